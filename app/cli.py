@@ -1,0 +1,195 @@
+"""The ``pgrec`` command line: database, migrations, demo data, feeds, refresh, and serving.
+
+Each subcommand is a small function registered in ``build_parser``; they all talk to the
+database through the ``rec`` SQL functions, like any other client.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Callable
+
+import psycopg
+from rich.console import Console
+from rich.table import Table
+
+from app import db
+from app.settings import get_settings
+
+console = Console()
+err = Console(stderr=True)
+
+
+# --- database -------------------------------------------------------------------------------
+
+def cmd_db(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    if settings.database_url and args.action in {"start", "stop"}:
+        err.print("DATABASE_URL is set: pgrec uses that server and does not manage it.")
+        return 2
+    if args.action == "start":
+        url = db.start_embedded(settings.data_dir)
+        console.print(f"embedded PostgreSQL running in {settings.data_dir}")
+        console.print(url)
+    elif args.action == "stop":
+        stopped = db.stop_embedded(settings.data_dir)
+        console.print("stopped" if stopped else "not running")
+    elif args.action == "status":
+        if settings.database_url:
+            try:
+                with db.connect(settings.database_url) as conn:
+                    version = conn.execute("SHOW server_version").fetchone()[0]
+                console.print(f"external database reachable (PostgreSQL {version})")
+            except psycopg.OperationalError as exc:
+                console.print(f"external database unreachable: {exc}")
+                return 1
+        else:
+            running = db.embedded_running(settings.data_dir)
+            console.print(f"embedded PostgreSQL in {settings.data_dir}: {'running' if running else 'stopped'}")
+            return 0 if running else 1
+    elif args.action == "url":
+        print(db.database_url())
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from app.schema import migrate
+
+    migrate(db.database_url(), args.revision)
+    console.print(f"pgrec migrated to {args.revision}")
+    return 0
+
+
+# --- data -----------------------------------------------------------------------------------
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from app.loader import database_is_empty, load_demo
+
+    settings = get_settings()
+    with db.connect() as conn:
+        if args.if_empty and not database_is_empty(conn):
+            console.print("database already has items; demo data not loaded")
+            return 0
+    from app.demo import DemoSize
+
+    size = DemoSize(
+        items=args.items or settings.demo_items,
+        users=args.users or settings.demo_users,
+        events=args.events if args.events is not None else settings.demo_events,
+        seed=args.seed,
+    )
+    load_demo(db.database_url(), size, console=console)
+    return 0
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    with db.connect() as conn:
+        rows = conn.execute("SELECT step, outcome, rows, seconds FROM rec.refresh(%s)", (args.what,)).fetchall()
+    table = Table("step", "outcome", "rows", "seconds")
+    for step, outcome, n, seconds in rows:
+        table.add_row(step, outcome, "" if n is None else str(n), f"{seconds:.3f}")
+    console.print(table)
+    return 0 if all(r[1] != "error" for r in rows) else 1
+
+
+def cmd_feed(args: argparse.Namespace) -> int:
+    with db.connect() as conn:
+        rows = conn.execute(
+            "SELECT item_id, score, reasons FROM rec.feed(%s, %s, %s, %s)",
+            (args.user, args.n, args.offset, args.strategy),
+        ).fetchall()
+        titles = dict(conn.execute(
+            "SELECT external_id, title FROM pgrec.items WHERE external_id = ANY(%s)", ([r[0] for r in rows],)
+        ).fetchall())
+    if args.json:
+        print(json.dumps([{"item_id": i, "score": s, "reasons": r} for i, s, r in rows], indent=2))
+        return 0
+    terms = sorted({k for _, _, r in rows for k in r.get("terms", {})})
+    table = Table("#", "item", "title", "score", *terms, "why", title=f"feed for {args.user}")
+    for rank, (item, score, reasons) in enumerate(rows, start=args.offset + 1):
+        table.add_row(
+            str(rank), item, (titles.get(item) or "")[:40], f"{score:.3f}",
+            *[f"{reasons['terms'].get(t, 0):.3f}" for t in terms],
+            "; ".join(reasons.get("reasons", [])),
+        )
+    console.print(table)
+    return 0
+
+
+# --- the whole thing --------------------------------------------------------------------------
+
+def cmd_up(args: argparse.Namespace) -> int:
+    """`make run`: database, migrations, demo data when empty, then the services."""
+    from app.schema import migrate
+
+    url = db.database_url()
+    console.print(f"database: {url}")
+    migrate(url)
+    cmd_demo(argparse.Namespace(if_empty=True, items=None, users=None, events=None, seed=42))
+    serve = COMMANDS.get("serve")
+    if serve is None:
+        console.print("pgrec is installed and loaded. Try: .venv/bin/pgrec feed u1")
+        return 0
+    return serve(argparse.Namespace(host=args.host, port=args.port, with_scheduler=True))
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pgrec", description="pgrec: a recommender inside PostgreSQL.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add(name: str, func: Callable[[argparse.Namespace], int], help: str) -> argparse.ArgumentParser:
+        COMMANDS[name] = func
+        p = sub.add_parser(name, help=help, description=help)
+        p.set_defaults(func=func)
+        return p
+
+    p = add("db", cmd_db, "manage the embedded PostgreSQL (start, stop, status, url)")
+    p.add_argument("action", choices=["start", "stop", "status", "url"])
+
+    p = add("migrate", cmd_migrate, "install or upgrade pgrec in the database (alembic upgrade)")
+    p.add_argument("revision", nargs="?", default="head")
+
+    p = add("demo", cmd_demo, "load synthetic demo data (users with tastes, items, events)")
+    p.add_argument("--items", type=int)
+    p.add_argument("--users", type=int)
+    p.add_argument("--events", type=int)
+    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--if-empty", action="store_true", help="only when the database has no items")
+
+    p = add("refresh", cmd_refresh, "recompute derived data (rec.refresh)")
+    p.add_argument("what", nargs="?", default="all")
+
+    p = add("feed", cmd_feed, "print a user's feed with its score terms")
+    p.add_argument("user")
+    p.add_argument("-n", type=int, default=20)
+    p.add_argument("--offset", type=int, default=0)
+    p.add_argument("--strategy", default="default")
+    p.add_argument("--json", action="store_true")
+
+    p = add("up", cmd_up, "start everything for a demo: database, migrations, demo data, API and scheduler")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except psycopg.Error as exc:
+        # The SQL API's messages are written for people; show them without a traceback.
+        diag = exc.diag
+        err.print(f"[red]error {diag.sqlstate or ''}[/red]: {diag.message_primary or exc}")
+        if diag.message_hint:
+            err.print(f"hint: {diag.message_hint}")
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,14 @@
+-- The rec schema: pgrec's public SQL API, one function per file, loaded in file-name order.
+--
+-- This schema holds no data. `alembic upgrade head` drops and re-creates it whenever the
+-- checksum of these files changes, so a function can change signature without a _v2 dance.
+-- Functions whose name starts with an underscore are internal: they are not granted to the
+-- application role (see 9000_grants.sql).
+--
+-- Header conventions: explicit volatility; SECURITY DEFINER on public entry points so the
+-- application role needs no table privileges; a fixed search_path (pg_catalog, public — public
+-- only for pgvector's type and operators); errors raised with a SQLSTATE:
+--   22004 null_value_not_allowed   a required value is missing
+--   22023 invalid_parameter_value  a value is malformed or out of range
+--   P0002 no_data_found            an id that must exist does not
+SELECT 1;

@@ -1,0 +1,62 @@
+-- Recompute derived data: 'all' runs every step of pgrec.refresh_steps in order, or name one.
+-- Each step holds an advisory lock for the rest of the transaction, so two callers (a DBA
+-- and the scheduler, or two scheduler replicas) never run the same step at once: the second
+-- is told 'skipped' immediately instead of queueing behind the first. A failing step is
+-- rolled back alone, reported as 'error' and logged; the other steps still run. Every run
+-- is recorded in pgrec.refresh_runs.
+CREATE FUNCTION rec.refresh(what text DEFAULT 'all')
+RETURNS TABLE (step text, outcome text, rows bigint, seconds double precision)
+LANGUAGE plpgsql
+VOLATILE
+SECURITY DEFINER
+SET search_path = pg_catalog, public
+AS $$
+#variable_conflict use_column
+DECLARE
+    v_step    text;
+    v_started timestamptz;
+    v_rows    bigint;
+    v_outcome text;
+    v_detail  text;
+BEGIN
+    IF what IS NULL THEN
+        RAISE EXCEPTION 'what must not be null' USING ERRCODE = '22004', HINT = 'Use ''all'' or a step name.';
+    END IF;
+    IF what <> 'all' AND NOT EXISTS (SELECT FROM pgrec.refresh_steps s WHERE s.step = what) THEN
+        RAISE EXCEPTION 'unknown refresh step "%"', what
+            USING ERRCODE = '22023',
+                  HINT = 'One of: all, ' || (SELECT string_agg(s.step, ', ' ORDER BY s.position) FROM pgrec.refresh_steps s);
+    END IF;
+
+    FOR v_step IN
+        SELECT s.step FROM pgrec.refresh_steps s WHERE what IN ('all', s.step) ORDER BY s.position
+    LOOP
+        v_started := clock_timestamp();
+        v_rows := NULL;
+        v_detail := NULL;
+        IF NOT pg_try_advisory_xact_lock(hashtext('pgrec.refresh'), hashtext(v_step)) THEN
+            v_outcome := 'skipped';
+            v_detail := 'another session is running this step';
+        ELSE
+            BEGIN
+                EXECUTE format('SELECT rec.%I()', '_refresh_' || v_step) INTO v_rows;
+                v_outcome := 'ok';
+            EXCEPTION WHEN OTHERS THEN
+                v_outcome := 'error';
+                v_detail := SQLSTATE || ': ' || SQLERRM;
+                RAISE WARNING 'pgrec refresh step % failed: %', v_step, v_detail;
+            END;
+        END IF;
+        INSERT INTO pgrec.refresh_runs (step, started_at, finished_at, rows, outcome, detail)
+        VALUES (v_step, v_started, clock_timestamp(), v_rows, v_outcome, v_detail);
+
+        step := v_step;
+        outcome := v_outcome;
+        rows := v_rows;
+        seconds := extract(epoch FROM clock_timestamp() - v_started);
+        RETURN NEXT;
+    END LOOP;
+END;
+$$;
+COMMENT ON FUNCTION rec.refresh(text) IS
+'Recompute derived data (''all'' or one step of pgrec.refresh_steps). Returns one row per step: outcome ok|skipped|error, rows written, seconds. Concurrent callers of the same step skip instead of waiting.';

@@ -1,0 +1,27 @@
+-- Users, with their explicit preferences. Tag preferences live in user_tags below.
+CREATE TABLE pgrec.users (
+    id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    external_id     text NOT NULL UNIQUE CHECK (length(external_id) BETWEEN 1 AND 200),
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    lat             double precision CHECK (lat BETWEEN -90 AND 90),
+    lon             double precision CHECK (lon BETWEEN -180 AND 180),
+    attributes      jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(attributes) = 'object'),
+    max_distance_km double precision CHECK (max_distance_km > 0),
+    price_min       numeric CHECK (price_min >= 0),
+    price_max       numeric CHECK (price_max >= 0),
+    personalization boolean NOT NULL DEFAULT true,
+    updated_at      timestamptz NOT NULL DEFAULT now(),
+    CHECK ((lat IS NULL) = (lon IS NULL)),
+    CHECK (price_min IS NULL OR price_max IS NULL OR price_min <= price_max)
+);
+COMMENT ON TABLE pgrec.users IS 'Users; external_id is the client''s id. Created on first track() if unknown.';
+
+-- One row per tag a user cares about: a positive weight for preferred tags, or blocked.
+CREATE TABLE pgrec.user_tags (
+    user_id bigint NOT NULL REFERENCES pgrec.users (id) ON DELETE CASCADE,
+    tag_id  integer NOT NULL REFERENCES pgrec.tags (id),
+    weight  real NOT NULL DEFAULT 1 CHECK (weight > 0 AND weight <= 10),
+    blocked boolean NOT NULL DEFAULT false,
+    PRIMARY KEY (user_id, tag_id)
+);
+COMMENT ON TABLE pgrec.user_tags IS 'Explicit tag preferences: weight for preferred tags, blocked for excluded ones.';

@@ -1,0 +1,137 @@
+"""Installation: migrations reproduce sql/, install beside an existing app, API reinstall."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from app.db import connect
+from app.schema import api_checksum, downgrade, install_api, install_canonical, migrate
+
+CATALOG = """
+WITH ns AS (SELECT oid, nspname FROM pg_namespace WHERE nspname IN ('pgrec', 'rec'))
+SELECT 'column ' || ns.nspname || '.' || c.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
+       || CASE WHEN a.attnotnull THEN ' not null' ELSE '' END
+       || coalesce(' default ' || pg_get_expr(d.adbin, d.adrelid), '') || ' ' || a.attgenerated::text
+FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN ns ON ns.oid = c.relnamespace
+LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relname <> 'alembic_version' AND c.relkind IN ('r', 'p', 'v', 'm')
+UNION ALL
+SELECT 'relation ' || c.relkind::text || ' ' || ns.nspname || '.' || c.relname || ' ' || coalesce(obj_description(c.oid, 'pg_class'), '')
+FROM pg_class c JOIN ns ON ns.oid = c.relnamespace
+WHERE c.relname NOT LIKE 'alembic_version%' AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
+UNION ALL
+SELECT 'index ' || indexdef FROM pg_indexes WHERE schemaname IN ('pgrec', 'rec') AND tablename <> 'alembic_version'
+UNION ALL
+SELECT 'constraint ' || conrelid::regclass || ' ' || pg_get_constraintdef(oid)
+FROM pg_constraint WHERE connamespace IN (SELECT oid FROM ns) AND conrelid::regclass::text NOT LIKE '%alembic_version'
+UNION ALL
+SELECT 'function ' || pg_get_functiondef(p.oid) || coalesce(obj_description(p.oid, 'pg_proc'), '') || coalesce(p.proacl::text, '')
+FROM pg_proc p JOIN ns ON ns.oid = p.pronamespace
+UNION ALL
+SELECT 'view ' || c.oid::regclass || ' ' || pg_get_viewdef(c.oid)
+FROM pg_class c JOIN ns ON ns.oid = c.relnamespace WHERE c.relkind IN ('v', 'm')
+UNION ALL
+SELECT 'trigger ' || pg_get_triggerdef(t.oid)
+FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN ns ON ns.oid = c.relnamespace WHERE NOT t.tgisinternal
+"""
+
+
+def catalog(url: str) -> list[str]:
+    """Every pgrec object's definition, plus the rows of every pgrec table (seed data)."""
+    with connect(url) as conn:
+        lines = [row[0] for row in conn.execute(CATALOG)]
+        tables = conn.execute(
+            "SELECT format('%I.%I', schemaname, tablename) FROM pg_tables "
+            "WHERE schemaname = 'pgrec' AND tablename <> 'alembic_version'").fetchall()
+        for (table,) in tables:
+            rows = conn.execute(f"SELECT t::text FROM {table} t ORDER BY 1").fetchall()
+            lines += [f"row {table} {r[0]}" for (r) in rows]
+    return sorted(lines)
+
+
+def test_migrations_reproduce_the_sql_files(template_url: str, empty_db: str) -> None:
+    with connect(empty_db) as conn:
+        install_canonical(conn, dim=384)
+    from_migrations, from_files = catalog(template_url), catalog(empty_db)
+    assert len(from_files) > 200  # the catalogue query really sees the schema
+    missing = sorted(set(from_files) - set(from_migrations))
+    extra = sorted(set(from_migrations) - set(from_files))
+    assert not missing and not extra, f"drift between migrations and sql/: missing={missing[:5]} extra={extra[:5]}"
+
+
+def test_install_beside_an_existing_application(empty_db: str) -> None:
+    # The host app has its own tables and its own Alembic history in public.
+    with connect(empty_db) as conn:
+        conn.execute("CREATE TABLE public.orders (id serial PRIMARY KEY, total numeric)")
+        conn.execute("INSERT INTO public.orders (total) VALUES (12.5), (7)")
+        conn.execute("CREATE TABLE public.alembic_version (version_num varchar(32) PRIMARY KEY)")
+        conn.execute("INSERT INTO public.alembic_version VALUES ('hostapp123')")
+    migrate(empty_db)
+    with connect(empty_db) as conn:
+        assert conn.execute("SELECT count(*), sum(total) FROM public.orders").fetchone() == (2, 19.5)
+        assert conn.execute("SELECT version_num FROM public.alembic_version").fetchall() == [("hostapp123",)]
+        assert conn.execute("SELECT count(*) FROM pgrec.alembic_version").fetchone()[0] == 1
+        public_tables = {r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
+        assert public_tables == {"orders", "alembic_version"}
+        assert conn.execute("SELECT rec.upsert_items('[{\"id\": \"x\"}]')").fetchone()[0] == 1
+
+
+def test_upgrade_is_idempotent_and_downgrade_removes_pgrec(fresh_db: str) -> None:
+    migrate(fresh_db)  # already at head: nothing to do, nothing breaks
+    downgrade(fresh_db, "base")
+    with connect(fresh_db) as conn:
+        left = conn.execute(
+            "SELECT count(*) FROM pg_class WHERE relnamespace = 'pgrec'::regnamespace "
+            "AND relname NOT LIKE 'alembic_version%'").fetchone()[0]
+        assert left == 0
+        assert conn.execute("SELECT to_regnamespace('rec')").fetchone()[0] is None
+    migrate(fresh_db)
+    with connect(fresh_db) as conn:
+        assert conn.execute("SELECT count(*) FROM pgrec.event_types").fetchone()[0] == 9
+
+
+def test_api_is_reinstalled_only_when_its_files_change(fresh_db: str) -> None:
+    with connect(fresh_db) as conn:
+        oid = conn.execute("SELECT 'rec.feed(text,integer,integer,text)'::regprocedure::oid").fetchone()[0]
+        assert install_api(conn) is False  # same checksum: untouched
+        assert conn.execute("SELECT 'rec.feed(text,integer,integer,text)'::regprocedure::oid").fetchone()[0] == oid
+        conn.execute("UPDATE pgrec.meta SET value = 'stale' WHERE key = 'api_checksum'")
+        assert install_api(conn) is True
+        assert conn.execute("SELECT value FROM pgrec.meta WHERE key = 'api_checksum'").fetchone()[0] == api_checksum()
+        assert conn.execute("SELECT 'rec.feed(text,integer,integer,text)'::regprocedure::oid").fetchone()[0] != oid
+
+
+def test_embedding_dimension_comes_from_settings(empty_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.settings import get_settings
+
+    monkeypatch.setenv("PGREC_EMBEDDING_DIM", "16")
+    get_settings.cache_clear()
+    try:
+        migrate(empty_db)
+    finally:
+        monkeypatch.delenv("PGREC_EMBEDDING_DIM")
+        get_settings.cache_clear()
+    with connect(empty_db) as conn:
+        assert conn.execute(
+            "SELECT format_type(atttypid, atttypmod) FROM pg_attribute "
+            "WHERE attrelid = 'pgrec.items'::regclass AND attname = 'embedding'").fetchone()[0] == "vector(16)"
+
+
+def test_application_role_cannot_touch_tables_but_can_call_the_api(fresh_db: str) -> None:
+    with connect(fresh_db) as conn:
+        conn.execute("CREATE ROLE pgrec_test_client LOGIN IN ROLE pgrec_app")
+        try:
+            conn.execute("SET ROLE pgrec_test_client")
+            assert conn.execute("SELECT rec.upsert_items('[{\"id\": \"r1\"}]')").fetchone()[0] == 1
+            assert conn.execute("SELECT count(*) FROM rec.feed('someone', 5)").fetchone()[0] == 1
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute("SELECT count(*) FROM pgrec.items")
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute("SELECT rec._tag_ids(ARRAY['x'], true)")
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute("SELECT * FROM rec.refresh()")
+        finally:
+            conn.execute("RESET ROLE")
+            conn.execute("DROP OWNED BY pgrec_test_client")
+            conn.execute("DROP ROLE pgrec_test_client")
