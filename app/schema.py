@@ -59,11 +59,31 @@ def installed_api_checksum(conn: psycopg.Connection) -> str | None:
     return row[0] if row else None
 
 
+def _refuse_outside_dependents(conn: psycopg.Connection) -> None:
+    """Dropping ``rec`` must never cascade into data: fail if anything outside depends on it."""
+    rows = conn.execute("""
+        SELECT DISTINCT pg_describe_object(d.classid, d.objid, d.objsubid)
+        FROM pg_depend d
+        JOIN pg_proc p ON d.refclassid = 'pg_proc'::regclass AND d.refobjid = p.oid
+        WHERE p.pronamespace = to_regnamespace('rec')
+          AND NOT (d.classid = 'pg_proc'::regclass
+                   AND d.objid IN (SELECT oid FROM pg_proc WHERE pronamespace = to_regnamespace('rec')))
+          AND d.deptype = 'n'
+    """).fetchall()
+    if rows:
+        names = ", ".join(r[0] for r in rows)
+        raise RuntimeError(
+            f"objects outside schema rec depend on rec functions ({names}); re-creating rec would "
+            "drop them. Data objects (tables, views, triggers, defaults) must call pgrec.* functions instead."
+        )
+
+
 def install_api(conn: psycopg.Connection, force: bool = False) -> bool:
     """(Re)create schema ``rec`` from ``sql/api`` when its files changed; True if it did."""
     checksum = api_checksum()
     if not force and installed_api_checksum(conn) == checksum:
         return False
+    _refuse_outside_dependents(conn)
     # Other transactions calling rec functions block on this lock for the few hundred
     # milliseconds the reinstall takes, rather than seeing a half-installed API.
     conn.execute("DROP SCHEMA IF EXISTS rec CASCADE")

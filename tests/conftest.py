@@ -20,7 +20,8 @@ from app.db import configure, start_embedded, stop_embedded, with_database
 from app.schema import migrate
 
 TEMPLATE = "pgrec_test_template"
-TEST_DATA_DIR = ROOT / ".pgdata-test"
+# PGREC_TEST_DATA_DIR lets several test runs on one machine use separate servers.
+TEST_DATA_DIR = Path(os.environ.get("PGREC_TEST_DATA_DIR", ROOT / ".pgdata-test"))
 
 
 def admin_execute(url: str, *statements: str) -> None:
