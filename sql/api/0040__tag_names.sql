@@ -4,7 +4,7 @@ LANGUAGE sql
 STABLE
 SET search_path = pg_catalog
 AS $$
-    SELECT coalesce(array_agg(t.name ORDER BY t.kind, t.value), '{}')
+    SELECT coalesce(array_agg(t.name ORDER BY t.name), '{}')
     FROM pgrec.tags t
     WHERE t.id = ANY (p_ids);
 $$;

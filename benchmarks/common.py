@@ -1,0 +1,157 @@
+"""Shared set-up for benchmark scripts: a dedicated embedded server and cached datasets.
+
+``bench_url(items, users, events)`` returns the URL of a database on the server in
+``.pgdata-bench`` (or on ``DATABASE_URL``'s server) holding demo data of that size, loading it
+the first time: items and users through the public ``rec`` functions, events by COPY straight
+into ``pgrec.events`` (the event *load rate* through ``rec.track`` is what benchmarks/foundation.py
+measures; here we only need the data), then ``rec.refresh('all')``. Later calls reuse it, after
+bringing it to the current schema with ``alembic upgrade head``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import psycopg
+
+from app import ROOT
+from app.db import connect, start_embedded, with_database
+from app.demo import Dataset, DemoSize, generate
+from app.loader import batched, call_batches
+from app.schema import migrate
+
+BENCH_DATA_DIR = Path(os.environ.get("PGREC_BENCH_DATA_DIR", ROOT / ".pgdata-bench"))
+
+
+def server_url() -> str:
+    """Maintenance-database URL of the benchmark server."""
+    external = os.environ.get("DATABASE_URL")
+    if external:
+        return with_database(external, "postgres")
+    return start_embedded(BENCH_DATA_DIR)
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def fresh_database(name: str) -> str:
+    """Drop and create ``name`` on the bench server, migrate it, return its URL."""
+    admin = server_url()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
+    url = with_database(admin, name)
+    migrate(url)
+    return url
+
+
+def copy_events(conn: psycopg.Connection, ds: Dataset, batch_size: int = 50_000) -> int:
+    """COPY the dataset's events into pgrec.events, mapping external ids to internal keys."""
+    users = dict(conn.execute("SELECT external_id, id FROM pgrec.users").fetchall())
+    items = dict(conn.execute("SELECT external_id, id FROM pgrec.items").fetchall())
+    total = 0
+    with conn.cursor() as cur:
+        for batch in ds.events(batch_size):
+            with cur.copy("COPY pgrec.events (event_id, user_id, item_id, type, value, context, occurred_at) "
+                          "FROM STDIN") as copy:
+                for e in batch:
+                    copy.write_row((e["event_id"], users[e["user_id"]], items[e["item_id"]], e["type"],
+                                    e.get("value"), json.dumps(e["context"]) if e.get("context") else None,
+                                    e["at"]))
+            total += len(batch)
+    return total
+
+
+def load(url: str, size: DemoSize, now: datetime) -> dict[str, float]:
+    """Load a generated dataset: items/users via rec.*, events via COPY, then refresh."""
+    ds = generate(size, now=now)
+    timings: dict[str, float] = {}
+    with connect(url) as conn:
+        started = time.perf_counter()
+        call_batches(conn, "upsert_items", batched(ds.items, 1000))
+        call_batches(conn, "upsert_users", batched(ds.users, 1000))
+        timings["items_users_s"] = time.perf_counter() - started
+        started = time.perf_counter()
+        timings["events"] = copy_events(conn, ds)
+        timings["copy_s"] = time.perf_counter() - started
+        conn.execute("VACUUM ANALYZE pgrec.events")
+        started = time.perf_counter()
+        conn.execute("SELECT * FROM rec.refresh('all')").fetchall()
+        timings["refresh_s"] = time.perf_counter() - started
+        conn.execute("ANALYZE")
+    return timings
+
+
+def bench_url(items: int, users: int, events: int, seed: int = 42) -> str:
+    """URL of a database with demo data of this size, loaded once and then reused."""
+    name = f"bench_{items}_{users}_{events}_{seed}"
+    admin = server_url()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+    url = with_database(admin, name)
+    if exists:
+        migrate(url)  # bring a cached dataset to the current schema and API
+        with connect(url) as conn:
+            if conn.execute("SELECT 1 FROM pgrec.meta WHERE key = 'bench_loaded'").fetchone():
+                return url
+    log(f"loading benchmark dataset {name} (once; cached afterwards)")
+    url = fresh_database(name)
+    timings = load(url, DemoSize(items=items, users=users, events=events, seed=seed),
+                   now=datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0))
+    with connect(url) as conn:
+        conn.execute("INSERT INTO pgrec.meta (key, value) VALUES ('bench_loaded', %s)", (json.dumps(timings),))
+    log(f"loaded {name}: {timings}")
+    return url
+
+
+def percentiles(samples_ms: Sequence[float]) -> dict[str, float]:
+    """p50/p99/mean of latencies in milliseconds."""
+    ordered = sorted(samples_ms)
+    def pct(p: float) -> float:
+        return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return {"p50": pct(50), "p99": pct(99), "mean": statistics.fmean(ordered), "n": len(ordered)}
+
+
+def time_calls(conn: psycopg.Connection, sql: str, params: Iterable[tuple], warmup: int = 20) -> dict[str, float]:
+    """Run ``sql`` once per params tuple (after a warm-up) and return latency percentiles."""
+    params = list(params)
+    for p in params[:warmup]:
+        conn.execute(sql, p).fetchall()
+    samples = []
+    for p in params:
+        started = time.perf_counter()
+        conn.execute(sql, p).fetchall()
+        samples.append((time.perf_counter() - started) * 1000)
+    return percentiles(samples)
+
+
+def sample_users(conn: psycopg.Connection, n: int, seed: float = 0.42) -> list[str]:
+    """A deterministic sample of user ids that have events."""
+    conn.execute("SELECT setseed(%s)", (seed,))
+    return [r[0] for r in conn.execute(
+        "SELECT u.external_id FROM pgrec.users u WHERE EXISTS (SELECT FROM pgrec.events e WHERE e.user_id = u.id) "
+        "ORDER BY random() LIMIT %s", (n,)).fetchall()]
+
+
+def print_table(title: str, rows: list[dict], columns: Sequence[str]) -> None:
+    """A plain fixed-width table on stdout (the figures a benchmark reports)."""
+    print(f"\n{title}")
+    widths = [max(len(c), *(len(_fmt(r.get(c))) for r in rows)) for c in columns]
+    print("  ".join(c.ljust(w) for c, w in zip(columns, widths)))
+    for r in rows:
+        print("  ".join(_fmt(r.get(c)).ljust(w) for c, w in zip(columns, widths)))
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return "" if value is None else str(value)
+
