@@ -26,7 +26,7 @@ test: install
 	$(BIN)/python -m pytest -q
 
 bench: install
-	$(BIN)/python benchmarks/foundation.py
+	$(BIN)/python -m benchmarks.foundation
 
 clean-db:
 	-$(BIN)/pgrec db stop

@@ -121,18 +121,50 @@ def cmd_feed(args: argparse.Namespace) -> int:
 # --- the whole thing --------------------------------------------------------------------------
 
 def cmd_up(args: argparse.Namespace) -> int:
-    """`make run`: database, migrations, demo data when empty, then the services."""
+    """`make run`: database, migrations, demo data when empty, then the API and the scheduler."""
     from app.schema import migrate
 
     url = db.database_url()
     console.print(f"database: {url}")
     migrate(url)
     cmd_demo(argparse.Namespace(if_empty=True, items=None, users=None, events=None, seed=42))
-    serve = COMMANDS.get("serve")
-    if serve is None:
-        console.print("pgrec is installed and loaded. Try: .venv/bin/pgrec feed u1")
-        return 0
-    return serve(argparse.Namespace(host=args.host, port=args.port, with_scheduler=True))
+    services = [["serve", "--host", args.host, "--port", str(args.port)], ["scheduler"]]
+    missing = [s[0] for s in services if s[0] not in COMMANDS]
+    if missing:
+        err.print(f"cannot start: this build has no {', '.join(missing)} command")
+        return 1
+    return supervise([[sys.executable, "-m", "app.cli", *service] for service in services])
+
+
+def supervise(commands: list[list[str]]) -> int:
+    """Run child processes until one exits or we are told to stop; then stop them all."""
+    import signal
+    import subprocess
+    import time
+
+    children = [subprocess.Popen(command) for command in commands]
+    stopping = False
+
+    def stop(signum: int, _frame) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        while not stopping and all(child.poll() is None for child in children):
+            time.sleep(0.2)
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+        for child in children:
+            try:
+                child.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                child.kill()
+    failed = [c.returncode for c in children if c.returncode not in (0, -signal.SIGTERM)]
+    return 0 if stopping or not failed else failed[0]
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
