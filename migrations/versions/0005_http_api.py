@@ -16,7 +16,9 @@ depends_on = None
 
 # sql/schema files this revision introduces, in order. A released file never changes: later
 # changes to its objects go in a new numbered file and a new revision.
-FILES: list[str] = []
+FILES: list[str] = [
+    "0500_api_keys.sql",
+]
 
 
 def upgrade() -> None:
@@ -25,4 +27,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     # Drop, in reverse order, what FILES created.
-    run_sql(op.get_bind(), "SELECT 1")
+    run_sql(op.get_bind(), "DROP TABLE IF EXISTS pgrec.api_keys")
