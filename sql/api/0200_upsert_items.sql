@@ -25,7 +25,7 @@ BEGIN
         (2, '22004', CASE WHEN jsonb_typeof(t.e) = 'object' AND coalesce(jsonb_typeof(t.e -> 'id'), 'null') = 'null'
                           THEN 'id is required' END),
         (3, '22023', CASE WHEN jsonb_typeof(t.e) = 'object' THEN 'id ' || rec._json_problem(t.e -> 'id', 'id') END),
-        (4, '22023', CASE WHEN jsonb_typeof(t.e) = 'object' THEN 'unknown key ' || rec._unknown_keys(t.e, v_allowed) END),
+        (4, '22023', CASE WHEN jsonb_typeof(t.e) = 'object' THEN 'unknown keys ' || rec._unknown_keys(t.e, v_allowed) END),
         (5, '22023', CASE WHEN jsonb_typeof(t.e) = 'object' THEN coalesce(
             'title '       || rec._json_problem(t.e -> 'title', 'text'),
             'description ' || rec._json_problem(t.e -> 'description', 'text'),

@@ -27,14 +27,14 @@ BEGIN
         (2, '22004', CASE WHEN jsonb_typeof(t.e) = 'object' AND coalesce(jsonb_typeof(t.e -> 'id'), 'null') = 'null'
                           THEN 'id is required' END),
         (3, '22023', CASE WHEN jsonb_typeof(t.e) = 'object' THEN 'id ' || rec._json_problem(t.e -> 'id', 'id') END),
-        (4, '22023', CASE WHEN jsonb_typeof(t.e) = 'object' THEN 'unknown key ' || rec._unknown_keys(t.e, v_allowed) END),
+        (4, '22023', CASE WHEN jsonb_typeof(t.e) = 'object' THEN 'unknown keys ' || rec._unknown_keys(t.e, v_allowed) END),
         (5, '22023', CASE WHEN jsonb_typeof(t.e) = 'object' THEN coalesce(
             'created_at '  || rec._json_problem(t.e -> 'created_at', 'timestamp'),
             'location '    || rec._json_problem(t.e -> 'location', 'location'),
             'attributes '  || rec._json_problem(t.e -> 'attributes', 'object'),
             'preferences ' || rec._json_problem(pr.p, 'object')) END),
         (6, '22023', CASE WHEN jsonb_typeof(pr.p) = 'object' THEN coalesce(
-            'unknown preference ' || rec._unknown_keys(pr.p, v_pref_allowed),
+            'unknown preferences ' || rec._unknown_keys(pr.p, v_pref_allowed),
             CASE WHEN jsonb_typeof(pr.p -> 'preferred_tags') NOT IN ('object', 'array', 'null')
                  THEN 'preferred_tags must be {"tag": weight} or ["tag", ...]' END,
             CASE WHEN jsonb_typeof(pr.p -> 'preferred_tags') = 'array'
@@ -57,8 +57,10 @@ BEGIN
             CASE WHEN EXISTS (
                      SELECT FROM rec._user_rows(jsonb_build_array(t.e)) AS r
                      CROSS JOIN LATERAL jsonb_object_keys(r.preferred) AS pt(tag)
-                     JOIN jsonb_array_elements_text(r.blocked) AS bt(tag)
-                       ON rec._parse_tag(bt.tag) = rec._parse_tag(pt.tag))
+                     CROSS JOIN LATERAL rec._parse_tag(pt.tag) AS p1
+                     CROSS JOIN LATERAL jsonb_array_elements_text(r.blocked) AS bt(tag)
+                     CROSS JOIN LATERAL rec._parse_tag(bt.tag) AS p2
+                     WHERE (p1.kind, p1.value) = (p2.kind, p2.value))
                  THEN 'a tag cannot be both preferred and blocked' END) END),
         (7, '22023', CASE WHEN t.copies > 1 AND jsonb_typeof(t.e -> 'id') = 'string'
                           THEN 'id appears more than once in the batch' END)

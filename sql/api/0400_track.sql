@@ -28,7 +28,7 @@ BEGIN
                  WHEN coalesce(jsonb_typeof(t.e -> 'item_id'), 'null') = 'null' THEN 'item_id is required'
                  WHEN coalesce(jsonb_typeof(t.e -> 'type'), 'null') = 'null' THEN 'type is required' END END),
         (3, '22023', CASE WHEN jsonb_typeof(t.e) = 'object' THEN coalesce(
-            'unknown key ' || rec._unknown_keys(t.e, v_allowed),
+            'unknown keys ' || rec._unknown_keys(t.e, v_allowed),
             'user_id '  || rec._json_problem(t.e -> 'user_id', 'id'),
             'item_id '  || rec._json_problem(t.e -> 'item_id', 'id'),
             'event_id ' || rec._json_problem(t.e -> 'event_id', 'id'),
