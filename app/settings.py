@@ -74,9 +74,53 @@ class Settings:
     api_embed_queries: bool = field(default_factory=lambda: _env("PGREC_API_EMBED_QUERIES", "true").lower() in {"1", "true", "yes", "on"})
     """Embed search queries with the embeddings provider (hybrid search); false: keyword only."""
 
+    # --- embeddings and the scheduler (app/embeddings, scheduler/) -------------------------
+
+    embedding_provider: str = field(default_factory=lambda: _env("PGREC_EMBEDDING_PROVIDER", "auto").lower())
+    """``auto`` (OpenAI when an API key is set, offline otherwise), ``openai``, ``offline`` or
+    ``sentence-transformers`` (a local model; needs the ``local`` extra)."""
+
+    embedding_model: str | None = field(default_factory=lambda: os.environ.get("PGREC_EMBEDDING_MODEL") or None)
+    """Embedding model. Unset: ``text-embedding-3-small`` (OpenAI) or ``all-MiniLM-L6-v2``
+    (sentence-transformers); the offline provider has no model."""
+
+    openai_api_key: str | None = field(default_factory=lambda: os.environ.get("PGREC_OPENAI_API_KEY")
+                                       or os.environ.get("OPENAI_API_KEY") or None)
+    """Key for the OpenAI (or compatible) embeddings API; ``OPENAI_API_KEY`` is read too."""
+
+    openai_base_url: str | None = field(default_factory=lambda: os.environ.get("PGREC_OPENAI_BASE_URL") or None)
+    """Base URL of an OpenAI-compatible server (Ollama, vLLM, text-embeddings-inference),
+    e.g. ``http://localhost:11434/v1``. Unset: api.openai.com."""
+
+    embedding_batch_size: int = field(default_factory=lambda: int(_env("PGREC_EMBEDDING_BATCH_SIZE", "128")))
+    """Items per embedding request and per claimed batch of the embed job."""
+
+    embedding_max_retries: int = field(default_factory=lambda: int(_env("PGREC_EMBEDDING_MAX_RETRIES", "5")))
+    """Retries (exponential back-off, honouring Retry-After) on rate limits and transient errors."""
+
+    embedding_timeout: float = field(default_factory=lambda: float(_env("PGREC_EMBEDDING_TIMEOUT", "60")))
+    """Seconds one embeddings request may take."""
+
+    schedule: str = field(default_factory=lambda: _env("PGREC_SCHEDULE", ""))
+    """Overrides of the scheduler's jobs, merged over the defaults ``embed=60, trending=300,
+    stats=3600, neighbors=86400/5000, user_vectors=86400/1000`` (``job=seconds[/new events]``;
+    0 disables a job; any other refresh step name adds a job for it)."""
+
+    scheduler_event_check: float = field(default_factory=lambda: float(_env("PGREC_SCHEDULER_EVENT_CHECK", "300")))
+    """Seconds between checks whether enough new events arrived to run an event-driven job early."""
+
+    scheduler_retry_base: float = field(default_factory=lambda: float(_env("PGREC_SCHEDULER_RETRY_BASE", "30")))
+    """First retry delay of a failed job in seconds; doubles per consecutive failure."""
+
+    scheduler_shutdown_grace: float = field(default_factory=lambda: float(_env("PGREC_SCHEDULER_SHUTDOWN_GRACE", "5")))
+    """On SIGTERM, seconds a running job may take to finish before its transaction is cancelled."""
+
     def __post_init__(self) -> None:
         if self.embedding_dim < 1 or self.embedding_dim > 16000:
             raise ValueError(f"PGREC_EMBEDDING_DIM must be 1..16000, got {self.embedding_dim}")
+        if self.embedding_provider not in {"auto", "openai", "offline", "sentence-transformers"}:
+            raise ValueError("PGREC_EMBEDDING_PROVIDER must be auto, openai, offline or sentence-transformers, "
+                             f"got {self.embedding_provider!r}")
 
     @classmethod
     def describe(cls) -> list[tuple[str, str]]:
