@@ -1,0 +1,86 @@
+"""The pgrec CLI, through its entry point, against a real database."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from app import ROOT
+from app.cli import main
+from app.db import connect
+from app.settings import get_settings
+
+
+@pytest.fixture
+def cli_env(fresh_db: str, monkeypatch: pytest.MonkeyPatch):
+    """Point the CLI at a private migrated database, with a wide terminal for tables."""
+    monkeypatch.setenv("DATABASE_URL", fresh_db)
+    monkeypatch.setenv("COLUMNS", "250")
+    get_settings.cache_clear()
+    yield fresh_db
+    get_settings.cache_clear()
+
+
+def test_demo_refresh_and_feed(cli_env: str, capsys: pytest.CaptureFixture) -> None:
+    assert main(["demo", "--items", "80", "--users", "40", "--events", "3000", "--seed", "7"]) == 0
+    with connect(cli_env) as conn:
+        counts = conn.execute("SELECT (SELECT count(*) FROM pgrec.items), (SELECT count(*) FROM pgrec.events), "
+                              "(SELECT count(*) FROM pgrec.item_stats)").fetchone()
+        user = conn.execute("SELECT u.external_id FROM pgrec.users u JOIN pgrec.events e ON e.user_id = u.id "
+                            "GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1").fetchone()[0]
+        expected = [r[0] for r in conn.execute("SELECT item_id FROM rec.feed(%s, 5)", (user,)).fetchall()]
+    assert counts[0] == 80 and counts[1] == 3000 and counts[2] > 0  # demo ends with a refresh
+    # --if-empty leaves a loaded database alone.
+    assert main(["demo", "--if-empty", "--items", "30", "--users", "30", "--events", "10"]) == 0
+    with connect(cli_env) as conn:
+        assert conn.execute("SELECT count(*) FROM pgrec.items").fetchone()[0] == 80
+
+    capsys.readouterr()
+    assert main(["feed", user, "-n", "5"]) == 0
+    out = capsys.readouterr().out
+    for item in expected:
+        assert item in out
+    assert "engagement" in out and "recency" in out  # the score terms are columns
+    assert out.index(expected[0]) < out.index(expected[-1])
+
+    assert main(["refresh", "stats"]) == 0
+    assert "stats" in capsys.readouterr().out
+
+
+def test_sql_errors_are_reported_without_a_traceback(cli_env: str, capsys: pytest.CaptureFixture) -> None:
+    assert main(["feed", "someone", "-n", "0"]) == 1
+    err = capsys.readouterr().err
+    assert "22023" in err and "Traceback" not in err
+
+
+def test_console_script_runs(cli_env: str) -> None:
+    pgrec = shutil.which("pgrec", path=str(ROOT / ".venv" / "bin")) or shutil.which("pgrec")
+    command = [pgrec] if pgrec else [sys.executable, "-m", "app.cli"]
+    result = subprocess.run([*command, "db", "url"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0
+    assert result.stdout.strip() == cli_env
+
+
+def test_embedded_database_lifecycle(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+    data_dir = ROOT / ".pgdata-test-cli"
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("PGREC_DATA_DIR", str(data_dir))
+    get_settings.cache_clear()
+    try:
+        assert main(["db", "start"]) == 0
+        assert main(["db", "status"]) == 0
+        assert "running" in capsys.readouterr().out
+        assert main(["db", "url"]) == 0
+        url = capsys.readouterr().out.strip()
+        with connect(url) as conn:
+            assert conn.execute("SELECT 1").fetchone() == (1,)
+        assert main(["db", "stop"]) == 0
+        assert main(["db", "status"]) == 1
+        assert "stopped" in capsys.readouterr().out
+    finally:
+        main(["db", "stop"])
+        get_settings.cache_clear()
+        shutil.rmtree(data_dir, ignore_errors=True)
