@@ -118,6 +118,50 @@ def cmd_feed(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- HTTP API -----------------------------------------------------------------------------------
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """The Litestar API under uvicorn (JSON logs; SIGTERM finishes in-flight requests first)."""
+    import uvicorn
+
+    from app.api.observability import configure_logging
+
+    configure_logging()
+    uvicorn.run("app.api:create_app", factory=True, host=args.host, port=args.port, log_config=None,
+                access_log=False, timeout_graceful_shutdown=10)
+    return 0
+
+
+def cmd_keys(args: argparse.Namespace) -> int:
+    """API keys: the database keeps only a digest, so `create` shows the secret once."""
+    if args.action in {"create", "revoke"} and not args.name:
+        err.print(f"pgrec keys {args.action} needs a key name")
+        return 2
+
+    def stamp(t) -> str:
+        return t.strftime("%Y-%m-%d %H:%M") if t else ""
+
+    with db.connect() as conn:
+        if args.action == "create":
+            name, prefix, scopes, secret = conn.execute(
+                "SELECT key_name, prefix, key_scopes, secret FROM rec.create_api_key(%s, %s)",
+                (args.name, args.scope or ["read"])).fetchone()
+            # Plain print, not rich: the secret must not be wrapped or styled, and scripts take
+            # the last line (`pgrec keys create web --scope read | tail -n 1`).
+            print(f"created API key {name} (prefix {prefix}, scopes {', '.join(scopes)})")
+            print("send it as 'Authorization: Bearer <secret>'; it is shown only now:")
+            print(secret)
+        elif args.action == "revoke":
+            revoked = conn.execute("SELECT rec.revoke_api_key(%s)", (args.name,)).fetchone()[0]
+            console.print(f"revoked {args.name}" if revoked else f"{args.name} was already revoked")
+        else:
+            table = Table("name", "prefix", "scopes", "created", "last used", "revoked")
+            for name, prefix, scopes, created, used, revoked in conn.execute("SELECT * FROM rec.api_keys()"):
+                table.add_row(name, prefix, ", ".join(scopes), stamp(created), stamp(used), stamp(revoked))
+            console.print(table)
+    return 0
+
+
 # --- the whole thing --------------------------------------------------------------------------
 
 def cmd_up(args: argparse.Namespace) -> int:
@@ -206,6 +250,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("up", cmd_up, "start everything for a demo: database, migrations, demo data, API and scheduler")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
+
+    p = add("serve", cmd_serve, "run the HTTP API (Litestar under uvicorn)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+
+    p = add("keys", cmd_keys, "manage HTTP API keys (create prints the secret alone on its last line)")
+    p.add_argument("action", choices=["create", "revoke", "list"])
+    p.add_argument("name", nargs="?", help="key name (create, revoke)")
+    p.add_argument("--scope", action="append", choices=["read", "write", "admin"],
+                   help="scope of a new key; repeat for several (default: read)")
 
     return parser
 

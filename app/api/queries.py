@@ -1,0 +1,85 @@
+"""Every SQL statement the HTTP API runs: one ``rec.*`` function per endpoint.
+
+A :class:`Call` names the function, its arguments with their SQL types, and the columns it
+returns. Only the arguments a request actually gives are passed (by name), so the defaults
+stay where they are documented: in the function's SQL signature.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Iterable
+
+from psycopg import sql
+
+RANKED = ("item_id", "score", "reasons")
+
+
+@dataclass(frozen=True)
+class Call:
+    """One ``rec`` function: ``function`` with ``args`` (name → SQL type), returning ``columns``
+    (a table function) or a single value (``columns`` empty)."""
+
+    function: str
+    args: tuple[tuple[str, str], ...]
+    columns: tuple[str, ...] = ()
+    required: tuple[str, ...] = field(default=())
+
+    def statement(self, given: Iterable[str]) -> sql.Composed:
+        return _statement(self, tuple(name for name, _ in self.args if name in set(given)))
+
+
+@lru_cache(maxsize=512)
+def _statement(call: Call, names: tuple[str, ...]) -> sql.Composed:
+    types = dict(call.args)
+    arguments = sql.SQL(", ").join(
+        sql.SQL("{} => {}::{}").format(sql.Identifier(name), sql.Placeholder(name), sql.SQL(types[name]))
+        for name in names
+    )
+    schema, function = call.function.split(".")
+    target = sql.SQL("{}.{}({})").format(sql.Identifier(schema), sql.Identifier(function), arguments)
+    if call.columns:
+        return sql.SQL("SELECT {} FROM {}").format(sql.SQL(", ").join(map(sql.Identifier, call.columns)), target)
+    return sql.SQL("SELECT {}").format(target)
+
+
+def _args(*pairs: str) -> tuple[tuple[str, str], ...]:
+    return tuple((p.split(":")[0], p.split(":")[1]) for p in pairs)
+
+
+# --- feeds ----------------------------------------------------------------------------------
+FEED = Call("rec.feed", _args("user_id:text", "n:integer", "offset:integer", "strategy:text", "weights:jsonb"), RANKED)
+TRENDING = Call("rec.trending", _args("n:integer", "offset:integer", "window:interval", "user_id:text", "tags:text[]"), RANKED)
+LATEST = Call("rec.latest", _args("n:integer", "offset:integer", "tags:text[]"), RANKED)
+SIMILAR = Call("rec.similar_items", _args("item_id:text", "n:integer", "user_id:text"), RANKED)
+NEARBY = Call("rec.nearby", _args("lat:double precision", "lon:double precision", "radius_km:double precision",
+                                  "n:integer", "user_id:text"), RANKED)
+SEARCH = Call("rec.search", _args("query:text", "n:integer", "user_id:text", "query_embedding:public.vector"), RANKED)
+NEXT_ITEMS = Call("rec.next_items", _args("user_id:text", "n:integer"), RANKED)
+SESSION_FEED = Call("rec.session_feed", _args("item_ids:text[]", "n:integer"), RANKED)
+LEARNING_PATH = Call("rec.learning_path", _args("user_id:text", "item_ids:text[]"), ("step", *RANKED))
+EXPLAIN = Call("rec.explain", _args("user_id:text", "item_id:text", "strategy:text"))
+STATUS = Call("rec.status", _args("user_id:text"))
+USER_STATS = Call("rec.user_stats", _args("user_id:text"),
+                  ("user_id", "events", "by_type", "active_days", "current_streak", "longest_streak", "first_at", "last_at"))
+ONBOARDING_QUESTIONS = Call("rec.onboarding_questions", (), ("question_id", "prompt", "multiple", "options"))
+
+# --- writes ---------------------------------------------------------------------------------
+UPSERT_ITEMS = Call("rec.upsert_items", _args("items:jsonb"))
+UPSERT_USERS = Call("rec.upsert_users", _args("users:jsonb"))
+TRACK = Call("rec.track", _args("events:jsonb"))
+SUBMIT_ONBOARDING = Call("rec.submit_onboarding", _args("user_id:text", "answers:jsonb"))
+
+# --- privacy --------------------------------------------------------------------------------
+FORGET_USER = Call("rec.forget_user", _args("user_id:text"))
+EXPORT_USER = Call("rec.export_user", _args("user_id:text"))
+
+# --- operations -----------------------------------------------------------------------------
+REFRESH = Call("rec.refresh", _args("what:text"), ("step", "outcome", "rows", "seconds"))
+AUTHENTICATE = Call("rec.authenticate", _args("secret:text"), ("key_name", "key_scopes"))
+INSTALLATION = Call("rec.installation", ())
+FRESHNESS = Call("rec.freshness", (), ("step", "last_ok_at", "age_seconds", "last_outcome", "last_run_at"))
+CREATE_API_KEY = Call("rec.create_api_key", _args("name:text", "scopes:text[]"), ("key_name", "prefix", "key_scopes", "secret"))
+REVOKE_API_KEY = Call("rec.revoke_api_key", _args("name:text"))
+API_KEYS = Call("rec.api_keys", (), ("key_name", "prefix", "key_scopes", "created_at", "last_used_at", "revoked_at"))

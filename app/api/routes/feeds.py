@@ -1,0 +1,204 @@
+"""Read endpoints: feeds, lists, search, explanations, status. Scope ``read``."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated, Any
+
+from litestar import Request, get, post
+from litestar.params import Parameter
+from msgspec import Struct
+
+from app.api import queries as q
+from app.api.auth import requires
+from app.api.routes.common import RankedList, ranked, rows, value
+
+log = logging.getLogger("pgrec.api")
+READ = [requires("read")]
+
+N = Annotated[int | None, Parameter(description="How many items, 1..500 (default 20; next: 10).")]
+OFFSET = Annotated[int | None, Parameter(description="Items to skip, 0..10000 (default 0).")]
+USER = Annotated[str | None, Parameter(description="Personalise for this user (optional).")]
+TAGS = Annotated[list[str] | None, Parameter(description="Only items with any of these tags (repeat the parameter).")]
+
+
+@get("/users/{user_id:str}/feed", guards=READ, sync_to_thread=True, summary="Personalised feed")
+def user_feed(request: Request, user_id: str, n: N = None, offset: OFFSET = None,
+              strategy: Annotated[str | None, Parameter(description="Strategy name (default 'default').")] = None,
+              weights: Annotated[str | None, Parameter(
+                  description='JSON object overriding signal weights, e.g. {"tags": 0.5}.')] = None) -> RankedList:
+    """rec.feed: the user's "For You" list with the score terms and reasons of every item."""
+    return ranked(rows(request, q.FEED, {"user_id": user_id, "n": n, "offset": offset,
+                                         "strategy": strategy, "weights": weights}))
+
+
+@get("/trending", guards=READ, sync_to_thread=True, summary="Trending items")
+def trending(request: Request, n: N = None, offset: OFFSET = None,
+             window: Annotated[str | None, Parameter(description="Time window, e.g. '24 hours' (default).")] = None,
+             user_id: USER = None, tags: TAGS = None) -> RankedList:
+    """rec.trending: engagement velocity in the window against the previous one."""
+    return ranked(rows(request, q.TRENDING, {"n": n, "offset": offset, "window": window,
+                                             "user_id": user_id, "tags": tags}))
+
+
+@get("/latest", guards=READ, sync_to_thread=True, summary="Newest items")
+def latest(request: Request, n: N = None, offset: OFFSET = None, tags: TAGS = None) -> RankedList:
+    """rec.latest: newest first, popularity as tie-break."""
+    return ranked(rows(request, q.LATEST, {"n": n, "offset": offset, "tags": tags}))
+
+
+@get("/items/{item_id:str}/similar", guards=READ, sync_to_thread=True, summary="Similar items")
+def similar(request: Request, item_id: str, n: N = None, user_id: USER = None) -> RankedList:
+    """rec.similar_items: embedding, collaborative and tag similarity to one item."""
+    return ranked(rows(request, q.SIMILAR, {"item_id": item_id, "n": n, "user_id": user_id}))
+
+
+@get("/nearby", guards=READ, sync_to_thread=True, summary="Items near a point")
+def nearby(request: Request, lat: Annotated[float, Parameter(description="Latitude, -90..90.")],
+           lon: Annotated[float, Parameter(description="Longitude, -180..180.")],
+           radius_km: Annotated[float | None, Parameter(description="Radius in km (default 10).")] = None,
+           n: N = None, user_id: USER = None) -> RankedList:
+    """rec.nearby: items inside the radius, distance decay blended with engagement."""
+    return ranked(rows(request, q.NEARBY, {"lat": lat, "lon": lon, "radius_km": radius_km,
+                                           "n": n, "user_id": user_id}))
+
+
+@get("/search", guards=READ, sync_to_thread=True, summary="Hybrid search")
+def search(request: Request, text: Annotated[str, Parameter(query="q", description="Search words.")],
+           n: N = None, user_id: USER = None) -> RankedList:
+    """rec.search: full-text search fused with vector search when the query can be embedded."""
+    return ranked(rows(request, q.SEARCH, {"query": text, "n": n, "user_id": user_id,
+                                           "query_embedding": embed_query(request, text)}))
+
+
+def embed_query(request: Request, text: str) -> Any:
+    """The query's embedding from the embeddings provider (issue 5), or None for keyword only."""
+    state = request.app.state
+    if not state.settings.api_embed_queries or not text.strip():
+        return None
+    provider = state.get("embedder", False)
+    if provider is False:
+        provider = None
+        try:
+            from app.embeddings import get_provider
+
+            provider = get_provider(state.settings)
+        except ImportError:
+            log.info("no embeddings provider installed: search is keyword only")
+        except Exception:
+            log.warning("embeddings provider unavailable: search is keyword only", exc_info=True)
+        state.embedder = provider
+    if provider is None:
+        return None
+    try:
+        import numpy as np
+
+        return np.asarray(provider.embed([text])[0], dtype=np.float32)
+    except Exception:  # a provider outage degrades search to keywords instead of failing it
+        log.warning("query embedding failed: keyword search only", exc_info=True)
+        return None
+
+
+@get("/users/{user_id:str}/next", guards=READ, sync_to_thread=True, summary="Next steps")
+def next_items(request: Request, user_id: str, n: N = None) -> RankedList:
+    """rec.next_items: what users went on to after the items this user engaged with last."""
+    return ranked(rows(request, q.NEXT_ITEMS, {"user_id": user_id, "n": n}))
+
+
+class SessionRequest(Struct):
+    """Items the anonymous visitor viewed in this session, most recent last."""
+
+    item_ids: list[str]
+    n: int | None = None
+
+
+@post("/sessions/feed", guards=READ, sync_to_thread=True, status_code=200, summary="Feed for a session")
+def session_feed(request: Request, data: SessionRequest) -> RankedList:
+    """rec.session_feed: recommendations for a visitor without an account."""
+    return ranked(rows(request, q.SESSION_FEED, {"item_ids": data.item_ids, "n": data.n}))
+
+
+class LearningPathRequest(Struct):
+    item_ids: list[str]
+
+
+class PathStep(Struct):
+    step: int
+    item_id: str
+    score: float
+    reasons: dict[str, Any]
+
+
+class LearningPath(Struct):
+    steps: list[PathStep]
+
+
+@post("/users/{user_id:str}/learning-path", guards=READ, sync_to_thread=True, status_code=200,
+      summary="Order items into a learning path")
+def learning_path(request: Request, user_id: str, data: LearningPathRequest) -> LearningPath:
+    """rec.learning_path: the items in an order that respects prerequisites and the user's progress."""
+    result = rows(request, q.LEARNING_PATH, {"user_id": user_id, "item_ids": data.item_ids})
+    return LearningPath([PathStep(r["step"], r["item_id"], r["score"], r["reasons"]) for r in result])
+
+
+@get("/users/{user_id:str}/items/{item_id:str}/explain", guards=READ, sync_to_thread=True,
+     summary="Why an item ranks where it does")
+def explain(request: Request, user_id: str, item_id: str,
+            strategy: Annotated[str | None, Parameter(description="Strategy name (default 'default').")] = None
+            ) -> dict[str, Any]:
+    """rec.explain: the full score breakdown of one item for one user, even outside the feed."""
+    return value(request, q.EXPLAIN, {"user_id": user_id, "item_id": item_id, "strategy": strategy})
+
+
+@get("/users/{user_id:str}/status", guards=READ, sync_to_thread=True, summary="Personalisation status")
+def status(request: Request, user_id: str) -> dict[str, Any]:
+    """rec.status: signal counts, whether the feed is personalised and whether onboarding is needed."""
+    return value(request, q.STATUS, {"user_id": user_id})
+
+
+class UserStats(Struct):
+    user_id: str
+    events: int
+    by_type: dict[str, Any]
+    active_days: int
+    current_streak: int
+    longest_streak: int
+    first_at: str | None
+    last_at: str | None
+
+
+@get("/users/{user_id:str}/stats", guards=READ, sync_to_thread=True, summary="Activity statistics")
+def user_stats(request: Request, user_id: str) -> UserStats:
+    """rec.user_stats: counts by event type, active days and streaks, first and last activity."""
+    result = rows(request, q.USER_STATS, {"user_id": user_id})
+    if not result:
+        from litestar.exceptions import NotFoundException
+
+        raise NotFoundException(f'unknown user "{user_id}"')
+    r = result[0]
+    return UserStats(r["user_id"], r["events"], r["by_type"] or {}, r["active_days"] or 0,
+                     r["current_streak"] or 0, r["longest_streak"] or 0,
+                     r["first_at"].isoformat() if r["first_at"] else None,
+                     r["last_at"].isoformat() if r["last_at"] else None)
+
+
+class Question(Struct):
+    question_id: str
+    prompt: str
+    multiple: bool
+    options: Any
+
+
+class Questions(Struct):
+    questions: list[Question]
+
+
+@get("/onboarding/questions", guards=READ, sync_to_thread=True, summary="Onboarding questions")
+def onboarding_questions(request: Request) -> Questions:
+    """rec.onboarding_questions: what to ask a new user; answers go to POST .../onboarding."""
+    return Questions([Question(r["question_id"], r["prompt"], r["multiple"], r["options"])
+                      for r in rows(request, q.ONBOARDING_QUESTIONS, {})])
+
+
+ROUTES = [user_feed, trending, latest, similar, nearby, search, next_items, session_feed, learning_path,
+          explain, status, user_stats, onboarding_questions]
