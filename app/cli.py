@@ -118,6 +118,51 @@ def cmd_feed(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- embeddings and the scheduler ---------------------------------------------------------------
+
+def cmd_embed(args: argparse.Namespace) -> int:
+    """Backfill embeddings for every queued item, with a progress bar."""
+    import dataclasses
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from app.embeddings import EmbeddingError, get_provider
+    from app.embeddings.worker import embed_pending, requeue, status
+
+    settings = get_settings()
+    if args.provider:
+        settings = dataclasses.replace(settings, embedding_provider=args.provider)
+    with db.connect() as conn:
+        if args.requeue:
+            console.print(f"{requeue(conn, args.items or None)} items queued for re-embedding")
+        state = status(conn)
+        if args.status:
+            print(json.dumps(state, indent=2))
+            return 0
+        try:
+            provider = get_provider(settings, dim=state["dim"])
+            total = state["ready"] if args.limit is None else min(state["ready"], args.limit)
+            columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+            with Progress(*columns, console=err) as progress:
+                task = progress.add_task(f"embedding ({provider.name})", total=total)
+                result = embed_pending(conn, provider, batch_size=args.batch_size or settings.embedding_batch_size,
+                                       limit=args.limit, on_batch=lambda n: progress.advance(task, n))
+        except EmbeddingError as exc:
+            err.print(f"[red]embedding failed[/red]: {exc}")
+            return 1
+        left = status(conn)
+    console.print(f"embedded {result.embedded} items in {result.seconds:.1f} s ({result.rate:.0f}/s) with {provider.name}; "
+                  f"{left['pending']} still queued")
+    return 0
+
+
+def cmd_scheduler(args: argparse.Namespace) -> int:
+    """The scheduler in the foreground (same as ``python -m scheduler``)."""
+    import scheduler
+
+    return scheduler.run(args)
+
+
 # --- HTTP API -----------------------------------------------------------------------------------
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -246,6 +291,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--offset", type=int, default=0)
     p.add_argument("--strategy", default="default")
     p.add_argument("--json", action="store_true")
+
+    p = add("embed", cmd_embed, "embed every queued item (new or edited) with the configured provider")
+    p.add_argument("--batch-size", type=int, help="items per claim and provider request (PGREC_EMBEDDING_BATCH_SIZE)")
+    p.add_argument("--limit", type=int, help="stop after this many items")
+    p.add_argument("--provider", choices=["openai", "offline", "sentence-transformers"], help="override PGREC_EMBEDDING_PROVIDER")
+    p.add_argument("--requeue", action="store_true", help="first queue items again (all, or --item ...), e.g. after changing model")
+    p.add_argument("--item", dest="items", action="append", help="with --requeue: only this item id (repeatable)")
+    p.add_argument("--status", action="store_true", help="print embedding progress as JSON and exit")
+
+    p = add("scheduler", cmd_scheduler, "run the scheduler (embeddings, trending, stats, neighbours, user vectors) until SIGTERM")
+    import scheduler as _scheduler
+
+    _scheduler.add_arguments(p)
 
     p = add("up", cmd_up, "start everything for a demo: database, migrations, demo data, API and scheduler")
     p.add_argument("--host", default="127.0.0.1")

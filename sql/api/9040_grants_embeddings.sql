@@ -1,3 +1,6 @@
+-- What a query embedder (the HTTP API's search) needs to know.
+GRANT EXECUTE ON FUNCTION rec.embedding_dim() TO pgrec_app;
+
 -- Embedding worker and scheduler entry points: operations, so the admin role only.
 GRANT EXECUTE ON FUNCTION
     rec.embed_claim(integer),
