@@ -6,7 +6,7 @@ import logging
 from typing import Annotated, Any
 
 from litestar import Request, get, post
-from litestar.params import Parameter
+from litestar.params import FromPath, JSONBody, Parameter, QueryParameter
 from msgspec import Struct
 
 from app.api import queries as q
@@ -23,7 +23,7 @@ TAGS = Annotated[list[str] | None, Parameter(description="Only items with any of
 
 
 @get("/users/{user_id:str}/feed", guards=READ, sync_to_thread=True, summary="Personalised feed")
-def user_feed(request: Request, user_id: str, n: N = None, offset: OFFSET = None,
+def user_feed(request: Request, user_id: FromPath[str], n: N = None, offset: OFFSET = None,
               strategy: Annotated[str | None, Parameter(description="Strategy name (default 'default').")] = None,
               weights: Annotated[str | None, Parameter(
                   description='JSON object overriding signal weights, e.g. {"tags": 0.5}.')] = None) -> RankedList:
@@ -48,7 +48,7 @@ def latest(request: Request, n: N = None, offset: OFFSET = None, tags: TAGS = No
 
 
 @get("/items/{item_id:str}/similar", guards=READ, sync_to_thread=True, summary="Similar items")
-def similar(request: Request, item_id: str, n: N = None, user_id: USER = None) -> RankedList:
+def similar(request: Request, item_id: FromPath[str], n: N = None, user_id: USER = None) -> RankedList:
     """rec.similar_items: embedding, collaborative and tag similarity to one item."""
     return ranked(rows(request, q.SIMILAR, {"item_id": item_id, "n": n, "user_id": user_id}))
 
@@ -64,7 +64,7 @@ def nearby(request: Request, lat: Annotated[float, Parameter(description="Latitu
 
 
 @get("/search", guards=READ, sync_to_thread=True, summary="Hybrid search")
-def search(request: Request, text: Annotated[str, Parameter(query="q", description="Search words.")],
+def search(request: Request, text: Annotated[str, QueryParameter(name="q", description="Search words.")],
            n: N = None, user_id: USER = None) -> RankedList:
     """rec.search: full-text search fused with vector search when the query can be embedded."""
     return ranked(rows(request, q.SEARCH, {"query": text, "n": n, "user_id": user_id,
@@ -100,7 +100,7 @@ def embed_query(request: Request, text: str) -> Any:
 
 
 @get("/users/{user_id:str}/next", guards=READ, sync_to_thread=True, summary="Next steps")
-def next_items(request: Request, user_id: str, n: N = None) -> RankedList:
+def next_items(request: Request, user_id: FromPath[str], n: N = None) -> RankedList:
     """rec.next_items: what users went on to after the items this user engaged with last."""
     return ranked(rows(request, q.NEXT_ITEMS, {"user_id": user_id, "n": n}))
 
@@ -113,7 +113,7 @@ class SessionRequest(Struct):
 
 
 @post("/sessions/feed", guards=READ, sync_to_thread=True, status_code=200, summary="Feed for a session")
-def session_feed(request: Request, data: SessionRequest) -> RankedList:
+def session_feed(request: Request, data: JSONBody[SessionRequest]) -> RankedList:
     """rec.session_feed: recommendations for a visitor without an account."""
     return ranked(rows(request, q.SESSION_FEED, {"item_ids": data.item_ids, "n": data.n}))
 
@@ -135,7 +135,8 @@ class LearningPath(Struct):
 
 @post("/users/{user_id:str}/learning-path", guards=READ, sync_to_thread=True, status_code=200,
       summary="Order items into a learning path")
-def learning_path(request: Request, user_id: str, data: LearningPathRequest) -> LearningPath:
+def learning_path(request: Request, user_id: FromPath[str],
+                  data: JSONBody[LearningPathRequest]) -> LearningPath:
     """rec.learning_path: the items in an order that respects prerequisites and the user's progress."""
     result = rows(request, q.LEARNING_PATH, {"user_id": user_id, "item_ids": data.item_ids})
     return LearningPath([PathStep(r["step"], r["item_id"], r["score"], r["reasons"]) for r in result])
@@ -143,7 +144,7 @@ def learning_path(request: Request, user_id: str, data: LearningPathRequest) -> 
 
 @get("/users/{user_id:str}/items/{item_id:str}/explain", guards=READ, sync_to_thread=True,
      summary="Why an item ranks where it does")
-def explain(request: Request, user_id: str, item_id: str,
+def explain(request: Request, user_id: FromPath[str], item_id: FromPath[str],
             strategy: Annotated[str | None, Parameter(description="Strategy name (default 'default').")] = None
             ) -> dict[str, Any]:
     """rec.explain: the full score breakdown of one item for one user, even outside the feed."""
@@ -151,7 +152,7 @@ def explain(request: Request, user_id: str, item_id: str,
 
 
 @get("/users/{user_id:str}/status", guards=READ, sync_to_thread=True, summary="Personalisation status")
-def status(request: Request, user_id: str) -> dict[str, Any]:
+def status(request: Request, user_id: FromPath[str]) -> dict[str, Any]:
     """rec.status: signal counts, whether the feed is personalised and whether onboarding is needed."""
     return value(request, q.STATUS, {"user_id": user_id})
 
@@ -168,7 +169,7 @@ class UserStats(Struct):
 
 
 @get("/users/{user_id:str}/stats", guards=READ, sync_to_thread=True, summary="Activity statistics")
-def user_stats(request: Request, user_id: str) -> UserStats:
+def user_stats(request: Request, user_id: FromPath[str]) -> UserStats:
     """rec.user_stats: counts by event type, active days and streaks, first and last activity."""
     result = rows(request, q.USER_STATS, {"user_id": user_id})
     if not result:

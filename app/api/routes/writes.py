@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, patch, post, put
+from litestar.params import FromPath, JSONBody
 from msgspec import Struct
 from psycopg.types.json import Jsonb
 
@@ -35,26 +36,27 @@ class Tracked(Struct):
 
 
 @put("/items", guards=WRITE, sync_to_thread=True, summary="Create or update items")
-def upsert_items(request: Request, data: list[dict[str, Any]]) -> Written:
+def upsert_items(request: Request, data: JSONBody[list[dict[str, Any]]]) -> Written:
     """rec.upsert_items: array of {id, title, description, tags, creator_id, created_at, location,
     price, attributes, status, expires_at}; keys left out keep their stored values."""
     return Written(value(request, q.UPSERT_ITEMS, {"items": Jsonb(data)}))
 
 
 @put("/users", guards=WRITE, sync_to_thread=True, summary="Create or update users")
-def upsert_users(request: Request, data: list[dict[str, Any]]) -> Written:
+def upsert_users(request: Request, data: JSONBody[list[dict[str, Any]]]) -> Written:
     """rec.upsert_users: array of {id, created_at, location, attributes, preferences}."""
     return Written(value(request, q.UPSERT_USERS, {"users": Jsonb(data)}))
 
 
 @post("/events", guards=WRITE, sync_to_thread=True, status_code=200, summary="Record events")
-def track(request: Request, data: list[dict[str, Any]]) -> Tracked:
+def track(request: Request, data: JSONBody[list[dict[str, Any]]]) -> Tracked:
     """rec.track: array of {event_id?, user_id, item_id, type, value?, at?, context?}."""
     return Tracked(value(request, q.TRACK, {"events": Jsonb(data)}), len(data))
 
 
 @patch("/users/{user_id:str}/preferences", guards=WRITE, sync_to_thread=True, summary="Change preferences")
-def update_preferences(request: Request, user_id: str, data: dict[str, Any]) -> Written:
+def update_preferences(request: Request, user_id: FromPath[str],
+                       data: JSONBody[dict[str, Any]]) -> Written:
     """rec.upsert_users for one user's preferences: {preferred_tags, blocked_tags, max_distance_km,
     price_min, price_max, personalization}; keys left out keep their stored values."""
     return Written(value(request, q.UPSERT_USERS, {"users": Jsonb([{"id": user_id, "preferences": data}])}))
@@ -66,7 +68,8 @@ class OnboardingResult(Struct):
 
 @post("/users/{user_id:str}/onboarding", guards=WRITE, sync_to_thread=True, status_code=200,
       summary="Submit onboarding answers")
-def submit_onboarding(request: Request, user_id: str, data: dict[str, Any]) -> OnboardingResult:
+def submit_onboarding(request: Request, user_id: FromPath[str],
+                      data: JSONBody[dict[str, Any]]) -> OnboardingResult:
     """rec.submit_onboarding: answers {question_id: option or [options]} become tag preferences."""
     return OnboardingResult(value(request, q.SUBMIT_ONBOARDING, {"user_id": user_id, "answers": Jsonb(data)}))
 
