@@ -59,7 +59,7 @@ BEGIN
                 'price_max', v_user.price_max,
                 'personalization', v_user.personalization)),
         'events', (SELECT coalesce(jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
-                              'event_id', e.event_id, 'item_id', i.external_id, 'type', e.type,
+                              'event_id', e.event_id, 'user_id', v_user.external_id, 'item_id', i.external_id, 'type', e.type,
                               'value', e.value, 'at', e.occurred_at, 'context', e.context,
                               'recorded_at', e.recorded_at)) ORDER BY e.occurred_at, e.id), '[]')
                    FROM pgrec.events e JOIN pgrec.items i ON i.id = e.item_id
