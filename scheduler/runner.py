@@ -230,7 +230,10 @@ class Runner:
             log.warning("job %s: %s", job.name, detail)
         else:
             detail = f"{type(exc).__name__}: {exc}"
-            log.error("job %s failed: %s", job.name, detail, exc_info=not isinstance(exc, JobFailed))
+            # A traceback helps only for the unexpected; provider and refresh errors say it all.
+            from app.embeddings import EmbeddingError
+
+            log.error("job %s failed: %s", job.name, detail, exc_info=not isinstance(exc, (JobFailed, EmbeddingError)))
         if not (isinstance(exc, JobFailed) and exc.recorded):
             self._record(conn, job.name, started, "error", None, detail)
         if not cancelled:
