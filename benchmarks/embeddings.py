@@ -1,0 +1,99 @@
+"""Embeddings benchmark: offline provider throughput and the embed job's end-to-end rate.
+
+    .venv/bin/python -m benchmarks.embeddings [--items 100000 --batch-size 500 --workers 1]
+
+Loads ``--items`` demo items through ``rec.upsert_items`` into a fresh database on the bench
+server (change tracking queues every one of them), then prints:
+
+* upsert rate with change tracking (the content-hash trigger and queue insert included);
+* offline provider throughput: items/s embedding the items' real text in Python only;
+* the embed job end to end: claim (FOR UPDATE SKIP LOCKED) → offline provider → rec.embed_store
+  (vector column + HNSW index) → dequeue, items/s with ``--workers`` concurrent workers;
+* re-embedding after 1% of the items were edited (what the scheduler's minute job does).
+"""
+
+from __future__ import annotations
+
+import argparse
+import threading
+import time
+from datetime import datetime, timezone
+
+from app.db import connect
+from app.demo import DemoSize, generate
+from app.embeddings.offline import OfflineProvider
+from app.embeddings.worker import EmbedResult, embed_pending, status
+from app.loader import batched, call_batches
+from benchmarks.common import fresh_database, log, print_table
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args()
+
+    url = fresh_database("bench_embeddings")
+    ds = generate(DemoSize(items=args.items, users=100, events=0), now=datetime(2026, 1, 1, tzinfo=timezone.utc))
+    rows = []
+    with connect(url) as conn:
+        log(f"loading {args.items} items ...")
+        started = time.perf_counter()
+        call_batches(conn, "upsert_items", batched(ds.items, 1000))
+        seconds = time.perf_counter() - started
+        rows.append({"what": "upsert_items with change tracking", "items": args.items, "seconds": seconds,
+                     "items/s": args.items / seconds})
+        queued = status(conn)["pending"]
+        assert queued == args.items, f"expected every item queued, got {queued}"
+
+        bodies = [r[0] for r in conn.execute(
+            "SELECT pgrec.item_embedding_text(title, description, tag_ids, attributes) FROM pgrec.items")]
+        dim = conn.execute("SELECT rec.embedding_dim()").fetchone()[0]
+    provider = OfflineProvider(dim)
+    log("offline provider alone ...")
+    started = time.perf_counter()
+    for chunk in batched(bodies, args.batch_size):
+        provider.embed_array(chunk)
+    seconds = time.perf_counter() - started
+    rows.append({"what": f"offline provider, dim {dim} (Python only)", "items": len(bodies), "seconds": seconds,
+                 "items/s": len(bodies) / seconds})
+
+    log(f"embed job end to end, {args.workers} worker(s) ...")
+    result = run_workers(url, dim, args.batch_size, args.workers)
+    rows.append({"what": f"embed job end to end ({args.workers} worker(s), batch {args.batch_size})",
+                 "items": result.embedded, "seconds": result.seconds, "items/s": result.embedded / result.seconds})
+
+    edited = max(1, args.items // 100)
+    with connect(url) as conn:
+        ids = [r[0] for r in conn.execute("SELECT external_id FROM pgrec.items ORDER BY id LIMIT %s", (edited,))]
+        call_batches(conn, "upsert_items", batched([{"id": i, "title": f"edited {i}"} for i in ids], 1000))
+        started = time.perf_counter()
+        again = embed_pending(conn, OfflineProvider(dim), batch_size=args.batch_size)
+        seconds = time.perf_counter() - started
+        left = status(conn)
+    rows.append({"what": "re-embed after editing 1% of items", "items": again.embedded, "seconds": seconds,
+                 "items/s": again.embedded / seconds})
+    assert left["pending"] == 0 and left["embedded"] == args.items
+    print_table(f"embeddings, {args.items} items", rows, ["what", "items", "seconds", "items/s"])
+
+
+def run_workers(url: str, dim: int, batch_size: int, workers: int) -> EmbedResult:
+    results: list[EmbedResult] = []
+
+    def work() -> None:
+        with connect(url) as conn:
+            results.append(embed_pending(conn, OfflineProvider(dim), batch_size=batch_size))
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=work) for _ in range(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return EmbedResult(embedded=sum(r.embedded for r in results), claimed=sum(r.claimed for r in results),
+                       batches=sum(r.batches for r in results), seconds=time.perf_counter() - started)
+
+
+if __name__ == "__main__":
+    main()
