@@ -77,5 +77,7 @@ def create_app(settings: Settings | None = None, conninfo: str | None = None) ->
                 "apiKey": SecurityScheme(type="http", scheme="bearer", description="pgrec API key")}),
             security=[{"apiKey": []}],
         ),
+        # Logging is configured by `pgrec serve` (JSON lines, app.api.observability), not by Litestar.
+        logging_config=None,
         debug=False,
     )

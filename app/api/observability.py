@@ -57,6 +57,9 @@ def configure_logging(level: str = "INFO") -> None:
         logger = logging.getLogger(name)
         logger.handlers[:] = [handler]
         logger.propagate = False
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.WARNING)  # other libraries: warnings and errors only
     logging.getLogger("pgrec").setLevel(level)
     logging.getLogger("uvicorn").setLevel(level)
     logging.getLogger("psycopg.pool").setLevel(logging.WARNING)
