@@ -36,6 +36,8 @@ def run(args: argparse.Namespace) -> int:
     from scheduler.runner import Runner  # APScheduler is imported only when the scheduler runs
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # APScheduler logs every wake-up at INFO; our own lines say what each run did.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     settings = get_settings()
     jobs = parse_schedule(settings.schedule)
     if args.list:
