@@ -72,7 +72,7 @@ BEGIN
           AND i.created_at <= v_now
           AND (i.expires_at IS NULL OR i.expires_at > v_now)
           AND NOT i.tag_ids && v_user.blocked
-          AND (v_user.id IS NULL OR i.creator_id IS DISTINCT FROM nearby.user_id)
+          AND (nearby.user_id IS NULL OR i.creator_id IS DISTINCT FROM nearby.user_id)
           AND NOT EXISTS (SELECT FROM dismissed AS d WHERE d.id = i.id)
     ),
     terms AS (

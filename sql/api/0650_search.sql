@@ -57,8 +57,8 @@ BEGIN
 
     RETURN QUERY
     WITH by_keyword AS (
-        SELECT k.id, row_number() OVER (ORDER BY k.rank DESC, k.id) AS rank
-        FROM (SELECT i.id, ts_rank(i.search, v_tsq) AS rank
+        SELECT k.id, row_number() OVER (ORDER BY k.rank DESC, k.external_id) AS rank
+        FROM (SELECT i.id, i.external_id, ts_rank(i.search, v_tsq) AS rank
               FROM pgrec.items AS i
               WHERE numnode(v_tsq) > 0
                 AND i.search @@ v_tsq
@@ -66,11 +66,11 @@ BEGIN
                 AND i.created_at <= v_now
                 AND (i.expires_at IS NULL OR i.expires_at > v_now)
                 AND NOT i.tag_ids && v_user.blocked
-              ORDER BY ts_rank(i.search, v_tsq) DESC, i.id
+              ORDER BY ts_rank(i.search, v_tsq) DESC, i.external_id
               LIMIT v_pool) AS k
     ),
     nearest AS MATERIALIZED (
-        SELECT i.id, i.embedding <=> query_embedding AS distance
+        SELECT i.id, i.external_id, i.embedding <=> query_embedding AS distance
         FROM pgrec.items AS i
         WHERE query_embedding IS NOT NULL
           AND i.status = 'active'
@@ -82,8 +82,10 @@ BEGIN
     ),
     by_vector AS (
         -- relaxed_order may return the walk slightly out of order: rank on the exact distance.
-        SELECT nr.id, nr.distance, row_number() OVER (ORDER BY nr.distance, nr.id) AS rank
+        -- An item at cosine similarity 0 or below is unrelated, however few the items are.
+        SELECT nr.id, nr.distance, row_number() OVER (ORDER BY nr.distance, nr.external_id) AS rank
         FROM nearest AS nr
+        WHERE nr.distance < 1
     ),
     candidates AS (
         SELECT c.id, i.external_id, i.title, i.tag_ids, kw.rank AS keyword_rank, v.rank AS vector_rank,
@@ -95,7 +97,7 @@ BEGIN
         LEFT JOIN by_vector AS v ON v.id = c.id
     ),
     by_personal AS (
-        SELECT c.id, row_number() OVER (ORDER BY c.affinity DESC, c.id) AS rank
+        SELECT c.id, row_number() OVER (ORDER BY c.affinity DESC, c.external_id) AS rank
         FROM candidates AS c
         WHERE v_user.personal AND c.affinity > 0
     ),

@@ -4,7 +4,8 @@
 --                  how recent it is in the session (last 1, the one before 1/2, ...)
 --   sequence       what users did next after the last three items (pgrec.item_transitions)
 --   content        cosine similarity to the mean embedding of the session items (HNSW)
---   tags           share of the candidate's tags found among the session items' tags
+--   tags           share of the candidate's tags found among the session items' tags (the 100
+--                  most engaging items sharing a tag are candidates too)
 --   popularity     engagement score, so that there is always a sensible order
 -- score = 0.35 collaborative + 0.2 sequence + 0.25 content + 0.1 tags + 0.1 popularity, each
 -- scaled 0..1; terms with no data for this session drop out and the rest is renormalised.
@@ -94,11 +95,20 @@ BEGIN
         ORDER BY i.embedding <=> v_centroid
         LIMIT 100
     ),
+    by_tags AS (
+        SELECT i.id
+        FROM pgrec.items AS i
+        LEFT JOIN pgrec.item_stats AS st ON st.item_id = i.id
+        WHERE i.tag_ids && v_tags AND i.status = 'active'
+        ORDER BY coalesce(st.engagement_score, 0) DESC, i.id
+        LIMIT 100
+    ),
     popular AS (
         SELECT t.item_id AS id FROM pgrec.trending AS t ORDER BY t.score DESC, t.item_id LIMIT 50
     ),
     candidates AS (
-        SELECT id FROM collab UNION SELECT id FROM sequence UNION SELECT id FROM content UNION SELECT id FROM popular
+        SELECT id FROM collab UNION SELECT id FROM sequence UNION SELECT id FROM content
+        UNION SELECT id FROM by_tags UNION SELECT id FROM popular
     ),
     terms AS (
         SELECT i.external_id, i.tag_ids,
