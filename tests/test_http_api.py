@@ -159,6 +159,49 @@ def test_missing_invalid_and_revoked_keys_are_401(api_db: ApiDatabase, client: T
     error_of(client.get("/v1/users/ana/feed", headers=headers), 401)
 
 
+# Every endpoint that needs a key, with the scope it needs and a well-formed request.
+GUARDED = [
+    ("GET", "/v1/users/ana/feed", "read", None),
+    ("GET", "/v1/trending", "read", None),
+    ("GET", "/v1/latest", "read", None),
+    ("GET", "/v1/items/py-intro/similar", "read", None),
+    ("GET", "/v1/nearby?lat=52.5&lon=13.4", "read", None),
+    ("GET", "/v1/search?q=python", "read", None),
+    ("GET", "/v1/users/ana/next", "read", None),
+    ("POST", "/v1/sessions/feed", "read", {"item_ids": ["py-intro"]}),
+    ("POST", "/v1/users/ana/learning-path", "read", {"item_ids": ["py-web"]}),
+    ("GET", "/v1/users/ana/items/py-web/explain", "read", None),
+    ("GET", "/v1/users/ana/status", "read", None),
+    ("GET", "/v1/users/ana/stats", "read", None),
+    ("GET", "/v1/onboarding/questions", "read", None),
+    ("PUT", "/v1/items", "write", [{"id": "x"}]),
+    ("PUT", "/v1/users", "write", [{"id": "x"}]),
+    ("POST", "/v1/events", "write", []),
+    ("PATCH", "/v1/users/ana/preferences", "write", {}),
+    ("POST", "/v1/users/ana/onboarding", "write", {}),
+    ("DELETE", "/v1/users/ana", "write", None),
+    ("GET", "/v1/users/ana/export", "write", None),
+    ("POST", "/v1/admin/refresh", "admin", None),
+]
+
+
+def test_every_guarded_endpoint_is_listed(client: TestClient) -> None:
+    schema = client.get("/schema/openapi.json").json()
+    operations = {(m.upper(), p) for p, ops in schema["paths"].items() for m in ops}
+    public = {("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics")}
+    listed = {(m, re.sub(r"/(ana|py-intro|py-web)(?=/|$)", lambda x: "/{item_id}" if "py" in x.group(1)
+                         else "/{user_id}", p.split("?")[0])) for m, p, _, _ in GUARDED}
+    assert operations - public == listed
+
+
+@pytest.mark.parametrize(("method", "path", "scope", "body"), GUARDED, ids=[f"{m} {p}" for m, p, _, _ in GUARDED])
+def test_every_endpoint_needs_a_key_with_its_scope(api_db: ApiDatabase, client: TestClient, method: str, path: str,
+                                                  scope: str, body: Any) -> None:
+    assert error_of(client.request(method, path, json=body), 401)["code"] == "unauthorized"
+    wrong = {"read": "writer", "write": "reader", "admin": "writer"}[scope]
+    assert error_of(client.request(method, path, json=body, headers=api_db.bearer(wrong)), 403)["code"] == "forbidden"
+
+
 @pytest.mark.parametrize(("key", "method", "path", "body"), [
     ("writer", "GET", "/v1/users/ana/feed", None),
     ("admin", "GET", "/v1/trending", None),
