@@ -15,6 +15,7 @@ from tests.test_feeds_support import NOW, ago, at_now, likes, rows, track, upser
 
 def test_all_runs_every_step_in_order_and_logs_each_run(conn) -> None:
     at_now(conn)
+    conn.execute("SET LOCAL application_name = 'nightly-cron'")
     upsert_items(conn, [{"id": "a", "created_at": ago(days=1)}])
     track(conn, likes("a", ["u1", "u2"], ago(hours=1)))
     result = rows(conn, "SELECT step, outcome, rows FROM rec.refresh('all')")
@@ -23,8 +24,9 @@ def test_all_runs_every_step_in_order_and_logs_each_run(conn) -> None:
     assert ("trending", "ok", 1) in result and all(r[1] == "ok" for r in result)
     status = {r[0]: r for r in rows(conn, "SELECT step, last_outcome, last_rows, last_ok_at FROM rec.refresh_status()")}
     assert status["trending"][1:3] == ("ok", 1) and status["trending"][3] is not None
-    logged = rows(conn, "SELECT outcome, rows, finished_at >= started_at FROM pgrec.refresh_runs WHERE step = 'trending'")
-    assert logged == [("ok", 1, True)]
+    logged = rows(conn, "SELECT outcome, rows, finished_at >= started_at, caller FROM pgrec.refresh_runs "
+                        "WHERE step = 'trending'")
+    assert logged == [("ok", 1, True, "nightly-cron")]
 
 
 def test_each_step_can_be_run_by_name(conn) -> None:

@@ -3,7 +3,10 @@
 -- and the scheduler, or two scheduler replicas) never run the same step at once: the second
 -- is told 'skipped' immediately instead of queueing behind the first. A failing step is
 -- rolled back alone, reported as 'error' and logged; the other steps still run. Every run
--- is recorded in pgrec.refresh_runs.
+-- is recorded in pgrec.refresh_runs (pgrec.refresh_status shows the latest per step).
+-- Readers never wait for a refresh and never see half-written data: a step rewrites its
+-- table inside this transaction (readers keep the committed rows until it commits) or
+-- refreshes its matview CONCURRENTLY.
 CREATE FUNCTION rec.refresh(what text DEFAULT 'all')
 RETURNS TABLE (step text, outcome text, rows bigint, seconds double precision)
 LANGUAGE plpgsql
@@ -47,8 +50,11 @@ BEGIN
                 RAISE WARNING 'pgrec refresh step % failed: %', v_step, v_detail;
             END;
         END IF;
-        INSERT INTO pgrec.refresh_runs (step, started_at, finished_at, rows, outcome, detail)
-        VALUES (v_step, v_started, clock_timestamp(), v_rows, v_outcome, v_detail);
+        -- caller: under SECURITY DEFINER current_user is the function's owner, which says
+        -- nothing; the application_name (the scheduler sets one) or the login role does.
+        INSERT INTO pgrec.refresh_runs (step, started_at, finished_at, rows, outcome, detail, caller)
+        VALUES (v_step, v_started, clock_timestamp(), v_rows, v_outcome, v_detail,
+                coalesce(nullif(current_setting('application_name', true), ''), session_user));
 
         step := v_step;
         outcome := v_outcome;
