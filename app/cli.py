@@ -217,12 +217,30 @@ def cmd_up(args: argparse.Namespace) -> int:
     console.print(f"database: {url}")
     migrate(url)
     cmd_demo(argparse.Namespace(if_empty=True, items=None, users=None, events=None, seed=42))
+    secret = demo_api_key()
+    console.print(f"API on http://{args.host}:{args.port}  (OpenAPI: /schema)  demo key, valid until the next start:")
+    console.print(f"  curl -H 'Authorization: Bearer {secret}' 'http://{args.host}:{args.port}/v1/users/u1/feed?n=5'",
+                  soft_wrap=True)
+    console.print("  .venv/bin/pgrec feed u1")
     services = [["serve", "--host", args.host, "--port", str(args.port)], ["scheduler"]]
     missing = [s[0] for s in services if s[0] not in COMMANDS]
     if missing:
         err.print(f"cannot start: this build has no {', '.join(missing)} command")
         return 1
     return supervise([[sys.executable, "-m", "app.cli", *service] for service in services])
+
+
+def demo_api_key() -> str:
+    """A fresh all-scopes key for the local demo; earlier demo keys are revoked."""
+    from datetime import datetime
+
+    with db.connect() as conn:
+        for (name,) in conn.execute("SELECT key_name FROM rec.api_keys() WHERE key_name LIKE 'demo-%%' "
+                                    "AND revoked_at IS NULL").fetchall():
+            conn.execute("SELECT rec.revoke_api_key(%s)", (name,))
+        name = f"demo-{datetime.now():%Y%m%d-%H%M%S}"
+        return conn.execute("SELECT secret FROM rec.create_api_key(%s, %s)",
+                            (name, ["read", "write", "admin"])).fetchone()[0]
 
 
 def supervise(commands: list[list[str]]) -> int:
