@@ -355,6 +355,17 @@ def test_search_embeds_the_query_when_a_provider_exists(api_db: ApiDatabase) -> 
         assert stub.texts == ["python web"]
 
 
+def test_search_uses_the_installed_embeddings_provider(api_db: ApiDatabase) -> None:
+    pytest.importorskip("app.embeddings")
+    # The offline provider: deterministic, never the network.
+    with api_client(api_db.app_url, api_embed_queries=True, embedding_provider="offline") as c:
+        ids = ranked_ids(c.get("/v1/search", params={"q": "python"}, headers=api_db.bearer("reader")))
+        assert ids and ids[0] in {"py-intro", "py-web"}
+        provider = c.app.state.embedder
+        dim = api_db.sql("SELECT value::int FROM pgrec.meta WHERE key = 'embedding_dim'")[0][0]
+        assert provider is not None and provider.dim == dim
+
+
 def test_next_items(api_db: ApiDatabase, client: TestClient) -> None:
     headers = api_db.bearer("reader")
     ids = ranked_ids(client.get("/v1/users/ana/next", params={"n": 5}, headers=headers))

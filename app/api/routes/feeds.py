@@ -82,7 +82,9 @@ def embed_query(request: Request, text: str) -> Any:
         try:
             from app.embeddings import get_provider
 
-            provider = get_provider(state.settings)
+            # The database's dimension, not the setting: the column was fixed at install time.
+            dim = state.database.value(q.INSTALLATION, {}).get("embedding_dim")
+            provider = get_provider(state.settings, dim=dim)
         except ImportError:
             log.info("no embeddings provider installed: search is keyword only")
         except Exception:
