@@ -56,8 +56,10 @@ class Settings:
         o.strip() for o in _env("PGREC_API_CORS_ORIGINS", "").split(",") if o.strip()))
     """Comma-separated origins allowed by CORS (``*`` for any). Empty: no CORS headers."""
 
-    api_rate_limit: int = field(default_factory=lambda: int(_env("PGREC_API_RATE_LIMIT", "100")))
-    """Requests per second allowed per API key (per client address without a key); 0 disables."""
+    api_rate_limit: int = field(default_factory=lambda: int(_env("PGREC_API_RATE_LIMIT", "6000")))
+    """Requests per minute allowed per API key (per client address without a key); 0 disables.
+    A minute, not a second: Litestar's limiter counts in fixed windows, and a one-second window
+    would let a client through twice the rate across every window boundary."""
 
     api_max_body_bytes: int = field(default_factory=lambda: int(_env("PGREC_API_MAX_BODY_BYTES", str(8 * 1024 * 1024))))
     """Largest request body accepted (413 beyond); 8 MiB fits a 10,000-event batch."""

@@ -50,7 +50,7 @@ def create_app(settings: Settings | None = None, conninfo: str | None = None) ->
     middleware: list[Any] = [observe]
     if settings.api_rate_limit > 0:
         middleware.append(RateLimitConfig(
-            rate_limit=("second", settings.api_rate_limit),
+            rate_limit=("minute", settings.api_rate_limit),
             identifier_for_request=rate_limit_identifier,
             exclude=UNLIMITED_PATHS,
         ).middleware)
