@@ -40,3 +40,38 @@ class RankedList(Struct):
 
 def ranked(result: list[dict[str, Any]]) -> RankedList:
     return RankedList([Ranked(r["item_id"], r["score"], r["reasons"]) for r in result])
+
+
+class ErrorDetail(Struct):
+    """What went wrong; ``code`` is the SQLSTATE for database errors."""
+
+    status: int
+    code: str
+    message: str
+    request_id: str
+    field: str | None = None
+    hint: str | None = None
+    detail: str | None = None
+
+
+class ErrorBody(Struct):
+    """Every error answer has this shape (see app/api/errors.py)."""
+
+    error: ErrorDetail
+
+
+def _error(description: str) -> Any:
+    from litestar.openapi.datastructures import ResponseSpec
+
+    return ResponseSpec(data_container=ErrorBody, description=description, generate_examples=False)
+
+
+# Documented on every /v1 operation, so clients (and the fuzz test) know the error shape.
+ERRORS = {
+    401: _error("Missing or invalid API key"),
+    403: _error("The API key lacks the scope this endpoint needs"),
+    404: _error("An id that must exist does not (SQLSTATE P0002)"),
+    422: _error("An argument is malformed or out of range (SQLSTATE 22xxx); `field` names it"),
+    429: _error("Rate limit of this API key exceeded"),
+    503: _error("The database is unavailable; retry after Retry-After seconds"),
+}

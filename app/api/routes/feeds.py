@@ -11,7 +11,7 @@ from msgspec import Struct
 
 from app.api import queries as q
 from app.api.auth import requires
-from app.api.routes.common import RankedList, ranked, rows, value
+from app.api.routes.common import ERRORS, RankedList, ranked, rows, value
 
 log = logging.getLogger("pgrec.api")
 READ = [requires("read")]
@@ -22,7 +22,7 @@ USER = Annotated[str | None, Parameter(description="Personalise for this user (o
 TAGS = Annotated[list[str] | None, Parameter(description="Only items with any of these tags (repeat the parameter).")]
 
 
-@get("/users/{user_id:str}/feed", guards=READ, sync_to_thread=True, summary="Personalised feed")
+@get("/users/{user_id:str}/feed", guards=READ, sync_to_thread=True, summary="Personalised feed", responses=ERRORS)
 def user_feed(request: Request, user_id: FromPath[str], n: N = None, offset: OFFSET = None,
               strategy: Annotated[str | None, Parameter(description="Strategy name (default 'default').")] = None,
               weights: Annotated[str | None, Parameter(
@@ -32,7 +32,7 @@ def user_feed(request: Request, user_id: FromPath[str], n: N = None, offset: OFF
                                          "strategy": strategy, "weights": weights}))
 
 
-@get("/trending", guards=READ, sync_to_thread=True, summary="Trending items")
+@get("/trending", guards=READ, sync_to_thread=True, summary="Trending items", responses=ERRORS)
 def trending(request: Request, n: N = None, offset: OFFSET = None,
              window: Annotated[str | None, Parameter(description="Time window, e.g. '24 hours' (default).")] = None,
              user_id: USER = None, tags: TAGS = None) -> RankedList:
@@ -41,19 +41,19 @@ def trending(request: Request, n: N = None, offset: OFFSET = None,
                                              "user_id": user_id, "tags": tags}))
 
 
-@get("/latest", guards=READ, sync_to_thread=True, summary="Newest items")
+@get("/latest", guards=READ, sync_to_thread=True, summary="Newest items", responses=ERRORS)
 def latest(request: Request, n: N = None, offset: OFFSET = None, tags: TAGS = None) -> RankedList:
     """rec.latest: newest first, popularity as tie-break."""
     return ranked(rows(request, q.LATEST, {"n": n, "offset": offset, "tags": tags}))
 
 
-@get("/items/{item_id:str}/similar", guards=READ, sync_to_thread=True, summary="Similar items")
+@get("/items/{item_id:str}/similar", guards=READ, sync_to_thread=True, summary="Similar items", responses=ERRORS)
 def similar(request: Request, item_id: FromPath[str], n: N = None, user_id: USER = None) -> RankedList:
     """rec.similar_items: embedding, collaborative and tag similarity to one item."""
     return ranked(rows(request, q.SIMILAR, {"item_id": item_id, "n": n, "user_id": user_id}))
 
 
-@get("/nearby", guards=READ, sync_to_thread=True, summary="Items near a point")
+@get("/nearby", guards=READ, sync_to_thread=True, summary="Items near a point", responses=ERRORS)
 def nearby(request: Request, lat: Annotated[float, Parameter(description="Latitude, -90..90.")],
            lon: Annotated[float, Parameter(description="Longitude, -180..180.")],
            radius_km: Annotated[float | None, Parameter(description="Radius in km (default 10).")] = None,
@@ -63,7 +63,7 @@ def nearby(request: Request, lat: Annotated[float, Parameter(description="Latitu
                                            "n": n, "user_id": user_id}))
 
 
-@get("/search", guards=READ, sync_to_thread=True, summary="Hybrid search")
+@get("/search", guards=READ, sync_to_thread=True, summary="Hybrid search", responses=ERRORS)
 def search(request: Request, text: Annotated[str, QueryParameter(name="q", description="Search words.")],
            n: N = None, user_id: USER = None) -> RankedList:
     """rec.search: full-text search fused with vector search when the query can be embedded."""
@@ -101,7 +101,7 @@ def embed_query(request: Request, text: str) -> Any:
         return None
 
 
-@get("/users/{user_id:str}/next", guards=READ, sync_to_thread=True, summary="Next steps")
+@get("/users/{user_id:str}/next", guards=READ, sync_to_thread=True, summary="Next steps", responses=ERRORS)
 def next_items(request: Request, user_id: FromPath[str], n: N = None) -> RankedList:
     """rec.next_items: what users went on to after the items this user engaged with last."""
     return ranked(rows(request, q.NEXT_ITEMS, {"user_id": user_id, "n": n}))
@@ -114,7 +114,8 @@ class SessionRequest(Struct):
     n: int | None = None
 
 
-@post("/sessions/feed", guards=READ, sync_to_thread=True, status_code=200, summary="Feed for a session")
+@post("/sessions/feed", guards=READ, sync_to_thread=True, status_code=200, summary="Feed for a session",
+      responses=ERRORS)
 def session_feed(request: Request, data: JSONBody[SessionRequest]) -> RankedList:
     """rec.session_feed: recommendations for a visitor without an account."""
     return ranked(rows(request, q.SESSION_FEED, {"item_ids": data.item_ids, "n": data.n}))
@@ -136,7 +137,7 @@ class LearningPath(Struct):
 
 
 @post("/users/{user_id:str}/learning-path", guards=READ, sync_to_thread=True, status_code=200,
-      summary="Order items into a learning path")
+      summary="Order items into a learning path", responses=ERRORS)
 def learning_path(request: Request, user_id: FromPath[str],
                   data: JSONBody[LearningPathRequest]) -> LearningPath:
     """rec.learning_path: the items in an order that respects prerequisites and the user's progress."""
@@ -145,7 +146,7 @@ def learning_path(request: Request, user_id: FromPath[str],
 
 
 @get("/users/{user_id:str}/items/{item_id:str}/explain", guards=READ, sync_to_thread=True,
-     summary="Why an item ranks where it does")
+     summary="Why an item ranks where it does", responses=ERRORS)
 def explain(request: Request, user_id: FromPath[str], item_id: FromPath[str],
             strategy: Annotated[str | None, Parameter(description="Strategy name (default 'default').")] = None
             ) -> dict[str, Any]:
@@ -153,7 +154,8 @@ def explain(request: Request, user_id: FromPath[str], item_id: FromPath[str],
     return value(request, q.EXPLAIN, {"user_id": user_id, "item_id": item_id, "strategy": strategy})
 
 
-@get("/users/{user_id:str}/status", guards=READ, sync_to_thread=True, summary="Personalisation status")
+@get("/users/{user_id:str}/status", guards=READ, sync_to_thread=True, summary="Personalisation status",
+     responses=ERRORS)
 def status(request: Request, user_id: FromPath[str]) -> dict[str, Any]:
     """rec.status: signal counts, whether the feed is personalised and whether onboarding is needed."""
     return value(request, q.STATUS, {"user_id": user_id})
@@ -170,7 +172,7 @@ class UserStats(Struct):
     last_at: str | None
 
 
-@get("/users/{user_id:str}/stats", guards=READ, sync_to_thread=True, summary="Activity statistics")
+@get("/users/{user_id:str}/stats", guards=READ, sync_to_thread=True, summary="Activity statistics", responses=ERRORS)
 def user_stats(request: Request, user_id: FromPath[str]) -> UserStats:
     """rec.user_stats: counts by event type, active days and streaks, first and last activity."""
     result = rows(request, q.USER_STATS, {"user_id": user_id})
@@ -196,7 +198,7 @@ class Questions(Struct):
     questions: list[Question]
 
 
-@get("/onboarding/questions", guards=READ, sync_to_thread=True, summary="Onboarding questions")
+@get("/onboarding/questions", guards=READ, sync_to_thread=True, summary="Onboarding questions", responses=ERRORS)
 def onboarding_questions(request: Request) -> Questions:
     """rec.onboarding_questions: what to ask a new user; answers go to POST .../onboarding."""
     return Questions([Question(r["question_id"], r["prompt"], r["multiple"], r["options"])

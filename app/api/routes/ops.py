@@ -13,7 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from app.api import queries as q
 from app.api.auth import requires
 from app.api.errors import problem
-from app.api.routes.common import rows
+from app.api.routes.common import ERRORS, rows
 
 
 class Health(Struct):
@@ -79,7 +79,7 @@ class RefreshResult(Struct):
     steps: list[RefreshStep]
 
 
-@post("/v1/admin/refresh", guards=[requires("admin")], sync_to_thread=True, status_code=200,
+@post("/v1/admin/refresh", guards=[requires("admin")], sync_to_thread=True, status_code=200, responses=ERRORS,
       summary="Recompute derived data")
 def refresh(request: Request,
             what: Annotated[str | None, Parameter(description="'all' (default) or one refresh step.")] = None

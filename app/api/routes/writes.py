@@ -17,7 +17,7 @@ from psycopg.types.json import Jsonb
 
 from app.api import queries as q
 from app.api.auth import requires
-from app.api.routes.common import value
+from app.api.routes.common import ERRORS, value
 
 WRITE = [requires("write")]
 
@@ -35,26 +35,27 @@ class Tracked(Struct):
     received: int
 
 
-@put("/items", guards=WRITE, sync_to_thread=True, summary="Create or update items")
+@put("/items", guards=WRITE, sync_to_thread=True, summary="Create or update items", responses=ERRORS)
 def upsert_items(request: Request, data: JSONBody[list[dict[str, Any]]]) -> Written:
     """rec.upsert_items: array of {id, title, description, tags, creator_id, created_at, location,
     price, attributes, status, expires_at}; keys left out keep their stored values."""
     return Written(value(request, q.UPSERT_ITEMS, {"items": Jsonb(data)}))
 
 
-@put("/users", guards=WRITE, sync_to_thread=True, summary="Create or update users")
+@put("/users", guards=WRITE, sync_to_thread=True, summary="Create or update users", responses=ERRORS)
 def upsert_users(request: Request, data: JSONBody[list[dict[str, Any]]]) -> Written:
     """rec.upsert_users: array of {id, created_at, location, attributes, preferences}."""
     return Written(value(request, q.UPSERT_USERS, {"users": Jsonb(data)}))
 
 
-@post("/events", guards=WRITE, sync_to_thread=True, status_code=200, summary="Record events")
+@post("/events", guards=WRITE, sync_to_thread=True, status_code=200, summary="Record events", responses=ERRORS)
 def track(request: Request, data: JSONBody[list[dict[str, Any]]]) -> Tracked:
     """rec.track: array of {event_id?, user_id, item_id, type, value?, at?, context?}."""
     return Tracked(value(request, q.TRACK, {"events": Jsonb(data)}), len(data))
 
 
-@patch("/users/{user_id:str}/preferences", guards=WRITE, sync_to_thread=True, summary="Change preferences")
+@patch("/users/{user_id:str}/preferences", guards=WRITE, sync_to_thread=True, summary="Change preferences",
+       responses=ERRORS)
 def update_preferences(request: Request, user_id: FromPath[str],
                        data: JSONBody[dict[str, Any]]) -> Written:
     """rec.upsert_users for one user's preferences: {preferred_tags, blocked_tags, max_distance_km,
@@ -67,7 +68,7 @@ class OnboardingResult(Struct):
 
 
 @post("/users/{user_id:str}/onboarding", guards=WRITE, sync_to_thread=True, status_code=200,
-      summary="Submit onboarding answers")
+      summary="Submit onboarding answers", responses=ERRORS)
 def submit_onboarding(request: Request, user_id: FromPath[str],
                       data: JSONBody[dict[str, Any]]) -> OnboardingResult:
     """rec.submit_onboarding: answers {question_id: option or [options]} become tag preferences."""
