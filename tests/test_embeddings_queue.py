@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import threading
-from typing import Iterator
 
 import numpy as np
 import psycopg
 import pytest
 
-from app.db import configure, connect
+from app.db import connect
 from app.embeddings.offline import OfflineProvider
 from app.embeddings.worker import embed_pending, requeue, status
 from tests.support import call, feed_ids, sqlstate_of

@@ -7,7 +7,6 @@ import threading
 import time
 from typing import Callable, Iterator
 
-import psycopg
 import pytest
 
 from app.db import connect

@@ -10,15 +10,11 @@ that honours ``Retry-After`` (``PGREC_EMBEDDING_MAX_RETRIES``). What still fails
 
 from __future__ import annotations
 
-import logging
-
 import numpy as np
 
 from app.embeddings import EmbeddingAuthError, EmbeddingDimensionError, EmbeddingError
 
 __all__ = ["OpenAIProvider"]
-
-log = logging.getLogger(__name__)
 
 # text-embedding-3 models take at most 8191 tokens per input; ~4 characters per token in
 # English, so this cut keeps every input acceptable while losing only the tail of very long
