@@ -47,6 +47,11 @@ log = logging.getLogger("pgrec.scheduler")
 # a little less than one period after the previous run *started*.
 DUE_SLACK = 0.9
 
+# Jobs whose derived data is built from item embeddings. After the embed job stored at least
+# as many vectors as such a job's event threshold (e.g. the first backfill after `make run`),
+# it is run right away instead of waiting up to a day with vectors computed from nothing.
+EMBEDDING_DEPENDENTS = ("user_vectors",)
+
 
 class JobFailed(RuntimeError):
     """A job ran and failed; ``recorded`` tells whether refresh_runs already has the error."""
@@ -70,6 +75,7 @@ class Runner:
         self._failures: dict[str, int] = {}
         self._missing_steps: set[str] = set()
         self._providers: dict[int, object] = {}
+        self._forced: set[str] = set()
         self.scheduler = BackgroundScheduler(
             executors={"default": ThreadPoolExecutor(max_workers=max(2, len(self.jobs) + 1))},
             job_defaults={"coalesce": True, "max_instances": 1},
@@ -175,6 +181,9 @@ class Runner:
         return "ok"
 
     def _due(self, job: JobSpec, conn: psycopg.Connection) -> bool:
+        if job.name in self._forced:
+            self._forced.discard(job.name)
+            return True
         seconds_since, new_events = conn.execute(
             "SELECT seconds_since_ok, new_events FROM rec.job_freshness(%s, %s)",
             (job.name, job.min_events or 0),
@@ -221,6 +230,13 @@ class Runner:
             return None  # nothing to do: not worth a row in refresh_runs every minute
         self._record(conn, "embed", started, "ok", result.embedded,
                      f"{result.claimed} items claimed in {result.batches} batches with {provider.name}")
+        for name in EMBEDDING_DEPENDENTS:
+            dependent = self.jobs.get(name)
+            if dependent is not None and result.embedded >= (dependent.min_events or 1000):
+                log.info("job %s: %d new embeddings, running it now", name, result.embedded)
+                self._forced.add(name)
+                if self.scheduler.running:
+                    self.scheduler.modify_job(name, next_run_time=datetime.now(timezone.utc))
         return result.embedded
 
     def _failed(self, job: JobSpec, conn: psycopg.Connection, started: datetime, exc: Exception) -> str:

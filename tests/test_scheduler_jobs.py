@@ -174,3 +174,19 @@ def test_embed_job_failure_is_recorded_and_retried(fresh_db: str, runners: list[
     assert attempts == 1 and "cannot reach" in error
     wait_until(lambda: "embed" not in runner._failures)
     assert len(runs(fresh_db, "embed", "error")) == 1
+
+
+def test_a_large_embedding_batch_makes_user_vectors_due(fresh_db: str) -> None:
+    add_step(fresh_db, "user_vectors", "")  # a stand-in where issue 3's step is not installed
+    with connect(fresh_db) as conn:
+        conn.execute("SELECT rec.log_job_run('user_vectors', now(), 'ok')")
+        call(conn, "upsert_items", [{"id": f"u{i}", "title": f"U {i}"} for i in range(30)])
+    runner = Runner(fresh_db, settings(), [JobSpec("embed", 60), JobSpec("user_vectors", 86400, min_events=50)])
+    assert runner.run("user_vectors") == "not_due"
+    assert runner.run("embed") == "ok"  # 30 vectors: below the threshold
+    assert runner.run("user_vectors") == "not_due"
+    with connect(fresh_db) as conn:
+        call(conn, "upsert_items", [{"id": f"w{i}", "title": f"W {i}"} for i in range(50)])
+    assert runner.run("embed") == "ok"
+    assert runner.run("user_vectors") == "ok"
+    assert runner.run("user_vectors") == "not_due"
