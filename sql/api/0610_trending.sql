@@ -59,14 +59,20 @@ BEGIN
             ORDER BY t.score DESC, i.external_id
             LIMIT $5
         ),
-        personal AS (
-            SELECT p.*, rec._tag_affinity($6, p.tag_ids) AS affinity_raw
+        interest AS (
+            SELECT key::integer AS tag_id, value::double precision AS weight FROM jsonb_each_text($6)
+        ),
+        affinity AS (
+            SELECT p.id, sum(it.weight) AS raw
             FROM pool AS p
+            CROSS JOIN LATERAL unnest(p.tag_ids) AS t(id)
+            JOIN interest AS it ON it.tag_id = t.id
+            GROUP BY p.id
         ),
         scored AS (
-            SELECT p.*,
-                   coalesce(p.affinity_raw / nullif(max(p.affinity_raw) OVER (), 0), 0) AS affinity
-            FROM personal AS p
+            SELECT p.*, coalesce(a.raw / nullif(max(a.raw) OVER (), 0), 0) AS affinity
+            FROM pool AS p
+            LEFT JOIN affinity AS a ON a.id = p.id
         )
         SELECT s.external_id,
                s.trend * (1 + $7 * s.affinity),

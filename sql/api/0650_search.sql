@@ -87,37 +87,48 @@ BEGIN
         FROM nearest AS nr
         WHERE nr.distance < 1
     ),
+    interest AS (
+        SELECT key::integer AS tag_id, value::double precision AS weight FROM jsonb_each_text(v_user.interest)
+    ),
     candidates AS (
-        SELECT c.id, i.external_id, i.title, i.tag_ids, kw.rank AS keyword_rank, v.rank AS vector_rank,
-               1 - v.distance AS similarity,
-               rec._tag_affinity(v_user.interest, i.tag_ids) AS affinity
+        SELECT c.id, i.external_id, i.tag_ids, kw.rank AS keyword_rank, v.rank AS vector_rank,
+               1 - v.distance AS similarity
         FROM (SELECT id FROM by_keyword UNION SELECT id FROM by_vector) AS c
         JOIN pgrec.items AS i ON i.id = c.id
         LEFT JOIN by_keyword AS kw ON kw.id = c.id
         LEFT JOIN by_vector AS v ON v.id = c.id
     ),
     by_personal AS (
-        SELECT c.id, row_number() OVER (ORDER BY c.affinity DESC, c.external_id) AS rank
-        FROM candidates AS c
-        WHERE v_user.personal AND c.affinity > 0
+        SELECT a.id, row_number() OVER (ORDER BY a.affinity DESC, a.external_id) AS rank
+        FROM (SELECT c.id, c.external_id, sum(it.weight) AS affinity
+              FROM candidates AS c
+              CROSS JOIN LATERAL unnest(c.tag_ids) AS t(id)
+              JOIN interest AS it ON it.tag_id = t.id
+              WHERE v_user.personal
+              GROUP BY c.id, c.external_id) AS a
+        WHERE a.affinity > 0
     ),
     fused AS (
         SELECT c.*, p.rank AS personal_rank,
-               jsonb_strip_nulls(jsonb_build_object(
-                   'keyword',  1 / (v_k + c.keyword_rank),
-                   'vector',   1 / (v_k + c.vector_rank),
-                   'personal', v_personal_weight / (v_k + p.rank))) AS parts
+               coalesce(1 / (v_k + c.keyword_rank), 0) AS keyword,
+               coalesce(1 / (v_k + c.vector_rank), 0) AS vector,
+               coalesce(v_personal_weight / (v_k + p.rank), 0) AS personal
         FROM candidates AS c
         LEFT JOIN by_personal AS p ON p.id = c.id
     ),
-    ranked AS (
-        SELECT f.*, (SELECT sum(value::double precision) FROM jsonb_each_text(f.parts)) AS total
+    top AS (
+        SELECT f.*, f.keyword + f.vector + f.personal AS total
         FROM fused AS f
+        ORDER BY f.keyword + f.vector + f.personal DESC, f.external_id
+        LIMIT search.n
     )
     SELECT r.external_id,
            r.total,
            jsonb_build_object(
-               'terms', r.parts,
+               'terms', jsonb_strip_nulls(jsonb_build_object(
+                   'keyword',  CASE WHEN r.keyword_rank IS NOT NULL THEN r.keyword END,
+                   'vector',   CASE WHEN r.vector_rank IS NOT NULL THEN r.vector END,
+                   'personal', CASE WHEN r.personal_rank IS NOT NULL THEN r.personal END)),
                'ranks', jsonb_strip_nulls(jsonb_build_object(
                    'keyword', r.keyword_rank, 'vector', r.vector_rank, 'personal', r.personal_rank)),
                'reasons', to_jsonb(array_remove(ARRAY[
@@ -125,9 +136,8 @@ BEGIN
                    CASE WHEN r.vector_rank IS NOT NULL AND r.similarity >= 0.5 THEN 'close in meaning' END,
                    CASE WHEN r.personal_rank IS NOT NULL THEN
                         'matches your interest in ' || rec._top_interest_tag(v_user.interest, r.tag_ids) END], NULL)))
-    FROM ranked AS r
-    ORDER BY r.total DESC, r.external_id
-    LIMIT search.n;
+    FROM top AS r
+    ORDER BY r.total DESC, r.external_id;
 
     IF query_embedding IS NOT NULL THEN
         PERFORM set_config('hnsw.iterative_scan', coalesce(v_old_scan, 'off'), true);

@@ -23,7 +23,7 @@ DECLARE
 BEGIN
     PERFORM rec._check_id('user_id', next_items.user_id);
     PERFORM rec._check_page(n, 0);
-    SELECT * INTO v_user FROM rec._user_context(next_items.user_id, v_now);
+    SELECT * INTO v_user FROM rec._user_context(next_items.user_id, v_now, false);
     IF v_user.id IS NULL THEN
         RETURN;
     END IF;
@@ -84,29 +84,30 @@ BEGIN
         FROM (SELECT bool_or(sequence_raw > 0) AS has_seq, bool_or(collaborative > 0) AS has_nb FROM candidates) AS h
     ),
     scored AS (
-        SELECT c.*,
-               jsonb_strip_nulls(jsonb_build_object(
-                   'sequence',      CASE WHEN w.w_seq > 0 THEN w.w_seq * coalesce(c.sequence_raw / nullif(max(c.sequence_raw) OVER (), 0), 0) END,
-                   'collaborative', CASE WHEN w.w_nb > 0 THEN w.w_nb * c.collaborative END)) AS parts
+        SELECT c.*, w.w_seq, w.w_nb,
+               w.w_seq * coalesce(c.sequence_raw / nullif(max(c.sequence_raw) OVER (), 0), 0) AS sequence,
+               w.w_nb * c.collaborative AS collab
         FROM candidates AS c CROSS JOIN weights AS w
     ),
-    ranked AS (
-        SELECT s.*, (SELECT sum(value::double precision) FROM jsonb_each_text(s.parts)) AS total
+    top AS (
+        SELECT s.*, s.sequence + s.collab AS total
         FROM scored AS s
+        WHERE s.sequence + s.collab > 0
+        ORDER BY s.sequence + s.collab DESC, s.external_id
+        LIMIT next_items.n
     )
     SELECT r.external_id,
            r.total,
            jsonb_build_object(
-               'terms', r.parts,
-               'reasons', to_jsonb(array_remove(ARRAY[
-                   CASE WHEN r.sequence_raw > 0 THEN 'what others did next after '
-                        ELSE 'people who liked ' END
+               'terms', jsonb_strip_nulls(jsonb_build_object(
+                   'sequence',      CASE WHEN r.w_seq > 0 THEN r.sequence END,
+                   'collaborative', CASE WHEN r.w_nb > 0 THEN r.collab END)),
+               'reasons', jsonb_build_array(
+                   CASE WHEN r.sequence_raw > 0 THEN 'what others did next after ' ELSE 'people who liked ' END
                    || (SELECT coalesce(nullif(a.title, ''), a.external_id) FROM pgrec.items AS a WHERE a.id = r.after)
-                   || CASE WHEN r.sequence_raw > 0 THEN '' ELSE ' also liked this' END], NULL)))
-    FROM ranked AS r
-    WHERE r.total > 0
-    ORDER BY r.total DESC, r.external_id
-    LIMIT next_items.n;
+                   || CASE WHEN r.sequence_raw > 0 THEN '' ELSE ' also liked this' END))
+    FROM top AS r
+    ORDER BY r.total DESC, r.external_id;
 END;
 $$;
 COMMENT ON FUNCTION rec.next_items(text, integer) IS

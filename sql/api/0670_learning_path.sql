@@ -58,7 +58,7 @@ BEGIN
         RAISE EXCEPTION 'unknown item "%"', v_missing
             USING ERRCODE = 'P0002', HINT = 'Create items with rec.upsert_items first.';
     END IF;
-    SELECT * INTO v_user FROM rec._user_context(learning_path.user_id, v_now);
+    SELECT * INTO v_user FROM rec._user_context(learning_path.user_id, v_now, false);
 
     SELECT array_agg(i.id ORDER BY x.ord) INTO v_set
     FROM (SELECT ext, min(ord) AS ord FROM unnest(item_ids) WITH ORDINALITY AS u(ext, ord) GROUP BY ext) AS x

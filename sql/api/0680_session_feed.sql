@@ -5,7 +5,7 @@
 --   sequence       what users did next after the last three items (pgrec.item_transitions)
 --   content        cosine similarity to the mean embedding of the session items (HNSW)
 --   tags           share of the candidate's tags found among the session items' tags (the 100
---                  most engaging items sharing a tag are candidates too)
+--                  most engaging and the 50 newest items sharing a tag are candidates too)
 --   popularity     engagement score, so that there is always a sensible order
 -- score = 0.35 collaborative + 0.2 sequence + 0.25 content + 0.1 tags + 0.1 popularity, each
 -- scaled 0..1; terms with no data for this session drop out and the rest is renormalised.
@@ -96,12 +96,20 @@ BEGIN
         LIMIT 100
     ),
     by_tags AS (
-        SELECT i.id
-        FROM pgrec.items AS i
-        LEFT JOIN pgrec.item_stats AS st ON st.item_id = i.id
-        WHERE i.tag_ids && v_tags AND i.status = 'active'
-        ORDER BY coalesce(st.engagement_score, 0) DESC, i.id
-        LIMIT 100
+        -- Two walks down ordered indexes that stop early, rather than ranking every item that
+        -- shares a tag: the most engaging ones, and the newest (which have no events yet).
+        (SELECT st.item_id AS id
+         FROM pgrec.item_stats AS st
+         JOIN pgrec.items AS i ON i.id = st.item_id
+         WHERE i.tag_ids && v_tags AND i.status = 'active'
+         ORDER BY st.engagement_score DESC, st.item_id
+         LIMIT 100)
+        UNION
+        (SELECT i.id
+         FROM pgrec.items AS i
+         WHERE i.tag_ids && v_tags AND i.status = 'active' AND i.created_at <= v_now
+         ORDER BY i.created_at DESC
+         LIMIT 50)
     ),
     popular AS (
         SELECT t.item_id AS id FROM pgrec.trending AS t ORDER BY t.score DESC, t.item_id LIMIT 50
@@ -111,14 +119,14 @@ BEGIN
         UNION SELECT id FROM by_tags UNION SELECT id FROM popular
     ),
     terms AS (
-        SELECT i.external_id, i.tag_ids,
+        SELECT i.external_id,
                coalesce(c.raw, 0) AS collab_raw,
                coalesce(q.raw, 0) AS sequence_raw,
-               greatest(coalesce(1 - (i.embedding <=> v_centroid), 0), 0) AS content,
+               greatest(coalesce(1 - (i.embedding <=> v_centroid), 0), 0) AS content_raw,
                CASE WHEN cardinality(i.tag_ids) = 0 THEN 0
                     ELSE (SELECT count(*) FROM unnest(i.tag_ids) AS x(id) WHERE x.id = ANY (v_tags))::double precision
-                         / cardinality(i.tag_ids) END AS tags,
-               coalesce(st.engagement_score, 0) AS popularity
+                         / cardinality(i.tag_ids) END AS tags_raw,
+               coalesce(st.engagement_score, 0) AS popularity_raw
         FROM candidates AS k
         JOIN pgrec.items AS i ON i.id = k.id
         LEFT JOIN collab AS c ON c.id = k.id
@@ -129,35 +137,40 @@ BEGIN
           AND (i.expires_at IS NULL OR i.expires_at > v_now)
           AND i.id <> ALL (v_session)
     ),
-    weighted AS (
+    scaled AS (
         SELECT t.*,
-               jsonb_strip_nulls(jsonb_build_object(
-                   'collaborative', (v_w ->> 'collaborative')::double precision
-                                    * coalesce(t.collab_raw / nullif(max(t.collab_raw) OVER (), 0), 0),
-                   'sequence',      (v_w ->> 'sequence')::double precision
-                                    * coalesce(t.sequence_raw / nullif(max(t.sequence_raw) OVER (), 0), 0),
-                   'content',       (v_w ->> 'content')::double precision * t.content,
-                   'tags',          (v_w ->> 'tags')::double precision * t.tags,
-                   'popularity',    (v_w ->> 'popularity')::double precision * t.popularity)) AS parts
+               coalesce((v_w ->> 'collaborative')::double precision, 0)
+                   * coalesce(t.collab_raw / nullif(max(t.collab_raw) OVER (), 0), 0) AS collaborative,
+               coalesce((v_w ->> 'sequence')::double precision, 0)
+                   * coalesce(t.sequence_raw / nullif(max(t.sequence_raw) OVER (), 0), 0) AS sequence,
+               coalesce((v_w ->> 'content')::double precision, 0) * t.content_raw AS content,
+               coalesce((v_w ->> 'tags')::double precision, 0) * t.tags_raw AS tags,
+               (v_w ->> 'popularity')::double precision * t.popularity_raw AS popularity
         FROM terms AS t
     ),
-    ranked AS (
-        SELECT w.*, (SELECT sum(value::double precision) FROM jsonb_each_text(w.parts)) AS total
-        FROM weighted AS w
+    top AS (
+        SELECT x.*, x.collaborative + x.sequence + x.content + x.tags + x.popularity AS total
+        FROM scaled AS x
+        ORDER BY x.collaborative + x.sequence + x.content + x.tags + x.popularity DESC, x.external_id
+        LIMIT session_feed.n
     )
     SELECT r.external_id,
            r.total,
            jsonb_build_object(
-               'terms', r.parts,
+               'terms', jsonb_strip_nulls(jsonb_build_object(
+                   'collaborative', CASE WHEN v_w ? 'collaborative' THEN r.collaborative END,
+                   'sequence',      CASE WHEN v_w ? 'sequence' THEN r.sequence END,
+                   'content',       CASE WHEN v_w ? 'content' THEN r.content END,
+                   'tags',          CASE WHEN v_w ? 'tags' THEN r.tags END,
+                   'popularity',    r.popularity)),
                'reasons', to_jsonb(array_remove(ARRAY[
                    CASE WHEN r.collab_raw > 0 THEN 'people who viewed these also liked this' END,
                    CASE WHEN r.sequence_raw > 0 THEN 'what others looked at next' END,
-                   CASE WHEN r.content > 0.8 THEN 'similar to what you are viewing' END,
-                   CASE WHEN r.tags >= 0.5 THEN 'same topics' END,
-                   CASE WHEN r.popularity > 0.6 THEN 'popular' END], NULL)))
-    FROM ranked AS r
-    ORDER BY r.total DESC, r.external_id
-    LIMIT session_feed.n;
+                   CASE WHEN r.content_raw > 0.8 THEN 'similar to what you are viewing' END,
+                   CASE WHEN r.tags_raw >= 0.5 THEN 'same topics' END,
+                   CASE WHEN r.popularity_raw > 0.6 THEN 'popular' END], NULL)))
+    FROM top AS r
+    ORDER BY r.total DESC, r.external_id;
 
     IF v_centroid IS NOT NULL THEN
         PERFORM set_config('hnsw.iterative_scan', coalesce(v_old_scan, 'off'), true);
