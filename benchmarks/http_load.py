@@ -88,6 +88,8 @@ def path_for(endpoint: str, user: str, rng: random.Random) -> str:
         return f"/v1/users/{user}/feed?n=20"
     if endpoint == "trending":
         return "/v1/trending?n=20"
+    if endpoint == "healthz":  # calibration: the HTTP stack and client alone, no database
+        return "/healthz"
     if endpoint == "mix":  # mostly feeds, some trending and latest, as a home screen would
         return path_for(rng.choices(["feed", "trending", "latest"], [8, 1, 1])[0], user, rng)
     return "/v1/latest?n=20"
@@ -140,7 +142,7 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=200)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--warmup", type=int, default=300)
-    parser.add_argument("--endpoint", choices=["feed", "trending", "latest", "mix"], default="feed")
+    parser.add_argument("--endpoint", choices=["feed", "trending", "latest", "mix", "healthz"], default="feed")
     args = parser.parse_args()
 
     url = bench_url(args.items, args.users, args.events)
