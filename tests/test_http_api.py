@@ -241,8 +241,9 @@ def test_rate_limit_per_key(api_db: ApiDatabase) -> None:
     # One request per minute per key: the second request in a row is over the limit.
     with api_client(api_db.app_url, api_rate_limit=1) as limited:
         assert limited.get("/v1/users/ana/feed", headers=api_db.bearer("reader")).status_code == 200
-        body = error_of(limited.get("/v1/users/ana/feed", headers=api_db.bearer("reader")), 429)
-        assert body["code"] == "rate_limited"
+        limited_response = limited.get("/v1/users/ana/feed", headers=api_db.bearer("reader"))
+        assert error_of(limited_response, 429)["code"] == "rate_limited"
+        assert 0 < int(limited_response.headers["retry-after"]) <= 60
         # Another key has its own budget; health checks are never limited.
         assert limited.get("/v1/users/ana/feed", headers=api_db.bearer("all")).status_code == 200
         assert all(limited.get("/healthz").status_code == 200 for _ in range(4))

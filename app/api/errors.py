@@ -152,6 +152,8 @@ def http_error(request: Request, exc: HTTPException) -> Response[dict[str, Any]]
     """Litestar's own errors (routing, validation, auth, size and rate limits) in the same shape."""
     status = exc.status_code
     headers = dict(exc.headers or {})
+    if status == 429 and "RateLimit-Reset" in headers:
+        headers.setdefault("Retry-After", headers["RateLimit-Reset"])
     field = None
     message = exc.detail or CODE_WORDS.get(status, "error")
     if isinstance(exc, ValidationException) and isinstance(exc.extra, list) and exc.extra:
