@@ -41,7 +41,11 @@ BEGIN ATOMIC
         SELECT w.item_id, w.recent, w.previous, w.recent_events,
                greatest(extract(epoch FROM p_as_of - i.created_at)::double precision / 86400, 0) AS age_days
         FROM windowed AS w
-        JOIN pgrec.items AS i ON i.id = w.item_id
+        -- One primary-key probe per item with events (thousands), never a scan of the wide
+        -- items table (embeddings make it the largest after events), which a plain join
+        -- tends to choose when the estimate of engaged items is low.
+        CROSS JOIN LATERAL (SELECT x.created_at, x.status, x.expires_at FROM pgrec.items AS x
+                            WHERE x.id = w.item_id LIMIT 1) AS i
         WHERE w.recent > 0
           AND i.status = 'active'
           AND i.created_at <= p_as_of
