@@ -13,7 +13,10 @@ AS $$
         WHERE ut.user_id = p_user_id AND NOT ut.blocked
     ),
     recent AS (
-        SELECT e.item_id, e.weight * exp(-extract(epoch FROM p_now - e.occurred_at) / 86400 / p_tau_days) AS w
+        -- float8 arithmetic (extract() is numeric, whose exp is slow), clamped so a very old
+        -- event decays to ~0 instead of raising an underflow error.
+        SELECT e.item_id,
+               e.weight * exp(greatest(-extract(epoch FROM p_now - e.occurred_at)::float8 / 86400 / p_tau_days, -700)) AS w
         FROM pgrec.weighted_events e
         WHERE e.user_id = p_user_id AND e.polarity > 0 AND e.occurred_at <= p_now
         ORDER BY e.occurred_at DESC

@@ -1,26 +1,23 @@
 -- The personalised "For You" feed.
 --
--- Candidates come from four cheap sources, each capped so the cost per call stays flat as the
--- catalogue grows:
---   collaborative  neighbours (pgrec.item_neighbors) of the user's recent positive items
---   preferences    items carrying the user's interest tags (explicit preferences, plus tags
---                  of items they engaged with), most engaging first
---   popular        the most engaging items (pgrec.item_stats)
---   fresh          the newest items, so new items get a chance before they have events
--- Excluded: the user's own items, anything they already interacted with, items that are not
--- active or have expired, and items carrying a blocked tag.
+--   SELECT * FROM rec.feed('u42');                                   -- 20 items, strategy default
+--   SELECT * FROM rec.feed('u42', 20, 20, 'marketplace');            -- second page, another strategy
+--   SELECT * FROM rec.feed('u42', weights => '{"vector": 1, "recency": 0.2}');  -- one-off weights
 --
--- Each candidate is scored by a weighted sum of 0..1 terms:
---   collaborative  sum over history of neighbour similarity x event weight x exp(-age/30d),
---                  scaled by the best candidate
---   tags           share of the user's interest weight the item's tags carry, each tag kind
---                  weighted by pgrec.tag_kinds
---   engagement     ln(1 + sum of event weights), scaled by the catalogue maximum
---   recency        exp(-age_days / 30)
--- A term with no data for this user (no history, no preferences) drops out and the other
--- weights are renormalised, so a brand-new user gets popularity and recency only.
--- `reasons` carries each weighted term and human-readable reasons.
-CREATE FUNCTION rec.feed(user_id text, n integer DEFAULT 20, "offset" integer DEFAULT 0, strategy text DEFAULT 'default')
+-- 1. rec._feed_context: validate, pick the weights (strategy, cold start, override), read the
+--    user's preferences and history (straight from events: real time).
+-- 2. rec._feed_candidates: a bounded candidate set from indexes and precomputed lists.
+-- 3. rec._feed_scores: each signal's 0..1 value, weighted sum, rule boosts, exclusions.
+-- 4. Diversity, deterministically: each item loses diversity_penalty per higher-scored item
+--    of its category; then, walking down that order, no block of category_window positions
+--    (0-9, 10-19, ...) takes more than max_per_category items of one category: the extra ones
+--    wait for the next block. An item moved down this way also has its score lowered to the
+--    one above it (the "diversity" term), so scores never increase down the list.
+-- Positions depend only on the user, the strategy and the data, never on n or offset, so
+-- pages (n, offset) are consistent: they never overlap and concatenate to the longer list.
+-- The candidate pool is bounded (candidate_limit per source), so pages past its end are short.
+CREATE FUNCTION rec.feed(user_id text, n integer DEFAULT 20, "offset" integer DEFAULT 0,
+                         strategy text DEFAULT 'default', weights jsonb DEFAULT NULL)
 RETURNS TABLE (item_id text, score double precision, reasons jsonb)
 LANGUAGE plpgsql
 STABLE
@@ -29,162 +26,88 @@ SET search_path = pg_catalog, public
 AS $$
 #variable_conflict use_column
 DECLARE
-    v_now        constant timestamptz := rec.now();
-    v_tau_days   constant float8 := 30;     -- recency and history decay time constant
-    v_pool       constant integer := 300;   -- candidates per source
-    v_user       pgrec.users;
-    v_uid        bigint;
-    v_personal   boolean;
-    v_interest   jsonb;                     -- {tag_id: weight} interest profile
-    v_blocked    integer[];
-    v_has_collab boolean;
-    v_w          jsonb;
+    v_ctx     rec.feed_context;
+    v_rows    rec.feed_score[];
+    v_adj     double precision[];
+    v_cats    integer[];
+    v_taken   boolean[];
+    v_block   integer[] := '{}';
+    v_order   integer[] := '{}';
+    v_final   double precision[] := '{}';
+    v_want    integer;
+    v_first   integer := 1;
+    v_pick    integer;
+    v_j       integer;
+    v_cat     integer;
+    v_score   double precision;
+    v_total   integer;
+    v_page    rec.feed_score[] := '{}';
+    v_page_score double precision[] := '{}';
+    v_page_div   double precision[] := '{}';
 BEGIN
     PERFORM rec._check_id('user_id', user_id);
     PERFORM rec._check_page(n, "offset");
-    IF strategy IS NULL OR strategy NOT IN ('default', 'popular') THEN
-        RAISE EXCEPTION 'unknown strategy "%"', strategy
-            USING ERRCODE = '22023', HINT = 'One of: default, popular.';
-    END IF;
+    v_ctx := rec._feed_context(user_id, strategy, weights);
 
-    -- An unknown user is a visitor we know nothing about yet: same as a brand-new user.
-    SELECT * INTO v_user FROM pgrec.users u WHERE u.external_id = feed.user_id;
-    v_uid := v_user.id;
-    v_personal := v_uid IS NOT NULL AND v_user.personalization AND strategy <> 'popular';
+    -- Score the candidates and apply the per-category repeat penalty.
+    -- Categories as a separate int array (0 = none): the loop below reads them often, and a
+    -- fixed-width array without NULLs is indexed in constant time.
+    SELECT coalesce(array_agg(x.s ORDER BY x.adjusted DESC, (x.s).external_id), '{}'),
+           coalesce(array_agg(x.adjusted ORDER BY x.adjusted DESC, (x.s).external_id), '{}'),
+           coalesce(array_agg(coalesce((x.s).category, 0) ORDER BY x.adjusted DESC, (x.s).external_id), '{}')
+    INTO v_rows, v_adj, v_cats
+    FROM (SELECT s,
+                 s.score - CASE WHEN s.category IS NULL THEN 0
+                                ELSE v_ctx.diversity_penalty
+                                     * (row_number() OVER (PARTITION BY s.category ORDER BY s.score DESC, s.external_id) - 1)
+                           END AS adjusted
+          FROM rec._feed_scores(v_ctx, ARRAY(SELECT rec._feed_candidates(v_ctx))) AS s
+          WHERE s.excluded IS NULL) AS x;
 
-    SELECT coalesce(array_agg(ut.tag_id), '{}') INTO v_blocked
-    FROM pgrec.user_tags ut WHERE ut.user_id = v_uid AND ut.blocked;
+    -- Fill positions 0 .. offset + n - 1, capping each category per block of positions.
+    v_total := cardinality(v_rows);
+    v_want := least("offset" + n, v_total);
+    v_taken := array_fill(false, ARRAY[greatest(v_total, 1)]);
+    WHILE cardinality(v_order) < v_want LOOP
+        IF cardinality(v_order) % v_ctx.category_window = 0 THEN
+            v_block := '{}';
+        END IF;
+        WHILE v_taken[v_first] LOOP
+            v_first := v_first + 1;
+        END LOOP;
+        v_pick := NULL;
+        FOR v_j IN v_first .. v_total LOOP
+            CONTINUE WHEN v_taken[v_j];
+            v_cat := v_cats[v_j];
+            IF v_cat = 0 OR cardinality(array_positions(v_block, v_cat)) < v_ctx.max_per_category THEN
+                v_pick := v_j;
+                EXIT;
+            END IF;
+        END LOOP;
+        -- Every remaining item is of a full category: the cap cannot hold, take the best.
+        v_pick := coalesce(v_pick, v_first);
+        v_taken[v_pick] := true;
+        v_block := v_block || v_cats[v_pick];
+        v_score := v_adj[v_pick];
+        IF cardinality(v_final) > 0 AND v_score > v_final[cardinality(v_final)] THEN
+            v_score := v_final[cardinality(v_final)];
+        END IF;
+        v_order := v_order || v_pick;
+        v_final := v_final || v_score;
+    END LOOP;
 
-    IF v_personal THEN
-        v_interest := rec._interest_profile(v_uid, v_now, v_tau_days);
-        v_has_collab := EXISTS (
-            SELECT FROM pgrec.weighted_events e
-            JOIN pgrec.item_neighbors nb ON nb.item_id = e.item_id
-            WHERE e.user_id = v_uid AND e.polarity > 0 AND e.occurred_at <= v_now);
-    ELSE
-        v_interest := '{}';
-        v_has_collab := false;
-    END IF;
-
-    -- Weights of the terms that have data for this user, renormalised to sum to 1.
-    SELECT jsonb_object_agg(k, w / total) INTO v_w
-    FROM (SELECT k, w, sum(w) OVER () AS total
-          FROM (VALUES ('collaborative', 0.40, v_has_collab),
-                       ('tags',          0.25, v_interest <> '{}'),
-                       ('engagement',    0.20, true),
-                       ('recency',       0.15, true)) AS t(k, w, active)
-          WHERE active) AS weights;
-
+    -- The requested page, with its reasons built in one query.
+    FOR v_j IN "offset" + 1 .. cardinality(v_order) LOOP
+        v_page := v_page || v_rows[v_order[v_j]];
+        v_page_score := v_page_score || v_final[v_j];
+        v_page_div := v_page_div || (v_final[v_j] - v_rows[v_order[v_j]].score);
+    END LOOP;
     RETURN QUERY
-    WITH
-    history AS (
-        -- Everything the user touched (excluded from the feed), and the recent positive part
-        -- with its decayed weight (drives collaborative scores and "because you liked").
-        SELECT e.item_id,
-               max(e.weight * exp(-extract(epoch FROM v_now - e.occurred_at) / 86400 / v_tau_days))
-                   FILTER (WHERE e.polarity > 0) AS strength
-        FROM pgrec.weighted_events e
-        WHERE e.user_id = v_uid AND e.occurred_at <= v_now
-        GROUP BY e.item_id
-    ),
-    liked AS (
-        SELECT h.item_id, h.strength FROM history h
-        WHERE h.strength IS NOT NULL AND v_personal
-        ORDER BY h.strength DESC LIMIT 50
-    ),
-    collab AS (
-        SELECT nb.neighbor_id AS id,
-               sum(nb.score * l.strength) AS raw,
-               (array_agg(l.item_id ORDER BY nb.score * l.strength DESC))[1] AS because
-        FROM liked l
-        JOIN pgrec.item_neighbors nb ON nb.item_id = l.item_id
-        GROUP BY nb.neighbor_id
-        ORDER BY raw DESC
-        LIMIT v_pool
-    ),
-    interest AS (
-        SELECT key::integer AS tag_id, value::float8 AS weight FROM jsonb_each_text(v_interest)
-    ),
-    by_tags AS (
-        SELECT i.id FROM pgrec.items i
-        LEFT JOIN pgrec.item_stats s ON s.item_id = i.id
-        WHERE v_interest <> '{}'
-          AND i.tag_ids && (SELECT array_agg(tag_id) FROM interest)
-          AND i.status = 'active'
-        ORDER BY coalesce(s.engagement_score, 0) DESC, i.id
-        LIMIT v_pool
-    ),
-    popular AS (
-        SELECT s.item_id AS id FROM pgrec.item_stats s
-        ORDER BY s.engagement_score DESC, s.item_id
-        LIMIT v_pool
-    ),
-    fresh AS (
-        SELECT i.id FROM pgrec.items i
-        WHERE i.status = 'active' AND i.created_at <= v_now
-        ORDER BY i.created_at DESC, i.id
-        LIMIT 100
-    ),
-    candidates AS (
-        SELECT id FROM collab UNION SELECT id FROM by_tags UNION SELECT id FROM popular UNION SELECT id FROM fresh
-    ),
-    eligible AS (
-        SELECT i.*
-        FROM candidates c
-        JOIN pgrec.items i ON i.id = c.id
-        WHERE i.status = 'active'
-          AND (i.expires_at IS NULL OR i.expires_at > v_now)
-          AND i.created_at <= v_now
-          AND i.creator_id IS DISTINCT FROM feed.user_id
-          AND NOT i.tag_ids && v_blocked
-          AND NOT EXISTS (SELECT FROM history h WHERE h.item_id = i.id)
-    ),
-    terms AS (
-        SELECT i.id, i.external_id, i.tag_ids, c.because,
-               coalesce(c.raw / nullif(max(c.raw) OVER (), 0), 0) AS collaborative,
-               coalesce((SELECT sum(it.weight * coalesce(k.weight, 0.2))
-                         FROM interest it
-                         JOIN pgrec.tags t ON t.id = it.tag_id
-                         LEFT JOIN pgrec.tag_kinds k ON k.kind = t.kind
-                         WHERE it.tag_id = ANY (i.tag_ids)), 0) AS tag_raw,
-               coalesce(s.engagement_score, 0) AS engagement,
-               exp(-greatest(extract(epoch FROM v_now - i.created_at), 0) / 86400 / v_tau_days) AS recency
-        FROM eligible i
-        LEFT JOIN collab c ON c.id = i.id
-        LEFT JOIN pgrec.item_stats s ON s.item_id = i.id
-    ),
-    scored AS (
-        SELECT t.*,
-               coalesce(t.tag_raw / nullif(max(t.tag_raw) OVER (), 0), 0) AS tags,
-               jsonb_strip_nulls(jsonb_build_object(
-                   'collaborative', (v_w ->> 'collaborative')::float8 * t.collaborative,
-                   'tags',          (v_w ->> 'tags')::float8 * coalesce(t.tag_raw / nullif(max(t.tag_raw) OVER (), 0), 0),
-                   'engagement',    (v_w ->> 'engagement')::float8 * t.engagement,
-                   'recency',       (v_w ->> 'recency')::float8 * t.recency)) AS weighted
-        FROM terms t
-    ),
-    ranked AS (
-        SELECT s.*, (SELECT sum(value::float8) FROM jsonb_each_text(s.weighted)) AS total
-        FROM scored s
-    )
-    SELECT r.external_id,
-           r.total,
-           jsonb_build_object(
-               'terms', r.weighted,
-               'reasons', to_jsonb(array_remove(ARRAY[
-                   CASE WHEN r.collaborative > 0.3 THEN
-                        'because you liked ' || (SELECT coalesce(nullif(b.title, ''), b.external_id)
-                                                 FROM pgrec.items b WHERE b.id = r.because) END,
-                   CASE WHEN r.tags > 0.3 THEN
-                        'matches your interest in ' || (SELECT t.name FROM interest it JOIN pgrec.tags t ON t.id = it.tag_id
-                                                        WHERE it.tag_id = ANY (r.tag_ids)
-                                                        ORDER BY it.weight DESC, t.id LIMIT 1) END,
-                   CASE WHEN r.engagement > 0.6 THEN 'popular' END,
-                   CASE WHEN r.recency > 0.9 THEN 'new' END], NULL)))
-    FROM ranked r
-    ORDER BY r.total DESC, r.external_id
-    LIMIT feed.n OFFSET feed."offset";
+        SELECT (v_page[r.ord]).external_id, v_page_score[r.ord], r.reasons
+        FROM rec._feed_reasons(v_ctx.weights, v_ctx.price_min IS NOT NULL OR v_ctx.price_max IS NOT NULL,
+                               v_page, v_page_div) AS r
+        ORDER BY r.ord;
 END;
 $$;
-COMMENT ON FUNCTION rec.feed(text, integer, integer, text) IS
-'Personalised feed for a user: (item_id, score, reasons) best first. Blends collaborative neighbours, tag interests, engagement and recency; excludes own, already-seen, inactive, expired and blocked-tag items. strategy: default | popular.';
+COMMENT ON FUNCTION rec.feed(text, integer, integer, text, jsonb) IS
+'Personalised feed for a user: (item_id, score, reasons) best first. Blends content vector, declared preferences, interest tags, behaviour, collaborative neighbours, engagement, popularity, velocity, trending, recency, location, creator quality and price fit with the weights of a strategy (pgrec.strategies) or a per-call weights override; diversified per category; cold start and opt-out fall back to non-personal signals. reasons = {terms: {signal: weighted value}, reasons: [text]}.';

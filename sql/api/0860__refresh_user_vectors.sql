@@ -1,0 +1,44 @@
+-- Refresh step "user_vectors": store every user's taste vector (rec._user_vector_from_history:
+-- mean normalised embedding of their 50 most recent positive items), so serving reads a row
+-- instead of averaging embeddings. Recomputed for all users with positive events: embeddings
+-- change too (the embedding worker), not only histories. Users with nothing embedded get no
+-- row; rows of users who no longer qualify are removed.
+CREATE FUNCTION rec._refresh_user_vectors()
+RETURNS bigint
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, public
+AS $$
+DECLARE
+    v_now  constant timestamptz := rec.now();
+    v_rows bigint;
+BEGIN
+    PERFORM set_config('work_mem', '256MB', true);
+    -- Readers see the previous rows until this transaction commits (MVCC).
+    DELETE FROM pgrec.user_vectors;
+    -- Set-based twin of rec._user_vector_from_history (same ranking and cut), which would cost
+    -- one index scan per user.
+    WITH positive AS (
+        SELECT e.user_id, e.item_id, max(e.occurred_at) AS last_at
+        FROM pgrec.weighted_events AS e
+        WHERE e.polarity > 0 AND e.occurred_at <= v_now
+        GROUP BY e.user_id, e.item_id
+    ),
+    recent AS (
+        SELECT r.user_id, r.item_id, r.last_at
+        FROM (SELECT p.*, row_number() OVER (PARTITION BY p.user_id ORDER BY p.last_at DESC, p.item_id) AS rn
+              FROM positive AS p) AS r
+        WHERE r.rn <= 50
+    )
+    INSERT INTO pgrec.user_vectors (user_id, embedding, items, last_event_at, computed_at)
+    SELECT r.user_id, avg(l2_normalize(i.embedding)), count(i.embedding), max(r.last_at), v_now
+    FROM recent AS r
+    LEFT JOIN pgrec.items AS i ON i.id = r.item_id AND i.embedding IS NOT NULL
+    GROUP BY r.user_id
+    HAVING count(i.embedding) > 0;
+    GET DIAGNOSTICS v_rows = ROW_COUNT;
+    RETURN v_rows;
+END;
+$$;
+COMMENT ON FUNCTION rec._refresh_user_vectors() IS
+'Refresh step user_vectors: recompute pgrec.user_vectors for every user with an embedded positive item. Returns rows written.';
