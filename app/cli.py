@@ -207,6 +207,13 @@ def cmd_keys(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    """Offline evaluation of every strategy against baselines (see app/evaluate.py)."""
+    from app.evaluate import run
+
+    return run(args)
+
+
 # --- the whole thing --------------------------------------------------------------------------
 
 def cmd_up(args: argparse.Namespace) -> int:
@@ -322,6 +329,11 @@ def build_parser() -> argparse.ArgumentParser:
     import scheduler as _scheduler
 
     _scheduler.add_arguments(p)
+
+    p = add("evaluate", cmd_evaluate,
+            "hold out recent events, replay with rec.as_of, report Recall/NDCG/coverage/latency per strategy")
+    from app.evaluate import add_arguments as evaluate_arguments
+    evaluate_arguments(p)
 
     p = add("up", cmd_up, "start everything for a demo: database, migrations, demo data, API and scheduler")
     p.add_argument("--host", default="127.0.0.1")
