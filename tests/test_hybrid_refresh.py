@@ -1,0 +1,62 @@
+"""Refresh steps of the hybrid feed: user vectors and the per-item / per-creator signals."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support import call, refresh
+from tests.test_hybrid_support import at, embed, vec
+
+
+def vector_of(conn, user: str):
+    return conn.execute("SELECT rec._user_vector(id)::text FROM pgrec.users WHERE external_id = %s", (user,)).fetchone()[0]
+
+
+def test_user_vectors_are_stored_and_used_only_while_current(conn) -> None:
+    at(conn)
+    call(conn, "upsert_items", [{"id": i} for i in ("a", "b", "c", "plain")])
+    embed(conn, "a", vec(a0=3))
+    embed(conn, "b", vec(a1=1))
+    embed(conn, "c", vec(a2=1))
+    call(conn, "track", [{"user_id": "u", "item_id": "a", "type": "like", "at": "2026-05-01T00:00:00Z"},
+                         {"user_id": "u", "item_id": "b", "type": "save", "at": "2026-05-02T00:00:00Z"},
+                         {"user_id": "u", "item_id": "plain", "type": "like", "at": "2026-05-03T00:00:00Z"},
+                         {"user_id": "u", "item_id": "c", "type": "view", "at": "2026-05-04T00:00:00Z"},
+                         {"user_id": "w", "item_id": "c", "type": "view", "at": "2026-05-04T00:00:00Z"}])
+    computed = vector_of(conn, "u")
+    assert refresh(conn, "user_vectors") == {"user_vectors": "ok"}
+    stored = conn.execute("SELECT embedding::text, items FROM pgrec.user_vectors v JOIN pgrec.users u ON u.id = v.user_id "
+                          "WHERE u.external_id = 'u'").fetchone()
+    # Mean of the normalised embeddings of the positive items that have one (a, b; not c, a view).
+    assert stored == (computed, 2)
+    first = [float(x) for x in computed.strip("[]").split(",")[:3]]
+    assert first == pytest.approx([0.5, 0.5, 0])
+    assert conn.execute("SELECT count(*) FROM pgrec.user_vectors v JOIN pgrec.users u ON u.id = v.user_id "
+                        "WHERE u.external_id = 'w'").fetchone()[0] == 0  # no positive event
+    # The stored row is what serving reads while no newer positive event exists ...
+    conn.execute("UPDATE pgrec.user_vectors SET embedding = %s::text::public.vector", (vec(a5=1),))
+    assert vector_of(conn, "u") == conn.execute("SELECT %s::text::public.vector::text", (vec(a5=1),)).fetchone()[0]
+    # ... and a new like makes it stale: computed on the spot, no refresh needed.
+    call(conn, "track", [{"user_id": "u", "item_id": "c", "type": "like", "at": "2026-05-05T00:00:00Z"}])
+    fresh = [float(x) for x in vector_of(conn, "u").strip("[]").split(",")[:3]]
+    assert fresh == pytest.approx([1 / 3, 1 / 3, 1 / 3])
+
+
+def test_feed_signals_step_computes_popularity_velocity_creators_and_tag_lists(conn) -> None:
+    at(conn)
+    call(conn, "upsert_items", [{"id": "x", "creator_id": "ana", "tags": ["topic:t"], "created_at": "2026-04-01T00:00:00Z"},
+                                {"id": "y", "creator_id": "bob", "tags": ["topic:t"], "created_at": "2026-04-01T00:00:00Z"},
+                                {"id": "z", "creator_id": "bob", "tags": ["topic:t"], "status": "hidden"}])
+    call(conn, "track",
+         [{"user_id": f"u{k}", "item_id": "x", "type": "like", "at": "2026-05-10T00:00:00Z"} for k in range(4)]
+         + [{"user_id": f"v{k}", "item_id": "y", "type": "like", "at": "2026-05-30T00:00:00Z"} for k in range(2)])
+    outcome = refresh(conn)
+    assert outcome["feed_signals"] == "ok" and outcome["user_vectors"] == "ok"
+    signals = dict((r[0], r[1:]) for r in conn.execute(
+        "SELECT i.external_id, s.popularity, s.velocity FROM pgrec.item_signals s JOIN pgrec.items i ON i.id = s.item_id"))
+    assert signals["x"] == (1.0, 0.0) and signals["y"][0] == 0.5 and signals["y"][1] == 1.0
+    creators = dict(conn.execute("SELECT creator_id, score FROM pgrec.creator_stats").fetchall())
+    assert creators["ana"] == 1.0 and 0 < creators["bob"] < 1
+    tops = conn.execute("SELECT i.external_id FROM pgrec.tag_top_items t JOIN pgrec.items i ON i.id = t.item_id "
+                        "JOIN pgrec.tags g ON g.id = t.tag_id WHERE g.name = 'topic:t' ORDER BY t.rank").fetchall()
+    assert [r[0] for r in tops] == ["x", "y"]  # most engaging first; hidden z left out
