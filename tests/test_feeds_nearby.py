@@ -57,6 +57,12 @@ def test_across_the_date_line_and_near_a_pole(conn) -> None:
     at_now(conn)
     upsert_items(conn, [{"id": "east", "location": {"lat": 0, "lon": 179.99}, "created_at": ago(days=1)},
                         {"id": "pole", "location": {"lat": 89.99, "lon": 180}, "created_at": ago(days=1)}])
+    # Decoys that are closer in planar degrees but hundreds of km away fill the nearest-items
+    # pool, so the items across the date line and the pole must be found another way.
+    upsert_items(conn, [{"id": f"decoy_w{k}", "location": {"lat": 5, "lon": -179.99}, "created_at": ago(days=1)}
+                        for k in range(350)]
+                 + [{"id": f"decoy_p{k}", "location": {"lat": 88.5, "lon": 0}, "created_at": ago(days=1)}
+                    for k in range(350)])
     assert ids(nearby(conn, 0, -179.99, 5)) == ["east"]
     assert ids(nearby(conn, 89.99, 0, 5)) == ["pole"]
 

@@ -2,10 +2,10 @@
 -- output column (item_id), so the public function is a one-line SQL wrapper.
 --
 -- Items like a given one. Candidates come from three capped sources:
---   embedding      the 100 nearest live items by cosine distance (HNSW index)
---   collaborative  the item's 100 best neighbours in pgrec.item_neighbors ("people who liked
+--   embedding      the 50 nearest live items by cosine distance (HNSW index)
+--   collaborative  the item's 50 best neighbours in pgrec.item_neighbors ("people who liked
 --                  this also liked")
---   tags           live items carrying all of the item's tags, or all but one (at most 100
+--   tags           live items carrying all of the item's tags, or all but one (at most 50
 --                  per tag combination, through the GIN index): the ones with the highest
 --                  Jaccard, found without scoring every item that shares a single tag
 -- and every candidate is scored on all three:
@@ -23,7 +23,7 @@ AS $$
 #variable_conflict use_column
 DECLARE
     v_now      constant timestamptz := rec.now();
-    v_pool     constant integer := 100;
+    v_pool     constant integer := 50;
     v_src      pgrec.items;
     v_user     record;
     v_has_nb   boolean;

@@ -7,10 +7,12 @@
 -- With user_id, the user's own items, items they dismissed and items with a blocked tag are
 -- left out; the radius is the caller's (a user's max_distance_km is for the feed).
 --
--- Candidates, so that the cost stays flat however dense the area: the 500 live items nearest
--- to the point (GiST index items_live_location, k-nearest-neighbour order) and the 200 most
--- engaging live items in the circle's bounding box (the box spans all longitudes near the
--- poles or across the date line). Exact great-circle distances are computed for those only.
+-- Candidates, so that the cost stays flat however dense the area: the 300 live items nearest
+-- to the point, walked in k-nearest-neighbour order on the GiST index items_live_location
+-- (planar distance in degrees only picks the pool; the walk is repeated across the date line,
+-- and around a pole the whole polar band is read). Exact great-circle distances then filter
+-- the pool by the radius and rank it: in a dense area an engaging item farther away than the
+-- 300 nearest is not considered.
 CREATE FUNCTION rec.nearby(lat double precision, lon double precision, radius_km double precision DEFAULT 10,
                            n integer DEFAULT 20, user_id text DEFAULT NULL)
 RETURNS TABLE (item_id text, score double precision, reasons jsonb)
@@ -22,12 +24,13 @@ AS $$
 #variable_conflict use_column
 DECLARE
     v_now    constant timestamptz := rec.now();
-    v_km_per_degree constant double precision := 111.195;  -- one degree of latitude
     v_user   record;
-    v_dlat   double precision;
+    v_pool   constant integer := 300;
+    v_km_per_degree constant double precision := 111.195;  -- one degree of latitude
     v_dlon   double precision;
-    v_box    box;
     v_center point;
+    v_mirror point;              -- the centre shifted by 360 degrees when the circle crosses the date line
+    v_polar  box;                -- the latitude band around a pole the circle reaches
     v_wd     double precision;   -- weights of distance, engagement, preference
     v_we     double precision;
     v_wp     double precision;
@@ -48,15 +51,16 @@ BEGIN
     SELECT * INTO v_user FROM rec._user_context(nearby.user_id, v_now);
 
     v_center := point(nearby.lon, nearby.lat);
-    v_dlat := radius_km / v_km_per_degree;
-    v_dlon := radius_km / (v_km_per_degree * cos(radians(nearby.lat)));
-    IF abs(nearby.lat) + v_dlat >= 90 OR nearby.lon - v_dlon < -180 OR nearby.lon + v_dlon > 180 OR v_dlon >= 180 THEN
-        -- The circle reaches a pole or crosses the date line: keep every longitude.
-        v_box := box(point(-180, greatest(nearby.lat - v_dlat, -90)), point(180, least(nearby.lat + v_dlat, 90)));
-    ELSE
-        v_box := box(point(nearby.lon - v_dlon, nearby.lat - v_dlat), point(nearby.lon + v_dlon, nearby.lat + v_dlat));
+    v_dlon := radius_km / (v_km_per_degree * greatest(cos(radians(nearby.lat)), 1e-9));
+    IF nearby.lon + v_dlon > 180 THEN
+        v_mirror := point(nearby.lon - 360, nearby.lat);
+    ELSIF nearby.lon - v_dlon < -180 THEN
+        v_mirror := point(nearby.lon + 360, nearby.lat);
     END IF;
-
+    IF abs(nearby.lat) + radius_km / v_km_per_degree >= 90 THEN
+        v_polar := box(point(-180, CASE WHEN nearby.lat > 0 THEN nearby.lat - radius_km / v_km_per_degree ELSE -90 END),
+                       point(180, CASE WHEN nearby.lat > 0 THEN 90 ELSE nearby.lat + radius_km / v_km_per_degree END));
+    END IF;
     IF v_user.personal AND v_user.interest <> '{}' THEN
         v_wd := 0.55; v_we := 0.2; v_wp := 0.25;
     ELSE
@@ -64,43 +68,38 @@ BEGIN
     END IF;
 
     RETURN QUERY
-    WITH nearest AS (
-        SELECT i.id
-        FROM pgrec.items AS i
-        WHERE point(i.lon, i.lat) <@ v_box
-          AND i.status = 'active'
-          AND i.lat IS NOT NULL
-          AND i.created_at <= v_now
-          AND (i.expires_at IS NULL OR i.expires_at > v_now)
-        ORDER BY point(i.lon, i.lat) <-> v_center
-        LIMIT 500
-    ),
-    engaging AS (
-        SELECT i.id
-        FROM pgrec.item_stats AS s
-        JOIN pgrec.items AS i ON i.id = s.item_id
-        WHERE point(i.lon, i.lat) <@ v_box
-          AND i.status = 'active'
-          AND i.lat IS NOT NULL
-          AND i.created_at <= v_now
-          AND (i.expires_at IS NULL OR i.expires_at > v_now)
-        ORDER BY s.engagement_score DESC, s.item_id
-        LIMIT 200
-    ),
-    dismissed AS (
+    WITH dismissed AS (
         SELECT DISTINCT e.item_id AS id
         FROM pgrec.weighted_events AS e
         WHERE e.user_id = v_user.id AND e.polarity < 0 AND e.occurred_at <= v_now
     ),
+    live AS NOT MATERIALIZED (
+        SELECT i.id, i.external_id, i.tag_ids, i.creator_id, i.lat, i.lon
+        FROM pgrec.items AS i
+        WHERE i.status = 'active'
+          AND i.lat IS NOT NULL
+          AND i.created_at <= v_now
+          AND (i.expires_at IS NULL OR i.expires_at > v_now)
+    ),
+    nearest AS (
+        -- k-nearest-neighbour walks of the GiST index that stop after v_pool live items,
+        -- however many the circle holds; planar degrees only pick the pool. Across the date
+        -- line the walk is repeated from the centre shifted by 360 degrees; around a pole,
+        -- where longitudes converge, the whole polar band is taken instead.
+        SELECT DISTINCT ON (p.id) p.*, pgrec.haversine_km(nearby.lat, nearby.lon, p.lat, p.lon) AS km
+        FROM ((SELECT * FROM live AS l ORDER BY point(l.lon, l.lat) <-> v_center LIMIT v_pool)
+              UNION ALL
+              (SELECT * FROM live AS l WHERE v_mirror IS NOT NULL ORDER BY point(l.lon, l.lat) <-> v_mirror LIMIT v_pool)
+              UNION ALL
+              (SELECT * FROM live AS l WHERE point(l.lon, l.lat) <@ v_polar LIMIT 10 * v_pool)) AS p
+    ),
     inside AS (
-        SELECT i.id, i.external_id, i.tag_ids, d.km
-        FROM (SELECT id FROM nearest UNION SELECT id FROM engaging) AS c
-        JOIN pgrec.items AS i ON i.id = c.id
-        CROSS JOIN LATERAL (SELECT pgrec.haversine_km(nearby.lat, nearby.lon, i.lat, i.lon) AS km) AS d
-        WHERE d.km <= radius_km
-          AND NOT i.tag_ids && v_user.blocked
-          AND (nearby.user_id IS NULL OR i.creator_id IS DISTINCT FROM nearby.user_id)
-          AND NOT EXISTS (SELECT FROM dismissed AS x WHERE x.id = i.id)
+        SELECT c.id, c.external_id, c.tag_ids, c.km
+        FROM nearest AS c
+        WHERE c.km <= radius_km
+          AND NOT c.tag_ids && v_user.blocked
+          AND (nearby.user_id IS NULL OR c.creator_id IS DISTINCT FROM nearby.user_id)
+          AND NOT EXISTS (SELECT FROM dismissed AS x WHERE x.id = c.id)
     ),
     interest AS (
         SELECT key::integer AS tag_id, value::double precision AS weight FROM jsonb_each_text(v_user.interest)

@@ -1,7 +1,7 @@
 -- Hybrid search: keywords and meaning, fused by reciprocal rank fusion (RRF, k = 60).
 --   keyword   live items matching websearch_to_tsquery('english', query) on pgrec.items.search
---             (title weighs more than description), best 100 by ts_rank
---   vector    with query_embedding, the 100 live items nearest to it by cosine (HNSW index)
+--             (title weighs more than description), best 50 by ts_rank
+--   vector    with query_embedding, the 50 live items nearest to it by cosine (HNSW index)
 --   personal  with a user (personalisation on, some tag interests), the candidates carrying
 --             their interest tags, ranked by tag affinity; half the weight of the other lists
 -- score = sum over lists of weight / (60 + rank in that list). RRF needs no score calibration
@@ -20,7 +20,7 @@ AS $$
 DECLARE
     v_now    constant timestamptz := rec.now();
     v_k      constant double precision := 60;   -- the usual RRF constant: damps the top ranks' lead
-    v_pool   constant integer := 100;
+    v_pool   constant integer := 50;
     v_personal_weight constant double precision := 0.5;
     v_user   record;
     v_tsq    tsquery;

@@ -3,9 +3,10 @@
 --   collaborative  neighbours (pgrec.item_neighbors) of the session items, each weighted by
 --                  how recent it is in the session (last 1, the one before 1/2, ...)
 --   sequence       what users did next after the last three items (pgrec.item_transitions)
---   content        cosine similarity to the mean embedding of the session items (HNSW)
---   tags           share of the candidate's tags found among the session items' tags (the 100
---                  most engaging and the 50 newest items sharing a tag are candidates too)
+--   content        cosine similarity to the mean embedding of the session items (the 50
+--                  nearest through the HNSW index are candidates)
+--   tags           share of the candidate's tags found among the session items' tags (the 50
+--                  newest items sharing a tag are candidates too)
 --   popularity     engagement score, so that there is always a sensible order
 -- score = 0.35 collaborative + 0.2 sequence + 0.25 content + 0.1 tags + 0.1 popularity, each
 -- scaled 0..1; terms with no data for this session drop out and the rest is renormalised.
@@ -93,23 +94,16 @@ BEGIN
         FROM pgrec.items AS i
         WHERE v_centroid IS NOT NULL AND i.status = 'active'
         ORDER BY i.embedding <=> v_centroid
-        LIMIT 100
+        LIMIT 50
     ),
     by_tags AS (
-        -- Two walks down ordered indexes that stop early, rather than ranking every item that
-        -- shares a tag: the most engaging ones, and the newest (which have no events yet).
-        (SELECT st.item_id AS id
-         FROM pgrec.item_stats AS st
-         JOIN pgrec.items AS i ON i.id = st.item_id
-         WHERE i.tag_ids && v_tags AND i.status = 'active'
-         ORDER BY st.engagement_score DESC, st.item_id
-         LIMIT 100)
-        UNION
-        (SELECT i.id
-         FROM pgrec.items AS i
-         WHERE i.tag_ids && v_tags AND i.status = 'active' AND i.created_at <= v_now
-         ORDER BY i.created_at DESC
-         LIMIT 50)
+        -- The newest items sharing a tag (a walk down items_live_created that stops early), so
+        -- that items without events yet have a way in; engaging ones come through the other pools.
+        SELECT i.id
+        FROM pgrec.items AS i
+        WHERE i.tag_ids && v_tags AND i.status = 'active' AND i.created_at <= v_now
+        ORDER BY i.created_at DESC
+        LIMIT 50
     ),
     popular AS (
         SELECT t.item_id AS id FROM pgrec.trending AS t ORDER BY t.score DESC, t.item_id LIMIT 50
