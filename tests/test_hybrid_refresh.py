@@ -60,3 +60,25 @@ def test_feed_signals_step_computes_popularity_velocity_creators_and_tag_lists(c
     tops = conn.execute("SELECT i.external_id FROM pgrec.tag_top_items t JOIN pgrec.items i ON i.id = t.item_id "
                         "JOIN pgrec.tags g ON g.id = t.tag_id WHERE g.name = 'topic:t' ORDER BY t.rank").fetchall()
     assert [r[0] for r in tops] == ["x", "y"]  # most engaging first; hidden z left out
+
+
+def test_old_histories_still_get_neighbours(conn) -> None:
+    call(conn, "upsert_items", [{"id": i, "created_at": "2024-01-01T00:00:00Z"} for i in ("seed", "fav", "other")])
+    call(conn, "track", [{"user_id": f"fan{k}", "item_id": i, "type": "like", "at": "2024-06-01T00:00:00Z"}
+                         for k in range(3) for i in ("seed", "fav")]
+         + [{"user_id": "me", "item_id": "seed", "type": "like", "at": "2024-06-02T00:00:00Z"}])
+    # A month later every event is inside the neighbors step's 180-day window: nothing to add.
+    at(conn, "2024-07-01T00:00:00+00:00")
+    refresh(conn)
+    assert conn.execute("SELECT DISTINCT source FROM pgrec.item_neighbors").fetchall() == [("cooccurrence",)]
+    # Two years on, the window is empty, yet the old co-occurrences still make neighbours.
+    at(conn)
+    outcome = refresh(conn)
+    assert outcome["neighbors"] == "ok" and outcome["neighbors_history"] == "ok"
+    assert conn.execute("SELECT DISTINCT source FROM pgrec.item_neighbors").fetchall() == [("history",)]
+    assert ids_of(conn, "me")[0] == "fav"
+
+
+def ids_of(conn, user: str) -> list[str]:
+    return [r[0] for r in conn.execute("SELECT item_id FROM rec.feed(%s, 5, 0, 'default', '{\"collaborative\": 1}')",
+                                       (user,)).fetchall()]

@@ -40,7 +40,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     # Drop, in reverse order, what FILES created.
     run_sql(op.get_bind(), """
-        DELETE FROM pgrec.refresh_steps WHERE step IN ('feed_signals', 'user_vectors');
+        DELETE FROM pgrec.item_neighbors WHERE source = 'history';
+        DELETE FROM pgrec.refresh_steps WHERE step IN ('neighbors_history', 'feed_signals', 'user_vectors');
         DROP INDEX IF EXISTS pgrec.item_neighbors_models;
         ALTER TABLE pgrec.items ALTER COLUMN embedding SET STORAGE EXTERNAL;
         DROP MATERIALIZED VIEW IF EXISTS pgrec.tag_top_items;
