@@ -2,8 +2,8 @@
 -- a precomputed list, so the cost per call does not grow with the catalogue or the event
 -- table. With k = the strategy's candidate_limit and w = a signal's weight in this call:
 --   collaborative  the user's k best neighbour items (already in the context)
---   vector         the nearest embeddings to the user vector (HNSW; pgvector >= 0.8 iterative
---                  scan, so live-item filtering cannot leave the list short)
+--   vector         the nearest embeddings to the user vector (HNSW; when live-item filtering
+--                  leaves it short, again with pgvector >= 0.8's iterative scan)
 --   tags           top items (pgrec.tag_top_items) of the user's 10 strongest declared or
 --                  interest tags, at least 10 per tag
 --   nearby         the nearest located items (GiST on point(lon, lat))
@@ -34,7 +34,7 @@ DECLARE
     v_size      integer;
     v_scan      text;
     v_search    text;
-    v_iterative boolean;
+    v_found     bigint;
 BEGIN
     RETURN QUERY SELECT unnest(p_ctx.collab_items);
 
@@ -78,16 +78,11 @@ BEGIN
 
     IF p_ctx.user_vector IS NOT NULL AND v_w_vector >= 0.05 THEN
         v_size := least(v_k / 2, greatest(10, round(2 * v_w_vector * v_k)::integer));
-        -- Iterative index scans keep walking the HNSW graph until enough rows pass the
-        -- filter; relaxed order is fine because every candidate is re-scored. Set for this
-        -- query only and put back afterwards: the caller's transaction keeps its settings.
-        v_iterative := (SELECT string_to_array(e.extversion, '.')::integer[] >= '{0,8}'
-                        FROM pg_extension AS e WHERE e.extname = 'vector');
-        IF v_iterative THEN
-            v_scan := current_setting('hnsw.iterative_scan', true);
-            PERFORM set_config('hnsw.iterative_scan', 'relaxed_order', true);
-        END IF;
-        -- Without iterative scans (pgvector 0.7) a scan returns at most ef_search rows.
+        -- A plain HNSW scan returns at most ef_search rows before the live-item filter; that
+        -- is cheapest and almost always enough (nearly every item is live). When the filter
+        -- left it short, walk again with pgvector >= 0.8's iterative scan, which keeps going
+        -- until enough rows pass (relaxed order is fine: every candidate is re-scored). The
+        -- settings are changed for these queries only and put back.
         v_search := current_setting('hnsw.ef_search', true);
         PERFORM set_config('hnsw.ef_search', least(greatest(v_size, 40), 1000)::text, true);
         RETURN QUERY SELECT i.id FROM pgrec.items AS i
@@ -95,10 +90,19 @@ BEGIN
                        AND (i.expires_at IS NULL OR i.expires_at > p_ctx.now)
                      ORDER BY i.embedding <=> p_ctx.user_vector
                      LIMIT v_size;
-        PERFORM set_config('hnsw.ef_search', coalesce(nullif(v_search, ''), '40'), true);
-        IF v_iterative THEN
+        GET DIAGNOSTICS v_found = ROW_COUNT;
+        IF v_found < v_size AND (SELECT string_to_array(e.extversion, '.')::integer[] >= '{0,8}'
+                                 FROM pg_extension AS e WHERE e.extname = 'vector') THEN
+            v_scan := current_setting('hnsw.iterative_scan', true);
+            PERFORM set_config('hnsw.iterative_scan', 'relaxed_order', true);
+            RETURN QUERY SELECT i.id FROM pgrec.items AS i
+                         WHERE i.status = 'active' AND i.created_at <= p_ctx.now
+                           AND (i.expires_at IS NULL OR i.expires_at > p_ctx.now)
+                         ORDER BY i.embedding <=> p_ctx.user_vector
+                         LIMIT v_size;
             PERFORM set_config('hnsw.iterative_scan', coalesce(nullif(v_scan, ''), 'off'), true);
         END IF;
+        PERFORM set_config('hnsw.ef_search', coalesce(nullif(v_search, ''), '40'), true);
     END IF;
 END;
 $$;
