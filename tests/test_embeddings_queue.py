@@ -173,7 +173,9 @@ def test_a_crashed_worker_loses_nothing(fresh_db: str) -> None:
         # While the claim is held, another worker gets the rest and only the rest.
         provider = Counting()
         assert embed_pending(other, provider).claimed == 5
-        other.execute("SELECT pg_terminate_backend(%s)", (pid,))  # the worker dies mid-batch
+        # The worker dies mid-batch. pg_terminate_backend only sends the signal (with a 5 s
+        # timeout it waits for the exit), so the dead worker's locks are gone before we look.
+        assert other.execute("SELECT pg_terminate_backend(%s, 5000)", (pid,)).fetchone()[0]
         crashed.close()
         assert len(queued(other)) == 5
         assert embed_pending(other, provider).claimed == 5

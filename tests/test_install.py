@@ -93,13 +93,13 @@ def test_upgrade_is_idempotent_and_downgrade_removes_pgrec(fresh_db: str) -> Non
 
 def test_api_is_reinstalled_only_when_its_files_change(fresh_db: str) -> None:
     with connect(fresh_db) as conn:
-        oid = conn.execute("SELECT 'rec.feed(text,integer,integer,text)'::regprocedure::oid").fetchone()[0]
+        oid = conn.execute("SELECT 'rec.feed'::regproc::oid").fetchone()[0]
         assert install_api(conn) is False  # same checksum: untouched
-        assert conn.execute("SELECT 'rec.feed(text,integer,integer,text)'::regprocedure::oid").fetchone()[0] == oid
+        assert conn.execute("SELECT 'rec.feed'::regproc::oid").fetchone()[0] == oid
         conn.execute("UPDATE pgrec.meta SET value = 'stale' WHERE key = 'api_checksum'")
         assert install_api(conn) is True
         assert conn.execute("SELECT value FROM pgrec.meta WHERE key = 'api_checksum'").fetchone()[0] == api_checksum()
-        assert conn.execute("SELECT 'rec.feed(text,integer,integer,text)'::regprocedure::oid").fetchone()[0] != oid
+        assert conn.execute("SELECT 'rec.feed'::regproc::oid").fetchone()[0] != oid
 
 
 def test_embedding_dimension_comes_from_settings(empty_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
