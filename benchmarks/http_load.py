@@ -165,14 +165,26 @@ def main() -> int:
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute("SELECT rec.revoke_api_key(%s)", (key_name,))
 
+    # Time spent inside the app per request (middleware to response, SQL included), from the
+    # API's own JSON log: the gap to the client's figures is queueing and the HTTP stack.
+    import json
+
+    lines = [json.loads(line) for line in logfile.read_text().splitlines() if '"msg": "request"' in line]
+    wanted = ("/healthz",) if args.endpoint == "healthz" else ("/v1/",)
+    in_app = [entry["duration_ms"] for entry in lines if entry["route"].startswith(wanted)][args.warmup:]
+    if in_app:
+        stats = percentiles(in_app)
+        result["in_app_p50_ms"], result["in_app_p99_ms"] = stats["p50"], stats["p99"]
+
     print(f"dataset: {args.items} items, {args.users} users, {args.events} events; "
           f"open-loop {args.rate:g} req/s for {args.seconds:g} s on loopback, one uvicorn process")
     print_table(f"GET {args.endpoint} through the HTTP API", [result],
-                ["endpoint", "target_rps", "achieved_rps", "requests", "errors", "p50_ms", "p90_ms", "p99_ms", "max_ms"])
+                ["endpoint", "target_rps", "achieved_rps", "requests", "errors", "p50_ms", "p90_ms", "p99_ms", "max_ms",
+                 "in_app_p50_ms", "in_app_p99_ms"])
     if result["errors"]:
         print(f"statuses: {result['statuses']}")
     verdict = "meets" if result["p99_ms"] <= 50 and not result["errors"] else "misses"
-    print(f"\ntarget p99 <= 50 ms at 200 req/s: {verdict} (p99 {result['p99_ms']:.1f} ms at "
+    print(f"\np99 <= 50 ms (the target at 200 req/s): {verdict} (p99 {result['p99_ms']:.1f} ms at "
           f"{result['achieved_rps']:.0f} req/s)")
     return 0
 
