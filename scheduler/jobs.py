@@ -19,6 +19,9 @@ DEFAULT_SCHEDULE: dict[str, tuple[float, int | None]] = {
     "trending": (300, None),           # trending is about the last hours: keep it minutes fresh
     "stats": (3600, None),             # engagement totals move slowly
     "neighbors": (86400, 5000),        # expensive; daily, or early after a burst of events
+    "neighbors_history": (86400, None),  # fills neighbours for items the 180-day window misses
+    "transitions": (3600, None),       # what users do next: shifts with the day's sessions
+    "feed_signals": (3600, None),      # popularity, velocity, creator and per-tag lists
     "user_vectors": (86400, 1000),     # daily, or early once enough users did something new
 }
 
