@@ -35,9 +35,14 @@ def _pgserver():  # imported lazily: external databases never need it
 def start_embedded(data_dir: Path) -> str:
     """Start (or reuse) the embedded server in ``data_dir``; return its libpq URL."""
     data_dir.mkdir(parents=True, exist_ok=True)
+    pgserver = _pgserver()
+    if not embedded_running(data_dir):
+        # After a stop in this process the library would hand back its cached, stopped handle,
+        # which does not start again; dropping it makes get_server start a real server.
+        pgserver.PostgresServer._instances.pop(data_dir.resolve(), None)
     # cleanup_mode=None: the server outlives this process, so the API, the scheduler and the
     # CLI reuse one instance instead of each starting and stopping their own.
-    server = _pgserver().get_server(data_dir, cleanup_mode=None)
+    server = pgserver.get_server(data_dir, cleanup_mode=None)
     return server.get_uri()
 
 

