@@ -5,7 +5,7 @@
 --   embedding      the 50 nearest live items by cosine distance (HNSW index)
 --   collaborative  the item's 50 best neighbours in pgrec.item_neighbors ("people who liked
 --                  this also liked")
---   tags           live items carrying all of the item's tags, or all but one (at most 50
+--   tags           live items carrying all of the item's tags, or all but one (at most 20
 --                  per tag combination, through the GIN index): the ones with the highest
 --                  Jaccard, found without scoring every item that shares a single tag
 -- and every candidate is scored on all three:
@@ -92,7 +92,7 @@ BEGIN
         FROM tag_sets AS ts
         CROSS JOIN LATERAL (SELECT i.id FROM pgrec.items AS i
                             WHERE i.tag_ids @> ts.tags AND i.status = 'active' AND i.id <> v_src.id
-                            LIMIT v_pool) AS m
+                            LIMIT 20) AS m
     ),
     seen AS (
         -- One pass over the user's events (index-only on events_user_time), then an anti-join,
