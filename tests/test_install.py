@@ -57,7 +57,12 @@ def test_migrations_reproduce_the_sql_files(template_url: str, empty_db: str) ->
     assert len(from_files) > 200  # the catalogue query really sees the schema
     missing = sorted(set(from_files) - set(from_migrations))
     extra = sorted(set(from_migrations) - set(from_files))
-    assert not missing and not extra, f"drift between migrations and sql/: missing={missing[:5]} extra={extra[:5]}"
+    def heads(lines: list[str]) -> list[str]:
+        return [line.splitlines()[0][:160] for line in lines[:10]]
+
+    assert not missing and not extra, (
+        f"drift between migrations and sql/: only from the files: {heads(missing)}; "
+        f"only from the migrations: {heads(extra)}")
 
 
 def test_install_beside_an_existing_application(empty_db: str) -> None:
