@@ -54,7 +54,7 @@ def timed(conn: psycopg.Connection, sql: str) -> tuple[float, list[tuple]]:
 
 
 def measure(conn: psycopg.Connection, calls: int, rnd: random.Random) -> list[dict]:
-    """Latency of each read function; runs in a transaction the caller rolls back."""
+    """Latency of each read function over varied arguments."""
     # --- arguments -------------------------------------------------------------------
     users = sample_users(conn, calls)
     items = [r[0] for r in conn.execute(
@@ -75,14 +75,6 @@ def measure(conn: psycopg.Connection, calls: int, rnd: random.Random) -> list[di
         SELECT array_agg(external_id ORDER BY md5(external_id)) FROM pgrec.items
         WHERE attributes ? 'course' GROUP BY attributes ->> 'course' ORDER BY md5(attributes ->> 'course') LIMIT %s""",
         (calls,))]
-    if courses:
-        # Give the courses prerequisites (lesson k needs lesson k-1) for this run only.
-        conn.execute("""
-            UPDATE pgrec.items AS i SET attributes = i.attributes || jsonb_build_object('prerequisites', jsonb_build_array(p.external_id))
-            FROM pgrec.items AS p
-            WHERE i.attributes ? 'course' AND NOT i.attributes ? 'prerequisites'
-              AND p.attributes ->> 'course' = i.attributes ->> 'course'
-              AND (p.attributes ->> 'sequence')::int = (i.attributes ->> 'sequence')::int - 1""")
     sessions = [r[0] for r in conn.execute("""
         SELECT (SELECT array_agg(i.external_id ORDER BY e.occurred_at)
                 FROM (SELECT item_id, occurred_at FROM pgrec.events WHERE user_id = u.id ORDER BY occurred_at DESC LIMIT 4) e
@@ -113,8 +105,6 @@ def measure(conn: psycopg.Connection, calls: int, rnd: random.Random) -> list[di
         ("search + vector + user", "SELECT * FROM rec.search(%s, 20, %s, %s::public.vector)",
          list(zip(queries, users, cycle(vectors)))),
         ("next_items", "SELECT * FROM rec.next_items(%s, 10)", [(u,) for u in users]),
-        ("learning_path (one course)", "SELECT * FROM rec.learning_path(%s, %s)",
-         list(zip(users, cycle(courses or [[items[0]]])))),
         ("session_feed (4 items)", "SELECT * FROM rec.session_feed(%s, 20)", [(s,) for s in cycle(sessions)]),
         ("user_stats", "SELECT * FROM rec.user_stats(%s)", [(u,) for u in users]),
     ]
@@ -123,6 +113,23 @@ def measure(conn: psycopg.Connection, calls: int, rnd: random.Random) -> list[di
         log(f"timing {name} ...")
         figures = time_calls(conn, sql, params)
         latency_rows.append({"function": name, **figures})
+
+    # learning_path needs prerequisites, which the demo data does not declare: give each course
+    # lesson k the prerequisite lesson k-1 in a transaction that is rolled back, so the shared,
+    # cached dataset is left as it was. Timed last: the rewritten rows would slow the others.
+    log("timing learning_path ...")
+    with conn.transaction(force_rollback=True):
+        conn.execute("""
+            UPDATE pgrec.items AS i
+            SET attributes = i.attributes || jsonb_build_object('prerequisites', jsonb_build_array(p.external_id))
+            FROM pgrec.items AS p
+            WHERE i.attributes ? 'course' AND NOT i.attributes ? 'prerequisites'
+              AND p.attributes ->> 'course' = i.attributes ->> 'course'
+              AND (p.attributes ->> 'sequence')::int = (i.attributes ->> 'sequence')::int - 1
+              AND i.external_id = ANY (%s)""", ([i for course in courses for i in course],))
+        figures = time_calls(conn, "SELECT * FROM rec.learning_path(%s, %s)",
+                             list(zip(users, cycle(courses or [[items[0]]]))))
+        latency_rows.append({"function": "learning_path (one course)", **figures})
     return latency_rows
 
 
@@ -162,10 +169,7 @@ def main() -> None:
         print_table("refresh (target: trending <= 1 s)", refresh_rows, ["what", "best s", "median s", "rows", "note"])
 
         conn.execute("ANALYZE")
-        # One transaction, rolled back: the course prerequisites added for learning_path must
-        # not stay in the shared, cached dataset.
-        with conn.transaction(force_rollback=True):
-            latency_rows = measure(conn, args.calls, rnd)
+        latency_rows = measure(conn, args.calls, rnd)
     print_table(f"read latency in ms over {args.calls} calls each (target: p50 <= 10 ms)", latency_rows,
                 ["function", "p50", "p99", "mean", "n"])
 
