@@ -2,7 +2,7 @@
 -- output column (item_id), so the public function is a one-line SQL wrapper.
 --
 -- Items like a given one. Candidates come from three capped sources:
---   embedding      the 50 nearest live items by cosine distance (HNSW index)
+--   embedding      the 40 nearest live items by cosine distance (HNSW index)
 --   collaborative  the item's 50 best neighbours in pgrec.item_neighbors ("people who liked
 --                  this also liked")
 --   tags           live items carrying all of the item's tags, or all but one (at most 20
@@ -24,6 +24,8 @@ AS $$
 DECLARE
     v_now      constant timestamptz := rec.now();
     v_pool     constant integer := 50;
+    -- hnsw.ef_search's default: one walk of the graph yields them, no iterative second pass.
+    v_nearest  constant integer := 40;
     v_src      pgrec.items;
     v_user     record;
     v_has_nb   boolean;
@@ -70,7 +72,7 @@ BEGIN
           AND i.status = 'active'
           AND i.id <> v_src.id
         ORDER BY i.embedding <=> v_src.embedding
-        LIMIT v_pool
+        LIMIT v_nearest
     ),
     by_neighbors AS (
         SELECT nb.neighbor_id AS id

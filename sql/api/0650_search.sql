@@ -1,7 +1,7 @@
 -- Hybrid search: keywords and meaning, fused by reciprocal rank fusion (RRF, k = 60).
 --   keyword   live items matching websearch_to_tsquery('english', query) on pgrec.items.search
 --             (title weighs more than description), best 50 by ts_rank
---   vector    with query_embedding, the 50 live items nearest to it by cosine (HNSW index)
+--   vector    with query_embedding, the 40 live items nearest to it by cosine (HNSW index)
 --   personal  with a user (personalisation on, some tag interests), the candidates carrying
 --             their interest tags, ranked by tag affinity; half the weight of the other lists
 -- score = sum over lists of weight / (60 + rank in that list). RRF needs no score calibration
@@ -21,6 +21,8 @@ DECLARE
     v_now    constant timestamptz := rec.now();
     v_k      constant double precision := 60;   -- the usual RRF constant: damps the top ranks' lead
     v_pool   constant integer := 50;
+    -- hnsw.ef_search's default: one walk of the graph yields them, no iterative second pass.
+    v_nearest constant integer := 40;
     v_personal_weight constant double precision := 0.5;
     v_user   record;
     v_tsq    tsquery;
@@ -78,7 +80,7 @@ BEGIN
           AND (i.expires_at IS NULL OR i.expires_at > v_now)
           AND NOT i.tag_ids && v_user.blocked
         ORDER BY i.embedding <=> query_embedding
-        LIMIT v_pool
+        LIMIT v_nearest
     ),
     by_vector AS (
         -- relaxed_order may return the walk slightly out of order: rank on the exact distance.

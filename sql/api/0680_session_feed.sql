@@ -3,7 +3,7 @@
 --   collaborative  neighbours (pgrec.item_neighbors) of the session items, each weighted by
 --                  how recent it is in the session (last 1, the one before 1/2, ...)
 --   sequence       what users did next after the last three items (pgrec.item_transitions)
---   content        cosine similarity to the mean embedding of the session items (the 50
+--   content        cosine similarity to the mean embedding of the session items (the 40
 --                  nearest through the HNSW index are candidates)
 --   tags           share of the candidate's tags found among the session items' tags (the 50
 --                  newest items sharing a tag are candidates too)
@@ -94,7 +94,7 @@ BEGIN
         FROM pgrec.items AS i
         WHERE v_centroid IS NOT NULL AND i.status = 'active'
         ORDER BY i.embedding <=> v_centroid
-        LIMIT 50
+        LIMIT 40
     ),
     by_tags AS (
         -- The newest items sharing a tag (a walk down items_live_created that stops early), so
