@@ -256,8 +256,6 @@ def test_feeds_work_while_items_have_no_embedding(conn: psycopg.Connection) -> N
 
 def test_user_vector_follows_a_new_like(conn: psycopg.Connection) -> None:
     """The user vector (issue 3's SQL) over embeddings written by the embed job."""
-    if conn.execute("SELECT to_regprocedure('rec._user_vector(bigint)')").fetchone()[0] is None:
-        pytest.skip("rec._user_vector is not installed in this build")
     call(conn, "upsert_items", [
         {"id": "uv_art", "title": "Watercolor landscapes", "tags": ["category:art"]},
         {"id": "uv_code", "title": "Python scripting", "tags": ["tool:python"]}])

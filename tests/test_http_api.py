@@ -357,7 +357,6 @@ def test_search_embeds_the_query_when_a_provider_exists(api_db: ApiDatabase) -> 
 
 
 def test_search_uses_the_installed_embeddings_provider(api_db: ApiDatabase) -> None:
-    pytest.importorskip("app.embeddings")
     # The offline provider: deterministic, never the network.
     with api_client(api_db.app_url, api_embed_queries=True, embedding_provider="offline") as c:
         ids = ranked_ids(c.get("/v1/search", params={"q": "python"}, headers=api_db.bearer("reader")))
