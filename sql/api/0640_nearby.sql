@@ -85,7 +85,7 @@ BEGIN
         -- k-nearest-neighbour walks of the GiST index that stop after v_pool live items,
         -- however many the circle holds; planar degrees only pick the pool. Across the date
         -- line the walk is repeated from the centre shifted by 360 degrees; around a pole,
-        -- where longitudes converge, the whole polar band is taken instead.
+        -- where longitudes converge, the polar band is read as well (up to 10 pools).
         SELECT DISTINCT ON (p.id) p.*, pgrec.haversine_km(nearby.lat, nearby.lon, p.lat, p.lon) AS km
         FROM ((SELECT * FROM live AS l ORDER BY point(l.lon, l.lat) <-> v_center LIMIT v_pool)
               UNION ALL

@@ -30,7 +30,8 @@ BEGIN
 
     RETURN QUERY
     WITH latest_events AS (
-        -- The newest 100 events bound the work for heavy users; five distinct items are in there.
+        -- The newest 100 events bound the work for heavy users (and hold the five latest distinct
+        -- items but for users who repeat the same few items).
         SELECT e.item_id, e.occurred_at
         FROM pgrec.weighted_events AS e
         WHERE e.user_id = v_user.id AND e.occurred_at <= v_now AND e.polarity >= 0
