@@ -94,22 +94,25 @@ def bench_url(items: int, users: int, events: int, seed: int = 42) -> str:
     """URL of a database with demo data of this size, loaded once and then reused."""
     name = f"bench_{items}_{users}_{events}_{seed}"
     admin = server_url()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
     url = with_database(admin, name)
-    if exists:
-        migrate(url)  # bring a cached dataset to the current schema and API
+    # One loader per size at a time: a second benchmark started meanwhile waits here and then
+    # reuses the data, instead of dropping the database the first one is still loading.
+    with psycopg.connect(admin, autocommit=True) as lock:
+        lock.execute("SELECT pg_advisory_lock(hashtext('pgrec.bench'), hashtext(%s))", (name,))
+        exists = lock.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if exists:
+            migrate(url)  # bring a cached dataset to the current schema and API
+            with connect(url) as conn:
+                if conn.execute("SELECT 1 FROM pgrec.meta WHERE key = 'bench_loaded'").fetchone():
+                    return url
+        log(f"loading benchmark dataset {name} (once; cached afterwards)")
+        url = fresh_database(name)
+        timings = load(url, DemoSize(items=items, users=users, events=events, seed=seed),
+                       now=datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0))
         with connect(url) as conn:
-            if conn.execute("SELECT 1 FROM pgrec.meta WHERE key = 'bench_loaded'").fetchone():
-                return url
-    log(f"loading benchmark dataset {name} (once; cached afterwards)")
-    url = fresh_database(name)
-    timings = load(url, DemoSize(items=items, users=users, events=events, seed=seed),
-                   now=datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0))
-    with connect(url) as conn:
-        conn.execute("INSERT INTO pgrec.meta (key, value) VALUES ('bench_loaded', %s)", (json.dumps(timings),))
-    log(f"loaded {name}: {timings}")
-    return url
+            conn.execute("INSERT INTO pgrec.meta (key, value) VALUES ('bench_loaded', %s)", (json.dumps(timings),))
+        log(f"loaded {name}: {timings}")
+        return url
 
 
 def percentiles(samples_ms: Sequence[float]) -> dict[str, float]:
