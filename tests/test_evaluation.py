@@ -11,8 +11,8 @@ import pytest
 
 from app.evaluate import Dataset, Event, from_files, read_events, read_items, recall_ndcg, split
 from app.models.ease import fit_ease, top_neighbors, train_and_store
-from tests.support import call, refresh
-from tests.test_hybrid_support import at, explain, ids
+
+from tests.helpers import at, call, explain, feed_ids, refresh
 
 GENRES = ("Comedy", "Horror")
 
@@ -146,4 +146,4 @@ def test_a_stored_model_replaces_cooccurrence_for_the_items_it_covers(conn) -> N
         "SELECT DISTINCT source FROM pgrec.item_neighbors n JOIN pgrec.items i ON i.id = n.item_id WHERE i.external_id = 'a'")}
     assert sources == {"ease"}
     assert explain(conn, "me", "b")["signals"]["collaborative"] > 0
-    assert "b" in ids(conn, "me", weights={"collaborative": 1})[:2]
+    assert "b" in feed_ids(conn, "me", weights={"collaborative": 1})[:2]

@@ -1,19 +1,19 @@
-"""rec.nearby (issue 4): radius, distance decay blended with engagement, validation."""
+"""rec.nearby: radius, distance decay blended with engagement, validation."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.support import refresh, sqlstate_of
-from tests.test_feeds_support import (ago, assert_ranked, at_now, ids, likes, rows, track, upsert_items,
-                                      upsert_users)
+from tests.helpers import (ago, assert_ranked, at, item_ids, likes, query, refresh, sqlstate_of, track, upsert_items,
+                           upsert_users)
+
 
 PARIS = (48.8566, 2.3522)
 KM_LAT = 1 / 111.195  # degrees of latitude per km
 
 
 def nearby(conn, lat, lon, radius=10.0, n=20, user=None) -> list[tuple]:
-    return rows(conn, "SELECT item_id, score, reasons FROM rec.nearby(%s, %s, %s, %s, %s)", (lat, lon, radius, n, user))
+    return query(conn, "SELECT item_id, score, reasons FROM rec.nearby(%s, %s, %s, %s, %s)", (lat, lon, radius, n, user))
 
 
 def north_of_paris(km: float) -> dict:
@@ -22,7 +22,7 @@ def north_of_paris(km: float) -> dict:
 
 @pytest.fixture
 def world(conn):
-    at_now(conn)
+    at(conn)
     created = ago(days=5)
     upsert_items(conn, [
         {"id": "here", "location": north_of_paris(0), "created_at": created},
@@ -41,7 +41,7 @@ def world(conn):
 
 def test_inside_the_radius_only_ranked_by_distance_and_engagement(world) -> None:
     result = nearby(world, *PARIS)
-    assert ids(result) == ["here", "popular_6km", "near", "edge"]
+    assert item_ids(result) == ["here", "popular_6km", "near", "edge"]
     assert_ranked(result)
     reasons = {r[0]: r[2] for r in result}
     assert reasons["near"]["distance_km"] == pytest.approx(2, abs=0.01)
@@ -49,12 +49,12 @@ def test_inside_the_radius_only_ranked_by_distance_and_engagement(world) -> None
     assert reasons["here"]["reasons"][0] == "0 m away"
     assert reasons["popular_6km"]["terms"]["engagement"] == pytest.approx(0.3)
     # A wider circle takes the outside item in.
-    assert "outside" in ids(nearby(world, *PARIS, radius=11))
-    assert ids(nearby(world, *PARIS, radius=1)) == ["here"]
+    assert "outside" in item_ids(nearby(world, *PARIS, radius=11))
+    assert item_ids(nearby(world, *PARIS, radius=1)) == ["here"]
 
 
 def test_across_the_date_line_and_near_a_pole(conn) -> None:
-    at_now(conn)
+    at(conn)
     upsert_items(conn, [{"id": "east", "location": {"lat": 0, "lon": 179.99}, "created_at": ago(days=1)},
                         {"id": "pole", "location": {"lat": 89.99, "lon": 180}, "created_at": ago(days=1)}])
     # Decoys that are closer in planar degrees but hundreds of km away fill the nearest-items
@@ -63,8 +63,8 @@ def test_across_the_date_line_and_near_a_pole(conn) -> None:
                         for k in range(350)]
                  + [{"id": f"decoy_p{k}", "location": {"lat": 88.5, "lon": 0}, "created_at": ago(days=1)}
                     for k in range(350)])
-    assert ids(nearby(conn, 0, -179.99, 5)) == ["east"]
-    assert ids(nearby(conn, 89.99, 0, 5)) == ["pole"]
+    assert item_ids(nearby(conn, 0, -179.99, 5)) == ["east"]
+    assert item_ids(nearby(conn, 89.99, 0, 5)) == ["pole"]
 
 
 def test_with_a_user_preferences_blocked_dismissed_and_own_items(world) -> None:
@@ -75,14 +75,14 @@ def test_with_a_user_preferences_blocked_dismissed_and_own_items(world) -> None:
                          {"id": "mine", "creator_id": "gourmet", "location": spot, "created_at": ago(days=5)}])
     upsert_users(world, [{"id": "gourmet", "preferences": {"preferred_tags": ["topic:food"], "blocked_tags": ["topic:spam"]}}])
     track(world, [{"user_id": "gourmet", "item_id": "near", "type": "dismiss", "at": ago(hours=2)}])
-    anonymous = ids(nearby(world, *PARIS))
+    anonymous = item_ids(nearby(world, *PARIS))
     assert anonymous.index("art") < anonymous.index("food")  # equal: id order
     result = nearby(world, *PARIS, user="gourmet")
-    personal = ids(result)
+    personal = item_ids(result)
     assert personal.index("food") < personal.index("art")
     assert "spam" not in personal and "mine" not in personal and "near" not in personal
     food = next(r[2] for r in result if r[0] == "food")
-    assert food["terms"]["preference"] > 0 and "matches your interest in topic:food" in food["reasons"]
+    assert food["terms"]["tags"] > 0 and "matches your interest in food" in food["reasons"]
 
 
 @pytest.mark.parametrize("args, state", [

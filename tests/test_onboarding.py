@@ -6,8 +6,7 @@ import json
 
 import pytest
 
-from tests.support import call, sqlstate_of
-from tests.test_hybrid_support import at, explain, status
+from tests.helpers import at, call, explain, sqlstate_of, status
 
 
 def submit(conn, user: str, answers) -> int:

@@ -8,8 +8,8 @@ import json
 import psycopg
 import pytest
 
-from tests.support import call, refresh, sqlstate_of
-from tests.test_hybrid_support import NOW, at, before, embed, explain, ids, rows, status, vec
+from tests.helpers import (at, before, call, embed, explain, feed, feed_ids, refresh, sqlstate_of, status, vec)
+
 
 OLD = "2026-04-01T00:00:00Z"
 
@@ -50,7 +50,7 @@ def test_strategies_are_listed_with_the_presets_of_the_issue(conn) -> None:
 
 def test_terms_add_up_to_the_score_and_weights_renormalise(world) -> None:
     for strategy in ("default", "explore", "marketplace"):
-        for item, score, reasons in rows(world, "fan", 10, strategy=strategy):
+        for item, score, reasons in feed(world, "fan", 10, strategy=strategy):
             assert sum(reasons["terms"].values()) == pytest.approx(score, abs=1e-9), (strategy, item)
     weights = explain(world, "fan", "d5")["weights"]
     # fan has no vector, no location, no price range: those drop out, the rest sum to 1.
@@ -59,9 +59,9 @@ def test_terms_add_up_to_the_score_and_weights_renormalise(world) -> None:
 
 
 def test_a_weights_override_replaces_the_strategy_weights(world) -> None:
-    by_collab = ids(world, "fan", weights={"collaborative": 1})
+    by_collab = feed_ids(world, "fan", weights={"collaborative": 1})
     assert by_collab[:5] == sorted(by_collab[:5], key=lambda i: (i[0] != "d", i))[:5]  # design first
-    only = rows(world, "fan", 3, weights={"engagement": 2, "recency": 2})
+    only = feed(world, "fan", 3, weights={"engagement": 2, "recency": 2})
     assert set(only[0][2]["terms"]) <= {"engagement", "recency", "diversity"}
     assert explain(world, "fan", "d5")["weights_from"] == "default"
 
@@ -89,13 +89,13 @@ def test_unknown_and_null_strategies(conn) -> None:
 
 def test_signals_without_data_drop_out_and_the_feed_never_errors(world) -> None:
     # Only signals the user has no data for: they drop out, engagement + recency remain.
-    got = rows(world, "fan", 5, weights={"vector": 1, "location": 1})
+    got = feed(world, "fan", 5, weights={"vector": 1, "location": 1})
     assert len(got) == 5 and set(got[0][2]["terms"]) <= {"engagement", "recency", "diversity"}
     # With a vector and a location, the same signals weigh in.
     embed(world, "d0", vec(a1=1))
     embed(world, "d4", vec(a1=1, a2=0.1))
     call(world, "upsert_users", [{"id": "fan", "location": {"lat": 52.5, "lon": 13.4}}])
-    terms = rows(world, "fan", 5, weights={"vector": 1, "location": 1})[0][2]["terms"]
+    terms = feed(world, "fan", 5, weights={"vector": 1, "location": 1})[0][2]["terms"]
     assert {"vector", "location"} <= set(terms)
 
 
@@ -106,7 +106,7 @@ def test_diversity_penalises_repeats_and_caps_a_category_per_window(world) -> No
     # category at 3 per 10 positions: three design, then the best music and photo items take
     # the rest of the window until every category is full, and only then the next design item.
     weights = {"collaborative": 1, "engagement": 0.01}
-    got = rows(world, "fan", 12, strategy="explore", weights=weights)
+    got = feed(world, "fan", 12, strategy="explore", weights=weights)
     order = [r[0] for r in got]
     assert order[:3] == ["d3", "d4", "d5"]
     assert sorted(i[0] for i in order[:9]) == list("dddmmmppp")
@@ -118,17 +118,17 @@ def test_diversity_penalises_repeats_and_caps_a_category_per_window(world) -> No
     # Scores never increase down the list, and the result is deterministic.
     scores = [r[1] for r in got]
     assert scores == sorted(scores, reverse=True)
-    assert rows(world, "fan", 12, strategy="explore", weights=weights) == got
+    assert feed(world, "fan", 12, strategy="explore", weights=weights) == got
     # default is lenient (8 per 10): the design items stay on top.
-    assert [i[0] for i in ids(world, "fan", 5, weights=weights)] == list("ddddd")
+    assert [i[0] for i in feed_ids(world, "fan", 5, weights=weights)] == list("ddddd")
 
 
 def test_pages_are_consistent_for_any_page_size(world) -> None:
-    whole = ids(world, "fan", 14)
+    whole = feed_ids(world, "fan", 14)
     for size in (1, 3, 4, 5, 7):
         pages = []
         for offset in range(0, 14, size):
-            pages += ids(world, "fan", min(size, 14 - offset), offset=offset)
+            pages += feed_ids(world, "fan", min(size, 14 - offset), offset=offset)
         assert pages == whole, size
     assert len(set(whole)) == len(whole)
 
@@ -149,9 +149,9 @@ def test_cold_start_users_get_the_cold_start_blend(world) -> None:
 
 
 def test_personalization_off_serves_what_a_visitor_gets(world) -> None:
-    assert "d0" not in ids(world, "fan")  # liked: excluded while personalised
+    assert "d0" not in feed_ids(world, "fan")  # liked: excluded while personalised
     call(world, "upsert_users", [{"id": "fan", "preferences": {"personalization": False}}])
-    assert ids(world, "fan", 20) == ids(world, "a-visitor", 20)
+    assert feed_ids(world, "fan", 20) == feed_ids(world, "a-visitor", 20)
     assert status(world, "fan")["personalized"] is False
     assert explain(world, "fan", "d0")["eligible"] is True  # history is not used at all
 
@@ -159,7 +159,7 @@ def test_personalization_off_serves_what_a_visitor_gets(world) -> None:
 # --- explanations -----------------------------------------------------------------------------
 
 def test_reasons_name_the_liked_item_and_the_category(world) -> None:
-    got = rows(world, "fan", 3, weights={"collaborative": 1, "engagement": 1})
+    got = feed(world, "fan", 3, weights={"collaborative": 1, "engagement": 1})
     top = got[0]
     assert top[0].startswith("d")
     assert 1 <= len(top[2]["reasons"]) <= 3
@@ -171,9 +171,9 @@ def test_explain_covers_items_outside_the_feed(world) -> None:
     liked = explain(world, "fan", "d0")
     assert liked["eligible"] is False and liked["excluded_because"] == "already acted on"
     assert liked["rank"] is None
-    assert set(liked["signals"]) == {"vector", "explicit", "tags", "behavioral", "collaborative", "engagement",
-                                     "popularity", "velocity", "trending", "recency", "location", "creator", "price"}
-    in_feed = explain(world, "fan", ids(world, "fan", 1)[0])
+    # Every signal of the vocabulary, weighted or not (the row type agrees with pgrec.feed_signals).
+    assert set(liked["signals"]) == {r[0] for r in world.execute("SELECT signal FROM pgrec.feed_signals")}
+    in_feed = explain(world, "fan", feed_ids(world, "fan", 1)[0])
     assert in_feed["rank"] == 1 and in_feed["eligible"] is True
     assert sum(in_feed["terms"].values()) == pytest.approx(in_feed["score"])
     error = sqlstate_of(world, lambda: explain(world, "fan", "no-such-item"))
@@ -183,21 +183,21 @@ def test_explain_covers_items_outside_the_feed(world) -> None:
 # --- business rules ---------------------------------------------------------------------------
 
 def test_rules_boost_and_bury_within_their_time_window(world) -> None:
-    baseline = ids(world, "fan", 16)
+    baseline = feed_ids(world, "fan", 16)
     assert before(baseline, "d3", "m3")
     written = call(world, "upsert_rules", [
         {"name": "push-music", "boost": 1, "tag": "category:music"},
         {"name": "bury-ana", "boost": -1, "creator_id": "ana"},
         {"name": "later", "boost": 1, "attributes": {"x": 1}, "starts_at": "2026-07-01T00:00:00Z"}])
     assert written == 3
-    boosted = ids(world, "fan", 16)
+    boosted = feed_ids(world, "fan", 16)
     assert before(boosted, "m3", "d3")
     info = explain(world, "fan", "m3")
     assert info["rules"] == ["push-music"] and info["terms"]["rules"] == 1 and "featured" in info["reasons"]
     active = {r[0]: r[-1] for r in world.execute("SELECT * FROM rec.rules()").fetchall()}
     assert active == {"bury-ana": True, "later": False, "push-music": True}
     assert world.execute("SELECT rec.delete_rules(ARRAY['push-music', 'bury-ana'])").fetchone()[0] == 2
-    assert ids(world, "fan", 16) == baseline
+    assert feed_ids(world, "fan", 16) == baseline
 
 
 @pytest.mark.parametrize("rule", [
@@ -216,10 +216,10 @@ def test_bad_rules_are_rejected(conn, rule) -> None:
 # --- real time --------------------------------------------------------------------------------
 
 def test_a_tracked_event_changes_the_next_feed_without_a_refresh(world) -> None:
-    assert "m2" in ids(world, "fan", 30)
+    assert "m2" in feed_ids(world, "fan", 30)
     call(world, "track", [{"user_id": "fan", "item_id": "m2", "type": "like", "at": "2026-06-01T11:00:00Z"},
                           {"user_id": "fan", "item_id": "m3", "type": "dismiss", "at": "2026-06-01T11:00:00Z"}])
-    after = rows(world, "fan", 30)
+    after = feed(world, "fan", 30)
     assert "m2" not in [r[0] for r in after] and "m3" not in [r[0] for r in after]
     # The new like's neighbours (the other music items) now have a collaborative score.
     terms = {r[0]: r[2]["terms"] for r in after}

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import call, refresh
-from tests.test_hybrid_support import at, embed, vec
+from tests.helpers import at, call, embed, refresh, vec
 
 
 def vector_of(conn, user: str):
-    return conn.execute("SELECT rec._user_vector(id)::text FROM pgrec.users WHERE external_id = %s", (user,)).fetchone()[0]
+    """The taste vector a list would use for this user now (stored while current, else computed)."""
+    return conn.execute("SELECT ((rec._user_context(%s, rec.now())).vector)::text", (user,)).fetchone()[0]
 
 
 def test_user_vectors_are_stored_and_used_only_while_current(conn) -> None:
@@ -42,7 +42,7 @@ def test_user_vectors_are_stored_and_used_only_while_current(conn) -> None:
     assert fresh == pytest.approx([1 / 3, 1 / 3, 1 / 3])
 
 
-def test_feed_signals_step_computes_popularity_velocity_creators_and_tag_lists(conn) -> None:
+def test_stats_step_computes_popularity_velocity_creators_and_tag_lists(conn) -> None:
     at(conn)
     call(conn, "upsert_items", [{"id": "x", "creator_id": "ana", "tags": ["topic:t"], "created_at": "2026-04-01T00:00:00Z"},
                                 {"id": "y", "creator_id": "bob", "tags": ["topic:t"], "created_at": "2026-04-01T00:00:00Z"},
@@ -51,9 +51,9 @@ def test_feed_signals_step_computes_popularity_velocity_creators_and_tag_lists(c
          [{"user_id": f"u{k}", "item_id": "x", "type": "like", "at": "2026-05-10T00:00:00Z"} for k in range(4)]
          + [{"user_id": f"v{k}", "item_id": "y", "type": "like", "at": "2026-05-30T00:00:00Z"} for k in range(2)])
     outcome = refresh(conn)
-    assert outcome["feed_signals"] == "ok" and outcome["user_vectors"] == "ok"
+    assert outcome["stats"] == "ok" and outcome["user_vectors"] == "ok"
     signals = dict((r[0], r[1:]) for r in conn.execute(
-        "SELECT i.external_id, s.popularity, s.velocity FROM pgrec.item_signals s JOIN pgrec.items i ON i.id = s.item_id"))
+        "SELECT i.external_id, s.popularity, s.velocity FROM pgrec.item_stats s JOIN pgrec.items i ON i.id = s.item_id"))
     assert signals["x"] == (1.0, 0.0) and signals["y"][0] == 0.5 and signals["y"][1] == 1.0
     creators = dict(conn.execute("SELECT creator_id, score FROM pgrec.creator_stats").fetchall())
     assert creators["ana"] == 1.0 and 0 < creators["bob"] < 1

@@ -1,20 +1,21 @@
-"""rec.session_feed (issue 4): anonymous sessions."""
+"""rec.session_feed: anonymous sessions."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.support import refresh, sqlstate_of
-from tests.test_feeds_support import ago, assert_ranked, at_now, ids, likes, rows, set_embedding, track, upsert_items, vec
+from tests.helpers import (ago, assert_ranked, at, embed, item_ids, likes, query, refresh, sqlstate_of, track,
+                           upsert_items, vec)
+
 
 
 def session(conn, items, n=20) -> list[tuple]:
-    return rows(conn, "SELECT item_id, score, reasons FROM rec.session_feed(%s, %s)", (items, n))
+    return query(conn, "SELECT item_id, score, reasons FROM rec.session_feed(%s, %s)", (items, n))
 
 
 @pytest.fixture
 def world(conn):
-    at_now(conn)
+    at(conn)
     created = ago(days=20)
     upsert_items(conn, [
         {"id": "tent", "tags": ["topic:camping"], "created_at": created},
@@ -35,7 +36,7 @@ def world(conn):
 
 def test_recommends_from_what_was_viewed_and_never_the_session_itself(world) -> None:
     result = session(world, ["tent"])
-    order = ids(result)
+    order = item_ids(result)
     assert order[0] == "stove"
     assert order.index("lamp") < order.index("novel")  # shares the camping tag
     assert "tent" not in order and "hidden_stove" not in order
@@ -44,24 +45,24 @@ def test_recommends_from_what_was_viewed_and_never_the_session_itself(world) -> 
 
 
 def test_the_latest_item_of_the_session_weighs_most(world) -> None:
-    assert ids(session(world, ["tent", "novel"]))[0] == "poetry"
-    assert ids(session(world, ["novel", "tent"]))[0] == "stove"
+    assert item_ids(session(world, ["tent", "novel"]))[0] == "poetry"
+    assert item_ids(session(world, ["novel", "tent"]))[0] == "stove"
 
 
 def test_embeddings_add_a_content_term(world) -> None:
-    set_embedding(world, "tent", vec(d0=1))
-    set_embedding(world, "poetry", vec(d0=1, d1=0.1))
-    set_embedding(world, "stove", vec(d1=1))
+    embed(world, "tent", vec(d0=1))
+    embed(world, "poetry", vec(d0=1, d1=0.1))
+    embed(world, "stove", vec(d1=1))
     result = {r[0]: r[2]["terms"] for r in session(world, ["tent"])}
-    assert result["poetry"]["content"] > 0.2 and result["stove"]["content"] == 0
+    assert result["poetry"]["vector"] > 0.2 and result["stove"]["vector"] == 0
 
 
 def test_unknown_ids_are_ignored_and_an_empty_session_gets_trending(world) -> None:
-    assert ids(session(world, ["ghost", "tent"]))[0] == "stove"
-    trending = rows(world, "SELECT item_id FROM rec.trending(5)")
+    assert item_ids(session(world, ["ghost", "tent"]))[0] == "stove"
+    trending = query(world, "SELECT item_id FROM rec.trending(5)")
     assert [r[0] for r in trending]
-    assert ids(session(world, [], 5)) == [r[0] for r in trending]
-    assert ids(session(world, ["ghost"], 5)) == [r[0] for r in trending]
+    assert item_ids(session(world, [], 5)) == [r[0] for r in trending]
+    assert item_ids(session(world, ["ghost"], 5)) == [r[0] for r in trending]
 
 
 @pytest.mark.parametrize("items, n, state", [

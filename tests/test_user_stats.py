@@ -1,13 +1,12 @@
-"""rec.user_stats (issue 4): counts, streaks, first and last activity."""
+"""rec.user_stats: counts, streaks, first and last activity."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import pytest
 
-from tests.support import sqlstate_of
-from tests.test_feeds_support import NOW, at_now, rows, track, upsert_items
+from tests.helpers import NOW, at, sqlstate_of, track, upsert_items
 
 
 def stats(conn, user) -> dict:
@@ -26,7 +25,7 @@ def day(offset: int, hour: int = 12) -> str:
 @pytest.fixture
 def world(conn):
     conn.execute("SET LOCAL TimeZone = 'UTC'")
-    at_now(conn)
+    at(conn)
     upsert_items(conn, [{"id": "a"}, {"id": "b"}])
     return conn
 
@@ -48,14 +47,14 @@ def test_counts_streaks_and_bounds(world) -> None:
 def test_a_streak_survives_until_the_day_is_over(world) -> None:
     track(world, [{"user_id": "ben", "item_id": "a", "type": "view", "at": day(k)} for k in (1, 2, 3)])
     assert stats(world, "ben")["current_streak"] == 3  # yesterday counts: today is not over
-    at_now(world, NOW + timedelta(days=1))
+    at(world, NOW + timedelta(days=1))
     assert stats(world, "ben")["current_streak"] == 0  # a whole day missed
     assert stats(world, "ben")["longest_streak"] == 3
 
 
 def test_replay_ignores_later_events(world) -> None:
     track(world, [{"user_id": "cy", "item_id": "a", "type": "view", "at": day(k)} for k in (0, 3)])
-    at_now(world, NOW - timedelta(days=2))
+    at(world, NOW - timedelta(days=2))
     s = stats(world, "cy")
     assert s["events"] == 1 and s["last_at"] == datetime.fromisoformat(day(3))
 

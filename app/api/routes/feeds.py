@@ -72,7 +72,7 @@ def search(request: Request, text: Annotated[str, QueryParameter(name="q", descr
 
 
 def embed_query(request: Request, text: str) -> Any:
-    """The query's embedding from the embeddings provider (issue 5), or None for keyword only."""
+    """The query's embedding from the embeddings provider, or None for keyword only."""
     state = request.app.state
     if not state.settings.api_embed_queries or not text.strip():
         return None
