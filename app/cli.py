@@ -208,8 +208,8 @@ def cmd_keys(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    """Offline evaluation of every strategy against baselines (see app/evaluate.py)."""
-    from app.evaluate import run
+    """Offline evaluation of every strategy against baselines (see app/evaluation)."""
+    from app.evaluation import run
 
     return run(args)
 
@@ -332,7 +332,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("evaluate", cmd_evaluate,
             "hold out recent events, replay with rec.as_of, report Recall/NDCG/coverage/latency per strategy")
-    from app.evaluate import add_arguments as evaluate_arguments
+    from app.evaluation import add_arguments as evaluate_arguments
     evaluate_arguments(p)
 
     p = add("up", cmd_up, "start everything for a demo: database, migrations, demo data, API and scheduler")
