@@ -207,6 +207,13 @@ def cmd_keys(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    """Items, users or events from CSV, JSON Lines or MovieLens files (see app/importer.py)."""
+    from app.importer import run
+
+    return run(args)
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     """Offline evaluation of every strategy against baselines (see app/evaluation)."""
     from app.evaluation import run
@@ -329,6 +336,11 @@ def build_parser() -> argparse.ArgumentParser:
     import scheduler as _scheduler
 
     _scheduler.add_arguments(p)
+
+    p = add("import", cmd_import,
+            "load items, users or events from CSV, JSON Lines or MovieLens files through the rec functions")
+    from app.importer import add_arguments as import_arguments
+    import_arguments(p)
 
     p = add("evaluate", cmd_evaluate,
             "hold out recent events, replay with rec.as_of, report Recall/NDCG/coverage/latency per strategy")
