@@ -33,3 +33,27 @@ def feed_ids(conn: psycopg.Connection, user: str, n: int = 20, **kwargs: Any) ->
 
 def refresh(conn: psycopg.Connection, what: str = "all") -> dict[str, str]:
     return {step: outcome for step, outcome, *_ in conn.execute("SELECT * FROM rec.refresh(%s)", (what,)).fetchall()}
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(condition: Callable[[], Any], timeout: float, what: str) -> Any:
+    """Poll ``condition`` until it returns something true; a bounded wait for another process,
+    not a timing assertion."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(0.1)
