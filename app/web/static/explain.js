@@ -26,7 +26,7 @@ export function renderExplanation(container, x) {
           el("td", {}, value === null || value === undefined ? "–" : Number(value).toFixed(3)),
           el("td", {}, Number((x.weights || {})[s] ?? 0).toFixed(3)),
           el("td", {}, term.toFixed(4)),
-          el("td", {}, el("span", { class: "bar", style: `width:${(Math.abs(term) / maxTerm) * 80}px;background:${
+          el("td", {}, el("span", { class: "bar", style: `width:${(Math.abs(term) / maxTerm) * 60}px;background:${
             term < 0 ? "#c0392b" : colour(s)}` })));
       }))),
     el("ul", { class: "reasons" }, (x.reasons || []).map((r) => el("li", {}, r))),
