@@ -174,6 +174,7 @@ GUARDED = [
     ("GET", "/v1/users/ana/status", "read", None),
     ("GET", "/v1/users/ana/stats", "read", None),
     ("GET", "/v1/onboarding/questions", "read", None),
+    ("GET", "/v1/strategies", "read", None),
     ("PUT", "/v1/items", "write", [{"id": "x"}]),
     ("PUT", "/v1/users", "write", [{"id": "x"}]),
     ("POST", "/v1/events", "write", []),
@@ -182,6 +183,10 @@ GUARDED = [
     ("DELETE", "/v1/users/ana", "write", None),
     ("GET", "/v1/users/ana/export", "write", None),
     ("POST", "/v1/admin/refresh", "admin", None),
+    ("GET", "/v1/admin/refresh-steps", "admin", None),
+    ("GET", "/v1/admin/embeddings", "admin", None),
+    ("GET", "/v1/admin/activity", "admin", None),
+    ("GET", "/v1/admin/latency", "admin", None),
 ]
 
 
