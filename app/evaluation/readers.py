@@ -241,10 +241,16 @@ def synthetic(items: int, users: int, events: int, seed: int = 42) -> Dataset:
     return Dataset(f"synthetic {items} items / {users} users / {events} events (seed {seed})", ds.items, evs, ds.users)
 
 
-def from_files(events_path: Path, items_path: Path | None = None) -> Dataset:
+def from_files(events_path: Path, items_path: Path | None = None, ratings_as: str = "rate") -> Dataset:
     """A dataset from an events file and optionally an items file; items only named by events
-    are added bare."""
+    are added bare. ``ratings_as="like-view"`` loads a rating of 4 or more as a like and a lower
+    one as a view (what an application that only knows "liked" and "looked at" has)."""
     events = read_events(events_path)
+    if ratings_as == "like-view":
+        events = [Event(e.user, e.item, "like" if (e.value or 0) >= RELEVANT_RATING else "view", None, e.at)
+                  if e.type == "rate" else e for e in events]
+    elif ratings_as != "rate":
+        raise ValueError(f"ratings_as must be 'rate' or 'like-view', got {ratings_as!r}")
     items = read_items(items_path) if items_path else []
     known = {i["id"] for i in items}
     items += [{"id": i} for i in sorted({e.item for e in events} - known)]

@@ -30,3 +30,14 @@ GRANT EXECUTE ON FUNCTION
     rec.embed_claim, rec.embed_store, rec.embed_fail, rec.embed_status, rec.embed_requeue,
     rec.create_api_key, rec.revoke_api_key, rec.api_keys, rec.unforget_user, rec.activity
 TO pgrec_admin;
+
+-- Model fits (the scheduler, `pgrec refresh`, `pgrec tune`): read interactions, write models back.
+GRANT EXECUTE ON FUNCTION
+    rec.models, rec.model_interactions, rec.clear_model, rec.store_neighbors, rec.store_user_candidates,
+    rec.store_factors, rec.record_model_fit, rec.set_model_parameters
+TO pgrec_admin;
+
+-- Replays (`pgrec tune`): the validation slice, the candidate pools, and the fitted strategies.
+GRANT EXECUTE ON FUNCTION
+    rec.replay_split, rec.feed_candidates, rec.store_tuned_strategy
+TO pgrec_admin;

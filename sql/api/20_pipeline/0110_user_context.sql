@@ -19,7 +19,8 @@ CREATE TYPE rec.user_context AS (
     interest_tags       integer[],           -- top 20 interest tags (history + declared) ...
     interest_weights    double precision[],  -- ... scaled so the strongest is 1
     positive_items      bigint[],            -- items with a positive event, strongest first ...
-    positive_strengths  double precision[],  -- ... best event weight, decayed with age
+    positive_strengths  double precision[],  -- ... best event weight, decayed with age ...
+    positive_at         timestamptz[],       -- ... and when the last positive event was
     recent_items        bigint[],            -- the 5 latest distinct items not dismissed, newest first
     interacted_items    bigint[],            -- every item with any event
     acted_items         bigint[],            -- every item with an event beyond exposure

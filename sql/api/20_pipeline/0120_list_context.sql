@@ -49,6 +49,11 @@ CREATE TYPE rec.list_context AS (
     collab_items       bigint[],            -- context-computed signals: item, 0..1 value, the
     collab_values      double precision[],  -- anchor item behind it ...
     collab_because     bigint[],
+    ease_items         bigint[],
+    ease_values        double precision[],
+    ease_because       bigint[],
+    als_items          bigint[],
+    als_values         double precision[],
     seq_items          bigint[],
     seq_values         double precision[],
     seq_because        bigint[],

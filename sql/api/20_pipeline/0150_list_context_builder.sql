@@ -37,6 +37,14 @@ DECLARE
     v_k        integer;
     v_active   jsonb;
 BEGIN
+    -- A feed asked for without a strategy serves the installation's fitted blend, when
+    -- `pgrec tune` fitted one that beat default on its validation slice; else default.
+    IF p_strategy IS NULL AND p_list = 'feed' THEN
+        p_strategy := coalesce((SELECT s.name FROM pgrec.strategies AS s
+                                WHERE s.tuned_from = 'default' AND s.list = 'feed'
+                                  AND (s.metrics ->> 'better')::boolean
+                                ORDER BY s.fitted_at DESC NULLS LAST, s.name LIMIT 1), 'default');
+    END IF;
     IF p_strategy IS NULL THEN
         RAISE EXCEPTION 'strategy must not be null' USING ERRCODE = '22004',
             HINT = 'One of: ' || (SELECT string_agg(s.name, ', ' ORDER BY s.name) FROM pgrec.strategies AS s WHERE s.list = p_list);
@@ -142,7 +150,28 @@ BEGIN
                coalesce(array_agg(x.value ORDER BY x.value DESC, x.item_id), '{}'),
                coalesce(array_agg(x.because ORDER BY x.value DESC, x.item_id), '{}')
         INTO c.collab_items, c.collab_values, c.collab_because
-        FROM rec._collaborative(c.anchor_items, c.anchor_strengths, v_k) AS x;
+        FROM rec._collaborative('itemknn', c.anchor_items, c.anchor_strengths, v_k) AS x;
+    END IF;
+    -- The fitted models score the user's whole history (when the fit saw the user), so they
+    -- are the feed's: a list anchored elsewhere (a similar item, a session) uses EASE's item
+    -- rows like any neighbours.
+    IF coalesce((coalesce(v_override, v_params.weights) ->> 'ease')::float8, 0) > 0 AND cardinality(c.anchor_items) > 0 THEN
+        SELECT coalesce(array_agg(x.item_id ORDER BY x.value DESC, x.item_id), '{}'),
+               coalesce(array_agg(x.value ORDER BY x.value DESC, x.item_id), '{}'),
+               coalesce(array_agg(x.because ORDER BY x.value DESC, x.item_id), '{}')
+        INTO c.ease_items, c.ease_values, c.ease_because
+        FROM (SELECT * FROM rec._model_list('ease', (c.u).id, (c.u).positive_items, (c.u).positive_strengths,
+                                           (c.u).positive_at, v_k)
+              WHERE p_list = 'feed'
+              UNION ALL
+              SELECT * FROM rec._collaborative('ease', c.anchor_items, c.anchor_strengths, v_k)
+              WHERE p_list <> 'feed') AS x;
+    END IF;
+    IF coalesce((coalesce(v_override, v_params.weights) ->> 'als')::float8, 0) > 0 AND p_list = 'feed' AND v_personal THEN
+        SELECT coalesce(array_agg(x.item_id ORDER BY x.value DESC, x.item_id), '{}'),
+               coalesce(array_agg(x.value ORDER BY x.value DESC, x.item_id), '{}')
+        INTO c.als_items, c.als_values
+        FROM rec._model_list('als', (c.u).id, (c.u).positive_items, (c.u).positive_strengths, (c.u).positive_at, v_k) AS x;
     END IF;
     IF coalesce((coalesce(v_override, v_params.weights) ->> 'sequence')::float8, 0) > 0 AND cardinality(c.anchor_items) > 0 THEN
         SELECT coalesce(array_agg(x.item_id ORDER BY x.value DESC, x.item_id), '{}'),
@@ -174,6 +203,8 @@ BEGIN
         'behavioral',    cardinality((c.u).liked_creators) > 0
                          OR (v_personal AND NOT v_policy.interacted AND cardinality((c.u).viewed_items) > 0),
         'collaborative', cardinality(c.collab_items) > 0,
+        'ease',          cardinality(c.ease_items) > 0,
+        'als',           cardinality(c.als_items) > 0,
         'sequence',      cardinality(c.seq_items) > 0,
         'keyword',       cardinality(c.keyword_items) > 0,
         'trending',      cardinality(c.trend_items) > 0,

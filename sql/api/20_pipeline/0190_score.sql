@@ -6,7 +6,7 @@ CREATE TYPE rec.scored_item AS (
     category       integer,           -- the item's category tag (diversity), NULL if none
     excluded       text,              -- why the item cannot be in this list, NULL if it can
     signals        rec.signals,
-    because        bigint,            -- the anchor behind its collaborative or sequence value
+    because        bigint,            -- the anchor behind its collaborative, ease or sequence value
     pref_tag       integer,           -- the declared tag it matches best
     interest_tag   integer,           -- the anchor tag it matches best
     distance_km    double precision,
@@ -139,6 +139,12 @@ AS $$
     collab AS (
         SELECT * FROM unnest(c.collab_items, c.collab_values, c.collab_because) AS x(item_id, value, because)
     ),
+    ease AS (
+        SELECT * FROM unnest(c.ease_items, c.ease_values, c.ease_because) AS x(item_id, value, because)
+    ),
+    als AS (
+        SELECT * FROM unnest(c.als_items, c.als_values) AS x(item_id, value)
+    ),
     seq AS (
         SELECT * FROM unnest(c.seq_items, c.seq_values, c.seq_because) AS x(item_id, value, because)
     ),
@@ -166,6 +172,8 @@ AS $$
                    rec._signal_tags(coalesce(tm.shared, 0), i.n_tags, x.anchor_tag_total),
                    rec._signal_behavioral(cr.liked, v.item_id IS NOT NULL),
                    coalesce(cb.value, 0),
+                   coalesce(ea.value, 0),
+                   coalesce(al.value, 0),
                    coalesce(sq.value, 0),
                    coalesce(kw.value, 0),
                    coalesce(st.engagement_score, 0),
@@ -176,7 +184,7 @@ AS $$
                    i.location,
                    coalesce(cs.score, 0),
                    i.price)::rec.signals AS s,
-               coalesce(cb.because, sq.because) AS because,
+               coalesce(cb.because, ea.because, sq.because) AS because,
                tm.pref_best::integer AS pref_tag,
                tm.anchor_best::integer AS interest_tag,
                i.distance_km, i.age_days,
@@ -193,6 +201,8 @@ AS $$
         LEFT JOIN acted AS a ON a.item_id = i.id
         LEFT JOIN viewed AS v ON v.item_id = i.id
         LEFT JOIN collab AS cb ON cb.item_id = i.id
+        LEFT JOIN ease AS ea ON ea.item_id = i.id
+        LEFT JOIN als AS al ON al.item_id = i.id
         LEFT JOIN seq AS sq ON sq.item_id = i.id
         LEFT JOIN keyword AS kw ON kw.item_id = i.id
         LEFT JOIN trend AS tr ON tr.item_id = i.id
