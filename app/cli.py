@@ -101,6 +101,34 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     return 0 if all(run.outcome != "error" for run in runs) else 1
 
 
+def cmd_tune(args: argparse.Namespace) -> int:
+    """Fit the installation's blend by replaying its own events: the refresh step tune (weekly
+    in the schedule), run now, with its progress on the terminal."""
+    import logging
+
+    from app.refresh import run_step
+
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    tune_log = logging.getLogger("pgrec.tune")
+    tune_log.addHandler(handler)
+    tune_log.setLevel(logging.INFO)
+    with db.connect() as conn:
+        run = run_step(conn, "tune", "python")
+        tuned = conn.execute("SELECT name, weights, parameters FROM rec.strategies() "
+                             "WHERE name IN ('tuned', 'tuned_cold') ORDER BY name").fetchall()
+    if run.outcome != "ok":
+        console.print(f"[red]tune {run.outcome}[/red]: {run.detail}")
+        return 1
+    if tuned and run.rows:
+        table = Table("strategy", "weights", title="fitted blend", title_justify="left")
+        for name, weights, _ in tuned:
+            table.add_row(name, ", ".join(f"{k} {v:.2f}" for k, v in sorted(weights.items(), key=lambda x: -x[1])))
+        console.print(table)
+    console.print(run.detail)
+    return 0
+
+
 def cmd_feed(args: argparse.Namespace) -> int:
     """The feed as a table that fits the terminal: the largest score terms one per line and the
     reasons wrapped, instead of one column per signal."""
@@ -112,7 +140,7 @@ def cmd_feed(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([{"item_id": i, "score": s, "reasons": r} for i, s, r in rows], indent=2))
         return 0
-    table = Table(title=f"feed for {args.user} (strategy {args.strategy})", title_justify="left",
+    table = Table(title=f"feed for {args.user} (strategy {args.strategy or 'the installation default'})", title_justify="left",
                   show_lines=True, expand=False, pad_edge=False)
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("item", overflow="fold", max_width=16)
@@ -414,11 +442,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("refresh", cmd_refresh, "run every refresh step now (or one), model fits and embeddings included")
     p.add_argument("what", nargs="?", default="all")
 
+    add("tune", cmd_tune, "fit the feed's blend by replaying this installation's events (strategies tuned, tuned_cold)")
+
     p = add("feed", cmd_feed, "print a user's feed with its score terms")
     p.add_argument("user")
     p.add_argument("-n", type=int, default=20)
     p.add_argument("--offset", type=int, default=0)
-    p.add_argument("--strategy", default="default")
+    p.add_argument("--strategy", help="a strategy (default: the fitted blend when it validated better, else default)")
     p.add_argument("--terms", type=int, default=3, help="score terms shown per item, largest first (default 3)")
     p.add_argument("--json", action="store_true")
 

@@ -63,7 +63,7 @@ def _tune(conn: psycopg.Connection, settings: Settings, should_stop: StopCheck) 
     """Fit the blend by replay (app.tuning): the weekly step, and `pgrec tune`."""
     from app.tuning import tune
 
-    result = tune(conn, progress=log.info)
+    result = tune(conn, progress=logging.getLogger("pgrec.tune").info)
     return (1 if result.tuned else 0), result.message
 
 

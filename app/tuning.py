@@ -3,7 +3,7 @@
 No hand-set constant should decide what a feed shows, so the blend is fitted per installation:
 
 1. **Hold out** (one transaction that can only roll back, ``rec.replay_split``): for a
-   deterministic sample of users, their latest 20 % of events; one sampled user in seven
+   deterministic sample of users, their latest 20 % of events; one sampled user in three
    becomes a newcomer who keeps only their first 3 events.
 2. **Refit** every refresh step on what is left, in that transaction: the SQL item-item
    model, EASE, ALS, statistics, trending — exactly what serving reads.
@@ -43,8 +43,8 @@ POOL_N = 200           # a feed page this long sizes the probe pool
 #: The probe blend: every candidate source proposes items (a source needs weight >= 0.05),
 #: the models most. Only the pool depends on it; values are the signals' own.
 PROBE_WEIGHTS = {"ease": 0.2, "als": 0.2, "collaborative": 0.2, "popularity": 0.1, "sequence": 0.05,
-                 "tags": 0.05, "vector": 0.05, "trending": 0.05, "engagement": 0.03, "recency": 0.03,
-                 "explicit": 0.02, "behavioral": 0.01, "velocity": 0.01}
+                 "tags": 0.05, "vector": 0.05, "trending": 0.05, "contemporary": 0.05, "engagement": 0.03,
+                 "recency": 0.03, "explicit": 0.02, "behavioral": 0.01, "velocity": 0.01}
 NOT_REPLAYED = {"embeddings", "tune"}  # steps that do not depend on events (or are this one)
 #: Ranking parameters tried beside the fitted weights: the preset's diversity or none, and a
 #: larger candidate pool.
@@ -202,7 +202,7 @@ def _feed_ndcg(conn: psycopg.Connection, users: list[str], held_out: dict[str, s
     return scores
 
 
-def tune(conn: psycopg.Connection, users: int = 600, cold_users: int = 120, seed: int = 0,
+def tune(conn: psycopg.Connection, users: int = 600, cold_users: int = 300, seed: int = 0,
          progress: Callable[[str], None] = print) -> TuneResult:
     """Fit and store the blend (see the module docstring). ``conn`` is autocommit."""
     started = time.perf_counter()

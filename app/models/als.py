@@ -63,7 +63,7 @@ def fit(conn: psycopg.Connection, model: str = "als", should_stop=lambda: False,
     if data.events == 0 or data.matrix.shape[1] < 2:
         with conn.transaction():
             store.clear(conn, model)
-            store.record(conn, model, time.perf_counter() - started, 0, 0, 0, {"note": "no interactions to fit"})
+            store.record(conn, model, time.perf_counter() - started, 0, 0, 0, {"note": "no interactions to fit"}, data.last_event_id)
         return 0, "too little data: no interactions"
     if reuse and previous and previous.get("regularization") is not None:
         reg, alpha = float(previous["regularization"]), float(previous["alpha"])
@@ -104,7 +104,7 @@ def fit(conn: psycopg.Connection, model: str = "als", should_stop=lambda: False,
                                                         np.take_along_axis(scores, best, axis=1))
         seconds = time.perf_counter() - started
         metrics.update(candidate_users=stored_users)
-        store.record(conn, model, seconds, data.events, len(data.user_ids), len(data.item_ids), metrics)
+        store.record(conn, model, seconds, data.events, len(data.user_ids), len(data.item_ids), metrics, data.last_event_id)
     log.info("als: %d users x %d items, reg %g alpha %g, in %.1fs", len(data.user_ids), len(data.item_ids), reg,
              alpha, seconds)
     return stored_users, f"{len(data.item_ids)} items, regularization {reg:g}, alpha {alpha:g}"

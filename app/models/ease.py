@@ -109,7 +109,7 @@ def fit(conn: psycopg.Connection, model: str = "ease", should_stop=lambda: False
         with conn.transaction():
             store.clear(conn, model)
             store.record(conn, model, time.perf_counter() - started, data.events, len(data.user_ids), 0,
-                         {**metrics, "note": "fewer than two items with two users: nothing to fit"})
+                         {**metrics, "note": "fewer than two items with two users: nothing to fit"}, data.last_event_id)
         return 0, "too little data: fewer than two items with two users"
     if reuse and previous and previous.get("lambda"):
         lam, validation = float(previous["lambda"]), {"lambda_from": "the previous fit"}
@@ -138,7 +138,7 @@ def fit(conn: psycopg.Connection, model: str = "ease", should_stop=lambda: False
                                                         np.take_along_axis(scores, best, axis=1))
         seconds = time.perf_counter() - started
         metrics.update(neighbour_rows=neighbours, candidate_users=stored_users)
-        store.record(conn, model, seconds, data.events, len(data.user_ids), len(columns), metrics)
+        store.record(conn, model, seconds, data.events, len(data.user_ids), len(columns), metrics, data.last_event_id)
     log.info("ease: %d items, lambda %s, %d neighbour rows, %d users in %.1fs", len(columns), lam, neighbours,
              stored_users, seconds)
     return neighbours, f"{len(columns)} items, lambda {lam:g}, {stored_users} users' candidates"

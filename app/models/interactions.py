@@ -26,6 +26,7 @@ class Interactions:
     item_ids: np.ndarray          # column -> pgrec.items.id
     matrix: sparse.csr_matrix     # float32 strengths (0, 1]
     last_at: sparse.csr_matrix    # same pattern: epoch seconds of each pair's latest event
+    last_event_id: int = 0        # the newest event when the read began (rec.last_event_id)
 
     @property
     def events(self) -> int:
@@ -34,6 +35,7 @@ class Interactions:
 
 def load(conn: psycopg.Connection, model: str) -> Interactions:
     """The model's interactions as of rec.now(), through one COPY (binary, no per-row SQL)."""
+    watermark = conn.execute("SELECT rec.last_event_id()").fetchone()[0]
     users: list[int] = []
     items: list[int] = []
     strengths: list[float] = []
@@ -56,7 +58,7 @@ def load(conn: psycopg.Connection, model: str) -> Interactions:
     last_at = sparse.csr_matrix((np.asarray(times, np.float64), (rows, cols)), shape=shape)
     matrix.sort_indices()
     last_at.sort_indices()
-    return Interactions(user_ids, item_ids, matrix, last_at)
+    return Interactions(user_ids, item_ids, matrix, last_at, watermark)
 
 
 @dataclass

@@ -73,6 +73,6 @@ def store_factors(conn: psycopg.Connection, kind: str, ids: np.ndarray, factors:
 
 
 def record(conn: psycopg.Connection, model: str, seconds: float, training_events: int, users: int,
-           items_covered: int, metrics: dict) -> None:
-    conn.execute("SELECT rec.record_model_fit(%s, %s, %s, %s, %s, %s::jsonb)",
-                 (model, seconds, training_events, users, items_covered, json.dumps(metrics)))
+           items_covered: int, metrics: dict, last_event_id: int) -> None:
+    conn.execute("SELECT rec.record_model_fit(%s, %s, %s, %s, %s, %s::jsonb, %s)",
+                 (model, seconds, training_events, users, items_covered, json.dumps(metrics), last_event_id))

@@ -31,7 +31,8 @@ def downgrade() -> None:
     run_sql(op.get_bind(), """
         DROP TABLE pgrec.replay_guard;
         DROP FUNCTION pgrec.replay_cannot_commit();
-        DROP TABLE pgrec.user_candidates, pgrec.item_factors, pgrec.user_factors, pgrec.models;
+        DROP TABLE pgrec.user_candidates, pgrec.item_factors, pgrec.user_factors, pgrec.models,
+                   pgrec.monthly_top_items;
         DELETE FROM pgrec.strategies WHERE tuned_from IS NOT NULL;
         ALTER TABLE pgrec.strategies DROP COLUMN tuned_from, DROP COLUMN fitted_at, DROP COLUMN metrics;
         UPDATE pgrec.strategies SET description = 'New users: onboarding preferences, trending, nearby and popular items.',
@@ -41,9 +42,9 @@ def downgrade() -> None:
         UPDATE pgrec.strategies SET description = 'Balanced personal feed: collaborative neighbours first, then declared and observed interests, engagement and freshness.',
             weights = '{"collaborative": 0.48, "explicit": 0.17, "tags": 0.11, "engagement": 0.07, "popularity": 0.04, "recency": 0.03, "vector": 0.03, "behavioral": 0.03, "velocity": 0.01, "trending": 0.01, "location": 0.01, "creator": 0.01}'
         WHERE name = 'default';
-        UPDATE pgrec.strategies SET sources = NULL WHERE sources && ARRAY['ease', 'als'];
-        DELETE FROM pgrec.signal_phrases WHERE signal IN ('ease', 'als');
-        DELETE FROM pgrec.feed_signals WHERE signal IN ('ease', 'als');
+        UPDATE pgrec.strategies SET sources = NULL WHERE sources && ARRAY['ease', 'als', 'contemporary'];
+        DELETE FROM pgrec.signal_phrases WHERE signal IN ('ease', 'als', 'contemporary');
+        DELETE FROM pgrec.feed_signals WHERE signal IN ('ease', 'als', 'contemporary');
         UPDATE pgrec.feed_signals
         SET description = 'item-item neighbours of the anchor items (the user''s positive history, an item, a session), scaled by the best'
         WHERE signal = 'collaborative';

@@ -6,11 +6,11 @@
 ALTER TABLE pgrec.feed_signals DROP CONSTRAINT feed_signals_source_check;
 ALTER TABLE pgrec.feed_signals ADD CONSTRAINT feed_signals_source_check
     CHECK (source IN ('collaborative', 'ease', 'als', 'sequence', 'keyword', 'trending', 'tags',
-                      'vector', 'nearby', 'popular', 'fresh'));
+                      'vector', 'nearby', 'popular', 'contemporary', 'fresh'));
 ALTER TABLE pgrec.strategies DROP CONSTRAINT strategies_sources_check;
 ALTER TABLE pgrec.strategies ADD CONSTRAINT strategies_sources_check
     CHECK (sources <@ ARRAY['collaborative', 'ease', 'als', 'sequence', 'keyword', 'trending',
-                            'tags', 'vector', 'nearby', 'popular', 'fresh']);
+                            'tags', 'vector', 'nearby', 'popular', 'contemporary', 'fresh']);
 ALTER TABLE pgrec.strategies
     ADD COLUMN tuned_from text REFERENCES pgrec.strategies (name) ON DELETE CASCADE ON UPDATE CASCADE,
     ADD COLUMN fitted_at  timestamptz,
@@ -53,6 +53,17 @@ LEFT JOIN LATERAL (SELECT r.* FROM pgrec.refresh_runs AS r
                    WHERE r.step = s.step AND r.outcome = 'ok' ORDER BY r.started_at DESC, r.id DESC LIMIT 1) AS ok ON true;
 COMMENT ON VIEW pgrec.refresh_status IS 'Latest run and latest successful run of each refresh step.';
 
+-- For each calendar month (UTC), the 200 items with the most users that month (refresh step
+-- stats): the signal "contemporary" sums a user's twelve months up to their latest event, so
+-- what was popular when the user was active costs a dozen short arrays, not a scan of events.
+CREATE TABLE pgrec.monthly_top_items (
+    month date PRIMARY KEY,
+    items bigint[] NOT NULL,
+    users integer[] NOT NULL,
+    CHECK (cardinality(items) = cardinality(users))
+);
+COMMENT ON TABLE pgrec.monthly_top_items IS 'Per month: the 200 items with the most users, most first (refresh step: stats).';
+
 -- Fitted models: what each learnt from the installation's own events, and what serving reads
 -- of it. A model is a refresh step like any other (pgrec.refresh_steps): the SQL item-item
 -- model (itemknn) runs in SQL, EASE and ALS in Python (numpy, implicit) through `pgrec
@@ -71,6 +82,8 @@ CREATE TABLE pgrec.models (
     training_events bigint,
     users           bigint,
     items_covered   bigint,
+    -- The newest event the fit had read (pgrec.events.id): serving adds what came after.
+    last_event_id   bigint,
     -- What the fit measured on its own hold-out (e.g. the regularisation it chose and why).
     metrics         jsonb
 );
@@ -139,11 +152,14 @@ INSERT INTO pgrec.feed_signals (signal, aliases, always_on, source, computed_by,
     ('ease',          '{}',            false, 'ease',          'rec._model_list',
      'EASE model: the user''s model score (history x item-item weights), fitted per installation, scaled by the best'),
     ('als',           '{}',            false, 'als',           'rec._model_list',
-     'ALS model: inner product of the user''s and the item''s latent factors, scaled by the best');
+     'ALS model: inner product of the user''s and the item''s latent factors, scaled by the best'),
+    ('contemporary',  '{}',            false, 'contemporary',  'pgrec.monthly_top_items',
+     'users the item had in the twelve months up to the user''s latest event, scaled by the best: what was popular when the user was active');
 INSERT INTO pgrec.signal_phrases (signal, list, phrase, fallback, min_value) VALUES
     ('ease',          '*',        'because you liked {because}', 'people with similar taste liked this', 0.2),
-    ('als',           '*',        'people with similar taste liked this', NULL, 0.3);
-UPDATE pgrec.strategies SET description = 'New users: their first events and declared interests, then what is popular.', weights = '{"ease": 0.25, "collaborative": 0.25, "explicit": 0.15, "popularity": 0.20, "engagement": 0.10, "location": 0.05}', max_per_category = 8 WHERE name = 'cold_start';
+    ('als',           '*',        'people with similar taste liked this', NULL, 0.3),
+    ('contemporary',  '*',        'popular with people active when you were', NULL, 0.5);
+UPDATE pgrec.strategies SET description = 'New users: their first events and declared interests, then what is popular.', weights = '{"ease": 0.20, "collaborative": 0.20, "contemporary": 0.15, "popularity": 0.15, "explicit": 0.15, "engagement": 0.10, "location": 0.05}', max_per_category = 8 WHERE name = 'cold_start';
 UPDATE pgrec.strategies SET description = 'Balanced personal feed: the fitted models first, then declared and observed interests, engagement and freshness.', weights = '{"ease": 0.30, "collaborative": 0.20, "als": 0.10, "explicit": 0.10, "tags": 0.07, "engagement": 0.06, "popularity": 0.04, "recency": 0.03, "vector": 0.03, "behavioral": 0.03, "velocity": 0.01, "trending": 0.01, "location": 0.01, "creator": 0.01}' WHERE name = 'default';
 DELETE FROM pgrec.refresh_steps WHERE step IN ('neighbors', 'neighbors_history');
 INSERT INTO pgrec.refresh_steps (step, position, description, runner, every, min_new_events, depends_on, in_all) VALUES

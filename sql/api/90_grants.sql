@@ -34,7 +34,7 @@ TO pgrec_admin;
 -- Model fits (the scheduler, `pgrec refresh`, `pgrec tune`): read interactions, write models back.
 GRANT EXECUTE ON FUNCTION
     rec.models, rec.model_interactions, rec.clear_model, rec.store_neighbors, rec.store_user_candidates,
-    rec.store_factors, rec.record_model_fit, rec.set_model_parameters
+    rec.store_factors, rec.record_model_fit, rec.last_event_id, rec.set_model_parameters
 TO pgrec_admin;
 
 -- Replays (`pgrec tune`): the validation slice, the candidate pools, and the fitted strategies.

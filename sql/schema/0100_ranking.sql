@@ -14,7 +14,7 @@ CREATE TABLE pgrec.feed_signals (
     always_on   boolean NOT NULL,
     -- The candidate source that proposes items strong on this signal (rec._candidates).
     source      text CHECK (source IN ('collaborative', 'ease', 'als', 'sequence', 'keyword', 'trending', 'tags',
-                                       'vector', 'nearby', 'popular', 'fresh')),
+                                       'vector', 'nearby', 'popular', 'contemporary', 'fresh')),
     computed_by text NOT NULL,
     description text NOT NULL
 );
@@ -79,7 +79,7 @@ CREATE TABLE pgrec.strategies (
     -- source whose signals weigh at least 0.05. A trending list ranks the trending set only,
     -- however much a user's interests weigh in its order.
     sources           text[] CHECK (sources <@ ARRAY['collaborative', 'ease', 'als', 'sequence', 'keyword', 'trending',
-                                                     'tags', 'vector', 'nearby', 'popular', 'fresh']),
+                                                     'tags', 'vector', 'nearby', 'popular', 'contemporary', 'fresh']),
     -- Subtracted per higher-ranked item of the same category.
     diversity_penalty double precision NOT NULL DEFAULT 0 CHECK (diversity_penalty >= 0),
     -- At most this many items of one category in each block of category_window positions.

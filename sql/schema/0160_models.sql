@@ -16,6 +16,8 @@ CREATE TABLE pgrec.models (
     training_events bigint,
     users           bigint,
     items_covered   bigint,
+    -- The newest event the fit had read (pgrec.events.id): serving adds what came after.
+    last_event_id   bigint,
     -- What the fit measured on its own hold-out (e.g. the regularisation it chose and why).
     metrics         jsonb
 );

@@ -14,6 +14,7 @@ CREATE TYPE rec.signals AS (
     keyword       double precision,
     engagement    double precision,
     popularity    double precision,
+    contemporary  double precision,
     velocity      double precision,
     trending      double precision,
     recency       double precision,
@@ -34,7 +35,8 @@ AS $$
          + p_weights.collaborative * p_values.collaborative + p_weights.ease * p_values.ease
          + p_weights.als * p_values.als + p_weights.sequence * p_values.sequence
          + p_weights.keyword * p_values.keyword + p_weights.engagement * p_values.engagement
-         + p_weights.popularity * p_values.popularity + p_weights.velocity * p_values.velocity
+         + p_weights.popularity * p_values.popularity + p_weights.contemporary * p_values.contemporary
+         + p_weights.velocity * p_values.velocity
          + p_weights.trending * p_values.trending + p_weights.recency * p_values.recency
          + p_weights.location * p_values.location + p_weights.creator * p_values.creator
          + p_weights.price * p_values.price;

@@ -63,6 +63,8 @@ CREATE TYPE rec.list_context AS (
     trend_values       double precision[],
     trend_recent       double precision[],
     trend_previous     double precision[],
-    category_tags      integer[]            -- tag ids of kind 'category' (diversity, reasons)
+    category_tags      integer[],           -- tag ids of kind 'category' (diversity, reasons)
+    period_items       bigint[],            -- "contemporary": what was popular in the user's
+    period_values      double precision[]   -- twelve months up to their latest event
 );
 COMMENT ON TYPE rec.list_context IS 'Internal: the per-call state of every list (strategy, weights, user, anchors, context-computed signals).';

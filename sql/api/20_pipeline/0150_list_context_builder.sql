@@ -161,7 +161,7 @@ BEGIN
                coalesce(array_agg(x.because ORDER BY x.value DESC, x.item_id), '{}')
         INTO c.ease_items, c.ease_values, c.ease_because
         FROM (SELECT * FROM rec._model_list('ease', (c.u).id, (c.u).positive_items, (c.u).positive_strengths,
-                                           (c.u).positive_at, v_k)
+                                           (c.u).positive_events, v_k)
               WHERE p_list = 'feed'
               UNION ALL
               SELECT * FROM rec._collaborative('ease', c.anchor_items, c.anchor_strengths, v_k)
@@ -171,7 +171,7 @@ BEGIN
         SELECT coalesce(array_agg(x.item_id ORDER BY x.value DESC, x.item_id), '{}'),
                coalesce(array_agg(x.value ORDER BY x.value DESC, x.item_id), '{}')
         INTO c.als_items, c.als_values
-        FROM rec._model_list('als', (c.u).id, (c.u).positive_items, (c.u).positive_strengths, (c.u).positive_at, v_k) AS x;
+        FROM rec._model_list('als', (c.u).id, (c.u).positive_items, (c.u).positive_strengths, (c.u).positive_events, v_k) AS x;
     END IF;
     IF coalesce((coalesce(v_override, v_params.weights) ->> 'sequence')::float8, 0) > 0 AND cardinality(c.anchor_items) > 0 THEN
         SELECT coalesce(array_agg(x.item_id ORDER BY x.value DESC, x.item_id), '{}'),
@@ -195,6 +195,24 @@ BEGIN
         FROM rec._trending(c.now, c."window", v_k, p_tags_filter) AS x;
     END IF;
 
+    -- What was popular in the twelve months up to the user's latest event (a user active now:
+    -- the past year; one last seen years ago: their time, which replay shows to matter most
+    -- for users with little history).
+    IF coalesce((coalesce(v_override, v_params.weights) ->> 'contemporary')::float8, 0) > 0 AND v_personal
+       AND (c.u).latest_at IS NOT NULL THEN
+        SELECT coalesce(array_agg(x.item_id ORDER BY x.users DESC, x.item_id), '{}'),
+               coalesce(array_agg(x.users / x.best ORDER BY x.users DESC, x.item_id), '{}')
+        INTO c.period_items, c.period_values
+        FROM (SELECT t.item_id, sum(t.users)::float8 AS users, max(sum(t.users)) OVER ()::float8 AS best
+              FROM pgrec.monthly_top_items AS m
+              CROSS JOIN LATERAL unnest(m.items, m.users) AS t(item_id, users)
+              WHERE m.month > (date_trunc('month', (c.u).latest_at, 'UTC') - interval '12 months')::date
+                AND m.month <= date_trunc('month', (c.u).latest_at, 'UTC')::date
+              GROUP BY t.item_id
+              ORDER BY sum(t.users) DESC, t.item_id
+              LIMIT v_k) AS x;
+    END IF;
+
     -- Which signals have data for this call; the others drop out of the weights.
     v_active := jsonb_build_object(
         'vector',        c.anchor_vector IS NOT NULL,
@@ -208,6 +226,7 @@ BEGIN
         'sequence',      cardinality(c.seq_items) > 0,
         'keyword',       cardinality(c.keyword_items) > 0,
         'trending',      cardinality(c.trend_items) > 0,
+        'contemporary',  cardinality(c.period_items) > 0,
         'location',      c.lat IS NOT NULL,
         'price',         (c.u).price_min IS NOT NULL OR (c.u).price_max IS NOT NULL);
     SELECT jsonb_object_agg(x.signal, x.w / x.total) INTO c.weights

@@ -1,7 +1,7 @@
 -- The items worth scoring for one call, from bounded sources, each read from an index or a
 -- precomputed list, so the cost per call does not grow with the catalogue or the event table.
 -- How many each proposes was decided in the context (c.sources, by the weight of its signals):
---   collaborative, ease, als, sequence, keyword, trending
+--   collaborative, ease, als, sequence, keyword, trending, contemporary
 --             the best entries of the lists the context computed (the fitted models' lists
 --             hold each user's best items by model score)
 --   tags      the top items (pgrec.tag_top_items) of the 10 strongest declared or anchor tags
@@ -32,6 +32,7 @@ BEGIN
     RETURN QUERY SELECT unnest(c.seq_items[1:coalesce((c.sources ->> 'sequence')::integer, 0)]);
     RETURN QUERY SELECT unnest(c.keyword_items[1:coalesce((c.sources ->> 'keyword')::integer, 0)]);
     RETURN QUERY SELECT unnest(c.trend_items[1:coalesce((c.sources ->> 'trending')::integer, 0)]);
+    RETURN QUERY SELECT unnest(c.period_items[1:coalesce((c.sources ->> 'contemporary')::integer, 0)]);
 
     v_size := coalesce((c.sources ->> 'tags')::integer, 0);
     IF v_size > 0 THEN

@@ -151,6 +151,9 @@ AS $$
     keyword AS (
         SELECT * FROM unnest(c.keyword_items, c.keyword_values) AS x(item_id, value)
     ),
+    period AS (
+        SELECT * FROM unnest(c.period_items, c.period_values) AS x(item_id, value)
+    ),
     trend AS (
         SELECT * FROM unnest(c.trend_items, c.trend_values, c.trend_recent, c.trend_previous)
                           AS x(item_id, value, recent, previous)
@@ -178,6 +181,7 @@ AS $$
                    coalesce(kw.value, 0),
                    coalesce(st.engagement_score, 0),
                    coalesce(st.popularity, 0),
+                   coalesce(pe.value, 0),
                    coalesce(st.velocity, 0),
                    coalesce(tr.value, 0),
                    i.recency,
@@ -206,6 +210,7 @@ AS $$
         LEFT JOIN seq AS sq ON sq.item_id = i.id
         LEFT JOIN keyword AS kw ON kw.item_id = i.id
         LEFT JOIN trend AS tr ON tr.item_id = i.id
+        LEFT JOIN period AS pe ON pe.item_id = i.id
         LEFT JOIN creators AS cr ON cr.creator_id = i.creator_id
         LEFT JOIN pgrec.item_stats AS st ON st.item_id = i.id
         LEFT JOIN pgrec.creator_stats AS cs ON cs.creator_id = i.creator_id

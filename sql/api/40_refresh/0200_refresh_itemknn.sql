@@ -20,7 +20,9 @@ DECLARE
     v_k      integer;
     v_rows   bigint;
     v_start  timestamptz := clock_timestamp();
+    v_last   bigint;
 BEGIN
+    SELECT coalesce(max(e.id), 0) INTO v_last FROM pgrec.events AS e;
     SELECT * INTO v_model FROM pgrec.models AS m WHERE m.name = 'itemknn';
     v_beta := coalesce((v_model.parameters ->> 'beta')::double precision, 0.5);
     v_min := coalesce((v_model.parameters ->> 'min_support')::integer, 2);
@@ -62,7 +64,7 @@ BEGIN
         training_events = (SELECT count(*) FROM pgrec.events AS e WHERE e.occurred_at <= v_now),
         users = (SELECT count(DISTINCT e.user_id) FROM pgrec.events AS e WHERE e.occurred_at <= v_now),
         items_covered = (SELECT count(DISTINCT n.item_id) FROM pgrec.item_neighbors AS n WHERE n.source = 'itemknn'),
-        metrics = jsonb_build_object('pairs', v_rows)
+        metrics = jsonb_build_object('pairs', v_rows), last_event_id = v_last
     WHERE m.name = 'itemknn';
     RETURN v_rows;
 END;

@@ -97,7 +97,7 @@ COMMENT ON FUNCTION rec.store_factors(text, bigint[], public.vector[]) IS 'Model
 
 -- The fit's facts, for rec.models() and the dashboard.
 CREATE FUNCTION rec.record_model_fit(model text, seconds double precision, training_events bigint, users bigint,
-                                     items_covered bigint, metrics jsonb)
+                                     items_covered bigint, metrics jsonb, last_event_id bigint)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
 AS $$
@@ -105,11 +105,22 @@ BEGIN
     UPDATE pgrec.models AS m
     SET fitted_at = now(), as_of = rec.now(), seconds = record_model_fit.seconds,
         training_events = record_model_fit.training_events, users = record_model_fit.users,
-        items_covered = record_model_fit.items_covered, metrics = record_model_fit.metrics
+        items_covered = record_model_fit.items_covered, metrics = record_model_fit.metrics,
+        last_event_id = record_model_fit.last_event_id
     WHERE m.name = record_model_fit.model;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'unknown model "%"', model USING ERRCODE = '22023';
     END IF;
 END;
 $$;
-COMMENT ON FUNCTION rec.record_model_fit(text, double precision, bigint, bigint, bigint, jsonb) IS 'Model fits: record when, on what and how well a model was fitted.';
+COMMENT ON FUNCTION rec.record_model_fit(text, double precision, bigint, bigint, bigint, jsonb, bigint) IS 'Model fits: record when, on what (up to which event) and how well a model was fitted.';
+
+-- The newest event id: a fit reads it before its interactions, so events that arrive while it
+-- runs count again at serving rather than not at all.
+CREATE FUNCTION rec.last_event_id()
+RETURNS bigint
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
+AS $$
+    SELECT coalesce(max(e.id), 0) FROM pgrec.events AS e;
+$$;
+COMMENT ON FUNCTION rec.last_event_id() IS 'Model fits: the newest event id (read before the interactions a fit learns from).';

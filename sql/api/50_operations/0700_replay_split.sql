@@ -4,7 +4,7 @@
 -- at ROLLBACK, however the caller ends it.
 --
 -- Users with at least 5 events as of rec.now() are eligible, sampled deterministically by a
--- hash of their id and the seed. The first of them (1 in 7, at most cold_users) become
+-- hash of their id and the seed. The first of them (1 in 3, at most cold_users) become
 -- newcomers: they keep only their first cold_keep events. The next (at most users) keep their
 -- history but for the latest share (at least one). Either way the held-out part is the latest
 -- share of the user's events, and held_out the items in it the user did not reject and had not
@@ -59,9 +59,9 @@ BEGIN
         JOIN pgrec.users AS u ON u.id = g.user_id
     ),
     chosen AS (
-        SELECT s.user_id, s.n, s.draw <= least(replay_split.cold_users, round(s.total / 7.0)) AS cold
+        SELECT s.user_id, s.n, s.draw <= least(replay_split.cold_users, round(s.total / 3.0)) AS cold
         FROM sampled AS s
-        WHERE s.draw <= least(replay_split.cold_users, round(s.total / 7.0)) + replay_split.users
+        WHERE s.draw <= least(replay_split.cold_users, round(s.total / 3.0)) + replay_split.users
     )
     SELECT p.id, p.user_id, p.item_id, p.polarity, p.cold,
            CASE WHEN p.position > p.n - p.n_out THEN 'held'
