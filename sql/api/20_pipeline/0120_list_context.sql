@@ -63,6 +63,8 @@ CREATE TYPE rec.list_context AS (
     trend_values       double precision[],
     trend_recent       double precision[],
     trend_previous     double precision[],
-    category_tags      integer[]            -- tag ids of kind 'category' (diversity, reasons)
+    category_tags      integer[],           -- tag ids of kind 'category' (diversity, reasons)
+    experiment         text,                -- the A/B experiment that chose the strategy, or NULL ...
+    variant            text                 -- ... and the user's variant in it
 );
 COMMENT ON TYPE rec.list_context IS 'Internal: the per-call state of every list (strategy, weights, user, anchors, context-computed signals).';
