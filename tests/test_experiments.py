@@ -182,6 +182,9 @@ def test_an_unknown_experiment_is_an_invalid_strategy(world: psycopg.Connection)
     error = sqlstate_of(world, lambda: feed(world, "u1", strategy="experiment:nope"))
     assert error.sqlstate == "22023" and "ab" in error.diag.message_hint
     assert sqlstate_of(world, lambda: feed(world, "u1", strategy="experiment:")).sqlstate == "22023"
+    # The variants' blends are what is compared: no weights override.
+    error = sqlstate_of(world, lambda: feed(world, "u1", strategy="experiment:ab", weights={"vector": 1}))
+    assert error.sqlstate == "22023" and error.diag.message_primary.startswith("weights")
     # Experiments choose feed strategies only: another list does not know them.
     error = sqlstate_of(world, lambda: world.execute("SELECT * FROM rec.similar_items('i1', strategy => 'experiment:ab')"))
     assert error.sqlstate == "22023"

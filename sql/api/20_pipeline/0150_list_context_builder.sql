@@ -42,7 +42,7 @@ BEGIN
     -- here on the call is that strategy's, and its rows say which experiment and variant.
     IF p_strategy LIKE 'experiment:%' THEN
         SELECT x.experiment, x.variant, x.strategy INTO c.experiment, c.variant, p_strategy
-        FROM rec._experiment_strategy(p_list, p_strategy, p_user_id, rec.now()) AS x;
+        FROM rec._experiment_strategy(p_list, p_strategy, p_weights, p_user_id, rec.now()) AS x;
     END IF;
     -- A feed asked for without a strategy serves the installation's fitted blend, when
     -- `pgrec tune` fitted one that beat default on its validation slice; else default.
