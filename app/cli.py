@@ -246,6 +246,49 @@ def cmd_keys(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_experiment(args: argparse.Namespace) -> int:
+    """A/B experiments: the list, or one experiment's report (rec.experiment_report) with a
+    column per variant, so that two or three variants fit 80 columns."""
+    if args.action == "report" and not args.name:
+        err.print("pgrec experiment report needs an experiment name")
+        return 2
+    with db.connect() as conn:
+        if args.action == "list":
+            table = Table("name", "status", "starts", "ends", "variants (strategy share)")
+            for name, status, starts, ends, variants in conn.execute(
+                    "SELECT name, status, starts_at, ends_at, variants FROM rec.experiments()"):
+                table.add_row(name, status, f"{starts:%Y-%m-%d %H:%M}", f"{ends:%Y-%m-%d %H:%M}" if ends else "",
+                              ", ".join(f"{v['name']} ({v['strategy']} {v['share']:g})" for v in variants))
+            console.print(table)
+            return 0
+        cur = conn.execute("SELECT * FROM rec.experiment_report(%s, %s::interval)", (args.name, args.attribution))
+        names = [c.name for c in cur.description]
+        variants = [dict(zip(names, row)) for row in cur.fetchall()]
+
+    def rate(v: dict, key: str, low: str, high: str, sign: str = "") -> str:
+        if v[key] is None:
+            return ""
+        interval = f" [{v[low]:{sign}.3f}, {v[high]:{sign}.3f}]" if v[low] is not None else ""
+        return f"{v[key]:{sign}.3f}{interval}"
+
+    table = Table(title=f"experiment {args.name} (attribution {args.attribution}, 95 % intervals)",
+                  title_justify="left")
+    table.add_column("")
+    for v in variants:
+        table.add_column(v["variant"] + (" (control)" if v["control"] else ""), overflow="fold")
+    lines = [("strategy", lambda v: v["strategy"]), ("share", lambda v: f"{v['share']:g}"),
+             ("users", lambda v: str(v["users"])), ("impressions", lambda v: str(v["impressions"])),
+             ("clicks", lambda v: str(v["clicks"])), ("CTR", lambda v: rate(v, "ctr", "ctr_low", "ctr_high")),
+             ("conversions", lambda v: str(v["conversions"])),
+             ("conversion rate", lambda v: rate(v, "conversion_rate", "conversion_low", "conversion_high")),
+             ("coverage", lambda v: "" if v["coverage"] is None else f"{v['coverage']:.3f}"),
+             ("CTR − control", lambda v: rate(v, "ctr_diff", "ctr_diff_low", "ctr_diff_high", "+"))]
+    for label, cell in lines:
+        table.add_row(label, *(cell(v) for v in variants))
+    console.print(table)
+    return 0
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     """Items, users or events from CSV, JSON Lines or MovieLens files (see app/importer.py)."""
     from app.importer import run
@@ -491,6 +534,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", nargs="?", help="key name (create, revoke)")
     p.add_argument("--scope", action="append", choices=["read", "write", "admin"],
                    help="scope of a new key; repeat for several (default: read)")
+
+    p = add("experiment", cmd_experiment, "A/B experiments: list them, or print one's report per variant")
+    p.add_argument("action", choices=["list", "report"])
+    p.add_argument("name", nargs="?", help="experiment name (report)")
+    p.add_argument("--attribution", default="24 hours",
+                   help="how long after an impression an event counts (default '24 hours')")
 
     return parser
 

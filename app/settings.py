@@ -76,6 +76,11 @@ class Settings:
     api_embed_queries: bool = field(default_factory=lambda: _env("PGREC_API_EMBED_QUERIES", "true").lower() in {"1", "true", "yes", "on"})
     """Embed search queries with the embeddings provider (hybrid search); false: keyword only."""
 
+    api_log_impressions: bool = field(default_factory=lambda: _env("PGREC_API_LOG_IMPRESSIONS", "true").lower() in {"1", "true", "yes", "on"})
+    """Log every feed page served in pgrec.impressions (rec.log_impressions), which experiment
+    reports count clicks against; false: the API logs nothing and reports see only what the
+    application logs itself."""
+
     # --- embeddings and the scheduler (app/embeddings, scheduler/) -------------------------
 
     embedding_provider: str = field(default_factory=lambda: _env("PGREC_EMBEDDING_PROVIDER", "auto").lower())

@@ -238,7 +238,7 @@ def test_dashboard(live: Live, page, screenshots: Path) -> None:
     page.wait_for_selector("[data-testid=feed-latency]")
     assert "ms" in page.inner_text("[data-testid=feed-latency]")
     assert page.locator("#embeddings .kpi").count() == 4
-    assert page.locator("#experiments").is_hidden()  # no such endpoint yet: the section stays out of the way
+    assert page.locator("#experiments").is_hidden()  # no experiments yet: the section stays out of the way
     page.screenshot(path=str(screenshots / "dashboard.png"))
 
 

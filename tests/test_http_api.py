@@ -187,6 +187,11 @@ GUARDED = [
     ("GET", "/v1/admin/embeddings", "admin", None),
     ("GET", "/v1/admin/activity", "admin", None),
     ("GET", "/v1/admin/latency", "admin", None),
+    ("GET", "/v1/experiments", "admin", None),
+    ("PUT", "/v1/experiments/ab_test", "admin", {}),
+    ("POST", "/v1/experiments/ab_test/end", "admin", None),
+    ("GET", "/v1/experiments/ab_test/report", "admin", None),
+    ("GET", "/v1/experiments/ab_test/assignment?user_id=ana", "read", None),
 ]
 
 
@@ -194,8 +199,9 @@ def test_every_guarded_endpoint_is_listed(client: TestClient) -> None:
     schema = client.get("/schema/openapi.json").json()
     operations = {(m.upper(), p) for p, ops in schema["paths"].items() for m in ops}
     public = {("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics")}
-    listed = {(m, re.sub(r"/(ana|py-intro|py-web)(?=/|$)", lambda x: "/{item_id}" if "py" in x.group(1)
-                         else "/{user_id}", p.split("?")[0])) for m, p, _, _ in GUARDED}
+    placeholders = {"ana": "/{user_id}", "py-intro": "/{item_id}", "py-web": "/{item_id}", "ab_test": "/{name}"}
+    listed = {(m, re.sub(r"/(ana|py-intro|py-web|ab_test)(?=/|$)", lambda x: placeholders[x.group(1)],
+                         p.split("?")[0])) for m, p, _, _ in GUARDED}
     assert operations - public == listed
 
 

@@ -139,5 +139,5 @@ def test_openapi_documents_every_field_with_an_example(admin_client: TestClient)
     events = document["paths"]["/v1/events"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert events["items"]["required"] == ["user_id", "item_id", "type"]
     feed = document["paths"]["/v1/users/{user_id}/feed"]["get"]["responses"]["200"]["content"]["application/json"]
-    assert feed["schema"]["$ref"].endswith("/RankedList")
+    assert feed["schema"]["$ref"].endswith("/FeedPage")  # the ranked items and the request id they were logged under
     assert document["components"]["schemas"]["Reasons"]["properties"]["terms"]["examples"]

@@ -22,7 +22,7 @@ from app.api.db import Database, open_pool
 from app.api.errors import EXCEPTION_HANDLERS
 from app.api.observability import DatabaseCollector, Metrics, observe
 from app.api import web
-from app.api.routes import admin, feeds, ops, privacy, writes
+from app.api.routes import admin, experiments, feeds, ops, privacy, writes
 from app.settings import Settings, get_settings
 
 UNLIMITED_PATHS = ["/healthz", "/readyz", "/metrics", "/schema", *web.PAGES_PATHS]
@@ -57,7 +57,7 @@ def create_app(settings: Settings | None = None, conninfo: str | None = None) ->
             exclude=UNLIMITED_PATHS,
         ).middleware)
 
-    v1 = Router(path="/v1", route_handlers=[*feeds.ROUTES, *writes.ROUTES, *privacy.ROUTES,
+    v1 = Router(path="/v1", route_handlers=[*feeds.ROUTES, *writes.ROUTES, *privacy.ROUTES, *experiments.ROUTES,
                                             Router(path="/admin", route_handlers=admin.ROUTES)])
     return Litestar(
         route_handlers=[v1, *ops.ROUTES, *web.routes()],

@@ -66,6 +66,20 @@ USER_STATS = Call("rec.user_stats", _args("user_id:text"),
 STRATEGIES = Call("rec.strategies", (), ("name", "description", "personalized", "weights", "parameters"))
 ONBOARDING_QUESTIONS = Call("rec.onboarding_questions", (), ("question_id", "prompt", "multiple", "options"))
 
+# --- experiments ----------------------------------------------------------------------------
+EXPERIMENT_VARIANT = Call("rec.experiment_variant", _args("experiment:text", "user_id:text"),
+                          ("variant", "strategy", "running"))
+LOG_IMPRESSIONS = Call("rec.log_impressions", _args("request_id:text", "user_id:text", "items:text[]", "experiment:text",
+                                                    "variant:text", "strategy:text"))
+EXPERIMENTS = Call("rec.experiments", (), ("name", "description", "list", "status", "starts_at", "ends_at", "variants",
+                                           "created_at"))
+UPSERT_EXPERIMENT = Call("rec.upsert_experiment", _args("experiment:jsonb"))
+END_EXPERIMENT = Call("rec.end_experiment", _args("name:text"))
+EXPERIMENT_REPORT = Call("rec.experiment_report", _args("experiment:text", "attribution:interval"),
+                         ("variant", "strategy", "share", "control", "users", "impressions", "clicks", "ctr", "ctr_low",
+                          "ctr_high", "conversions", "conversion_rate", "conversion_low", "conversion_high",
+                          "items_shown", "coverage", "ctr_diff", "ctr_diff_low", "ctr_diff_high"))
+
 # --- writes ---------------------------------------------------------------------------------
 UPSERT_ITEMS = Call("rec.upsert_items", _args("items:jsonb"))
 UPSERT_USERS = Call("rec.upsert_users", _args("users:jsonb"))

@@ -16,6 +16,11 @@ GRANT EXECUTE ON FUNCTION
     rec.learning_path, rec.session_feed, rec.user_stats, rec.items, rec.embedding_dim
 TO pgrec_app;
 
+-- A/B experiments: an application asks which variant a user is in and logs what it showed.
+GRANT EXECUTE ON FUNCTION
+    rec.experiment_variant, rec.log_impressions
+TO pgrec_app;
+
 -- What the HTTP API process itself needs (verifying keys, readiness, freshness for /metrics),
 -- and what a host application does when its user asks: account deletion, data access.
 GRANT EXECUTE ON FUNCTION
@@ -40,4 +45,9 @@ TO pgrec_admin;
 -- Replays (`pgrec tune`): the validation slice, the candidate pools, and the fitted strategies.
 GRANT EXECUTE ON FUNCTION
     rec.replay_split, rec.feed_candidates, rec.store_tuned_strategy
+TO pgrec_admin;
+
+-- Experiments: design, end, list, report, and pruning what was logged.
+GRANT EXECUTE ON FUNCTION
+    rec.upsert_experiment, rec.end_experiment, rec.experiments, rec.experiment_report, rec.prune_impressions
 TO pgrec_admin;

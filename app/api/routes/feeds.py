@@ -11,7 +11,8 @@ from msgspec import Meta, Struct
 
 from app.api import queries as q
 from app.api.auth import requires
-from app.api.routes.common import ERRORS, ITEM_ID, USER_ID, RankedList, example, ranked, rows, value
+from app.api.errors import request_id
+from app.api.routes.common import ERRORS, ITEM_ID, USER_ID, Ranked, RankedList, example, ranked, rows, value
 
 log = logging.getLogger("pgrec.api")
 READ = [requires("read")]
@@ -25,17 +26,57 @@ TAGS = Annotated[list[str] | None, Parameter(description="Only items with any of
                                              examples=example(["category:design"]))]
 STRATEGY = Annotated[str | None, Parameter(description="Strategy name (default 'default'; see GET /v1/strategies).",
                                            examples=example("explore"))]
+FEED_STRATEGY = Annotated[str | None, Parameter(
+    description="Strategy name (default: the installation's blend; see GET /v1/strategies), or experiment:NAME "
+                "for the user's variant of that A/B experiment (GET /v1/experiments).",
+    examples=example("experiment:blend_test"))]
+
+
+class FeedPage(Struct):
+    """A feed page, best first, and the request it was served under: its items were logged as
+    impressions under `request_id` for the experiment reports."""
+
+    items: list[Ranked]
+    request_id: Annotated[str, Meta(description="The X-Request-ID sent, when it is a plain token (1..64 of "
+                                                "A-Z a-z 0-9 . _ -), else a new one; also in the X-Request-ID header.",
+                                    examples=["5f0c3a9e2b7d4c1e8a6f0b3d2c1e4f5a"])]
 
 
 @get("/users/{user_id:str}/feed", guards=READ, sync_to_thread=True, summary="Personalised feed", responses=ERRORS)
-def user_feed(request: Request, user_id: USER_ID, n: N = None, offset: OFFSET = None, strategy: STRATEGY = None,
+def user_feed(request: Request, user_id: USER_ID, n: N = None, offset: OFFSET = None, strategy: FEED_STRATEGY = None,
               weights: Annotated[str | None, Parameter(
                   description='JSON object replacing the strategy\'s signal weights for this call.',
                   examples=example('{"collaborative": 0.5, "recency": 0.3, "popularity": 0.2}'))] = None
-              ) -> RankedList:
-    """rec.feed: the user's "For You" list with the score terms and reasons of every item."""
-    return ranked(rows(request, q.FEED, {"user_id": user_id, "n": n, "offset": offset,
-                                         "strategy": strategy, "weights": weights}))
+              ) -> FeedPage:
+    """rec.feed: the user's "For You" list with the score terms and reasons of every item. The
+    page is logged as impressions (rec.log_impressions) under the request id; reasons carry
+    `experiment` and `variant` when an experiment chose the strategy."""
+    result = rows(request, q.FEED, {"user_id": user_id, "n": n, "offset": offset,
+                                    "strategy": strategy, "weights": weights})
+    rid = request_id(request)
+    log_impressions(request, rid, user_id, strategy, result)
+    return FeedPage(ranked(result).items, rid)
+
+
+def log_impressions(request: Request, rid: str, user_id: str, strategy: str | None,
+                    result: list[dict[str, Any]]) -> None:
+    """Record the served page in pgrec.impressions, with the experiment and variant its
+    reasons name. The feed is the product and the log its measurement: a failure here is a
+    warning in the log, never the client's error."""
+    if not result or not request.app.state.settings.api_log_impressions:
+        return
+    served = result[0]["reasons"] or {}
+    experiment = served.get("experiment")
+    params = {"request_id": rid, "user_id": user_id, "items": [r["item_id"] for r in result],
+              "experiment": experiment, "variant": served.get("variant") if experiment else None,
+              # An experiment's strategy is its variant's (rec.log_impressions fills it in).
+              "strategy": None if experiment else strategy}
+    try:
+        request.app.state.database.value(q.LOG_IMPRESSIONS, params)
+    except Exception as exc:  # noqa: BLE001  (whatever went wrong, the page is served)
+        log.warning("impressions not logged", extra={"fields": {
+            "request_id": rid, "error": type(exc).__name__, "sqlstate": getattr(exc, "sqlstate", None),
+            "message": str(exc)[:300]}})
 
 
 @get("/trending", guards=READ, sync_to_thread=True, summary="Trending items", responses=ERRORS)

@@ -65,6 +65,8 @@ CREATE TYPE rec.list_context AS (
     trend_previous     double precision[],
     category_tags      integer[],           -- tag ids of kind 'category' (diversity, reasons)
     period_items       bigint[],            -- "contemporary": what was popular in the user's
-    period_values      double precision[]   -- twelve months up to their latest event
+    period_values      double precision[],  -- twelve months up to their latest event
+    experiment         text,                -- the A/B experiment that chose the strategy, or NULL ...
+    variant            text                 -- ... and the user's variant in it
 );
 COMMENT ON TYPE rec.list_context IS 'Internal: the per-call state of every list (strategy, weights, user, anchors, context-computed signals).';

@@ -4,6 +4,7 @@
 -- data and rescale their weights to sum to 1, and size the candidate sources.
 --
 -- Whose weights:
+--   * 'experiment:NAME' asks for the strategy of the user's variant (rec._experiment_strategy);
 --   * an override (p_weights) always wins, with the asked strategy's parameters;
 --   * a strategy with a cold_start strategy serves that one to visitors, users who switched
 --     personalisation off, and users below the thresholds of rec._cold_start_thresholds (what
@@ -37,6 +38,12 @@ DECLARE
     v_k        integer;
     v_active   jsonb;
 BEGIN
+    -- 'experiment:NAME': the user's variant of that A/B experiment chooses the strategy; from
+    -- here on the call is that strategy's, and its rows say which experiment and variant.
+    IF p_strategy LIKE 'experiment:%' THEN
+        SELECT x.experiment, x.variant, x.strategy INTO c.experiment, c.variant, p_strategy
+        FROM rec._experiment_strategy(p_list, p_strategy, p_weights, p_user_id, rec.now()) AS x;
+    END IF;
     -- A feed asked for without a strategy serves the installation's fitted blend, when
     -- `pgrec tune` fitted one that beat default on its validation slice; else default.
     IF p_strategy IS NULL AND p_list = 'feed' THEN

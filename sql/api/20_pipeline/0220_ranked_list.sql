@@ -34,6 +34,10 @@ DECLARE
     v_page    rec.scored_item[] := '{}';
     v_page_div double precision[] := '{}';
     v_page_score double precision[] := '{}';
+    -- Rows served for an experiment say so, for the caller to log with rec.log_impressions.
+    v_experiment jsonb := CASE WHEN c.experiment IS NOT NULL
+                               THEN jsonb_build_object('experiment', c.experiment, 'variant', c.variant)
+                               ELSE '{}' END;
 BEGIN
     IF c.weights = '{}' THEN
         RETURN;  -- no signal has data for this call: nothing to rank by
@@ -93,7 +97,7 @@ BEGIN
         v_page_div := v_page_div || (v_final[v_j] - v_rows[v_order[v_j]].score);
     END LOOP;
     RETURN QUERY
-        SELECT (v_page[r.ord]).external_id, v_page_score[r.ord], r.reasons
+        SELECT (v_page[r.ord]).external_id, v_page_score[r.ord], r.reasons || v_experiment
         FROM rec._reasons(c, v_page, v_page_div) AS r
         ORDER BY r.ord;
 END;
