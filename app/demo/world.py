@@ -132,6 +132,7 @@ class City:
     share: float  # of the people in a world who live there
     currency: str
     pay_index: float  # local money per unit of a world's base pay
+    utc_offset: float  # hours; local days make study streaks
     neighbourhoods: tuple[str, ...]
 
 
@@ -554,7 +555,7 @@ def unfold(rng: np.random.Generator, t: np.ndarray, user: np.ndarray, item: np.n
     take[-1] -= int(cum[k]) - n
     keep = np.arange(steps.depth)[None, :] < take[:, None]
     at = t[chosen][:, None] + np.cumsum(gap[chosen], axis=1)
-    at = np.minimum(at, deadline[chosen][:, None])
+    at = np.maximum(np.minimum(at, deadline[chosen][:, None]), t[chosen][:, None])
     r, c = np.nonzero(keep)
     ev = Events(np.floor(at[r, c]), user[chosen][r], item[chosen][r], etype[chosen][r, c], value[chosen][r, c],
                 source[chosen][r], {key: col[chosen][r, c] for key, col in context.items()})
@@ -577,6 +578,76 @@ def event_records(ev: Events, user_ids: Sequence[str], item_ids: Sequence[str], 
         out.append({"event_id": f"{prefix}{n:09d}", "user_id": user_ids[u], "item_id": item_ids[i],
                     "type": EVENT_TYPES[k], "value": None if v != v else v, "at": at, "context": context or None})
     return out
+
+
+class AppWorld:
+    """What an application world provides to :class:`EngagementSimulation`.
+
+    A subclass sets the attributes below in its constructor and says how a user picks an
+    item (``pick_items``), which pairs cannot happen (``invalid``) and what an engagement with
+    the item looks like (``engage``); ``runs`` adds events simulated up front (sequences that
+    span days, like working through a course)."""
+
+    prefix: str  # of event ids, so worlds loaded into one database never share an id
+    sources: tuple[str, ...]  # context.source values
+    integer_context: frozenset[str] = frozenset()  # context keys written as integers
+    start: float
+    now: float
+    events: int
+    seed: int
+    user_ids: list[str]
+    item_ids: list[str]
+    affinity: np.ndarray
+    user_stopped: np.ndarray
+    item_expires: np.ndarray
+    active: ActiveUsers
+    categories: Sequence[str]
+    clock: EventClock
+
+    def simulation(self) -> EngagementSimulation:
+        return EngagementSimulation(self)
+
+    def runs(self, rng: np.random.Generator) -> Events:
+        return Events.empty()
+
+    def pick_items(self, rng: np.random.Generator, t: np.ndarray, user: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        raise NotImplementedError
+
+    def invalid(self, t: np.ndarray, user: np.ndarray, item: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def engage(self, rng: np.random.Generator, t: np.ndarray, user: np.ndarray, item: np.ndarray,
+               mode: np.ndarray) -> tuple[Steps, np.ndarray]:
+        """Steps of each candidate engagement and its context source."""
+        raise NotImplementedError
+
+
+class EngagementSimulation:
+    """An application world's history: event slots from the clock, a user and an item per
+    slot, engagements unfolded into exactly the requested number of events, merged with the
+    world's up-front runs."""
+
+    EVENT_STREAM = 1
+
+    def __init__(self, world: AppWorld) -> None:
+        self._w = world
+        self._rng = np.random.default_rng([world.seed, self.EVENT_STREAM])
+
+    def chunks(self) -> Iterator[Events]:
+        rng, w = self._rng, self._w
+        runs = w.runs(rng)
+        for t0, t1, t in w.clock.chunks(rng, w.events - len(runs)):
+            user, item, mode = draw_pairs(rng, t, w.active, lambda tt, uu: w.pick_items(rng, tt, uu), w.invalid)
+            steps, source = w.engage(rng, t, user, item, mode)
+            # Follow-up steps stay inside the chunk (time order across chunks), before the
+            # item expires and before the user stops.
+            deadline = np.minimum(np.minimum(w.item_expires[item], w.user_stopped[user] - 1), min(t1, w.now))
+            c0, c1 = np.searchsorted(runs.t, [t0, t1], side="left")
+            yield Events.merge([unfold(rng, t, user, item, source, steps, deadline), runs.select(slice(c0, c1))])
+
+    def records(self, chunk: Events, first_number: int) -> list[dict]:
+        w = self._w
+        return event_records(chunk, w.user_ids, w.item_ids, w.sources, first_number, w.prefix, w.integer_context)
 
 
 # --------------------------------------------------------------------------------------
