@@ -68,15 +68,10 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 # --- data -----------------------------------------------------------------------------------
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from app.demo import APP_SIZES, APPS, PRESETS, DemoSize, world_size
     from app.loader import database_is_empty, load_demo
 
     settings = get_settings()
-    with db.connect() as conn:
-        if args.if_empty and not database_is_empty(conn):
-            console.print("database already has items; demo data not loaded")
-            return 0
-    from app.demo import APP_SIZES, APPS, PRESETS, DemoSize, world_size
-
     app = args.app or "generic"
     if app not in ("generic", *APPS):
         err.print(f"unknown --app {app!r}: choose generic, {', '.join(APPS)}")
@@ -91,12 +86,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
     base = APP_SIZES[app] if app in APPS else DemoSize(items=settings.demo_items, users=settings.demo_users,
                                                        events=settings.demo_events)
     try:
-        size = world_size(args.preset, base) if args.preset else base
-        size = size.with_knobs(items=args.items, users=args.users, events=args.events, seed=args.seed,
-                               **world_knobs(args))
+        size = world_size(args.preset or app, base, items=args.items, users=args.users, events=args.events,
+                          seed=args.seed, **world_knobs(args))
     except ValueError as exc:
         err.print(str(exc))
         return 2
+    with db.connect() as conn:
+        if args.if_empty and not database_is_empty(conn):
+            console.print("database already has items; demo data not loaded")
+            return 0
     load_demo(db.database_url(), size, console=console, app=app)
     return 0
 

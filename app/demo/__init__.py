@@ -53,20 +53,25 @@ def generate(size: DemoSize = DemoSize(), now: datetime | None = None) -> Datase
     return generic.generate(size, utc(now))
 
 
-def world_size(name: str, size: DemoSize) -> DemoSize:
-    """``size`` with the knobs of preset ``name`` applied (other worlds: unchanged)."""
+def world_size(name: str, size: DemoSize, **knobs) -> DemoSize:
+    """The size world ``name`` is generated with: a preset's knobs replace those of ``size``,
+    then ``knobs`` (DemoSize fields; ``None`` = not given) replace those. Raises ValueError for
+    an unknown world, or an event mix other than ``funnel`` for an application world (each
+    has event types of its own)."""
     if name not in WORLDS:
         raise ValueError(f"unknown world {name!r}; choose one of {', '.join(WORLDS)}")
-    return replace(size, **PRESETS[name]) if name in PRESETS else size
+    size = (replace(size, **PRESETS[name]) if name in PRESETS else size).with_knobs(**knobs)
+    if name in APPS and size.event_mix != "funnel":
+        raise ValueError(f"the {name} world has its own event types; --event-mix is for the generic world")
+    return size
 
 
 def generate_world(name: str, size: DemoSize = DemoSize(), now: datetime | None = None, **knobs) -> Dataset:
     """Generate world ``name`` (one of :data:`WORLDS`) of ``size``; deterministic for a seed.
 
-    A preset's knobs replace those of ``size``; ``knobs`` (DemoSize fields, ``None`` = unset)
-    then replace those: ``generate_world("ratings", size, churn=0.2)``.
+    Sizes and knobs as :func:`world_size`: ``generate_world("ratings", size, churn=0.2)``.
     """
-    size = world_size(name, size).with_knobs(**knobs)
+    size = world_size(name, size, **knobs)
     if name in _APP_GENERATORS:
         return _APP_GENERATORS[name](size, utc(now))
     return generic.generate(size, utc(now))

@@ -86,8 +86,6 @@ class _Explore(AppWorld):
     categories = tuple(c.category for c in _CLUSTERS)
 
     def __init__(self, size: DemoSize, now: float) -> None:
-        if size.event_mix != "funnel":
-            raise ValueError("the explore world has its own event types; event_mix must be 'funnel'")
         rng = np.random.default_rng([size.seed, 0])
         self.seed, self.events, self.now, self.disliked_share = size.seed, size.events, now, size.disliked
         self.start = start = now - size.days * DAY

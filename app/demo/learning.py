@@ -92,8 +92,6 @@ class _Learning(AppWorld):
     categories = tuple(f"category:{s['name']}" for s in _SUBJECTS)
 
     def __init__(self, size: DemoSize, now: float) -> None:
-        if size.event_mix != "funnel":
-            raise ValueError("the learning world has its own event types; event_mix must be 'funnel'")
         rng = np.random.default_rng([size.seed, 0])
         self.seed, self.events, self.now, self.disliked_share = size.seed, size.events, now, size.disliked
         self.start = start = now - size.days * DAY
@@ -167,7 +165,7 @@ class _Learning(AppWorld):
             minutes_total = 0
             course_row = len(rows)
             rows.append(None)  # filled below, once its duration is known
-            earlier = [r for r in intro_by_subject.get(subject, []) if rows[r][6] < level]
+            earlier = [r for r in intro_by_subject.get(subject, []) if rows[r][6] < level and rows[r][9] < created]
             prereq.append([int(rng.choice(earlier))] if level >= 3 and earlier else [])
             lessons, ends, modules = [], [], []
             released = created
@@ -251,10 +249,15 @@ class _Learning(AppWorld):
         target = int(_RUN_SHARE * self.events)
         if target == 0:
             return Events.empty()
-        n = max(1, target // 10)  # more runs than needed: a random subset fills the target
-        t = self.clock.random_times(rng, n)
+        n = max(1, target // 6)  # more runs than needed: a random subset fills the target
+        t = np.sort(self.clock.random_times(rng, n))
         learner = self.active.sample(rng, t)
         course = self._choose_courses(rng, t, learner)
+        # Nobody enrols twice in a course: only each learner's first run of it stays.
+        _, first = np.unique(learner * len(self.course_item) + course, return_index=True)
+        first = np.sort(first)
+        t, learner, course = t[first], learner[first], course[first]
+        n = len(t)
         parts: list[Events] = []
 
         stopped = self.user_stopped[learner]

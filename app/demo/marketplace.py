@@ -95,8 +95,6 @@ class _Marketplace(AppWorld):
     categories = tuple(f"category:{c['name']}" for c in _CATEGORIES)
 
     def __init__(self, size: DemoSize, now: float) -> None:
-        if size.event_mix != "funnel":
-            raise ValueError("the marketplace world has its own event types; event_mix must be 'funnel'")
         rng = np.random.default_rng([size.seed, 0])
         self.seed, self.events, self.now, self.disliked_share = size.seed, size.events, now, size.disliked
         self.start = start = now - size.days * DAY

@@ -70,8 +70,12 @@ def run(args: argparse.Namespace) -> int:
         ds = from_files(args.ratings, args.items_file)
     else:
         knobs = {k: getattr(args, k, None) for k in ("days", "churn", "long_tail", "disliked", "event_mix")}
-        ds = synthetic(args.items, args.users, args.events, args.seed, world=getattr(args, "world", "generic"),
-                       **knobs)
+        try:
+            ds = synthetic(args.items, args.users, args.events, args.seed, world=getattr(args, "world", "generic"),
+                           **knobs)
+        except ValueError as exc:  # an unknown world or a knob out of range: say which
+            print(exc, file=sys.stderr)
+            return 2
     report = evaluate(ds, strategies=[s for s in args.strategies.split(",") if s],
                       ks=sorted({int(k) for k in args.k.split(",")}), holdout=args.holdout,
                       min_events=args.min_events, max_users=args.max_users,
