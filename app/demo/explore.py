@@ -39,6 +39,7 @@ from app.demo.world import (
     Dataset,
     DemoSize,
     EventClock,
+    People,
     PrefixSampler,
     Steps,
     article,
@@ -152,7 +153,7 @@ class _Explore(AppWorld):
                                    self.item_level)
         self.users, self.onboarding = _user_records(rng, self.user_ids, folk, self.user_level, start)
 
-    def _follows(self, rng: np.random.Generator, folk, creators: np.ndarray, appeal: np.ndarray,
+    def _follows(self, rng: np.random.Generator, folk: People, creators: np.ndarray, appeal: np.ndarray,
                  primary: np.ndarray) -> dict[str, np.ndarray]:
         n_users = len(folk)
         count = np.minimum(rng.poisson(1.0 + 3.0 * np.minimum(folk.activity, 8.0)), len(creators) - 1)
@@ -274,7 +275,7 @@ def _item_records(rng: np.random.Generator, item_ids: list[str], user_ids: list[
     return items
 
 
-def _user_records(rng: np.random.Generator, user_ids: list[str], folk, level: np.ndarray,
+def _user_records(rng: np.random.Generator, user_ids: list[str], folk: People, level: np.ndarray,
                   start: float) -> tuple[list[dict], list[dict]]:
     n = len(user_ids)
     r = rng.random((n, 10))

@@ -71,6 +71,7 @@ _PACES = tuple(_WORDS["paces"])
 _SOURCES = tuple(_WORDS["sources"])
 _HOME, _COURSE_PAGE, _SEARCH, _REMINDER, _RECOMMENDED = range(len(_SOURCES))
 _COURSE, _MODULE, _LESSON = range(3)
+_BROWSE_MODE, _DISLIKED_MODE = range(2)
 _TYPES = ("course", "module", "lesson")
 
 # Per pace (relaxed, steady, intensive): chance the next study day is tomorrow, chance per day
@@ -361,7 +362,7 @@ class _Learning(AppWorld):
         item = np.where(disliked | taste, item, -1)
         rest = np.flatnonzero(item < 0)
         item[rest] = self.pages.sample(rng, t[rest])
-        return item, np.where(disliked & (item >= 0), 1, 0)
+        return item, np.where(disliked & (item >= 0), _DISLIKED_MODE, _BROWSE_MODE)
 
     def invalid(self, t: np.ndarray, user: np.ndarray, item: np.ndarray) -> np.ndarray:
         return item < 0
@@ -376,7 +377,7 @@ class _Learning(AppWorld):
         steps.value[:, 0] = np.round(rng.lognormal(np.log(10 + 40 * fit), 0.7), 1)
         saved = rng.random(n) < 0.02 + 0.10 * fit
         liked = ~saved & (rng.random(n) < 0.01 + 0.05 * fit)
-        dismissed = ~saved & ~liked & (rng.random(n) < 0.03 + 0.10 * (1 - fit) + 0.4 * (mode == 1))
+        dismissed = ~saved & ~liked & (rng.random(n) < 0.03 + 0.10 * (1 - fit) + 0.4 * (mode == _DISLIKED_MODE))
         steps.type[saved, 1] = SAVE
         steps.type[liked, 1] = LIKE
         steps.type[dismissed, 1] = DISMISS

@@ -42,6 +42,7 @@ from app.demo.world import (
     Dataset,
     DemoSize,
     EventClock,
+    People,
     PrefixSampler,
     Steps,
     article,
@@ -336,7 +337,7 @@ class _Marketplace(AppWorld):
             })
         return items
 
-    def _user_records(self, rng: np.random.Generator, folk, p_joined: np.ndarray, p_city: np.ndarray,
+    def _user_records(self, rng: np.random.Generator, folk: People, p_joined: np.ndarray, p_city: np.ndarray,
                       p_lat: np.ndarray, p_lon: np.ndarray, business: np.ndarray, p_cat: np.ndarray,
                       currency: np.ndarray) -> list[dict]:
         r = rng.random((len(folk), 6))

@@ -352,7 +352,6 @@ class People:
 
     created: np.ndarray
     activity: np.ndarray  # log-normal: a heavy tail of very active people
-    stopped: np.ndarray  # inf = never stops
     affinity: np.ndarray  # [people, clusters] taste mixture, rows sum to 1
     taste_order: np.ndarray  # [people, clusters] clusters by appeal to this person, best first
     city: np.ndarray
@@ -369,19 +368,15 @@ class People:
 
 
 def people(rng: np.random.Generator, n: int, n_clusters: int, start: float, now: float, *,
-           backlog_share: float = 0.45, backlog_days: float = 365, activity_sigma: float = 1.3,
-           located: float = 0.75, city_spread_km: float = CITY_SPREAD_KM,
-           joined_before: np.ndarray | None = None) -> People:
-    """A population: a backlog that predates the history, the rest joining during it; taste as
-    a mixture of one to three clusters drawn by the clusters' appeal. ``joined_before`` (per
-    person, inf = no constraint) moves joins earlier, e.g. before a creator's first item."""
-    n_backlog = max(1, round(backlog_share * n))
-    created = np.concatenate([start - rng.uniform(0, backlog_days * DAY, n_backlog),
+           located: float = 0.75, city_spread_km: float = CITY_SPREAD_KM) -> People:
+    """A population: 45 % joined in the year before the history (so someone is always there),
+    the rest join during it; activity log-normal; taste a mixture of one to three clusters drawn
+    by the clusters' appeal; a home city, with a location for a ``located`` share."""
+    n_backlog = max(1, round(0.45 * n))
+    created = np.concatenate([start - rng.uniform(0, 365 * DAY, n_backlog),
                               rng.uniform(start, now - DAY, n - n_backlog)])
-    if joined_before is not None:
-        created = np.minimum(created, joined_before - rng.uniform(1, 30, n) * DAY)
     created = np.floor(np.sort(created))
-    activity = rng.lognormal(0.0, activity_sigma, n)
+    activity = rng.lognormal(0.0, 1.3, n)
     appeal = rng.dirichlet(np.full(n_clusters, 3.0))
     taste_order = np.argsort(-(np.log(appeal) + rng.gumbel(size=(n, n_clusters))), axis=1)
     n_taste = rng.choice([1, 2, 3], n, p=[0.4, 0.4, 0.2])
@@ -394,7 +389,7 @@ def people(rng: np.random.Generator, n: int, n_clusters: int, start: float, now:
     lat, lon = scatter_around_cities(rng, city, city_spread_km)
     unlocated = rng.random(n) >= located
     lat[unlocated] = lon[unlocated] = np.nan
-    return People(created, activity, np.full(n, np.inf), affinity, taste_order, city, lat, lon)
+    return People(created, activity, affinity, taste_order, city, lat, lon)
 
 
 def taste_strength(affinity: np.ndarray, user: np.ndarray, cluster: np.ndarray, floor: float = 0.5) -> np.ndarray:
