@@ -1,7 +1,7 @@
 """The demo worlds (generic presets and the explore, marketplace, learning and profiles apps):
 deterministic, valid as input to the rec functions, with the behaviour each product implies and
-realism knobs that do what they say. One small dataset per world is generated and shared; one
-test loads all four application worlds into one database through the public API."""
+realism knobs that do what they say. One small dataset per world (and knob setting) is generated
+and shared; each application world is also loaded into a database through the public API."""
 
 from __future__ import annotations
 
