@@ -68,23 +68,50 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 # --- data -----------------------------------------------------------------------------------
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from app.demo import APP_SIZES, APPS, PRESETS, DemoSize, world_size
     from app.loader import database_is_empty, load_demo
 
     settings = get_settings()
+    app = args.app or "generic"
+    if app not in ("generic", *APPS):
+        err.print(f"unknown --app {app!r}: choose generic, {', '.join(APPS)}")
+        return 2
+    if args.preset and args.preset not in PRESETS:
+        err.print(f"unknown --preset {args.preset!r}: choose {', '.join(PRESETS)}")
+        return 2
+    if args.preset and app != "generic":
+        err.print("--preset sets the generic world's realism knobs; an application world has its own behaviour")
+        return 2
+    # An application world has a size of its own; the generic demo's comes from the settings.
+    base = APP_SIZES[app] if app in APPS else DemoSize(items=settings.demo_items, users=settings.demo_users,
+                                                       events=settings.demo_events)
+    try:
+        size = world_size(args.preset or app, base, items=args.items, users=args.users, events=args.events,
+                          seed=args.seed, **world_knobs(args))
+    except ValueError as exc:
+        err.print(str(exc))
+        return 2
     with db.connect() as conn:
         if args.if_empty and not database_is_empty(conn):
             console.print("database already has items; demo data not loaded")
             return 0
-    from app.demo import DemoSize
-
-    size = DemoSize(
-        items=args.items or settings.demo_items,
-        users=args.users or settings.demo_users,
-        events=args.events if args.events is not None else settings.demo_events,
-        seed=args.seed,
-    )
-    load_demo(db.database_url(), size, console=console)
+    load_demo(db.database_url(), size, console=console, app=app)
     return 0
+
+
+def world_knobs(args: argparse.Namespace) -> dict:
+    """The realism options given on the command line (``None`` = not given)."""
+    return {name: getattr(args, name, None) for name in ("days", "churn", "long_tail", "disliked", "event_mix")}
+
+
+def add_world_options(p: argparse.ArgumentParser) -> None:
+    """Realism knobs of the synthetic worlds (``pgrec demo`` and ``pgrec evaluate``)."""
+    g = p.add_argument_group("realism of synthetic data (default: the world's own)")
+    g.add_argument("--days", type=int, help="years of history are fine: up to 3650 days")
+    g.add_argument("--churn", type=float, help="share of users who stop at a random moment (0..0.9)")
+    g.add_argument("--long-tail", type=float, help="share of items that draw almost no attention (0..0.9)")
+    g.add_argument("--disliked", type=float, help="share of events on items the user dislikes (0..0.5)")
+    g.add_argument("--event-mix", help="generic world only: funnel (every type), ratings (0.5..5 stars), implicit")
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
@@ -328,7 +355,7 @@ def cmd_up(args: argparse.Namespace) -> int:
         url = db.database_url()
         console.print(f"database: {url}")
         migrate(url)
-        cmd_demo(argparse.Namespace(if_empty=True, items=None, users=None, events=None, seed=42))
+        cmd_demo(build_parser().parse_args(["demo", "--if-empty"]))
         secret = demo_api_key()
         base = f"http://{args.host}:{args.port}"
         console.print(f"API on {base}  (OpenAPI: /schema)  demo key, valid until the next start:")
@@ -476,11 +503,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("revision", nargs="?", default="head")
 
     p = add("demo", cmd_demo, "load synthetic demo data (users with tastes, items, events)")
+    p.add_argument("--app", help="an application world instead of the generic demo: explore (projects, creators, "
+                                 "follows, quiz), marketplace (local jobs and gigs), learning (courses, lessons, "
+                                 "scores) or profiles (explicit and implicit feedback)")
+    p.add_argument("--preset", help="generic world under a realism preset: ratings, implicit or long-history")
     p.add_argument("--items", type=int)
     p.add_argument("--users", type=int)
     p.add_argument("--events", type=int)
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--if-empty", action="store_true", help="only when the database has no items")
+    add_world_options(p)
 
     p = add("refresh", cmd_refresh, "run every refresh step now (or one), model fits and embeddings included")
     p.add_argument("what", nargs="?", default="all")
@@ -517,6 +549,7 @@ def build_parser() -> argparse.ArgumentParser:
             "hold out recent events, replay with rec.as_of, report Recall/NDCG/coverage/latency per strategy")
     from app.evaluation import add_arguments as evaluate_arguments
     evaluate_arguments(p)
+    add_world_options(p)
 
     p = add("up", cmd_up, "start everything for a demo: database, migrations, demo data, API and scheduler")
     p.add_argument("--host", default="127.0.0.1")

@@ -2,7 +2,8 @@
 
 ``pgrec evaluate`` (see :func:`run`) does, in order:
 
-1. **Data** (:mod:`.readers`): the synthetic generator (:mod:`app.demo`), or files — a
+1. **Data** (:mod:`.readers`): a synthetic world (:mod:`app.demo`: the generic demo, a realism
+   preset such as ``ratings``, or an application world such as ``marketplace``), or files — a
    ratings/events file and optionally an items file, MovieLens layouts included.
 2. **Split** (:mod:`.split`): each user's most recent 20 % held out; the relevant items are the
    held-out items the user had not touched in training. Optionally a share of users becomes
@@ -42,6 +43,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     src = p.add_argument_group("data (default: the synthetic generator)")
     src.add_argument("--ratings", type=Path, help="ratings/events file (MovieLens ratings.csv, u.data, ratings.dat, or CSV)")
     src.add_argument("--items-file", type=Path, help="items file (movies.csv, u.item, movies.dat, or CSV id,title,tags)")
+    src.add_argument("--world", default="generic",
+                     help="synthetic world: generic, a realism preset (ratings, implicit, long-history) or an "
+                          "application world (explore, marketplace, learning, profiles)")
     src.add_argument("--items", type=int, default=2000, help="synthetic items")
     src.add_argument("--users", type=int, default=500, help="synthetic users")
     src.add_argument("--events", type=int, default=50_000, help="synthetic events")
@@ -74,7 +78,13 @@ def run(args: argparse.Namespace) -> int:
     if args.ratings:
         ds = from_files(args.ratings, args.items_file, ratings_as=args.ratings_as)
     else:
-        ds = synthetic(args.items, args.users, args.events, args.seed)
+        knobs = {k: getattr(args, k, None) for k in ("days", "churn", "long_tail", "disliked", "event_mix")}
+        try:
+            ds = synthetic(args.items, args.users, args.events, args.seed, world=getattr(args, "world", "generic"),
+                           **knobs)
+        except ValueError as exc:  # an unknown world or a knob out of range: say which
+            print(exc, file=sys.stderr)
+            return 2
     report = evaluate(ds, strategies=[s for s in args.strategies.split(",") if s],
                       ks=sorted({int(k) for k in args.k.split(",")}), holdout=args.holdout,
                       min_events=args.min_events, max_users=args.max_users,

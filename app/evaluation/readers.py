@@ -231,14 +231,22 @@ def iter_movielens_users(path: Path) -> Iterator[tuple[int, dict]]:
         raise ValueError(f"{path}: not a MovieLens users file (u.user or users.dat)")
 
 
-def synthetic(items: int, users: int, events: int, seed: int = 42) -> Dataset:
-    """The demo generator's catalogue, users (with their declared preferences) and events."""
-    from app.demo import DemoSize, generate
+def synthetic(items: int, users: int, events: int, seed: int = 42, world: str = "generic", **knobs) -> Dataset:
+    """A synthetic world's catalogue, users (with their declared preferences) and events.
 
-    ds = generate(DemoSize(items=items, users=users, events=events, seed=seed))
+    ``world`` is a name of :data:`app.demo.WORLDS`; ``knobs`` are realism fields of
+    :class:`app.demo.DemoSize` (``days``, ``churn``, ...; ``None`` = the world's own)."""
+    from app.demo import DemoSize, generate_world
+
+    ds = generate_world(world, DemoSize(items=items, users=users, events=events, seed=seed), **knobs)
     evs = [Event(e["user_id"], e["item_id"], e["type"], e["value"], datetime.fromisoformat(e["at"]))
            for batch in ds.events(10_000) for e in batch]
-    return Dataset(f"synthetic {items} items / {users} users / {events} events (seed {seed})", ds.items, evs, ds.users)
+    s = ds.size
+    realism = "" if (s.churn, s.long_tail, s.disliked, s.event_mix) == (0, 0, 0, "funnel") else (
+        f", churn {s.churn:g}, long tail {s.long_tail:g}, disliked {s.disliked:g}, {s.event_mix}")
+    name = (f"synthetic {world}: {items} items / {users} users / {events} events over {s.days} days"
+            f"{realism} (seed {seed})")
+    return Dataset(name, ds.items, evs, ds.users)
 
 
 def from_files(events_path: Path, items_path: Path | None = None, ratings_as: str = "rate") -> Dataset:
