@@ -1,5 +1,6 @@
 """Helpers shared by the tests: SQL calls, a fixed clock, small worlds, embeddings, the HTTP
-test app. No tests here (and no fixtures: those are in conftest.py)."""
+test app, the demo dataset and a live `pgrec serve`. No tests here (and no fixtures: those are
+in conftest.py)."""
 
 from __future__ import annotations
 
@@ -264,3 +265,61 @@ def api_client(conninfo: str, **overrides: Any) -> Iterator[TestClient]:
     app = create_app(make_settings(**overrides), conninfo=conninfo)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client
+
+
+# --- the demo dataset and a live `pgrec serve` ----------------------------------------------------
+
+@contextmanager
+def demo_database(server_url: str, template_url: str, prefix: str) -> Iterator[str]:
+    """A database of its own holding the demo dataset `make run` loads (seed 42); dropped after."""
+    import os
+    import uuid
+
+    from rich.console import Console
+
+    from app.db import with_database
+    from app.demo import DemoSize, generate
+    from app.loader import load_dataset
+
+    template = psycopg.conninfo.conninfo_to_dict(template_url)["dbname"]
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name} TEMPLATE {template}")
+    url = with_database(server_url, name)
+    try:
+        with open(os.devnull, "w") as quiet:
+            load_dataset(url, generate(DemoSize(), now=datetime.now(timezone.utc)), console=Console(file=quiet))
+        yield url
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@contextmanager
+def serving(env: dict[str, str], log_path: Any) -> Iterator[int]:
+    """`pgrec serve` in a subprocess on a free port with ``env``, until it is ready; stopped after."""
+    import subprocess
+    import sys
+
+    import httpx
+
+    from app import ROOT
+
+    port = free_port()
+    with open(log_path, "w") as log:
+        process = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--port", str(port)], cwd=ROOT,
+                                   env=env, stdout=log, stderr=subprocess.STDOUT)
+
+    def ready() -> bool:
+        assert process.poll() is None, open(log_path).read()[-2000:]
+        try:
+            return httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    try:
+        wait_for(ready, 60, "pgrec serve")
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -175,6 +175,7 @@ GUARDED = [
     ("GET", "/v1/users/ana/stats", "read", None),
     ("GET", "/v1/onboarding/questions", "read", None),
     ("GET", "/v1/strategies", "read", None),
+    ("POST", "/v1/items/lookup", "read", {"item_ids": ["py-web"]}),
     ("PUT", "/v1/items", "write", [{"id": "x"}]),
     ("PUT", "/v1/users", "write", [{"id": "x"}]),
     ("POST", "/v1/events", "write", []),
@@ -182,6 +183,7 @@ GUARDED = [
     ("POST", "/v1/users/ana/onboarding", "write", {}),
     ("DELETE", "/v1/users/ana", "write", None),
     ("GET", "/v1/users/ana/export", "write", None),
+    ("GET", "/v1/users/ana/export/events", "write", None),
     ("POST", "/v1/admin/refresh", "admin", None),
     ("GET", "/v1/admin/refresh-steps", "admin", None),
     ("GET", "/v1/admin/embeddings", "admin", None),
@@ -419,6 +421,36 @@ def test_explain_status_stats_and_onboarding(api_db: ApiDatabase, client: TestCl
     assert questions.json()["questions"], "onboarding questions are seeded"
 
 
+def test_item_lookup(api_db: ApiDatabase, client: TestClient) -> None:
+    headers = api_db.bearer("reader")
+    response = client.post("/v1/items/lookup", json={"item_ids": ["py-web", "no-such-item", "hidden-one"]},
+                           headers=headers)
+    assert response.status_code == 200, response.text
+    items = response.json()["items"]
+    assert [i["item_id"] for i in items] == ["py-web", "hidden-one"]  # the order asked; unknown ids left out
+    assert items[0]["title"] == "Web apps with Python" and items[0]["tags"] == ["category:web", "tool:python"]
+    assert items[0]["location"] == {"lat": 52.5, "lon": 13.42} and items[0]["price"] == 20
+    assert items[1]["status"] == "hidden"  # a lookup by id, not a list to show
+    body = error_of(client.post("/v1/items/lookup", json={"item_ids": ["x"] * 1001}, headers=headers), 422)
+    assert body["code"] == "22023" and body["field"] == "item_ids"
+
+
+def test_lists_take_their_strategy(api_db: ApiDatabase, client: TestClient) -> None:
+    headers = api_db.bearer("reader")
+    for path, params in (("/v1/trending", {}), ("/v1/latest", {}), ("/v1/items/py-intro/similar", {}),
+                         ("/v1/nearby", {"lat": 52.51, "lon": 13.41}), ("/v1/search", {"q": "python"}),
+                         ("/v1/users/ana/next", {})):
+        body = error_of(client.get(path, params={**params, "strategy": "no-such-strategy"}, headers=headers), 422)
+        assert body["code"] == "22023" and "strategy" in body["message"], path
+    assert ranked_ids(client.get("/v1/trending", params={"strategy": "trending", "window": "30 days"},
+                                 headers=headers))
+    response = client.post("/v1/sessions/feed", json={"item_ids": ["py-intro"], "strategy": "no-such-strategy"},
+                           headers=headers)
+    error_of(response, 422)
+    strategies = client.get("/v1/strategies", headers=headers).json()["strategies"]
+    assert {s["name"]: s["list"] for s in strategies}["trending"] == "trending"
+
+
 # --- writes -----------------------------------------------------------------------------------
 
 def test_upsert_items_and_users(api_db: ApiDatabase, client: TestClient) -> None:
@@ -501,10 +533,23 @@ def test_export_and_forget_user(api_db: ApiDatabase, client: TestClient, admin_c
     assert exported.json()["user"]["id"] == "hal"
     assert [e["event_id"] for e in exported.json()["events"]] == ["hal-0", "hal-1", "hal-2"]
 
+    page = client.get("/v1/users/hal/export/events", params={"n": 2}, headers=headers)
+    assert page.status_code == 200, page.text
+    first = page.json()["events"]
+    assert [e["event"]["event_id"] for e in first] == ["hal-0", "hal-1"]
+    rest = client.get("/v1/users/hal/export/events", params={"after": first[-1]["cursor"]}, headers=headers).json()
+    assert [e["event"]["event_id"] for e in rest["events"]] == ["hal-2"]
+    error_of(client.get("/v1/users/hal/export/events", params={"n": 0}, headers=headers), 422)
+
     erased = client.delete("/v1/users/hal", headers=headers)
     assert erased.status_code == 200, erased.text
     assert erased.json()["erased"]["events"] == 3 and erased.json()["erased"]["users"] == 1
     assert error_of(client.get("/v1/users/hal/export", headers=headers), 404)["code"] == "P0002"
+    client.put("/v1/items", json=[{"id": "ivy-own", "creator_id": "ivy"}], headers=headers)
+    client.post("/v1/events", json=[{"user_id": "ivy", "item_id": "py-web", "type": "like"}], headers=headers)
+    error_of(client.delete("/v1/users/ivy", params={"items": "shred"}, headers=headers), 422)
+    assert client.delete("/v1/users/ivy", params={"items": "delete"}, headers=headers).status_code == 200
+    assert api_db.sql("SELECT count(*) FROM pgrec.items WHERE external_id = 'ivy-own'") == [(0,)]
     assert error_of(client.delete("/v1/users/hal", headers=headers), 404)["code"] == "P0002"
     assert api_db.sql("SELECT count(*) FROM pgrec.events e JOIN pgrec.users u ON u.id = e.user_id "
                       "WHERE u.external_id = 'hal'") == [(0,)]

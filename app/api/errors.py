@@ -14,13 +14,15 @@ the log under the same request id.
 from __future__ import annotations
 
 import logging
-import re
 import uuid
 from typing import Any
 
 import psycopg
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+
+# The Python client names the field of a SQL error with the same rule (one definition).
+from pgrec_client.errors import field_of
 
 log = logging.getLogger("pgrec.api")
 
@@ -53,10 +55,6 @@ CODE_WORDS: dict[int, str] = {
 }
 
 RETRY_AFTER_SECONDS = "2"
-
-# "n must be …", "events[3] (id "x"): …", "user_id must not be null": the SQL API starts its
-# messages with the name of the offending argument or batch element.
-_FIELD = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(\[\d+\])?")
 
 
 def status_for_sqlstate(sqlstate: str | None) -> int:
@@ -92,17 +90,6 @@ def problem(request: Request, status: int, message: str, *, code: str | None = N
     if status in (503, 504) and "Retry-After" not in all_headers:
         all_headers["Retry-After"] = RETRY_AFTER_SECONDS
     return Response({"error": body}, status_code=status, headers=all_headers, media_type=MediaType.JSON)
-
-
-def field_of(message: str, params: set[str] | None) -> str | None:
-    """The argument or batch element a SQL message names, if it names one the call passed."""
-    match = _FIELD.match(message or "")
-    if not match:
-        return None
-    name, index = match.group(1), match.group(2)
-    if index or (params and name in params):
-        return name + (index or "")
-    return None
 
 
 def database_error(request: Request, exc: psycopg.Error) -> Response[dict[str, Any]]:

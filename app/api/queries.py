@@ -50,20 +50,25 @@ def _args(*pairs: str) -> tuple[tuple[str, str], ...]:
 
 # --- feeds ----------------------------------------------------------------------------------
 FEED = Call("rec.feed", _args("user_id:text", "n:integer", "offset:integer", "strategy:text", "weights:jsonb"), RANKED)
-TRENDING = Call("rec.trending", _args("n:integer", "offset:integer", "window:interval", "user_id:text", "tags:text[]"), RANKED)
-LATEST = Call("rec.latest", _args("n:integer", "offset:integer", "tags:text[]"), RANKED)
-SIMILAR = Call("rec.similar_items", _args("item_id:text", "n:integer", "user_id:text"), RANKED)
+TRENDING = Call("rec.trending", _args("n:integer", "offset:integer", "window:interval", "user_id:text", "tags:text[]",
+                                      "strategy:text"), RANKED)
+LATEST = Call("rec.latest", _args("n:integer", "offset:integer", "tags:text[]", "strategy:text"), RANKED)
+SIMILAR = Call("rec.similar_items", _args("item_id:text", "n:integer", "user_id:text", "strategy:text"), RANKED)
 NEARBY = Call("rec.nearby", _args("lat:double precision", "lon:double precision", "radius_km:double precision",
-                                  "n:integer", "user_id:text"), RANKED)
-SEARCH = Call("rec.search", _args("query:text", "n:integer", "user_id:text", "query_embedding:public.vector"), RANKED)
-NEXT_ITEMS = Call("rec.next_items", _args("user_id:text", "n:integer"), RANKED)
-SESSION_FEED = Call("rec.session_feed", _args("item_ids:text[]", "n:integer"), RANKED)
+                                  "n:integer", "user_id:text", "strategy:text"), RANKED)
+SEARCH = Call("rec.search", _args("query:text", "n:integer", "user_id:text", "query_embedding:public.vector",
+                                  "strategy:text"), RANKED)
+NEXT_ITEMS = Call("rec.next_items", _args("user_id:text", "n:integer", "strategy:text"), RANKED)
+SESSION_FEED = Call("rec.session_feed", _args("item_ids:text[]", "n:integer", "strategy:text"), RANKED)
 LEARNING_PATH = Call("rec.learning_path", _args("user_id:text", "item_ids:text[]"), ("step", *RANKED))
 EXPLAIN = Call("rec.explain", _args("user_id:text", "item_id:text", "strategy:text"))
 STATUS = Call("rec.status", _args("user_id:text"))
 USER_STATS = Call("rec.user_stats", _args("user_id:text"),
                   ("user_id", "events", "by_type", "active_days", "current_streak", "longest_streak", "first_at", "last_at"))
-STRATEGIES = Call("rec.strategies", (), ("name", "description", "personalized", "weights", "parameters"))
+STRATEGIES = Call("rec.strategies", (), ("name", "description", "personalized", "weights", "parameters", "list"))
+ITEMS = Call("rec.items", _args("item_ids:text[]"),
+             ("item_id", "title", "description", "tags", "creator_id", "created_at", "location", "price", "attributes",
+              "status", "expires_at", "embedded"))
 ONBOARDING_QUESTIONS = Call("rec.onboarding_questions", (), ("question_id", "prompt", "multiple", "options"))
 
 # --- experiments ----------------------------------------------------------------------------
@@ -87,7 +92,7 @@ TRACK = Call("rec.track", _args("events:jsonb"))
 SUBMIT_ONBOARDING = Call("rec.submit_onboarding", _args("user_id:text", "answers:jsonb"))
 
 # --- privacy --------------------------------------------------------------------------------
-FORGET_USER = Call("rec.forget_user", _args("user_id:text"))
+FORGET_USER = Call("rec.forget_user", _args("user_id:text", "items:text"))
 EXPORT_USER = Call("rec.export_user", _args("user_id:text"))
 EXPORT_USER_EVENTS = Call("rec.export_user_events", _args("user_id:text", "after:bigint", "n:integer"), ("cursor", "event"))
 

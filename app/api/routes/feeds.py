@@ -42,6 +42,17 @@ class FeedPage(Struct):
                                     examples=["5f0c3a9e2b7d4c1e8a6f0b3d2c1e4f5a"])]
 
 
+def list_strategy(default: str) -> Any:
+    """The strategy parameter of a list other than the feed: each list has its own strategies
+    (rec.strategies() names the list each one is for)."""
+    return Annotated[str | None, Parameter(description=f"Strategy for this list (default '{default}'; "
+                                                        "see GET /v1/strategies).", examples=example(default))]
+
+
+TRENDING_STRATEGY, LATEST_STRATEGY, SIMILAR_STRATEGY, NEARBY_STRATEGY, SEARCH_STRATEGY, NEXT_STRATEGY = (
+    list_strategy(name) for name in ("trending", "latest", "similar", "nearby", "search", "next"))
+
+
 @get("/users/{user_id:str}/feed", guards=READ, sync_to_thread=True, summary="Personalised feed", responses=ERRORS)
 def user_feed(request: Request, user_id: USER_ID, n: N = None, offset: OFFSET = None, strategy: FEED_STRATEGY = None,
               weights: Annotated[str | None, Parameter(
@@ -83,22 +94,24 @@ def log_impressions(request: Request, rid: str, user_id: str, strategy: str | No
 def trending(request: Request, n: N = None, offset: OFFSET = None,
              window: Annotated[str | None, Parameter(description="Time window, 1 hour..30 days (default '24 hours').",
                                                      examples=example("24 hours"))] = None,
-             user_id: USER = None, tags: TAGS = None) -> RankedList:
+             user_id: USER = None, tags: TAGS = None, strategy: TRENDING_STRATEGY = None) -> RankedList:
     """rec.trending: engagement velocity in the window against the previous one."""
     return ranked(rows(request, q.TRENDING, {"n": n, "offset": offset, "window": window,
-                                             "user_id": user_id, "tags": tags}))
+                                             "user_id": user_id, "tags": tags, "strategy": strategy}))
 
 
 @get("/latest", guards=READ, sync_to_thread=True, summary="Newest items", responses=ERRORS)
-def latest(request: Request, n: N = None, offset: OFFSET = None, tags: TAGS = None) -> RankedList:
+def latest(request: Request, n: N = None, offset: OFFSET = None, tags: TAGS = None,
+           strategy: LATEST_STRATEGY = None) -> RankedList:
     """rec.latest: newest first, popularity as tie-break."""
-    return ranked(rows(request, q.LATEST, {"n": n, "offset": offset, "tags": tags}))
+    return ranked(rows(request, q.LATEST, {"n": n, "offset": offset, "tags": tags, "strategy": strategy}))
 
 
 @get("/items/{item_id:str}/similar", guards=READ, sync_to_thread=True, summary="Similar items", responses=ERRORS)
-def similar(request: Request, item_id: ITEM_ID, n: N = None, user_id: USER = None) -> RankedList:
+def similar(request: Request, item_id: ITEM_ID, n: N = None, user_id: USER = None,
+            strategy: SIMILAR_STRATEGY = None) -> RankedList:
     """rec.similar_items: embedding, collaborative and tag similarity to one item."""
-    return ranked(rows(request, q.SIMILAR, {"item_id": item_id, "n": n, "user_id": user_id}))
+    return ranked(rows(request, q.SIMILAR, {"item_id": item_id, "n": n, "user_id": user_id, "strategy": strategy}))
 
 
 @get("/nearby", guards=READ, sync_to_thread=True, summary="Items near a point", responses=ERRORS)
@@ -106,18 +119,18 @@ def nearby(request: Request, lat: Annotated[float, Parameter(description="Latitu
            lon: Annotated[float, Parameter(description="Longitude, -180..180.", examples=example(13.405))],
            radius_km: Annotated[float | None, Parameter(description="Radius in km, up to 500 (default 10).",
                                                         examples=example(10))] = None,
-           n: N = None, user_id: USER = None) -> RankedList:
+           n: N = None, user_id: USER = None, strategy: NEARBY_STRATEGY = None) -> RankedList:
     """rec.nearby: items inside the radius, distance decay blended with engagement."""
     return ranked(rows(request, q.NEARBY, {"lat": lat, "lon": lon, "radius_km": radius_km,
-                                           "n": n, "user_id": user_id}))
+                                           "n": n, "user_id": user_id, "strategy": strategy}))
 
 
 @get("/search", guards=READ, sync_to_thread=True, summary="Hybrid search", responses=ERRORS)
 def search(request: Request, text: Annotated[str, QueryParameter(name="q", description="Search words.",
                                                                   examples=example("dumbbell"))],
-           n: N = None, user_id: USER = None) -> RankedList:
+           n: N = None, user_id: USER = None, strategy: SEARCH_STRATEGY = None) -> RankedList:
     """rec.search: full-text search fused with vector search when the query can be embedded."""
-    return ranked(rows(request, q.SEARCH, {"query": text, "n": n, "user_id": user_id,
+    return ranked(rows(request, q.SEARCH, {"query": text, "n": n, "user_id": user_id, "strategy": strategy,
                                            "query_embedding": embed_query(request, text)}))
 
 
@@ -152,9 +165,9 @@ def embed_query(request: Request, text: str) -> Any:
 
 
 @get("/users/{user_id:str}/next", guards=READ, sync_to_thread=True, summary="Next steps", responses=ERRORS)
-def next_items(request: Request, user_id: USER_ID, n: N = None) -> RankedList:
+def next_items(request: Request, user_id: USER_ID, n: N = None, strategy: NEXT_STRATEGY = None) -> RankedList:
     """rec.next_items: what users went on to after the items this user engaged with last."""
-    return ranked(rows(request, q.NEXT_ITEMS, {"user_id": user_id, "n": n}))
+    return ranked(rows(request, q.NEXT_ITEMS, {"user_id": user_id, "n": n, "strategy": strategy}))
 
 
 class SessionRequest(Struct):
@@ -162,13 +175,15 @@ class SessionRequest(Struct):
 
     item_ids: Annotated[list[str], Meta(examples=[["i722", "i1133"]])]
     n: Annotated[int | None, Meta(description="How many items, 1..500 (default 20).", examples=[10])] = None
+    strategy: Annotated[str | None, Meta(description="Strategy for session feeds (default 'session').",
+                                         examples=["session"])] = None
 
 
 @post("/sessions/feed", guards=READ, sync_to_thread=True, status_code=200, summary="Feed for a session",
       responses=ERRORS)
 def session_feed(request: Request, data: JSONBody[SessionRequest]) -> RankedList:
     """rec.session_feed: recommendations for a visitor without an account."""
-    return ranked(rows(request, q.SESSION_FEED, {"item_ids": data.item_ids, "n": data.n}))
+    return ranked(rows(request, q.SESSION_FEED, {"item_ids": data.item_ids, "n": data.n, "strategy": data.strategy}))
 
 
 class LearningPathRequest(Struct):
@@ -267,6 +282,8 @@ class Strategy(Struct):
     weights: Annotated[dict[str, float], Meta(description="signal → weight; what `weights` on the feed replaces.",
                                               examples=[{"vector": 0.3, "explicit": 0.25, "behavioral": 0.25}])]
     parameters: Annotated[dict[str, Any], Meta(examples=[{"candidate_limit": 200, "diversity_penalty": 0.02}])]
+    list: Annotated[str | None, Meta(description="The list this strategy is for (feed, trending, similar, …).",
+                                     examples=["feed"])] = None
 
 
 class Strategies(Struct):
@@ -275,9 +292,51 @@ class Strategies(Struct):
 
 @get("/strategies", guards=READ, sync_to_thread=True, summary="Ranking strategies", responses=ERRORS)
 def strategies(request: Request) -> Strategies:
-    """rec.strategies: every strategy the feed accepts, with its weights and parameters."""
-    return Strategies([Strategy(r["name"], r["description"], r["personalized"], r["weights"], r["parameters"])
-                       for r in rows(request, q.STRATEGIES, {})])
+    """rec.strategies: every strategy, the list it is for, its weights and parameters."""
+    return Strategies([Strategy(r["name"], r["description"], r["personalized"], r["weights"], r["parameters"],
+                                r["list"]) for r in rows(request, q.STRATEGIES, {})])
+
+
+class ItemsRequest(Struct):
+    """The items to look up (at most 1,000 ids)."""
+
+    item_ids: Annotated[list[str], Meta(examples=[["i722", "i1133"]])]
+
+
+class StoredItem(Struct):
+    """An item's stored fields, in the shape `PUT /v1/items` accepts."""
+
+    item_id: Annotated[str, Meta(examples=["i722"])]
+    title: Annotated[str | None, Meta(examples=["Figma color systems"])]
+    description: Annotated[str | None, Meta(examples=["Design tokens and palettes"])]
+    tags: Annotated[list[str], Meta(examples=[["category:design", "tool:figma"]])]
+    creator_id: Annotated[str | None, Meta(examples=["u113"])]
+    created_at: Annotated[str | None, Meta(examples=["2026-02-05T00:40:04+00:00"])]
+    location: Annotated[dict[str, float] | None, Meta(examples=[{"lat": 52.52, "lon": 13.405}])]
+    price: Annotated[float | None, Meta(examples=[15.0])]
+    attributes: Annotated[dict[str, Any], Meta(examples=[{"level": 2}])]
+    status: Annotated[str, Meta(description="active, hidden or archived.", examples=["active"])]
+    expires_at: Annotated[str | None, Meta(examples=[None])]
+    embedded: Annotated[bool, Meta(description="Whether the item has an embedding yet.", examples=[True])]
+
+
+class StoredItems(Struct):
+    items: list[StoredItem]
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+@post("/items/lookup", guards=READ, sync_to_thread=True, status_code=200, summary="Items by id", responses=ERRORS)
+def items(request: Request, data: JSONBody[ItemsRequest]) -> StoredItems:
+    """rec.items: the stored fields of up to 1,000 items, in the order asked; unknown ids are left
+    out. Hidden, archived and expired items are included with their status (a lookup, not a list)."""
+    return StoredItems([StoredItem(r["item_id"], r["title"], r["description"], r["tags"] or [], r["creator_id"],
+                                   _iso(r["created_at"]), r["location"],
+                                   float(r["price"]) if r["price"] is not None else None, r["attributes"] or {},
+                                   r["status"], _iso(r["expires_at"]), r["embedded"])
+                        for r in rows(request, q.ITEMS, {"item_ids": data.item_ids})])
 
 
 class UserStats(Struct):
@@ -329,4 +388,4 @@ def onboarding_questions(request: Request) -> Questions:
 
 
 ROUTES = [user_feed, trending, latest, similar, nearby, search, next_items, session_feed, learning_path,
-          explain, status, user_stats, onboarding_questions, strategies]
+          explain, status, user_stats, onboarding_questions, strategies, items]
