@@ -125,6 +125,7 @@ def make_settings(**overrides: Any) -> Settings:
     (a test that wants them sets a stub provider), unless overridden."""
     base = Settings()
     return replace(base, **{"api_rate_limit": 0, "api_key_cache_seconds": 0, "api_pool_timeout": 2.0,
+                            "api_ready_cache_seconds": 0, "api_key_prefix_reload_seconds": 0,
                             "api_embed_queries": False, "api_public_reads": False, **overrides})
 
 

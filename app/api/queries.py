@@ -78,6 +78,8 @@ EXPORT_USER = Call("rec.export_user", _args("user_id:text"))
 # --- operations -----------------------------------------------------------------------------
 REFRESH = Call("rec.refresh", _args("what:text"), ("step", "outcome", "rows", "seconds"))
 AUTHENTICATE = Call("rec.authenticate", _args("secret:text"), ("key_name", "key_scopes"))
+# Public prefixes of live keys: lets the API refuse invented keys without a query per request.
+API_KEY_PREFIXES = Call("rec.api_key_prefixes", (), ("prefix",))
 INSTALLATION = Call("rec.installation", ())
 FRESHNESS = Call("rec.freshness", (), ("step", "last_ok_at", "age_seconds", "last_outcome", "last_run_at"))
 CREATE_API_KEY = Call("rec.create_api_key", _args("name:text", "scopes:text[]"), ("key_name", "prefix", "key_scopes", "secret"))
