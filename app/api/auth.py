@@ -17,8 +17,8 @@ way to load the database). So:
   them without asking the database;
 * only a well-formed secret with a live prefix is verified in SQL; failures are remembered
   (in their own bounded map, so a flood of them cannot push real keys out of the cache) and
-  charged to the client's address, and once that address is over its rate limit no further
-  verification is attempted for it.
+  counted per client address, and an address that spent its budget of them gets no further
+  verification until it refills.
 """
 
 from __future__ import annotations
@@ -184,13 +184,17 @@ class KeyVerifier:
 
     def verify(self, secret: str) -> Key | None:
         """The key for this secret, or None (asks the database only when it has to)."""
+        return self.verify_reporting(secret)[0]
+
+    def verify_reporting(self, secret: str) -> tuple[Key | None, bool]:
+        """(key or None, whether ``rec.authenticate`` was asked)."""
         hit, key = self.cached(secret)
         if hit:
-            return key
+            return key, False
         match = _SECRET.match(secret)
         assert match is not None  # cached() answered every malformed secret
         if self.prefixes.lookup(match.group(1)) is False:
-            return None
+            return None, False
         rows = self.database.rows(AUTHENTICATE, {"secret": secret})
         key = Key(rows[0]["key_name"], frozenset(rows[0]["key_scopes"])) if rows else None
         if self.ttl > 0:
@@ -198,7 +202,7 @@ class KeyVerifier:
                 self.known.put(self._digest(secret), key, self.ttl)
             else:
                 self.refused.put(self._digest(secret), None, self.ttl)
-        return key
+        return key, True
 
     def forget(self) -> None:
         self.known.clear()
@@ -235,7 +239,7 @@ def caller_address(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
 def requires(scope: str):
     """A guard: the request must carry a live key with ``scope`` (reads may be public). It also
     charges the request to the caller's rate limit: the key's name once verified, else the
-    client address."""
+    client address (``addr:``); ``identity`` prefixes keep the budgets apart."""
     assert scope in SCOPES
 
     async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
@@ -252,12 +256,17 @@ def requires(scope: str):
         verifier: KeyVerifier = state.key_verifier
         hit, key = verifier.cached(secret)
         if not hit:
+            # Failed verifications that cost a query (a live prefix with a wrong secret) have a
+            # budget per address of their own: once it is spent that address gets no more of
+            # them, so guessing secrets cannot load the database, while invented keys (refused
+            # without a query) and real keys behind the same address are unaffected.
+            failures = "fail:" + address
             limiter = state.rate_limiter
-            if limiter is not None and limiter.exhausted(address):
-                # A caller already over its limit gets no more verifications: otherwise guessing
-                # secrets of a known prefix would still cost a query each.
-                _charge(connection, address)
-            key = await anyio.to_thread.run_sync(verifier.verify, secret)
+            if limiter is not None and limiter.exhausted(failures):
+                _charge(connection, failures)
+            key, asked = await anyio.to_thread.run_sync(verifier.verify_reporting, secret)
+            if key is None and asked and limiter is not None:
+                limiter.charge(failures)
         _charge(connection, f"key:{key.name}" if key else address)
         if key is None:
             raise NotAuthorizedException("invalid or revoked API key", headers=_CHALLENGE)

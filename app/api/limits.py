@@ -95,7 +95,7 @@ class Verdict:
 
 
 class RateLimiter:
-    """Token buckets per identity (``key:<name>`` or ``addr:<address>``), ``per_minute`` each."""
+    """Token buckets per identity (``key:<name>``, ``addr:<address>``, ``fail:<address>``), ``per_minute`` each."""
 
     def __init__(self, per_minute: int, max_identities: int = 100_000) -> None:
         self.capacity = float(per_minute)
