@@ -33,3 +33,23 @@ def feed_ids(conn: psycopg.Connection, user: str, n: int = 20, **kwargs: Any) ->
 
 def refresh(conn: psycopg.Connection, what: str = "all") -> dict[str, str]:
     return {step: outcome for step, outcome, *_ in conn.execute("SELECT * FROM rec.refresh(%s)", (what,)).fetchall()}
+
+
+def login_role(server_url: str, role: str, member_of: str) -> None:
+    """A LOGIN role that is a member of ``member_of`` only (roles are cluster-wide: created once, kept)."""
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f"""
+            DO $$ BEGIN
+                IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN
+                    CREATE ROLE {role} LOGIN;
+                END IF;
+            END $$""")
+        conn.execute(f"GRANT {member_of} TO {role}")
+
+
+def as_role(url: str, role: str) -> str:
+    """The same database as ``url``, connecting as ``role`` (trust authentication, no password)."""
+    info = psycopg.conninfo.conninfo_to_dict(url)
+    info["user"] = role
+    info.pop("password", None)
+    return psycopg.conninfo.make_conninfo(**info)
