@@ -111,6 +111,16 @@ def test_openapi_document(client: TestClient) -> None:
     assert schema["components"]["securitySchemes"]["apiKey"]["scheme"] == "bearer"
 
 
+def test_reference_page_works_offline(client: TestClient) -> None:
+    """/schema is one page with no script and no link to another host (no CDN)."""
+    page = client.get("/schema")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "<script" not in page.text.lower()
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", page.text, re.I)
+    assert "/v1/users/{user_id}/feed" in page.text and "Personalised feed" in page.text
+    assert client.get("/schema/openapi.yaml").status_code == 200
+
+
 def test_metrics(api_db: ApiDatabase, client: TestClient) -> None:
     for _ in range(3):
         client.get("/v1/users/ana/feed", headers=api_db.bearer("reader"))

@@ -14,6 +14,7 @@ from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.exceptions import ClientException
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from app.api.auth import KeyVerifier
@@ -21,6 +22,7 @@ from app.api.db import Database, open_pool
 from app.api.errors import EXCEPTION_HANDLERS
 from app.api.limits import RateLimiter, nested_deeper_than, parse_networks
 from app.api.observability import DatabaseCollector, Metrics, observe, serve_metrics
+from app.api.reference import ReferencePage
 from app.api.routes import feeds, ops, privacy, writes
 from app.embeddings.query import QueryEmbedder
 from app.settings import Settings, get_settings
@@ -100,6 +102,8 @@ def create_app(settings: Settings | None = None, conninfo: str | None = None) ->
             components=Components(security_schemes={
                 "apiKey": SecurityScheme(type="http", scheme="bearer", description="pgrec API key")}),
             security=[{"apiKey": []}],
+            # A page without scripts or CDN links (it must work offline), and the document itself.
+            render_plugins=[ReferencePage(), JsonRenderPlugin(), YamlRenderPlugin()],
         ),
         # Logging is configured by `pgrec serve` (JSON lines, app.api.observability), not by Litestar.
         logging_config=None,
