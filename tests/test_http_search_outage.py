@@ -147,6 +147,8 @@ def test_provider_outage_degrades_search_and_blocks_nothing(api_db: ApiDatabase,
     wait_for(lambda: "circuit open" in (search(99).json()["degraded"] or ""), 10 * QUERY_TIMEOUT,
              "the circuit breaker to be what refuses the provider")
     assert hanging_provider.requests <= CONCURRENCY + FAILURES
+    metrics = httpx.get(f"{base}/metrics", headers=api_db.bearer("admin"), timeout=10).text
+    assert "pgrec_query_embeddings_breaker_open 1.0" in metrics
 
 
 # --- the pieces, without processes ------------------------------------------------------------

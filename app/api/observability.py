@@ -91,6 +91,12 @@ class DatabaseCollector(Collector):
     def collect(self) -> Iterator[GaugeMetricFamily]:
         from app.api.queries import FRESHNESS
 
+        embedder = getattr(self.state, "query_embedder", None)
+        if embedder is not None:
+            breaker = GaugeMetricFamily("pgrec_query_embeddings_breaker_open",
+                                        "1 while the query-embedding circuit breaker keeps searches keyword only.")
+            breaker.add_metric([], 0 if embedder.breaker.state == "closed" else 1)
+            yield breaker
         database = getattr(self.state, "database", None)
         if database is None:
             return
