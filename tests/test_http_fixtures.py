@@ -19,6 +19,7 @@ from litestar.testing import TestClient
 from app.api import create_app
 from app.db import with_database
 from app.settings import Settings
+from tests.support import as_role, login_role
 
 APP_ROLE = "pgrec_http_test_app"
 ADMIN_ROLE = "pgrec_http_test_admin"
@@ -69,24 +70,10 @@ class ApiDatabase:
             return cur.fetchall() if cur.description else []
 
 
-def as_role(url: str, role: str) -> str:
-    info = psycopg.conninfo.conninfo_to_dict(url)
-    info["user"] = role
-    info.pop("password", None)
-    return psycopg.conninfo.make_conninfo(**info)
-
-
 def ensure_roles(server_url: str) -> None:
     """Login roles for the API (roles are cluster-wide: create once, keep)."""
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        for role, member_of in ((APP_ROLE, "pgrec_app"), (ADMIN_ROLE, "pgrec_admin")):
-            conn.execute(f"""
-                DO $$ BEGIN
-                    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN
-                        CREATE ROLE {role} LOGIN;
-                    END IF;
-                END $$""")
-            conn.execute(f"GRANT {member_of} TO {role}")
+    login_role(server_url, APP_ROLE, "pgrec_app")
+    login_role(server_url, ADMIN_ROLE, "pgrec_admin")
 
 
 def seed(url: str) -> dict[str, str]:
