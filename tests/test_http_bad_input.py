@@ -5,7 +5,6 @@ surrogates arrive as ``\\u0000`` / ``\\ud800`` escapes or raw bytes)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any, Iterator
 
 import pytest
