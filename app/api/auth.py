@@ -257,9 +257,11 @@ def requires(scope: str):
         hit, key = verifier.cached(secret)
         if not hit:
             # Failed verifications that cost a query (a live prefix with a wrong secret) have a
-            # budget per address of their own: once it is spent that address gets no more of
-            # them, so guessing secrets cannot load the database, while invented keys (refused
-            # without a query) and real keys behind the same address are unaffected.
+            # budget per address of their own: once it is spent, that address gets no
+            # verification at all until the budget refills, so guessing secrets cannot load the
+            # database. Invented keys (refused without a query) never spend it, and keys already
+            # in the cache are not verified again, so only an address that was guessing — or a
+            # real key behind it whose cache entry expired — waits.
             failures = "fail:" + address
             limiter = state.rate_limiter
             if limiter is not None and limiter.exhausted(failures):
