@@ -85,13 +85,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
+    """Every refresh step (or one), SQL and Python alike: what the scheduler runs when due."""
+    from app.refresh import refresh
+
     with db.connect() as conn:
-        rows = conn.execute("SELECT step, outcome, rows, seconds FROM rec.refresh(%s)", (args.what,)).fetchall()
-    table = Table("step", "outcome", "rows", "seconds")
-    for step, outcome, n, seconds in rows:
-        table.add_row(step, outcome, "" if n is None else str(n), f"{seconds:.3f}")
+        runs = refresh(conn, args.what)
+    table = Table("step", "outcome", "rows", "seconds", "detail")
+    for run in runs:
+        table.add_row(run.step, run.outcome, "" if run.rows is None else str(run.rows), f"{run.seconds:.3f}",
+                      run.detail or "")
     console.print(table)
-    return 0 if all(r[1] != "error" for r in rows) else 1
+    return 0 if all(run.outcome != "error" for run in runs) else 1
 
 
 def cmd_feed(args: argparse.Namespace) -> int:
@@ -307,7 +311,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--if-empty", action="store_true", help="only when the database has no items")
 
-    p = add("refresh", cmd_refresh, "recompute derived data (rec.refresh)")
+    p = add("refresh", cmd_refresh, "run every refresh step now (or one), model fits and embeddings included")
     p.add_argument("what", nargs="?", default="all")
 
     p = add("feed", cmd_feed, "print a user's feed with its score terms")
@@ -325,7 +329,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--item", dest="items", action="append", help="with --requeue: only this item id (repeatable)")
     p.add_argument("--status", action="store_true", help="print embedding progress as JSON and exit")
 
-    p = add("scheduler", cmd_scheduler, "run the scheduler (embeddings, trending, stats, neighbours, user vectors) until SIGTERM")
+    p = add("scheduler", cmd_scheduler, "run the refresh steps when they are due (pgrec.refresh_steps) until SIGTERM")
     import scheduler as _scheduler
 
     _scheduler.add_arguments(p)

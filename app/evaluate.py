@@ -47,7 +47,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Sequence
 
 import psycopg
 
@@ -421,7 +421,7 @@ def load(url: str, ds: Dataset, sp: Split, log=print, embed: bool = True) -> Non
             embed_items(url, log)
         conn.execute("VACUUM ANALYZE")
         steps = conn.execute("SELECT step, outcome FROM rec.refresh()").fetchall()
-        failed = [s for s, o in steps if o != "ok"]
+        failed = [s for s, o in steps if o == "error"]
         if failed:
             raise RuntimeError(f"refresh failed for {failed}")
 

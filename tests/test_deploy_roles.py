@@ -20,7 +20,7 @@ import yaml
 from app import ROOT
 from app.db import _pgserver, start_embedded, stop_embedded, with_database
 from app.schema import migrate
-from tests.support import as_role
+from tests.helpers import as_role
 
 COMPOSE = ROOT / "docker-compose.yml"
 ROLE_SCRIPT = ROOT / "deploy" / "initdb" / "10-pgrec-login-roles.sh"

@@ -16,8 +16,8 @@ import pytest
 from litestar.testing import TestClient
 
 from app.api.errors import field_of, status_for_sqlstate
-from test_http_fixtures import ApiDatabase, api_client, api_db  # noqa: F401  (fixture)
 
+from tests.helpers import ApiDatabase, api_client
 
 
 @pytest.fixture(scope="module")
@@ -361,7 +361,7 @@ class StubProvider:
 
 
 def test_search_embeds_the_query_when_a_provider_exists(api_db: ApiDatabase) -> None:
-    dim = api_db.sql("SELECT value::int FROM pgrec.meta WHERE key = 'embedding_dim'")[0][0]
+    dim = api_db.sql("SELECT rec.embedding_dim()")[0][0]
     with api_client(api_db.app_url, api_embed_queries=True) as c:
         stub = StubProvider(dim)
         c.app.state.query_embedder.provider = stub
@@ -378,7 +378,7 @@ def test_search_uses_the_installed_embeddings_provider(api_db: ApiDatabase) -> N
         ids = [item["item_id"] for item in response.json()["items"]]
         assert ids and ids[0] in {"py-intro", "py-web"} and response.json()["mode"] == "hybrid"
         provider = c.app.state.query_embedder.provider
-        dim = api_db.sql("SELECT value::int FROM pgrec.meta WHERE key = 'embedding_dim'")[0][0]
+        dim = api_db.sql("SELECT rec.embedding_dim()")[0][0]
         assert provider is not None and provider.dim == dim
 
 

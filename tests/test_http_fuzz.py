@@ -20,7 +20,8 @@ from schemathesis.generation.modes import GenerationMode
 from schemathesis.python import asgi
 
 from app.api import create_app
-from test_http_fixtures import ApiDatabase, api_db, make_settings  # noqa: F401  (fixture)
+
+from tests.helpers import ApiDatabase, make_settings
 
 FUZZ_EXAMPLES = int(os.environ.get("PGREC_FUZZ_EXAMPLES", "45"))
 FUZZ_REQUESTS = int(os.environ.get("PGREC_FUZZ_REQUESTS", "2000"))

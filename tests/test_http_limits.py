@@ -18,7 +18,7 @@ from litestar import Request, get
 
 from app.api.auth import Key, KeyVerifier
 from app.api.limits import client_address, nested_deeper_than, parse_networks, RateLimiter
-from test_http_fixtures import ApiDatabase, api_client, api_db  # noqa: F401  (fixture)
+from tests.helpers import ApiDatabase, api_client
 
 
 def fake_key() -> str:

@@ -25,8 +25,7 @@ import pytest
 from app import ROOT
 from app.api.routes.feeds import KEYWORD_ONLY_REASON
 from app.embeddings.query import MAX_QUERY_CHARS, CircuitBreaker, QueryEmbedder
-from test_http_fixtures import ApiDatabase, api_db  # noqa: F401  (fixture)
-from test_http_restart import free_port, wait_for
+from tests.helpers import ApiDatabase, free_port, wait_until
 
 QUERY_TIMEOUT = 1.0
 CONCURRENCY = 4
@@ -91,7 +90,7 @@ def api_with_hanging_provider(api_db: ApiDatabase, hanging_provider: HangingProv
             return False
 
     try:
-        wait_for(up, 30, "the API process to listen")
+        wait_until(up, 30)  # the API process listens
         yield base
     finally:
         process.terminate()
@@ -144,8 +143,7 @@ def test_provider_outage_degrades_search_and_blocks_nothing(api_db: ApiDatabase,
     # The provider saw a bounded number of calls: the embedding slots, then the breaker is open.
     # Once the stuck calls gave up (their slots are free again) the breaker, not a slot, is
     # what keeps searches away from the provider.
-    wait_for(lambda: "circuit open" in (search(99).json()["degraded"] or ""), 10 * QUERY_TIMEOUT,
-             "the circuit breaker to be what refuses the provider")
+    wait_until(lambda: "circuit open" in (search(99).json()["degraded"] or ""), 10 * QUERY_TIMEOUT)
     assert hanging_provider.requests <= CONCURRENCY + FAILURES
     metrics = httpx.get(f"{base}/metrics", headers=api_db.bearer("admin"), timeout=10).text
     assert "pgrec_query_embeddings_breaker_open 1.0" in metrics

@@ -19,7 +19,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from tests.support import as_role, login_role
+from tests.helpers import as_role, login_role
 
 INTRUDER = "pgrec_test_intruder"
 OWNER = "pgrec_owner"

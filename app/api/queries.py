@@ -74,6 +74,7 @@ SUBMIT_ONBOARDING = Call("rec.submit_onboarding", _args("user_id:text", "answers
 # --- privacy --------------------------------------------------------------------------------
 FORGET_USER = Call("rec.forget_user", _args("user_id:text"))
 EXPORT_USER = Call("rec.export_user", _args("user_id:text"))
+EXPORT_USER_EVENTS = Call("rec.export_user_events", _args("user_id:text", "after:bigint", "n:integer"), ("cursor", "event"))
 
 # --- operations -----------------------------------------------------------------------------
 REFRESH = Call("rec.refresh", _args("what:text"), ("step", "outcome", "rows", "seconds"))
