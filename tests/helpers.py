@@ -129,15 +129,6 @@ def before(order: list[str], a: str, b: str) -> bool:
     return order.index(a) < order.index(b)
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 nobody listens on right now (for a server process under test)."""
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def wait_until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
     """Poll ``condition`` until it holds (the test fails on timeout; nothing assumes a duration)."""
     deadline = time.monotonic() + timeout
@@ -146,6 +137,30 @@ def wait_until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("condition not reached in time")
         pause.wait(0.05)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(condition: Callable[[], Any], timeout: float, what: str) -> Any:
+    """Poll ``condition`` until it returns something true; a bounded wait for another process,
+    not a timing assertion."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(0.1)
 
 
 # --- the HTTP API under test ----------------------------------------------------------------------

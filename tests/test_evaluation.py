@@ -1,4 +1,4 @@
-"""Offline evaluation (`pgrec evaluate`) and the numpy EASE model."""
+"""Offline evaluation (`pgrec evaluate`, its readers, split, metrics and HTML report) and the numpy EASE model."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.evaluate import Dataset, Event, from_files, read_events, read_items, recall_ndcg, split
+from app.evaluation import Dataset, Event, from_files, read_events, read_items, recall_ndcg, split
 from app.models.ease import fit_ease, top_neighbors, train_and_store
 
 from tests.helpers import at, call, explain, feed_ids, refresh
@@ -101,7 +101,7 @@ def test_evaluate_cli_reports_every_strategy_and_baseline(tmp_path: Path, server
     get_settings.cache_clear()
     try:
         code = main(["evaluate", "--ratings", str(events_path), "--items-file", str(items_path),
-                     "--strategies", "default,popular", "--k", "3,5", "--json"])
+                     "--strategies", "default,popular", "--k", "3,5", "--json", "--report", str(tmp_path / "r.html")])
     finally:
         get_settings.cache_clear()
     assert code == 0
@@ -115,6 +115,49 @@ def test_evaluate_cli_reports_every_strategy_and_baseline(tmp_path: Path, server
     # The planted taste is learnable: the personal feed beats popularity, and so do the baselines.
     assert results["default"]["recall@5"] > results["popular"]["recall@5"] + 0.2
     assert results["itemknn"]["recall@5"] > results["popularity"]["recall@5"]
+    # Every planted user has 5 or 6 training events: all of them are in the cold bucket.
+    assert results["default"]["by_activity"]["cold"]["users"] == 24
+    assert set(results["default"]["by_activity"]) == {"cold"}
+
+    page = (tmp_path / "r.html").read_text()
+    assert_self_contained(page)
+    assert page.count("<svg") == 4  # curves, coverage vs accuracy, latency, activity buckets
+    for name in results:
+        assert f"<td>{name}</td>" in page
+    assert "Recall@K" in page and "latency per call" in page and "cold (0–9 training events)" in page
+
+
+def assert_self_contained(page: str) -> None:
+    """Nothing in the page makes a browser fetch anything: no scripts, links, images or urls."""
+    import re
+
+    assert "<script" not in page and "<link" not in page and "<img" not in page and "<iframe" not in page
+    assert not re.search(r"""(?:src|href)\s*=\s*["'](?!#|data:)""", page)
+    assert not re.search(r"url\((?!#)", page) and "@import" not in page
+
+
+def test_the_report_renders_any_number_of_rows_of_any_kind(tmp_path: Path) -> None:
+    from app.evaluation.metrics import Report, score_lists
+    from app.evaluation.report import write_html
+
+    relevant = {"u1": {"a", "b"}, "u2": {"c"}, "u3": {"a"}}
+    lists = {"u1": ["a", "x", "b"], "u2": ["y", "c", "z"], "u3": ["z", "y", "x"]}
+    counts = {"u1": 3, "u2": 25, "u3": 400}
+    rows = [score_lists("default", "strategy", lists, relevant, [1, 3], 10, [5.0, 6.0, 9.0], train_counts=counts),
+            score_lists("ease-fit", "model", {u: ["a", "b", "c"] for u in lists}, relevant, [1, 3], 10,
+                        train_counts=counts),
+            score_lists("tuned", "tuned", {u: ["b", "a", "c"] for u in lists}, relevant, [1, 3], 10,
+                        [4.0, 4.5, 7.0], train_counts=counts)]
+    assert rows[0].curve["recall"] == pytest.approx([1 / 6, 1 / 2, 2 / 3])
+    assert {b: m["users"] for b, m in rows[0].buckets.items()} == {"cold": 1, "medium": 1, "heavy": 1}
+    assert rows[0].buckets["heavy"]["recall@3"] == 0 and rows[0].buckets["cold"]["recall@3"] == 1
+    split_info = {"users": 3, "evaluated_users": 3, "train_events": 428, "held_out_events": 4, "holdout": 0.2,
+                  "min_events": 5, "k": [1, 3]}
+    page = write_html(Report("three users", split_info, rows, ["a note"]), tmp_path / "r.html").read_text()
+    assert_self_contained(page)
+    for name in ("default", "ease-fit", "tuned"):
+        assert f"<td>{name}</td>" in page
+    assert page.count("<svg") == 4 and "a note" in page
 
 
 def test_ease_weights_match_the_closed_form_and_keep_top_neighbours() -> None:

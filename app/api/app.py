@@ -2,7 +2,8 @@
 
 ``create_app()`` builds it from settings; ``pgrec serve`` runs it under uvicorn. The API holds
 no ranking logic and no state of its own: each handler calls one ``rec.*`` SQL function
-through the pool. OpenAPI is served at ``/schema`` (``/schema/openapi.json``).
+through the pool. OpenAPI is served at ``/schema`` (Swagger UI, from local files) and
+``/schema/openapi.json``; ``/playground`` and ``/dashboard`` are pages that call the same API.
 """
 
 from __future__ import annotations
@@ -14,16 +15,15 @@ from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.exceptions import ClientException
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from app.api.auth import KeyVerifier
 from app.api.db import Database, open_pool
 from app.api.errors import EXCEPTION_HANDLERS
+from app.api import web
 from app.api.limits import RateLimiter, nested_deeper_than, parse_networks
 from app.api.observability import DatabaseCollector, Metrics, observe, serve_metrics
-from app.api.reference import ReferencePage
-from app.api.routes import feeds, ops, privacy, writes
+from app.api.routes import admin, feeds, ops, privacy, writes
 from app.embeddings.query import QueryEmbedder
 from app.settings import Settings, get_settings
 
@@ -80,9 +80,10 @@ def create_app(settings: Settings | None = None, conninfo: str | None = None) ->
 
     middleware: list[Any] = [observe]
 
-    v1 = Router(path="/v1", route_handlers=[*feeds.ROUTES, *writes.ROUTES, *privacy.ROUTES])
+    v1 = Router(path="/v1", route_handlers=[*feeds.ROUTES, *writes.ROUTES, *privacy.ROUTES,
+                                            Router(path="/admin", route_handlers=admin.ROUTES)])
     return Litestar(
-        route_handlers=[v1, *ops.ROUTES],
+        route_handlers=[v1, *ops.ROUTES, *web.routes()],
         state=state,
         on_startup=[start],
         on_shutdown=[stop],
@@ -102,8 +103,7 @@ def create_app(settings: Settings | None = None, conninfo: str | None = None) ->
             components=Components(security_schemes={
                 "apiKey": SecurityScheme(type="http", scheme="bearer", description="pgrec API key")}),
             security=[{"apiKey": []}],
-            # A page without scripts or CDN links (it must work offline), and the document itself.
-            render_plugins=[ReferencePage(), JsonRenderPlugin(), YamlRenderPlugin()],
+            render_plugins=web.docs_plugins(),
         ),
         # Logging is configured by `pgrec serve` (JSON lines, app.api.observability), not by Litestar.
         logging_config=None,

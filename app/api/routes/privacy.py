@@ -7,19 +7,18 @@ import json
 from typing import Any, Iterator
 
 from litestar import Request, delete, get
-from litestar.params import FromPath
 from litestar.response import Stream
 
 from app.api import queries as q
 from app.api.auth import requires
-from app.api.routes.common import ERRORS, value
+from app.api.routes.common import ERRORS, USER_ID, value
 
 WRITE = [requires("write")]
 
 
 @delete("/users/{user_id:str}", guards=WRITE, sync_to_thread=True, status_code=200, summary="Erase a user",
         responses=ERRORS)
-def forget_user(request: Request, user_id: FromPath[str]) -> dict[str, Any]:
+def forget_user(request: Request, user_id: USER_ID) -> dict[str, Any]:
     """rec.forget_user: erases the user's events, preferences, vector and the user; returns the
     rows erased per table. Derived aggregates stop counting the user after the next refresh."""
     return value(request, q.FORGET_USER, {"user_id": user_id})
@@ -27,7 +26,7 @@ def forget_user(request: Request, user_id: FromPath[str]) -> dict[str, Any]:
 
 @get("/users/{user_id:str}/export", guards=WRITE, sync_to_thread=True, summary="Export a user's data", responses=ERRORS,
      media_type="application/json")
-def export_user(request: Request, user_id: FromPath[str]) -> Stream:
+def export_user(request: Request, user_id: USER_ID) -> Stream:
     """rec.export_user and rec.export_user_events: the user's profile and preferences, other
     stored rows, and every event, streamed page by page so a heavy user's export never has to fit
     in memory: {"user": ..., "events_count", "other", ..., "events": [...]}."""
