@@ -1,5 +1,5 @@
 """Bad input through the HTTP API: every answer a 4xx with the JSON error body, never a 5xx,
-and nothing stored. The values are those of tests/test_sql_bad_input.py, sent the ways HTTP
+and nothing stored. The values are those of tests/test_bad_input.py, sent the ways HTTP
 clients send them: query strings, path segments and JSON bodies (where NUL and lone
 surrogates arrive as ``\\u0000`` / ``\\ud800`` escapes or raw bytes)."""
 
