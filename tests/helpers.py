@@ -224,17 +224,22 @@ def as_role(url: str, role: str) -> str:
     return psycopg.conninfo.make_conninfo(**info)
 
 
+def login_role(server_url: str, role: str, member_of: str) -> None:
+    """A LOGIN role that is a member of ``member_of`` only (roles are cluster-wide: created once, kept)."""
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f"""
+            DO $$ BEGIN
+                IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN
+                    CREATE ROLE {role} LOGIN;
+                END IF;
+            END $$""")
+        conn.execute(f"GRANT {member_of} TO {role}")
+
+
 def ensure_roles(server_url: str) -> None:
     """Login roles for the API (roles are cluster-wide: create once, keep)."""
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        for role, member_of in ((APP_ROLE, "pgrec_app"), (ADMIN_ROLE, "pgrec_admin")):
-            conn.execute(f"""
-                DO $$ BEGIN
-                    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN
-                        CREATE ROLE {role} LOGIN;
-                    END IF;
-                END $$""")
-            conn.execute(f"GRANT {member_of} TO {role}")
+    login_role(server_url, APP_ROLE, "pgrec_app")
+    login_role(server_url, ADMIN_ROLE, "pgrec_admin")
 
 
 def seed(url: str) -> dict[str, str]:
@@ -252,10 +257,12 @@ def seed(url: str) -> dict[str, str]:
 
 
 def make_settings(**overrides: Any) -> Settings:
-    """Settings for a test app: no rate limit, no key cache, short pool wait, embeddings off
-    (a test that wants them sets a stub provider), unless overridden."""
+    """Settings for a test app: no rate limit, no key or readiness cache (a key created by a test
+    works at once), short pool wait, embeddings off (a test that wants them sets a stub
+    provider), unless overridden."""
     base = Settings()
     return replace(base, **{"api_rate_limit": 0, "api_key_cache_seconds": 0, "api_pool_timeout": 2.0,
+                            "api_ready_cache_seconds": 0, "api_key_prefix_reload_seconds": 0,
                             "api_embed_queries": False, "api_public_reads": False, **overrides})
 
 

@@ -115,7 +115,9 @@ def test_metrics(api_db: ApiDatabase, client: TestClient) -> None:
     for _ in range(3):
         client.get("/v1/users/ana/feed", headers=api_db.bearer("reader"))
     client.get("/v1/users/ana/feed", params={"n": 0}, headers=api_db.bearer("reader"))
-    text = client.get("/metrics").text
+    error_of(client.get("/metrics"), 401)  # a scrape queries the database: admin keys only
+    error_of(client.get("/metrics", headers=api_db.bearer("reader")), 403)
+    text = client.get("/metrics", headers=api_db.bearer("admin")).text
     route = 'route="/v1/users/{user_id}/feed"'
     count = re.search(r'pgrec_http_requests_total\{method="GET",' + re.escape(route) + r',status="200"\} (\d+)', text)
     assert count and float(count.group(1)) >= 3
@@ -194,13 +196,14 @@ GUARDED = [
     ("POST", "/v1/experiments/ab_test/end", "admin", None),
     ("GET", "/v1/experiments/ab_test/report", "admin", None),
     ("GET", "/v1/experiments/ab_test/assignment?user_id=ana", "read", None),
+    ("GET", "/metrics", "admin", None),
 ]
 
 
 def test_every_guarded_endpoint_is_listed(client: TestClient) -> None:
     schema = client.get("/schema/openapi.json").json()
     operations = {(m.upper(), p) for p, ops in schema["paths"].items() for m in ops}
-    public = {("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics")}
+    public = {("GET", "/healthz"), ("GET", "/readyz")}
     placeholders = {"ana": "/{user_id}", "py-intro": "/{item_id}", "py-web": "/{item_id}", "ab_test": "/{name}"}
     listed = {(m, re.sub(r"/(ana|py-intro|py-web|ab_test)(?=/|$)", lambda x: placeholders[x.group(1)],
                          p.split("?")[0])) for m, p, _, _ in GUARDED}
@@ -364,17 +367,20 @@ def test_search_embeds_the_query_when_a_provider_exists(api_db: ApiDatabase) -> 
     dim = api_db.sql("SELECT rec.embedding_dim()")[0][0]
     with api_client(api_db.app_url, api_embed_queries=True) as c:
         stub = StubProvider(dim)
-        c.app.state.embedder = stub
-        ranked_ids(c.get("/v1/search", params={"q": "python web"}, headers=api_db.bearer("reader")))
+        c.app.state.query_embedder.provider = stub
+        response = c.get("/v1/search", params={"q": "python web"}, headers=api_db.bearer("reader"))
+        assert response.status_code == 200, response.text
+        assert response.json()["mode"] == "hybrid" and response.headers["x-search-mode"] == "hybrid"
         assert stub.texts == ["python web"]
 
 
 def test_search_uses_the_installed_embeddings_provider(api_db: ApiDatabase) -> None:
     # The offline provider: deterministic, never the network.
     with api_client(api_db.app_url, api_embed_queries=True, embedding_provider="offline") as c:
-        ids = ranked_ids(c.get("/v1/search", params={"q": "python"}, headers=api_db.bearer("reader")))
-        assert ids and ids[0] in {"py-intro", "py-web"}
-        provider = c.app.state.embedder
+        response = c.get("/v1/search", params={"q": "python"}, headers=api_db.bearer("reader"))
+        ids = [item["item_id"] for item in response.json()["items"]]
+        assert ids and ids[0] in {"py-intro", "py-web"} and response.json()["mode"] == "hybrid"
+        provider = c.app.state.query_embedder.provider
         dim = api_db.sql("SELECT rec.embedding_dim()")[0][0]
         assert provider is not None and provider.dim == dim
 

@@ -72,7 +72,7 @@ def test_latency_percentiles_come_from_the_apis_own_histogram(api_db: ApiDatabas
     assert feed["count"] >= 4 and sum(b["count"] for b in feed["buckets"]) == feed["count"]
     assert 0 < feed["p50_ms"] <= feed["p90_ms"] <= feed["p99_ms"]
     # The same numbers /metrics exposes to Prometheus.
-    text = admin_client.get("/metrics").text
+    text = admin_client.get("/metrics", headers=api_db.bearer("admin")).text  # /metrics needs an admin key
     count = re.search(r'pgrec_http_request_duration_seconds_count\{method="GET",route="/v1/users/\{user_id\}/feed"\} '
                       r'([\d.]+)', text)
     assert count and float(count.group(1)) >= feed["count"]

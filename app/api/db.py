@@ -9,6 +9,7 @@ requests get fresh connections instead of broken ones.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import psycopg
@@ -46,6 +47,14 @@ class Database:
 
     def __init__(self, pool: ConnectionPool) -> None:
         self.pool = pool
+        # Statements sent, for pgrec_db_queries_total and for tests that check a request costs
+        # no query (invented API keys, cached readiness).
+        self.queries = 0
+        self._count_lock = threading.Lock()
+
+    def _counted(self) -> None:
+        with self._count_lock:
+            self.queries += 1
 
     def open(self) -> None:
         self.pool.open(wait=False)
@@ -58,6 +67,7 @@ class Database:
     def rows(self, call: Call, params: dict[str, Any], *, no_timeout: bool = False) -> list[dict[str, Any]]:
         """All rows of a table function, as dicts keyed by column name."""
         given = {k: v for k, v in params.items() if v is not None}
+        self._counted()
         with self.pool.connection() as conn:
             with conn.cursor(row_factory=dict_row) as cur:
                 if no_timeout:
@@ -71,6 +81,7 @@ class Database:
     def value(self, call: Call, params: dict[str, Any]) -> Any:
         """The single value a scalar function returns."""
         given = {k: v for k, v in params.items() if v is not None}
+        self._counted()
         with self.pool.connection() as conn:
             row = conn.execute(call.statement(given), given).fetchone()
         return row[0] if row else None

@@ -99,6 +99,8 @@ EXPORT_USER_EVENTS = Call("rec.export_user_events", _args("user_id:text", "after
 # --- operations -----------------------------------------------------------------------------
 REFRESH = Call("rec.refresh", _args("what:text"), ("step", "outcome", "rows", "seconds"))
 AUTHENTICATE = Call("rec.authenticate", _args("secret:text"), ("key_name", "key_scopes"))
+# Public prefixes of live keys: lets the API refuse invented keys without a query per request.
+API_KEY_PREFIXES = Call("rec.api_key_prefixes", (), ("prefix",))
 INSTALLATION = Call("rec.installation", ())
 REFRESH_STATUS = Call("rec.refresh_status", (), ("step", "position", "description", "last_started_at", "last_outcome",
                                                    "last_rows", "last_seconds", "last_detail", "last_ok_at", "runner",

@@ -89,6 +89,6 @@ ERRORS = {
     403: _error("The API key lacks the scope this endpoint needs"),
     404: _error("An id that must exist does not (SQLSTATE P0002)"),
     422: _error("An argument is malformed or out of range (SQLSTATE 22xxx); `field` names it"),
-    429: _error("Rate limit of this API key exceeded"),
+    429: _error("Rate limit exceeded (per verified API key, else per client address); retry after Retry-After seconds"),
     503: _error("The database is unavailable; retry after Retry-After seconds"),
 }

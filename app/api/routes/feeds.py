@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Annotated, Any
 
-from litestar import Request, get, post
+from litestar import Request, Response, get, post
 from litestar.params import JSONBody, Parameter, QueryParameter
 from msgspec import Meta, Struct
 
@@ -13,6 +13,7 @@ from app.api import queries as q
 from app.api.auth import requires
 from app.api.errors import request_id
 from app.api.routes.common import ERRORS, ITEM_ID, USER_ID, Ranked, RankedList, example, ranked, rows, value
+from app.embeddings.query import QueryVector
 
 log = logging.getLogger("pgrec.api")
 READ = [requires("read")]
@@ -125,42 +126,67 @@ def nearby(request: Request, lat: Annotated[float, Parameter(description="Latitu
                                            "n": n, "user_id": user_id, "strategy": strategy}))
 
 
+#: Added to every row's reasons when a search could not use query embeddings.
+KEYWORD_ONLY_REASON = "keyword match only: query embeddings unavailable"
+
+
+class SearchResults(Struct):
+    """Items ranked best first, and how the query was matched."""
+
+    items: list[Ranked]
+    mode: Annotated[str, Meta(description="`hybrid` (words and meaning) or `keyword` (words only).",
+                              examples=["hybrid"])]
+    degraded: Annotated[str | None, Meta(
+        description="Why a search that should have been hybrid was not (the embeddings provider is "
+                    "failing, slow or busy); null otherwise.", examples=[None])] = None
+
+
 @get("/search", guards=READ, sync_to_thread=True, summary="Hybrid search", responses=ERRORS)
 def search(request: Request, text: Annotated[str, QueryParameter(name="q", description="Search words.",
                                                                   examples=example("dumbbell"))],
-           n: N = None, user_id: USER = None, strategy: SEARCH_STRATEGY = None) -> RankedList:
-    """rec.search: full-text search fused with vector search when the query can be embedded."""
-    return ranked(rows(request, q.SEARCH, {"query": text, "n": n, "user_id": user_id, "strategy": strategy,
-                                           "query_embedding": embed_query(request, text)}))
+           n: N = None, user_id: USER = None, strategy: SEARCH_STRATEGY = None) -> Response[SearchResults]:
+    """rec.search: full-text search fused with vector search when the query can be embedded.
+    If the embeddings provider is unavailable the search still answers, by keywords, and says
+    so (``mode``, ``degraded``, the ``X-Search-Mode`` header and a reason on every item)."""
+    embedded = embed_query(request, text)
+    result = ranked(rows(request, q.SEARCH, {"query": text, "n": n, "user_id": user_id, "strategy": strategy,
+                                             "query_embedding": embedded.vector}))
+    mode = "hybrid" if embedded.vector is not None else "keyword"
+    degraded = embedded.why_not if embedded.unavailable else None
+    if degraded:
+        for item in result.items:
+            reasons = item.reasons.setdefault("reasons", [])
+            if isinstance(reasons, list):
+                reasons.append(KEYWORD_ONLY_REASON)
+    headers = {"X-Search-Mode": mode}
+    if degraded:
+        headers["X-Search-Degraded"] = degraded
+    return Response(SearchResults(result.items, mode, degraded), headers=headers)
 
 
-def embed_query(request: Request, text: str) -> Any:
-    """The query's embedding from the embeddings provider, or None for keyword only."""
+def embed_query(request: Request, text: str) -> QueryVector:
+    """The query's embedding, or why there is none (then the search is keyword only)."""
     state = request.app.state
     if not state.settings.api_embed_queries or not text.strip():
-        return None
-    provider = state.get("embedder", False)
-    if provider is False:
-        provider = None
-        try:
-            from app.embeddings import get_provider
+        return QueryVector(None, "query embeddings switched off" if text.strip() else "blank query")
+    return state.query_embedder.embed(text)
 
-            # The database's dimension, not the setting: the column was fixed at install time.
-            dim = state.database.value(q.INSTALLATION, {}).get("embedding_dim")
-            provider = get_provider(state.settings, dim=dim)
-        except ImportError:
-            log.info("no embeddings provider installed: search is keyword only")
-        except Exception:
-            log.warning("embeddings provider unavailable: search is keyword only", exc_info=True)
-        state.embedder = provider
-    if provider is None:
-        return None
+
+def load_query_provider(state: Any) -> Any:
+    """The embeddings provider for search queries: the configured one, with the short query
+    timeout and no retries; None when none is installed."""
+    from dataclasses import replace
+
     try:
-        import numpy as np
+        from app.embeddings import get_provider
 
-        return np.asarray(provider.embed([text])[0], dtype=np.float32)
-    except Exception:  # a provider outage degrades search to keywords instead of failing it
-        log.warning("query embedding failed: keyword search only", exc_info=True)
+        settings = state.settings
+        # The database's dimension, not the setting: the column was fixed at install time.
+        dim = state.database.value(q.INSTALLATION, {}).get("embedding_dim")
+        return get_provider(replace(settings, embedding_timeout=settings.api_query_embed_timeout,
+                                    embedding_max_retries=0), dim=dim)
+    except ImportError:
+        log.info("no embeddings provider installed: search is keyword only")
         return None
 
 
