@@ -96,7 +96,7 @@ def error_of(action: Callable[[], Any], cls: type[PgrecError]) -> PgrecError:
 # --- the call table against the installed functions --------------------------------------------
 
 # Granted to pgrec_app but not client verbs: the HTTP API process's own plumbing and the clock.
-NOT_VERBS = {"authenticate", "installation", "freshness", "now", "embedding_dim"}
+NOT_VERBS = {"authenticate", "api_key_prefixes", "installation", "freshness", "now", "embedding_dim"}
 
 
 def test_every_app_function_is_a_verb(api_db: ApiDatabase) -> None:

@@ -24,7 +24,7 @@ TO pgrec_app;
 -- What the HTTP API process itself needs (verifying keys, readiness, freshness for /metrics),
 -- and what a host application does when its user asks: account deletion, data access.
 GRANT EXECUTE ON FUNCTION
-    rec.authenticate, rec.installation, rec.freshness,
+    rec.authenticate, rec.api_key_prefixes, rec.installation, rec.freshness,
     rec.forget_user, rec.export_user, rec.export_user_events
 TO pgrec_app;
 

@@ -15,8 +15,8 @@ BEGIN
     IF older_than IS NULL THEN
         RAISE EXCEPTION 'older_than must not be null' USING ERRCODE = '22004';
     END IF;
-    IF older_than < interval '1 day' THEN
-        RAISE EXCEPTION 'older_than must be at least 1 day, got %', older_than USING ERRCODE = '22023';
+    IF older_than < interval '1 day' OR NOT isfinite(older_than) THEN
+        RAISE EXCEPTION 'older_than must be a finite interval of at least 1 day, got %', older_than USING ERRCODE = '22023';
     END IF;
     DELETE FROM pgrec.impressions AS i
     WHERE i.served_at < v_now - older_than
