@@ -47,8 +47,7 @@ def served_from_pool(conn, user: str) -> bool:
 
 def test_active_users_get_pools_and_pages_equal_the_full_pipeline(conn) -> None:
     world(conn)
-    assert query(conn, "SELECT count(*) FROM pgrec.feed_pools") == [(31,)] or \
-        query(conn, "SELECT count(*) FROM pgrec.feed_pools")[0][0] >= 30
+    assert query(conn, "SELECT count(*), min(strategy), max(strategy) FROM pgrec.feed_pools") == [(30, "default", "default")]
     for user in ("u0", "u7", "u19"):
         assert served_from_pool(conn, user)
         for n, offset in ((20, 0), (10, 0), (10, 10), (5, 35)):
@@ -126,3 +125,24 @@ def test_replays_build_and_use_pools_on_their_own_clock(conn) -> None:
     pooled = query(conn, "SELECT count(*) FROM pgrec.feed_pools WHERE as_of = %s", (NOW,))
     assert pooled[0][0] >= 30
     assert json.dumps(page(conn, "u2")) == json.dumps(page(conn, "u2", pools=False))
+
+
+def test_a_strategy_marked_precomputed_is_served_from_pools_too(conn) -> None:
+    world(conn)
+    assert page(conn, "u3", strategy="explore") == page(conn, "u3", strategy="explore", pools=False)
+    assert query(conn, "SELECT count(*) FROM pgrec.feed_pools WHERE strategy = 'explore'") == [(0,)]
+    conn.execute("UPDATE pgrec.strategies SET precomputed = true WHERE name = 'explore'")
+    refresh(conn, "feed_pools")
+    assert query(conn, "SELECT count(*) FROM pgrec.feed_pools WHERE strategy = 'explore'") == [(30,)]
+    before = page(conn, "u3", strategy="explore")
+    assert before == page(conn, "u3", strategy="explore", pools=False)
+    conn.execute("SAVEPOINT probe")
+    conn.execute("""UPDATE pgrec.feed_pools p SET scores = ARRAY(SELECT -x FROM unnest(p.scores) AS x)
+                    FROM pgrec.users u WHERE u.id = p.user_id AND u.external_id = 'u3' AND p.strategy = 'explore'""")
+    assert page(conn, "u3", strategy="explore") != before  # read from the explore pool
+    conn.execute("ROLLBACK TO SAVEPOINT probe")
+    # No longer precomputed: its pools go at the next run.
+    conn.execute("UPDATE pgrec.strategies SET precomputed = false WHERE name = 'explore'")
+    refresh(conn, "feed_pools")
+    assert query(conn, "SELECT count(*) FROM pgrec.feed_pools WHERE strategy = 'explore'") == [(0,)]
+    assert query(conn, "SELECT count(*) FROM pgrec.feed_pools WHERE strategy = 'default'") == [(30,)]

@@ -15,7 +15,8 @@ ALTER TABLE pgrec.strategies ADD CONSTRAINT strategies_sources_check
 ALTER TABLE pgrec.strategies
     ADD COLUMN tuned_from text REFERENCES pgrec.strategies (name) ON DELETE CASCADE ON UPDATE CASCADE,
     ADD COLUMN fitted_at  timestamptz,
-    ADD COLUMN metrics    jsonb CHECK (jsonb_typeof(metrics) = 'object');
+    ADD COLUMN metrics    jsonb CHECK (jsonb_typeof(metrics) = 'object'),
+    ADD COLUMN precomputed boolean NOT NULL DEFAULT false;
 
 -- Neighbour rows are derived data: the new models write their own (the next refresh).
 DROP TABLE pgrec.item_neighbors;
@@ -208,7 +209,7 @@ INSERT INTO pgrec.refresh_steps (step, position, description, runner, every, min
      'python', '1 day', 5000, '{}', true),
     ('als',              240, 'ALS latent factor model, for catalogues beyond EASE''s reach (pgrec.item_factors, pgrec.user_factors, pgrec.user_candidates)',
      'python', '1 day', 5000, '{}', true),
-    ('feed_pools',       500, 'the feeds of active users, precomputed for the served strategy (pgrec.feed_pools)',
+    ('feed_pools',       500, 'the feeds of active users, precomputed for the served strategy and those marked precomputed (pgrec.feed_pools)',
      'sql', '1 minute', NULL, '{}', true),
     ('tune',             900, 'pgrec tune: the blend fitted by replaying the installation''s own events (strategies tuned, tuned_cold)',
      'python', '7 days', 50000, '{}', false);

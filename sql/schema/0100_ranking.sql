@@ -91,6 +91,11 @@ CREATE TABLE pgrec.strategies (
     tuned_from        text REFERENCES pgrec.strategies (name) ON DELETE CASCADE ON UPDATE CASCADE,
     fitted_at         timestamptz,
     metrics           jsonb CHECK (jsonb_typeof(metrics) = 'object'),
+    -- true: refresh step feed_pools keeps the feeds of active users precomputed for this
+    -- strategy too, so rec.feed(..., strategy => name) is served from them (the strategy a
+    -- feed without one serves always is). Each costs one full-pipeline call per active user
+    -- and rebuild.
+    precomputed       boolean NOT NULL DEFAULT false,
     CHECK (max_per_category <= category_window)
 );
 COMMENT ON TABLE pgrec.strategies IS 'Ranking strategies: the list they serve, signal weights, exclusion policy and ranking parameters.';

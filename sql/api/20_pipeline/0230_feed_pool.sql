@@ -40,7 +40,11 @@ DECLARE
     v_params  pgrec.strategies;
     v_now     constant timestamptz := rec.now();
     v_dropped bigint[];
-    v_keep    integer[];
+    v_keep    integer[];               -- positions in the pool still listable, and their fields:
+    v_keys    text[];
+    v_scores  double precision[];
+    v_eng     double precision[];
+    v_cats    integer[];
     v_page    rec.ranked_item[];
 BEGIN
     IF current_setting('rec.pools', true) = 'off' THEN
@@ -72,9 +76,13 @@ BEGIN
     FROM pgrec.events AS e
     WHERE e.user_id = v_pool.user_id AND e.id > v_pool.last_event_id AND e.occurred_at <= v_now;
 
-    -- What is still listable, in pool order.
-    SELECT coalesce(array_agg(k.n ORDER BY k.n), '{}') INTO v_keep
-    FROM unnest(v_pool.items) WITH ORDINALITY AS k(item_id, n)
+    -- What is still listable, in pool order. The pool's arrays are read in one pass (a field
+    -- of the stored row read per element would be decompressed each time).
+    SELECT coalesce(array_agg(k.n ORDER BY k.n), '{}'), array_agg(k.external_id ORDER BY k.n),
+           array_agg(k.score ORDER BY k.n), array_agg(k.engagement ORDER BY k.n), array_agg(k.category ORDER BY k.n)
+    INTO v_keep, v_keys, v_scores, v_eng, v_cats
+    FROM unnest(v_pool.items, v_pool.external_ids, v_pool.scores, v_pool.engagement, v_pool.categories)
+         WITH ORDINALITY AS k(item_id, external_id, score, engagement, category, n)
     JOIN pgrec.items AS i ON i.id = k.item_id
     WHERE pgrec.is_live(i, v_now) AND NOT k.item_id = ANY (v_dropped);
     IF cardinality(v_keep) < p_offset + p_n AND cardinality(v_keep) < cardinality(v_pool.items) THEN
@@ -85,25 +93,22 @@ BEGIN
     WHERE s.name = CASE WHEN v_pool.cold THEN (SELECT x.cold_start FROM pgrec.strategies AS x WHERE x.name = p_strategy)
                         ELSE p_strategy END;
     WITH page AS (
-        SELECT d.*, v_keep[d.idx] AS k
-        FROM rec._diversify(ARRAY(SELECT v_pool.scores[k] FROM unnest(v_keep) AS k),
-                            ARRAY(SELECT v_pool.engagement[k] FROM unnest(v_keep) AS k),
-                            ARRAY(SELECT v_pool.external_ids[k] FROM unnest(v_keep) AS k),
-                            ARRAY(SELECT v_pool.categories[k] FROM unnest(v_keep) AS k),
-                            v_params.diversity_penalty, v_params.max_per_category, v_params.category_window,
-                            p_offset + p_n) WITH ORDINALITY AS d(idx, score, adjusted, forced, n)
+        SELECT d.*
+        FROM rec._diversify(v_scores, v_eng, v_keys, v_cats, v_params.diversity_penalty, v_params.max_per_category,
+                            v_params.category_window, p_offset + p_n) WITH ORDINALITY AS d(idx, score, adjusted, forced, n)
     )
     SELECT CASE WHEN v_pool.cutoff IS NOT NULL
                      -- a candidate left out of the pool (scoring at most the cutoff) could
                      -- have taken a place on this page: only the full pipeline can tell
                      AND (bool_or(p.forced) OR min(p.adjusted) <= v_pool.cutoff) THEN NULL
-                ELSE coalesce(array_agg(ROW(v_pool.external_ids[p.k], p.score,
-                                            CASE WHEN p.score = v_pool.scores[p.k] THEN v_pool.reasons -> (p.k - 1)
-                                                 ELSE jsonb_set(v_pool.reasons -> (p.k - 1), '{terms,diversity}',
-                                                                to_jsonb(p.score - v_pool.scores[p.k])) END
+                ELSE coalesce(array_agg(ROW(v_keys[p.idx], p.score,
+                                            CASE WHEN p.score = v_scores[p.idx] THEN r.reasons
+                                                 ELSE jsonb_set(r.reasons, '{terms,diversity}',
+                                                                to_jsonb(p.score - v_scores[p.idx])) END
                                            )::rec.ranked_item ORDER BY p.n) FILTER (WHERE p.n > p_offset), '{}') END
     INTO v_page
-    FROM page AS p;
+    FROM page AS p
+    JOIN jsonb_array_elements(v_pool.reasons) WITH ORDINALITY AS r(reasons, n) ON r.n = v_keep[p.idx];
     RETURN v_page;
 END;
 $$;
