@@ -140,6 +140,13 @@ class Settings:
     embedding_batch_size: int = field(default_factory=lambda: int(_env("PGREC_EMBEDDING_BATCH_SIZE", "128")))
     """Items per embedding request and per claimed batch of the embed job."""
 
+    embedding_bulk_min: int = field(default_factory=lambda: int(_env("PGREC_EMBEDDING_BULK_MIN", "10000")))
+    """Queued items (and at least half the catalogue) from which the embed job loads in bulk:
+    vectors are stored without the HNSW index, which is built once at the end. 0: never."""
+
+    embedding_index_memory: str = field(default_factory=lambda: _env("PGREC_EMBEDDING_INDEX_MEMORY", "1GB"))
+    """``maintenance_work_mem`` for building the HNSW index after a bulk load."""
+
     embedding_max_retries: int = field(default_factory=lambda: int(_env("PGREC_EMBEDDING_MAX_RETRIES", "5")))
     """Retries (exponential back-off, honouring Retry-After) on rate limits and transient errors."""
 
