@@ -72,7 +72,8 @@ COMMENT ON FUNCTION rec._itemknn_rows(bigint[], double precision, integer, integ
 -- counts are one in-memory hash aggregate instead of one aggregate over all pairs spilling
 -- gigabytes to disk.
 --
--- Incremental, approximate: recomputing the rows of every item a new event touches costs most
+-- Incremental, approximate (and full when most users changed, which costs the same and is
+-- exact): recomputing the rows of every item a new event touches costs most
 -- of a full rebuild (a new event of a user changes the decay of all their items, and popular
 -- items are in nearly every history: at 1M events, the items of 10,000 new events carry 60 %
 -- of all walks). So a run
@@ -130,13 +131,7 @@ BEGIN
         v_prev := NULL;
     END IF;
 
-    IF v_prev.step IS NULL THEN
-        DELETE FROM pgrec.itemknn_interactions;
-        INSERT INTO pgrec.itemknn_interactions (user_id, item_id, strength)
-        SELECT r.user_id, r.item_id, r.strength FROM rec._interactions(v_model.parameters, v_now) AS r;
-        DELETE FROM pgrec.item_neighbors AS n WHERE n.source = 'itemknn';
-        DELETE FROM pgrec.itemknn_rows;
-    ELSE
+    IF v_prev.step IS NOT NULL THEN
         EXECUTE 'SELECT array_agg(DISTINCT u.user_id ORDER BY u.user_id) FROM (
                      SELECT e.user_id FROM rec._new_events($1, $2, $3, $4) AS e
                      UNION ALL
@@ -144,6 +139,21 @@ BEGIN
                  WHERE u.user_id IS NOT NULL'
         INTO v_users USING v_prev, v_snap, v_own, v_now;
         v_users := coalesce(v_users, '{}');
+        -- When most users changed (a small installation, or a backlog), recomputing them and
+        -- their rows costs what a full rebuild does, which is exact.
+        IF cardinality(v_users) > greatest(100, (SELECT count(*) FROM pgrec.itemknn_rows) / 2,
+                                           (SELECT count(DISTINCT x.user_id) FROM pgrec.itemknn_interactions AS x) / 2) THEN
+            PERFORM set_config('pgrec.refresh_detail', 'full (' || cardinality(v_users) || ' users changed, most of them)', true);
+            v_prev := NULL;
+        END IF;
+    END IF;
+    IF v_prev.step IS NULL THEN
+        DELETE FROM pgrec.itemknn_interactions;
+        INSERT INTO pgrec.itemknn_interactions (user_id, item_id, strength)
+        SELECT r.user_id, r.item_id, r.strength FROM rec._interactions(v_model.parameters, v_now) AS r;
+        DELETE FROM pgrec.item_neighbors AS n WHERE n.source = 'itemknn';
+        DELETE FROM pgrec.itemknn_rows;
+    ELSE
         v_must := ARRAY(SELECT DISTINCT c.item_id FROM rec._changes_since(v_prev, v_snap, v_own, 'events') AS c ORDER BY 1);
         DELETE FROM pgrec.itemknn_interactions AS x WHERE x.user_id = ANY (v_users);
         -- The user filter reaches the events scan (the partition key of rec._interactions'
