@@ -106,9 +106,11 @@ DECLARE
         'beta', '[0, 1]'::jsonb, 'min_support', '[1, 1000]'::jsonb, 'neighbors', '[1, 1000]'::jsonb,
         'max_items', '[2, 20000]'::jsonb, 'candidates', '[1, 1000]'::jsonb,
         'regularization', '[1e-9, 1000000]'::jsonb, 'iterations', '[1, 100]'::jsonb,
-        'alpha', '[1e-9, 1000000]'::jsonb);
+        'alpha', '[1e-9, 1000000]'::jsonb, 'incremental_walks', '[0, 1e10]'::jsonb,
+        'incremental_min_change', '[0, 1]'::jsonb);
     v_kinds constant jsonb := jsonb_build_object(
-        'itemknn', '["strengths", "half_life_days", "decay", "max_items_per_user", "beta", "min_support", "neighbors"]'::jsonb,
+        'itemknn', '["strengths", "half_life_days", "decay", "max_items_per_user", "beta", "min_support", "neighbors",
+                       "incremental_walks", "incremental_min_change"]'::jsonb,
         'ease', '["strengths", "half_life_days", "decay", "max_items", "lambdas", "neighbors", "candidates"]'::jsonb,
         'als', '["strengths", "half_life_days", "decay", "regularization", "iterations", "alpha", "candidates"]'::jsonb);
 BEGIN
