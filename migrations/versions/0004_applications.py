@@ -34,6 +34,7 @@ def downgrade() -> None:
         DROP TABLE pgrec.follows;
 
         DELETE FROM pgrec.onboarding_questions WHERE questionnaire = 'explore';
+        DELETE FROM pgrec.tag_kinds WHERE kind = 'level';
         ALTER TABLE pgrec.onboarding_questions DROP COLUMN questionnaire;
 
         UPDATE pgrec.strategies

@@ -92,6 +92,9 @@ SET description = 'Local listings: distance first, then interests, engagement, f
     cold_start = 'marketplace_cold', recency_tau_days = 10, recency_new_boost = 1.5
 WHERE name = 'marketplace';
 
+-- A level says who the user is more than what they like (the explore quiz declares one).
+INSERT INTO pgrec.tag_kinds (kind, weight) VALUES ('level', 0.1);
+
 -- A quiz per product.
 ALTER TABLE pgrec.onboarding_questions ADD COLUMN questionnaire text NOT NULL DEFAULT 'default'
     CHECK (questionnaire ~ '^[a-z][a-z0-9_]{0,39}$');
@@ -157,6 +160,6 @@ INSERT INTO pgrec.onboarding_options (question_id, option_id, position, label, t
     ('explore_tools', 'podcast', 440, 'Podcast', '{"tool:podcast": 1}'),
     ('explore_tools', 'dictionary', 450, 'Dictionary', '{"tool:dictionary": 1}'),
     ('explore_tools', 'anki', 460, 'Anki', '{"tool:anki": 1}'),
-    ('explore_level', 'beginner', 10, 'Just starting', '{"level:beginner": 1}'),
-    ('explore_level', 'intermediate', 20, 'I know my way around', '{"level:beginner": 0.5, "level:intermediate": 1}'),
-    ('explore_level', 'advanced', 30, 'Advanced', '{"level:intermediate": 0.5, "level:advanced": 1}');
+    ('explore_level', 'beginner', 10, 'Just starting', '{"level:beginner": 0.5}'),
+    ('explore_level', 'intermediate', 20, 'I know my way around', '{"level:beginner": 0.25, "level:intermediate": 0.5}'),
+    ('explore_level', 'advanced', 30, 'Advanced', '{"level:intermediate": 0.25, "level:advanced": 0.5}');

@@ -28,8 +28,11 @@ INSERT INTO pgrec.onboarding_options (question_id, option_id, position, label, t
 -- The explore page's quiz (rec.onboarding_questions('explore')): what a new member makes, the
 -- tools they use (those of the explore world's projects, which carry them as tool: tags) and
 -- their level (projects carry a level: tag; a level also counts half for the one below, since
--- people enjoy what they have outgrown more than what is beyond them). Three answers are
--- enough preferences to personalise the first feed before any event.
+-- people enjoy what they have outgrown more than what is beyond them). A level is declared at
+-- half weight, and its tag kind weighs little (pgrec.tag_kinds): it says who the member is more
+-- than what they like, so it orders projects of their interests instead of filling the page
+-- with every beginner's project. Three answers are enough preferences to personalise the
+-- first feed before any event.
 INSERT INTO pgrec.onboarding_questions (question_id, position, prompt, multiple, questionnaire) VALUES
     ('explore_make', 10, 'What do you make? Pick as many as you like.', true, 'explore'),
     ('explore_tools', 20, 'Which tools do you use?', true, 'explore'),
@@ -92,6 +95,6 @@ INSERT INTO pgrec.onboarding_options (question_id, option_id, position, label, t
     ('explore_tools', 'podcast', 440, 'Podcast', '{"tool:podcast": 1}'),
     ('explore_tools', 'dictionary', 450, 'Dictionary', '{"tool:dictionary": 1}'),
     ('explore_tools', 'anki', 460, 'Anki', '{"tool:anki": 1}'),
-    ('explore_level', 'beginner', 10, 'Just starting', '{"level:beginner": 1}'),
-    ('explore_level', 'intermediate', 20, 'I know my way around', '{"level:beginner": 0.5, "level:intermediate": 1}'),
-    ('explore_level', 'advanced', 30, 'Advanced', '{"level:intermediate": 0.5, "level:advanced": 1}');
+    ('explore_level', 'beginner', 10, 'Just starting', '{"level:beginner": 0.5}'),
+    ('explore_level', 'intermediate', 20, 'I know my way around', '{"level:beginner": 0.25, "level:intermediate": 0.5}'),
+    ('explore_level', 'advanced', 30, 'Advanced', '{"level:intermediate": 0.25, "level:advanced": 0.5}');
