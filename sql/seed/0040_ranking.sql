@@ -151,7 +151,8 @@ INSERT INTO pgrec.strategies (name, list, description, weights, personalized, co
 --                 content 10 %, and the seeker's pay range 10 % when they gave one; nothing seen
 --                 or applied to comes back (unseen; rec.feed's exclusion_policy switches per
 --                 request). marketplace_cold serves seekers without history: what is near, busy
---                 and fresh. Trending, nearby and similar listings have presets of their own.
+--                 and fresh, and their declared pay range (a seeker states it before any
+--                 event). Trending, nearby and similar listings have presets of their own.
 INSERT INTO pgrec.strategies (name, list, description, weights, personalized, cold_start, exclusion_policy, fallback,
                               history_tau_days, recency_tau_days, candidate_limit, sources, diversity_penalty,
                               max_per_category, category_window, recency_new_boost) VALUES
@@ -167,8 +168,8 @@ INSERT INTO pgrec.strategies (name, list, description, weights, personalized, co
     ('explore_trending', 'trending', 'Explore page "Trending": engagement velocity, lightly reordered by interests and followed creators.',
      '{"trending": 1, "tags": 0.2, "behavioral": 0.1}',
      true, NULL, 'undismissed', false, 30, 14, 200, '{trending}', 0, 10, 10, NULL),
-    ('marketplace_cold', 'feed', 'Local listings for seekers without history: what is near, busy and fresh.',
-     '{"location": 0.35, "engagement": 0.20, "recency": 0.20, "tags": 0.15, "creator": 0.10}',
+    ('marketplace_cold', 'feed', 'Local listings for seekers without history: what is near, busy and fresh, within their pay range.',
+     '{"location": 0.35, "engagement": 0.20, "recency": 0.20, "tags": 0.15, "creator": 0.10, "price": 0.10}',
      true, NULL, 'unseen', true, 30, 10, 100, NULL, 0.02, 4, 10, 1.5),
     ('marketplace', 'feed', 'Local listings: distance first, then interests, engagement, freshness, poster quality and pay.',
      '{"location": 0.25, "tags": 0.20, "engagement": 0.15, "recency": 0.10, "creator": 0.10,

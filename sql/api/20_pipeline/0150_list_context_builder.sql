@@ -69,7 +69,7 @@ BEGIN
     v_override := rec._weights_override(p_weights);
     IF p_exclusion_policy IS NOT NULL
        AND NOT EXISTS (SELECT FROM pgrec.exclusion_policies AS p WHERE p.name = p_exclusion_policy) THEN
-        RAISE EXCEPTION 'unknown exclusion_policy "%"', left(p_exclusion_policy, 100) USING ERRCODE = '22023',
+        RAISE EXCEPTION 'exclusion_policy "%" is not an exclusion policy', left(p_exclusion_policy, 100) USING ERRCODE = '22023',
             HINT = 'One of: ' || (SELECT string_agg(p.name, ', ' ORDER BY p.name) FROM pgrec.exclusion_policies AS p);
     END IF;
 

@@ -16,7 +16,7 @@ BEGIN
     IF onboarding_questions.questionnaire <> 'default'
        AND NOT EXISTS (SELECT FROM pgrec.onboarding_questions AS q
                        WHERE q.questionnaire = onboarding_questions.questionnaire) THEN
-        RAISE EXCEPTION 'unknown questionnaire "%"', left(onboarding_questions.questionnaire, 100) USING ERRCODE = '22023',
+        RAISE EXCEPTION 'questionnaire "%" has no questions', left(onboarding_questions.questionnaire, 100) USING ERRCODE = '22023',
             HINT = 'One of: ' || coalesce((SELECT string_agg(DISTINCT q.questionnaire, ', ')
                                            FROM pgrec.onboarding_questions AS q), 'none (no questions are installed)');
     END IF;
