@@ -7,7 +7,9 @@
 --
 -- The list pipeline (sql/api/20_pipeline) with the user as anchor: their positive history for
 -- the collaborative signal, their taste vector, their interests and their location. The user's
--- history is read straight from events, so a rec.track call changes the very next feed.
+-- history is read straight from events, so a rec.track call changes the very next feed. An
+-- active user's feed is usually served from their precomputed pool (pgrec.feed_pools), which
+-- gives the same page whenever it can tell, and otherwise leaves the call to the pipeline.
 -- Without a strategy it serves the installation's fitted blend (the strategy `pgrec tune` wrote,
 -- when it beat default on replay), else default. exclusion_policy (a row of
 -- pgrec.exclusion_policies) replaces the strategy's for this call: what a request may see
@@ -19,9 +21,20 @@ CREATE FUNCTION rec.feed(user_id text, n integer DEFAULT 20, "offset" integer DE
 RETURNS SETOF rec.ranked_item
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
 AS $$
+DECLARE
+    v_page rec.ranked_item[];
 BEGIN
     PERFORM rec._check_id('user_id', user_id);
     PERFORM rec._check_page(n, "offset");
+    -- The user's precomputed feed when it can answer exactly (refresh step feed_pools); a pool
+    -- holds what its strategy's own exclusion policy leaves, so another policy is computed.
+    IF weights IS NULL AND exclusion_policy IS NULL AND (strategy IS NULL OR strategy NOT LIKE 'experiment:%') THEN
+        v_page := rec._pooled_feed(user_id, coalesce(strategy, rec._served_feed_strategy()), n, "offset");
+        IF v_page IS NOT NULL THEN
+            RETURN QUERY SELECT * FROM unnest(v_page);
+            RETURN;
+        END IF;
+    END IF;
     RETURN QUERY SELECT * FROM rec._ranked_list(rec._list_context('feed', strategy, weights, user_id, n, "offset",
                                                                   p_exclusion_policy => exclusion_policy));
 END;
