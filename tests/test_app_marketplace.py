@@ -76,10 +76,14 @@ def test_a_seeker_sets_a_maximum_distance_and_far_listings_leave(market: Marketp
     before = market.feed("seeker-mia")
     far = {i for i, d in km(before).items() if d > 4}
     assert len(before) == 30 and far, km(before)
-    # Near first: the feed's location term follows exp(-d / (50 km / 3)) without a limit.
-    near = min(km(before), key=km(before).get)
-    assert before[0]["reasons"]["terms"]["location"] >= 0.9 * next(
-        i for i in before if i["item_id"] == near)["reasons"]["terms"]["location"]
+    # Near first (on average: distance is a quarter of the blend), and the location term follows
+    # exp(-d / (50 km / 3)) without a limit (a listing in another city scores nothing there).
+    top, rest = list(km(before[:10]).values()), list(km(before[10:]).values())
+    assert sum(top) / len(top) < sum(rest) / len(rest), km(before)
+    a, b = next(i for i in before if "distance_km" in i["reasons"]), max((i for i in before if i["reasons"].get("distance_km", 99) < 50),
+                          key=lambda i: i["reasons"]["distance_km"])
+    assert a["reasons"]["terms"]["location"] / b["reasons"]["terms"]["location"] == pytest.approx(
+        math.exp((b["reasons"]["distance_km"] - a["reasons"]["distance_km"]) / (50 / 3)), rel=1e-2)
 
     assert market.call("PATCH", "/v1/users/seeker-mia/preferences", {"max_distance_km": 4})["written"] == 1
     after = market.feed("seeker-mia")

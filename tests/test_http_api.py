@@ -198,6 +198,7 @@ GUARDED = [
     ("GET", "/v1/admin/latency", "admin", None),
     ("GET", "/v1/admin/feed-metrics", "admin", None),
     ("GET", "/v1/admin/score-distribution?users=2&n=3", "admin", None),
+    ("POST", "/v1/impressions", "write", {"request_id": "r-guarded", "user_id": "ana", "items": ["py-intro"]}),
     ("GET", "/v1/experiments", "admin", None),
     ("PUT", "/v1/experiments/ab_test", "admin", {}),
     ("POST", "/v1/experiments/ab_test/end", "admin", None),
