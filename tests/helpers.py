@@ -334,3 +334,14 @@ def serving(env: dict[str, str], log_path: Any) -> Iterator[int]:
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def example_sql(name: str) -> list[str]:
+    """The SQL statements of examples/NAME/README.md's sql blocks, in order."""
+    import re
+
+    from app import ROOT
+
+    text = (ROOT / "examples" / name / "README.md").read_text()
+    return [s.strip() for block in re.findall(r"```sql\n(.*?)```", text, re.S)
+            for s in re.split(r";\s*(?:--[^\n]*)?\n", block) if s.strip() and not s.strip().startswith("--")]

@@ -197,3 +197,12 @@ def test_the_worlds_follows_shape_their_followers_feeds(page: ExplorePage) -> No
     exported = page.get(f"/v1/users/{member}/export")
     assert {f["creator_id"] for f in exported["other"]["follows"] if f["unfollowed_at"] is None} == \
         {f["creator_id"] for f in follows}
+
+
+def test_the_examples_sql_runs_on_the_explore_world(page: ExplorePage) -> None:
+    """examples/explore/README.md's SQL, as written: every statement answers with rows."""
+    from tests.helpers import example_sql
+
+    with psycopg.connect(page.url, autocommit=True) as conn:
+        for statement in example_sql("explore"):
+            assert conn.execute(statement).fetchall(), statement

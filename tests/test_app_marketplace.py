@@ -230,3 +230,12 @@ def test_the_operator_reads_ctr_apply_and_save_rates_coverage_and_the_score_dist
     # The marketplace's background jobs: frequent, hourly and daily rows of pgrec.refresh_steps.
     assert steps["trending"] <= 15 * 60 and steps["stats"] == 3600
     assert steps["itemknn"] == steps["user_vectors"] == 86400
+
+
+def test_the_examples_sql_runs_on_the_marketplace_world(market: Marketplace) -> None:
+    """examples/marketplace/README.md's SQL, as written: every statement answers with rows."""
+    from tests.helpers import example_sql
+
+    with psycopg.connect(market.url, autocommit=True) as conn:
+        for statement in example_sql("marketplace"):
+            assert conn.execute(statement).fetchall(), statement
