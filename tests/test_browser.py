@@ -365,8 +365,9 @@ def test_explore_view(explore_live: Live, page, screenshots: Path) -> None:
     assert liked not in ids_in(page, "#explore-list")
 
     # Following a card's creator lists them, with an unfollow.
-    creator = stored[1]["creator_id"]
-    page.click(f"#explore-list .card[data-item-id={first[1]}] >> button.follow")
+    target = ids_in(page, "#explore-list")[0]  # the like changed the list: a card shown now
+    creator = explore_live.call("POST", "/v1/items/lookup", json={"item_ids": [target]}).json()["items"][0]["creator_id"]
+    page.click(f"#explore-list .card[data-item-id={target}] >> button.follow")
     page.wait_for_selector(f"#explore-following [data-creator={creator}]")
     assert [f["creator_id"] for f in explore_live.call("GET", "/v1/users/browser-newcomer/follows").json()["follows"]] \
         == [creator]
