@@ -47,6 +47,10 @@ class Marketplace:
     def listings(self, ids: list[str]) -> dict[str, dict]:
         return {i["item_id"]: i for i in self.call("POST", "/v1/items/lookup", {"item_ids": ids})["items"]}
 
+    def sql(self, statement: str, params: Any = None) -> list[tuple]:
+        with psycopg.connect(self.url) as conn:
+            return conn.execute(statement, params).fetchall()
+
     def seeker(self, user: str, **preferences: Any) -> None:
         self.call("PUT", "/v1/users", [{"id": user, "location": BERLIN, "preferences": preferences}])
 
@@ -76,6 +80,12 @@ def test_a_seeker_sets_a_maximum_distance_and_far_listings_leave(market: Marketp
     before = market.feed("seeker-mia")
     far = {i for i, d in km(before).items() if d > 4}
     assert len(before) == 30 and far, km(before)
+    # A local product: without a maximum of the seeker's own, listings of other cities stay out
+    # (the marketplace's distance limit, 100 km); remote work (no place) does not.
+    assert all(d <= 100 for d in km(before).values()), km(before)
+    cities = market.sql("SELECT count(*) FROM pgrec.items WHERE lat IS NOT NULL AND status = 'active' "
+                        "AND abs(lat - 52.52) > 5")[0][0]
+    assert cities > 0  # there were listings elsewhere to leave out
     # Near first (on average: distance is a quarter of the blend), and the location term follows
     # exp(-d / (50 km / 3)) without a limit (a listing in another city scores nothing there).
     top, rest = list(km(before[:10]).values()), list(km(before[10:]).values())

@@ -49,6 +49,7 @@ def test_strategies_are_listed_with_the_presets_of_the_issue(conn) -> None:
     assert listed["marketplace"][3] == {"location": 0.25, "tags": 0.20, "engagement": 0.15, "recency": 0.10,
                                         "creator": 0.10, "collaborative": 0.10, "vector": 0.10, "price": 0.10}
     assert listed["marketplace"][4]["recency_tau_days"] == 10 and listed["marketplace"][4]["recency_new_boost"] == 1.5
+    assert listed["marketplace"][4]["distance_limit_km"] == 100 and listed["explore"][4]["distance_limit_km"] is None
     assert {"explore_new": "latest", "explore_trending": "trending", "marketplace_trending": "trending",
             "marketplace_nearby": "nearby", "marketplace_similar": "similar"}.items() <= {
         name: row[5] for name, row in listed.items()}.items()

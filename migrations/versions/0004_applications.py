@@ -53,7 +53,7 @@ def downgrade() -> None:
         WHERE name IN ('explore_new', 'explore_trending', 'marketplace_trending', 'marketplace_nearby',
                        'marketplace_similar');
         DELETE FROM pgrec.strategies WHERE name IN ('explore_cold', 'marketplace_cold');
-        ALTER TABLE pgrec.strategies DROP COLUMN recency_new_boost;
+        ALTER TABLE pgrec.strategies DROP COLUMN recency_new_boost, DROP COLUMN distance_limit_km;
 
         UPDATE pgrec.strategies SET exclusion_policy = 'unseen' WHERE exclusion_policy = 'unapplied';
         DELETE FROM pgrec.exclusion_policies WHERE name = 'unapplied';

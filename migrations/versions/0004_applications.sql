@@ -54,32 +54,35 @@ INSERT INTO pgrec.exclusion_policies (name, own_items, interacted, acted, dismis
 
 -- The recency boost factor of new items, per strategy (NULL: the flat boost as before).
 ALTER TABLE pgrec.strategies ADD COLUMN recency_new_boost double precision CHECK (recency_new_boost BETWEEN 1 AND 100);
+-- A local product's reach when the user declared no maximum distance (NULL: no limit).
+ALTER TABLE pgrec.strategies ADD COLUMN distance_limit_km double precision
+    CHECK (distance_limit_km > 0 AND distance_limit_km <= 20000);
 
 -- The applications' presets: explore and marketplace change, their families are new.
 INSERT INTO pgrec.strategies (name, list, description, weights, personalized, cold_start, exclusion_policy, fallback,
                               history_tau_days, recency_tau_days, candidate_limit, sources, diversity_penalty,
-                              max_per_category, category_window, recency_new_boost) VALUES
+                              max_per_category, category_window, recency_new_boost, distance_limit_km) VALUES
     ('explore_cold', 'feed', 'Explore page, too little data yet: trending and popular projects, with quiz answers and followed creators.',
      '{"trending": 0.35, "popularity": 0.30, "engagement": 0.15, "explicit": 0.10, "behavioral": 0.10}',
-     true, NULL, 'unacted', true, 30, 14, 100, NULL, 0.02, 3, 10, NULL),
+     true, NULL, 'unacted', true, 30, 14, 100, NULL, 0.02, 3, 10, NULL, NULL),
     ('explore_new', 'latest', 'Explore page "New": newest first, followed creators and matching interests a few days ahead.',
      '{"recency": 0.8, "tags": 0.1, "behavioral": 0.1}',
-     true, NULL, 'undismissed', false, 30, 30, 100, '{fresh,following}', 0, 10, 10, NULL),
+     true, NULL, 'undismissed', false, 30, 30, 100, '{fresh,following}', 0, 10, 10, NULL, NULL),
     ('explore_trending', 'trending', 'Explore page "Trending": engagement velocity, lightly reordered by interests and followed creators.',
      '{"trending": 1, "tags": 0.2, "behavioral": 0.1}',
-     true, NULL, 'undismissed', false, 30, 14, 200, '{trending}', 0, 10, 10, NULL),
+     true, NULL, 'undismissed', false, 30, 14, 200, '{trending}', 0, 10, 10, NULL, NULL),
     ('marketplace_cold', 'feed', 'Local listings for seekers without history: what is near, busy and fresh, within their pay range.',
      '{"location": 0.35, "engagement": 0.20, "recency": 0.20, "tags": 0.15, "creator": 0.10, "price": 0.10}',
-     true, NULL, 'unseen', true, 30, 10, 100, NULL, 0.02, 4, 10, 1.5),
+     true, NULL, 'unseen', true, 30, 10, 100, NULL, 0.02, 4, 10, 1.5, 100),
     ('marketplace_trending', 'trending', 'Listings gaining applications and saves, the near ones first.',
      '{"trending": 1, "location": 0.3, "tags": 0.2}',
-     true, NULL, 'undismissed', false, 30, 10, 200, '{trending}', 0, 10, 10, 1.5),
+     true, NULL, 'undismissed', false, 30, 10, 200, '{trending}', 0, 10, 10, 1.5, NULL),
     ('marketplace_nearby', 'nearby', 'Listings around a point: distance, then interests, engagement, freshness and poster quality.',
      '{"location": 0.5, "tags": 0.2, "engagement": 0.1, "recency": 0.1, "creator": 0.1}',
-     true, NULL, 'undismissed', false, 30, 10, 300, '{nearby}', 0, 10, 10, 1.5),
+     true, NULL, 'undismissed', false, 30, 10, 300, '{nearby}', 0, 10, 10, 1.5, NULL),
     ('marketplace_similar', 'similar', 'Listings like a given one: shared tags, content and co-engagement, the near ones first.',
      '{"tags": 0.35, "vector": 0.3, "collaborative": 0.2, "location": 0.15}',
-     true, NULL, 'unseen', false, 30, 10, 50, NULL, 0, 10, 10, NULL);
+     true, NULL, 'unseen', false, 30, 10, 50, NULL, 0, 10, 10, NULL, NULL);
 
 UPDATE pgrec.strategies
 SET description = 'Explore page "For You": content similarity, declared interests and behaviour (liked and followed creators) over what is popular.',
@@ -89,7 +92,7 @@ UPDATE pgrec.strategies
 SET description = 'Local listings: distance first, then interests, engagement, freshness, poster quality and pay.',
     weights = '{"location": 0.25, "tags": 0.20, "engagement": 0.15, "recency": 0.10, "creator": 0.10,
        "collaborative": 0.10, "vector": 0.10, "price": 0.10}',
-    cold_start = 'marketplace_cold', recency_tau_days = 10, recency_new_boost = 1.5
+    cold_start = 'marketplace_cold', recency_tau_days = 10, recency_new_boost = 1.5, distance_limit_km = 100
 WHERE name = 'marketplace';
 
 -- A level says who the user is more than what they like (the explore quiz declares one).

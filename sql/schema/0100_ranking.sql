@@ -100,6 +100,10 @@ CREATE TABLE pgrec.strategies (
     -- marketplace's 1.5 for listings of the last day). NULL: the flat boost of
     -- rec._signal_recency, 0.8 exp(-age / tau) + 0.2 while new.
     recency_new_boost double precision CHECK (recency_new_boost BETWEEN 1 AND 100),
+    -- A local product's reach: for a user with a place who declared no maximum distance, items
+    -- located farther than this are left out (items without a place stay: remote work). NULL:
+    -- no limit; the location signal decays over 50 km either way.
+    distance_limit_km double precision CHECK (distance_limit_km > 0 AND distance_limit_km <= 20000),
     CHECK (max_per_category <= category_window)
 );
 COMMENT ON TABLE pgrec.strategies IS 'Ranking strategies: the list they serve, signal weights, exclusion policy and ranking parameters.';

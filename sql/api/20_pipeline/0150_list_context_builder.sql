@@ -134,6 +134,8 @@ BEGIN
         c.lon := (c.u).lon;
         c.reach_km := coalesce((c.u).max_distance_km, 50);
         c.hard_reach := (c.u).max_distance_km IS NOT NULL;
+        -- A local product without the user's own maximum: its reach (a listing in another city).
+        c.distance_limit_km := CASE WHEN (c.u).max_distance_km IS NULL THEN v_params.distance_limit_km END;
     END IF;
     c.hard_reach := coalesce(c.hard_reach, false);
     c.located_only := coalesce(c.located_only, false);

@@ -49,7 +49,7 @@ AS $$
                c.located_only AS located_only,
                (c.u).price_min AS price_min, (c.u).price_max AS price_max, (c.u).pref_norm AS pref_norm,
                c.anchor_tag_total AS anchor_tag_total, c.w AS w, c.list AS list,
-               c.recency_new_boost AS recency_new_boost
+               c.recency_new_boost AS recency_new_boost, c.distance_limit_km AS distance_limit_km
     ),
     active_rules AS MATERIALIZED (
         SELECT r.name, r.boost, r.tag_id, r.creator_id, r.attributes
@@ -85,6 +85,7 @@ AS $$
                    WHEN x.located_only AND d.km IS NULL THEN 'has no location'
                    WHEN x.hard_reach AND d.km > x.reach_km THEN
                        CASE WHEN x.located_only THEN 'outside the radius' ELSE 'beyond max distance' END
+                   WHEN d.km > x.distance_limit_km THEN 'beyond the strategy''s distance limit'
                END AS excluded,
                CASE WHEN x.anchor_vector IS NULL THEN 0 ELSE rec._signal_vector(i.embedding, x.anchor_vector) END AS vector,
                rec._signal_recency(rec._age_days(i.created_at, x.now), x.recency_tau_days, x.recency_new_boost) AS recency,
