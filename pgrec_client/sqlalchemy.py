@@ -108,10 +108,11 @@ def _table(function: str, arguments: dict[str, tuple[Any, TypeEngine[Any]]], col
 
 
 def rec_feed(user_id: Any, *, n: Any = None, offset: Any = None, strategy: Any = None, weights: Any = None,
-             name: str | None = None) -> TableValuedAlias:
+             exclusion_policy: Any = None, name: str | None = None) -> TableValuedAlias:
     """``rec.feed``: the user's "For You" list."""
     return _table("feed", {"user_id": (user_id, Text()), "n": (n, Integer()), "offset": (offset, Integer()),
-                           "strategy": (strategy, Text()), "weights": (weights, JSONB())}, RANKED, name)
+                           "strategy": (strategy, Text()), "weights": (weights, JSONB()),
+                           "exclusion_policy": (exclusion_policy, Text())}, RANKED, name)
 
 
 def rec_trending(*, n: Any = None, offset: Any = None, window: str | timedelta | None = None, user_id: Any = None,
@@ -123,10 +124,10 @@ def rec_trending(*, n: Any = None, offset: Any = None, window: str | timedelta |
 
 
 def rec_latest(*, n: Any = None, offset: Any = None, tags: Sequence[str] | None = None, strategy: Any = None,
-               name: str | None = None) -> TableValuedAlias:
+               user_id: Any = None, name: str | None = None) -> TableValuedAlias:
     """``rec.latest``: newest first."""
     return _table("latest", {"n": (n, Integer()), "offset": (offset, Integer()), "tags": (tags, ARRAY(Text)),
-                             "strategy": (strategy, Text())}, RANKED, name)
+                             "strategy": (strategy, Text()), "user_id": (user_id, Text())}, RANKED, name)
 
 
 def rec_similar_items(item_id: Any, *, n: Any = None, user_id: Any = None, strategy: Any = None,

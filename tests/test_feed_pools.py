@@ -146,3 +146,29 @@ def test_a_strategy_marked_precomputed_is_served_from_pools_too(conn) -> None:
     refresh(conn, "feed_pools")
     assert query(conn, "SELECT count(*) FROM pgrec.feed_pools WHERE strategy = 'explore'") == [(0,)]
     assert query(conn, "SELECT count(*) FROM pgrec.feed_pools WHERE strategy = 'default'") == [(30,)]
+
+
+def test_follows_and_a_followed_creators_new_work_send_the_feed_to_the_pipeline(conn) -> None:
+    world(conn)
+    call(conn, "upsert_items", [{"id": f"i{n}", "creator_id": "ava"} for n in range(0, 160, 16)])
+    # The test is one transaction, where now() stands still: these writes happened before.
+    conn.execute("UPDATE pgrec.items SET updated_at = updated_at - interval '1 hour'")
+    refresh(conn, "feed_pools")
+    assert served_from_pool(conn, "u4")
+    # Following a creator changes candidates and behavioral: not the pool's version.
+    assert call(conn, "follow", [{"user_id": "u4", "creator_id": "ava"}]) == 1
+    assert not served_from_pool(conn, "u4")
+    assert page(conn, "u4") == page(conn, "u4", pools=False)
+    assert refresh(conn, "feed_pools") == {"feed_pools": "ok"}
+    assert served_from_pool(conn, "u4")
+    # The followed creator publishes: the pool never saw the new project, the pipeline answers.
+    conn.execute("UPDATE pgrec.feed_pools SET built_at = built_at - interval '1 minute'")  # built before it
+    upsert_items(conn, [{"id": "ava-new", "tags": ["category:c1"], "creator_id": "ava", "created_at": ago(minutes=5)}])
+    assert not served_from_pool(conn, "u4")
+    assert page(conn, "u4") == page(conn, "u4", pools=False)
+    # A call with its own exclusion policy is computed, whatever the pool holds.
+    refresh(conn, "feed_pools")
+    assert served_from_pool(conn, "u4")
+    rows = conn.execute("SELECT item_id, score, reasons FROM rec.feed('u4', exclusion_policy => 'none')").fetchall()
+    conn.execute("SELECT set_config('rec.pools', 'off', true)")
+    assert rows == conn.execute("SELECT item_id, score, reasons FROM rec.feed('u4', exclusion_policy => 'none')").fetchall()

@@ -2,8 +2,9 @@
 
 -- The digest of everything a pool's scores depend on besides events and time: the strategy
 -- row (weights, parameters, its cold-start strategy's row), the rules active now, the model
--- fits and the user's row and tags (preferences, location, personalisation). A pool whose
--- digest differs is not used.
+-- fits and the user's row, tags (preferences, location, personalisation) and follows (a follow
+-- or an unfollow changes the candidates and the signal behavioral). A pool whose digest
+-- differs is not used.
 CREATE FUNCTION rec._feed_pool_version(p_strategy text, p_user_id bigint)
 RETURNS text
 LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp
@@ -17,7 +18,10 @@ AS $$
         (SELECT string_agg(m.name || ':' || coalesce(m.fitted_at::text, ''), ',' ORDER BY m.name) FROM pgrec.models AS m),
         (SELECT u.updated_at::text || u.personalization::text FROM pgrec.users AS u WHERE u.id = p_user_id),
         (SELECT string_agg(t.tag_id || ':' || t.weight || ':' || t.blocked, ',' ORDER BY t.tag_id)
-         FROM pgrec.user_tags AS t WHERE t.user_id = p_user_id)));
+         FROM pgrec.user_tags AS t WHERE t.user_id = p_user_id),
+        (SELECT string_agg(f.creator_id || ':' || f.followed_at || ':' || coalesce(f.unfollowed_at::text, ''), ','
+                           ORDER BY f.creator_id)
+         FROM pgrec.follows AS f WHERE f.user_id = p_user_id)));
 $$;
 COMMENT ON FUNCTION rec._feed_pool_version(text, bigint) IS
 'Internal: digest of what a precomputed feed depends on besides events and time (strategy, rules, models, the user''s preferences).';
@@ -28,7 +32,8 @@ COMMENT ON FUNCTION rec._feed_pool_version(text, bigint) IS
 -- since the build: each one's item drops out when the pool's exclusion policy leaves it out;
 -- any other effect (a positive event, a view the policy keeps and penalises, an event in a new
 -- month for the signal contemporary, an event of a user who was below the cold-start
--- thresholds) means NULL. Items that stopped being live drop
+-- thresholds) means NULL, and so does new work of a creator the user follows (written since
+-- the build: the candidate source following would bring it). Items that stopped being live drop
 -- out. Diversity and the page are computed afresh over what is left (rec._diversify).
 CREATE FUNCTION rec._pooled_feed(p_user_id text, p_strategy text, p_n integer, p_offset integer)
 RETURNS rec.ranked_item[]
@@ -70,6 +75,13 @@ BEGIN
                       -- exposure only interacted with (and, where that is kept, penalised)
                       OR NOT CASE WHEN e.polarity < 0 THEN v_policy.dismissed OR v_policy.acted OR v_policy.interacted
                                   ELSE v_policy.interacted END)) THEN
+        RETURN NULL;
+    END IF;
+    -- A followed creator published (or changed) something since: it may belong on the page.
+    IF EXISTS (SELECT FROM pgrec.follows AS f JOIN pgrec.items AS i ON i.creator_id = f.creator_id
+               WHERE f.user_id = v_pool.user_id AND f.followed_at <= v_now
+                 AND (f.unfollowed_at IS NULL OR f.unfollowed_at > v_now)
+                 AND i.updated_at > v_pool.built_at) THEN
         RETURN NULL;
     END IF;
     SELECT coalesce(array_agg(DISTINCT e.item_id), '{}') INTO v_dropped

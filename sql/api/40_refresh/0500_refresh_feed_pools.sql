@@ -3,10 +3,10 @@
 -- every feed strategy marked precomputed.
 -- Active: an event in the last 7 days (by rec.now()). Built, most recently active first and at
 -- most 1000 per run (the step runs every minute): users without a pool, then pools that can
--- no longer answer — an event since, another version (strategy, rules, models, preferences),
--- another replay clock, or older than 30 minutes (rec._pooled_feed stops using them at an hour).
--- Pools of users gone quiet for a day, and of strategies no longer served or precomputed, are
--- dropped.
+-- no longer answer — an event since, another version (strategy, rules, models, preferences,
+-- follows), new work of a followed creator, another replay clock, or older than 30 minutes
+-- (rec._pooled_feed stops using them at an hour). Pools of users gone quiet for a day, and of
+-- strategies no longer served or precomputed, are dropped.
 -- Each pool keeps the best 100 eligible candidates of a call sized by the strategy's
 -- candidate_limit, exactly what a first page sees, with their reasons.
 CREATE FUNCTION rec._refresh_feed_pools()
@@ -41,6 +41,8 @@ BEGIN
         WHERE p.user_id IS NULL OR p.last_event_id < a.last_event_id
            OR (p.as_of <> v_now AND (v_replay OR now() - p.built_at > interval '30 minutes'))
            OR p.version <> rec._feed_pool_version(k.strategy, a.user_id)
+           OR EXISTS (SELECT FROM pgrec.follows AS f JOIN pgrec.items AS i ON i.creator_id = f.creator_id
+                      WHERE f.user_id = a.user_id AND f.unfollowed_at IS NULL AND i.updated_at > p.built_at)
         ORDER BY p.user_id IS NULL DESC, a.last_at DESC, a.user_id, k.strategy = v_served DESC, k.strategy
         LIMIT 1000
     LOOP

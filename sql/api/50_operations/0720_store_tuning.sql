@@ -3,7 +3,8 @@
 
 -- The strategy `name` (e.g. tuned) as a copy of the preset `tuned_from` (e.g. default) with the
 -- fitted weights and parameters (any of history_tau_days, recency_tau_days, candidate_limit,
--- diversity_penalty, max_per_category, category_window, cold_start) and what replay measured.
+-- diversity_penalty, max_per_category, category_window, cold_start) and what replay measured;
+-- the rest (sources, policy, the recency boost factor) as the preset has it.
 -- metrics.better = true makes rec.feed without a strategy serve it.
 CREATE FUNCTION rec.store_tuned_strategy(name text, tuned_from text, weights jsonb, parameters jsonb, metrics jsonb)
 RETURNS void
@@ -63,7 +64,7 @@ BEGIN
     INSERT INTO pgrec.strategies AS s (name, list, description, weights, personalized, cold_start, exclusion_policy,
                                        fallback, history_tau_days, recency_tau_days, candidate_limit, sources,
                                        diversity_penalty, max_per_category, category_window, tuned_from, fitted_at,
-                                       metrics)
+                                       metrics, recency_new_boost, distance_limit_km)
     VALUES (name, v_base.list, 'Fitted by pgrec tune against ' || tuned_from || ' on this installation''s own events.',
             weights, v_base.personalized,
             CASE WHEN parameters ? 'cold_start' THEN parameters ->> 'cold_start' ELSE v_base.cold_start END,
@@ -75,7 +76,8 @@ BEGIN
             coalesce((parameters ->> 'diversity_penalty')::float8, v_base.diversity_penalty),
             coalesce((parameters ->> 'max_per_category')::integer, v_base.max_per_category),
             coalesce((parameters ->> 'category_window')::integer, v_base.category_window),
-            tuned_from, now(), metrics)
+            tuned_from, now(), metrics, v_base.recency_new_boost,
+            v_base.distance_limit_km)
     ON CONFLICT ON CONSTRAINT strategies_pkey DO UPDATE
     SET list = excluded.list, description = excluded.description, weights = excluded.weights,
         personalized = excluded.personalized, cold_start = excluded.cold_start,
@@ -84,7 +86,8 @@ BEGIN
         candidate_limit = excluded.candidate_limit, sources = excluded.sources,
         diversity_penalty = excluded.diversity_penalty, max_per_category = excluded.max_per_category,
         category_window = excluded.category_window, tuned_from = excluded.tuned_from,
-        fitted_at = excluded.fitted_at, metrics = excluded.metrics;
+        fitted_at = excluded.fitted_at, metrics = excluded.metrics, recency_new_boost = excluded.recency_new_boost,
+        distance_limit_km = excluded.distance_limit_km;
 END;
 $$;
 COMMENT ON FUNCTION rec.store_tuned_strategy(text, text, jsonb, jsonb, jsonb) IS
