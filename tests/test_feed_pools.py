@@ -35,10 +35,10 @@ def page(conn, user: str, n: int = 20, offset: int = 0, strategy: str | None = N
 
 
 def served_from_pool(conn, user: str) -> bool:
-    """Whether rec.feed reads the pool: reverse the pool's stored order and see if the feed follows."""
+    """Whether rec.feed reads the pool: shuffle the pool's stored ids (scores stay) and see if the feed follows."""
     before = page(conn, user)
     conn.execute("SAVEPOINT probe")
-    conn.execute("""UPDATE pgrec.feed_pools p SET scores = ARRAY(SELECT -x FROM unnest(p.scores) AS x)
+    conn.execute("""UPDATE pgrec.feed_pools p SET external_ids = ARRAY(SELECT x FROM unnest(p.external_ids) AS x ORDER BY md5(x))
                     FROM pgrec.users u WHERE u.id = p.user_id AND u.external_id = %s""", (user,))
     tampered = page(conn, user)
     conn.execute("ROLLBACK TO SAVEPOINT probe")
@@ -114,10 +114,28 @@ def test_a_truncated_pool_leaves_pages_it_cannot_be_sure_of_to_the_pipeline(conn
                  for u in range(40) for k in range(8)])
     conn.execute("UPDATE pgrec.strategies SET diversity_penalty = 0.5, candidate_limit = 300 WHERE name = 'default'")
     refresh(conn)
-    (cutoff,) = query(conn, "SELECT p.cutoff FROM pgrec.feed_pools p JOIN pgrec.users u ON u.id = p.user_id "
-                            "WHERE u.external_id = 'w1'")[0]
-    assert cutoff is not None  # more candidates than the pool keeps
+    (left_out,) = query(conn, "SELECT p.cutoff_scores FROM pgrec.feed_pools p JOIN pgrec.users u ON u.id = p.user_id "
+                              "WHERE u.external_id = 'w1'")[0]
+    assert len(left_out) == 1  # more candidates than the pool keeps, all of one category
+    assert not served_from_pool(conn, "w1")
     assert page(conn, "w1") == page(conn, "w1", pools=False)
+
+
+def test_left_out_candidates_held_down_by_the_penalty_leave_the_page_to_the_pool(conn) -> None:
+    # Two categories, a penalty: the pool's last scores are below the left-out ones' raw best,
+    # but a left-out candidate pays the penalty for every pool item of its category above it.
+    at(conn)
+    upsert_items(conn, [{"id": f"j{n}", "tags": [f"category:c{n % 2}"], "created_at": ago(days=5)} for n in range(300)])
+    track(conn, [{"user_id": f"w{u}", "item_id": f"j{(u * 7 + k) % 300}", "type": "like", "at": ago(days=1, hours=k)}
+                 for u in range(40) for k in range(8)])
+    conn.execute("UPDATE pgrec.strategies SET diversity_penalty = 0.01, candidate_limit = 300 WHERE name = 'default'")
+    refresh(conn)
+    (left_out,) = query(conn, "SELECT p.cutoff_categories FROM pgrec.feed_pools p JOIN pgrec.users u "
+                              "ON u.id = p.user_id WHERE u.external_id = 'w1'")[0]
+    assert len(left_out) == 2
+    for n, offset in ((20, 0), (10, 10)):
+        assert page(conn, "w1", n, offset) == page(conn, "w1", n, offset, pools=False)
+    assert served_from_pool(conn, "w1")
 
 
 def test_replays_build_and_use_pools_on_their_own_clock(conn) -> None:
@@ -137,7 +155,7 @@ def test_a_strategy_marked_precomputed_is_served_from_pools_too(conn) -> None:
     before = page(conn, "u3", strategy="explore")
     assert before == page(conn, "u3", strategy="explore", pools=False)
     conn.execute("SAVEPOINT probe")
-    conn.execute("""UPDATE pgrec.feed_pools p SET scores = ARRAY(SELECT -x FROM unnest(p.scores) AS x)
+    conn.execute("""UPDATE pgrec.feed_pools p SET external_ids = ARRAY(SELECT x FROM unnest(p.external_ids) AS x ORDER BY md5(x))
                     FROM pgrec.users u WHERE u.id = p.user_id AND u.external_id = 'u3' AND p.strategy = 'explore'""")
     assert page(conn, "u3", strategy="explore") != before  # read from the explore pool
     conn.execute("ROLLBACK TO SAVEPOINT probe")

@@ -50,6 +50,7 @@ DECLARE
     v_scores  double precision[];
     v_eng     double precision[];
     v_cats    integer[];
+    v_reach   double precision;        -- the best a left-out candidate could score on the page
     v_page    rec.ranked_item[];
 BEGIN
     IF current_setting('rec.pools', true) = 'off' THEN
@@ -104,15 +105,21 @@ BEGIN
     SELECT * INTO v_params FROM pgrec.strategies AS s
     WHERE s.name = CASE WHEN v_pool.cold THEN (SELECT x.cold_start FROM pgrec.strategies AS x WHERE x.name = p_strategy)
                         ELSE p_strategy END;
+    -- A left-out candidate of category c scores at most its category's best left-out score,
+    -- less the penalty for every listable pool item of c (all rank above it).
+    SELECT max(o.s - CASE WHEN o.c = 0 THEN 0
+                          ELSE v_params.diversity_penalty * (SELECT count(*) FROM unnest(v_cats) AS k WHERE k = o.c) END)
+    INTO v_reach
+    FROM unnest(v_pool.cutoff_categories, v_pool.cutoff_scores) AS o(c, s);
     WITH page AS (
         SELECT d.*
         FROM rec._diversify(v_scores, v_eng, v_keys, v_cats, v_params.diversity_penalty, v_params.max_per_category,
                             v_params.category_window, p_offset + p_n) WITH ORDINALITY AS d(idx, score, adjusted, forced, n)
     )
-    SELECT CASE WHEN v_pool.cutoff IS NOT NULL
-                     -- a candidate left out of the pool (scoring at most the cutoff) could
-                     -- have taken a place on this page: only the full pipeline can tell
-                     AND (bool_or(p.forced) OR min(p.adjusted) <= v_pool.cutoff) THEN NULL
+    SELECT CASE WHEN v_reach IS NOT NULL
+                     -- a candidate left out of the pool could have taken a place on this
+                     -- page (or the category cap gave way): only the full pipeline can tell
+                     AND (bool_or(p.forced) OR min(p.adjusted) <= v_reach) THEN NULL
                 ELSE coalesce(array_agg(ROW(v_keys[p.idx], p.score,
                                             CASE WHEN p.score = v_scores[p.idx] THEN r.reasons
                                                  ELSE jsonb_set(r.reasons, '{terms,diversity}',

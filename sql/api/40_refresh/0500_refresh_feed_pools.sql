@@ -23,6 +23,8 @@ DECLARE
     c         rec.list_context;
     v_rows    rec.scored_item[];
     v_reasons jsonb;
+    v_out_cats   integer[];
+    v_out_scores double precision[];
     v_total   integer;
     v_built   bigint := 0;
 BEGIN
@@ -52,10 +54,15 @@ BEGIN
         INTO v_rows, v_total
         FROM rec._score(c, ARRAY(SELECT rec._candidates(c))) AS s
         WHERE s.excluded IS NULL AND (c.fallback OR s.score > 0);
+        -- What was left out, as the best score per category.
+        SELECT coalesce(array_agg(o.c ORDER BY o.c), '{}'), coalesce(array_agg(o.s ORDER BY o.c), '{}')
+        INTO v_out_cats, v_out_scores
+        FROM (SELECT coalesce(r.category, 0) AS c, max(r.score) AS s
+              FROM unnest(v_rows[101:v_total]) AS r GROUP BY 1) AS o;
         SELECT coalesce(jsonb_agg(r.reasons ORDER BY r.ord), '[]') INTO v_reasons
         FROM rec._reasons(c, v_rows[1:100], array_fill(0::float8, ARRAY[least(v_total, 100)])) AS r;
         INSERT INTO pgrec.feed_pools AS p (user_id, strategy, built_at, as_of, version, cold, policy, last_event_id,
-                                           latest_at, items, cutoff, external_ids, scores, engagement, categories, reasons)
+                                           latest_at, items, cutoff_categories, cutoff_scores, external_ids, scores, engagement, categories, reasons)
         VALUES (v_user.user_id, v_user.strategy, now(), v_now, rec._feed_pool_version(v_user.strategy, v_user.user_id),
                 c.cold_start,
                 (SELECT s.exclusion_policy FROM pgrec.strategies AS s
@@ -65,7 +72,7 @@ BEGIN
                 v_user.last_event_id,
                 (c.u).latest_at,
                 ARRAY(SELECT r.item_id FROM unnest(v_rows[1:100]) AS r),
-                CASE WHEN v_total > 100 THEN v_rows[101].score END,
+                v_out_cats, v_out_scores,
                 ARRAY(SELECT r.external_id FROM unnest(v_rows[1:100]) AS r),
                 ARRAY(SELECT r.score FROM unnest(v_rows[1:100]) AS r),
                 ARRAY(SELECT (r.signals).engagement FROM unnest(v_rows[1:100]) AS r),
@@ -75,7 +82,8 @@ BEGIN
         SET built_at = excluded.built_at, as_of = excluded.as_of, version = excluded.version, cold = excluded.cold,
             policy = excluded.policy, last_event_id = excluded.last_event_id, latest_at = excluded.latest_at,
             items = excluded.items,
-            cutoff = excluded.cutoff, external_ids = excluded.external_ids, scores = excluded.scores,
+            cutoff_categories = excluded.cutoff_categories, cutoff_scores = excluded.cutoff_scores,
+            external_ids = excluded.external_ids, scores = excluded.scores,
             engagement = excluded.engagement, categories = excluded.categories, reasons = excluded.reasons;
         v_built := v_built + 1;
     END LOOP;
