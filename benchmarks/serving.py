@@ -121,6 +121,8 @@ def main() -> int:
     parser.add_argument("--sample", type=int, default=300)
     parser.add_argument("--rates", default="100,200,300,400")
     parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--precompute", default=",".join(s for s in STRATEGIES if s),
+                        help="feed strategies marked precomputed (pools are built for every active user)")
     parser.add_argument("--skip-http", action="store_true")
     args = parser.parse_args()
     url = bench_url(args.items, args.users, args.events)
@@ -132,7 +134,7 @@ def main() -> int:
         catch_up(conn)  # before the pools: a first tune changes the strategy they are built for
         # As a DBA whose application asks for these strategies by name would.
         conn.execute("UPDATE pgrec.strategies SET precomputed = (name = ANY (%s)) WHERE list = 'feed'",
-                     ([s for s in STRATEGIES if s],))
+                     (args.precompute.split(","),))
         users = active_users(conn, args.sample)
         log(f"{len(users)} active users; building their feed pools")
         started = time.perf_counter()

@@ -34,13 +34,13 @@ def page(conn, user: str, n: int = 20, offset: int = 0, strategy: str | None = N
     return rows
 
 
-def served_from_pool(conn, user: str) -> bool:
+def served_from_pool(conn, user: str, strategy: str | None = None) -> bool:
     """Whether rec.feed reads the pool: shuffle the pool's stored ids (scores stay) and see if the feed follows."""
-    before = page(conn, user)
+    before = page(conn, user, strategy=strategy)
     conn.execute("SAVEPOINT probe")
     conn.execute("""UPDATE pgrec.feed_pools p SET external_ids = ARRAY(SELECT x FROM unnest(p.external_ids) AS x ORDER BY md5(x))
-                    FROM pgrec.users u WHERE u.id = p.user_id AND u.external_id = %s""", (user,))
-    tampered = page(conn, user)
+                    FROM pgrec.users u WHERE u.id = p.user_id AND u.external_id = %s AND p.strategy = coalesce(%s, 'default')""", (user, strategy))
+    tampered = page(conn, user, strategy=strategy)
     conn.execute("ROLLBACK TO SAVEPOINT probe")
     return tampered != before
 
@@ -190,3 +190,21 @@ def test_follows_and_a_followed_creators_new_work_send_the_feed_to_the_pipeline(
     rows = conn.execute("SELECT item_id, score, reasons FROM rec.feed('u4', exclusion_policy => 'none')").fetchall()
     conn.execute("SELECT set_config('rec.pools', 'off', true)")
     assert rows == conn.execute("SELECT item_id, score, reasons FROM rec.feed('u4', exclusion_policy => 'none')").fetchall()
+
+
+def test_a_strict_category_cap_is_served_from_a_pool_that_reaches_past_the_dominant_category(conn) -> None:
+    # One category holds most of the best candidates; explore shows at most 3 of it per 10, so
+    # the page needs other categories' rows from deep in the ranking: the pool keeps them.
+    at(conn)
+    upsert_items(conn, [{"id": f"j{n}", "tags": ["category:big" if n % 10 else f"category:c{n % 7}"],
+                         "created_at": ago(days=5)} for n in range(400)])
+    track(conn, [{"user_id": f"w{u}", "item_id": f"j{(u * 13 + k * 10) % 400}", "type": "like", "at": ago(days=1, hours=k)}
+                 for u in range(40) for k in range(8)])
+    conn.execute("UPDATE pgrec.strategies SET precomputed = true, candidate_limit = 300 WHERE name = 'explore'")
+    refresh(conn)
+    (cats,) = query(conn, "SELECT p.categories FROM pgrec.feed_pools p JOIN pgrec.users u ON u.id = p.user_id "
+                          "WHERE u.external_id = 'w1' AND p.strategy = 'explore'")[0]
+    assert 0 < cats.count(max(cats, key=cats.count)) <= 30  # the dominant category within its reach
+    for n, offset in ((20, 0), (10, 10)):
+        assert page(conn, "w1", n, offset, "explore") == page(conn, "w1", n, offset, "explore", pools=False)
+    assert served_from_pool(conn, "w1", "explore")

@@ -22,6 +22,7 @@ DECLARE
     v_user    record;
     c         rec.list_context;
     v_rows    rec.scored_item[];
+    v_out     rec.scored_item[];
     v_reasons jsonb;
     v_out_cats   integer[];
     v_out_scores double precision[];
@@ -54,11 +55,22 @@ BEGIN
         INTO v_rows, v_total
         FROM rec._score(c, ARRAY(SELECT rec._candidates(c))) AS s
         WHERE s.excluded IS NULL AND (c.fallback OR s.score > 0);
-        -- What was left out, as the best score per category.
+        -- Kept: the best 100 of the rows within their category's reach — a category cap of m
+        -- per block of w positions lets one category fill at most m * ceil(100 / w) of 100
+        -- places, so its rows beyond those cannot be on a page the pool serves, and others'
+        -- rows take their places. What was left out is kept as the best score per category.
+        SELECT coalesce(array_agg(v_rows[x.n] ORDER BY x.n) FILTER (WHERE x.kept), '{}'),
+               coalesce(array_agg(v_rows[x.n] ORDER BY x.n) FILTER (WHERE NOT x.kept), '{}')
+        INTO v_rows, v_out
+        FROM (SELECT y.n, y.in_reach AND count(*) FILTER (WHERE y.in_reach) OVER (ORDER BY y.n) <= 100 AS kept
+              FROM (SELECT n, coalesce((v_rows[n]).category, 0) = 0
+                              OR row_number() OVER (PARTITION BY (v_rows[n]).category ORDER BY n)
+                                 <= c.max_per_category * ceil(100.0 / c.category_window) AS in_reach
+                    FROM generate_subscripts(v_rows, 1) AS n) AS y) AS x;
+        v_total := cardinality(v_rows);
         SELECT coalesce(array_agg(o.c ORDER BY o.c), '{}'), coalesce(array_agg(o.s ORDER BY o.c), '{}')
         INTO v_out_cats, v_out_scores
-        FROM (SELECT coalesce(r.category, 0) AS c, max(r.score) AS s
-              FROM unnest(v_rows[101:v_total]) AS r GROUP BY 1) AS o;
+        FROM (SELECT coalesce(r.category, 0) AS c, max(r.score) AS s FROM unnest(v_out) AS r GROUP BY 1) AS o;
         SELECT coalesce(jsonb_agg(r.reasons ORDER BY r.ord), '[]') INTO v_reasons
         FROM rec._reasons(c, v_rows[1:100], array_fill(0::float8, ARRAY[least(v_total, 100)])) AS r;
         INSERT INTO pgrec.feed_pools AS p (user_id, strategy, built_at, as_of, version, cold, policy, last_event_id,
