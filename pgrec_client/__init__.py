@@ -16,7 +16,7 @@ join with a host app's own tables. See docs/client.md.
 from pgrec_client.client import AsyncClient, Client
 from pgrec_client.errors import (Conflict, Forbidden, InvalidInput, NotFound, NotSupported, PgrecError, RateLimited,
                                  ServerError, Timeout, Unauthorized, Unavailable)
-from pgrec_client.models import (Erasure, EventPage, Explanation, Item, Location, Option, PathStep, Question,
+from pgrec_client.models import (Assignment, Erasure, EventPage, Explanation, Item, Location, Option, PathStep, Question,
                                  RankedItem, Strategy, UserExport, UserStats, UserStatus)
 
 __all__ = [
@@ -24,5 +24,5 @@ __all__ = [
     "PgrecError", "InvalidInput", "NotFound", "Conflict", "Unauthorized", "Forbidden", "RateLimited", "Timeout",
     "Unavailable", "NotSupported", "ServerError",
     "RankedItem", "PathStep", "Item", "Location", "Explanation", "UserStatus", "UserStats", "Question", "Option",
-    "Strategy", "Erasure", "UserExport", "EventPage",
+    "Strategy", "Erasure", "UserExport", "EventPage", "Assignment",
 ]

@@ -140,7 +140,16 @@ EXPORT_USER_EVENTS = Call("rec.export_user_events", _args("user_id:text", "after
                           ("cursor", "event"), required=1,
                           route=Route("GET", "/v1/users/{user_id}/export/events", "events"))
 
+# --- experiments ----------------------------------------------------------------------------
+EXPERIMENT_VARIANT = Call("rec.experiment_variant", _args("experiment:text", "user_id:text"),
+                          ("variant", "strategy", "running"), required=2,
+                          route=Route("GET", "/v1/experiments/{experiment}/assignment", one_row=True))
+LOG_IMPRESSIONS = Call("rec.log_impressions", _args("request_id:text", "user_id:text", "items:text[]", "experiment:text",
+                                                    "variant:text", "strategy:text"), required=3,
+                       route=Route("POST", "/v1/impressions", "logged",
+                                   body=("request_id", "user_id", "items", "experiment", "variant", "strategy")))
+
 #: Every call, for the test that compares them with the installed functions.
 ALL = (UPSERT_ITEMS, UPSERT_USERS, TRACK, SUBMIT_ONBOARDING, FEED, TRENDING, LATEST, SIMILAR_ITEMS, NEARBY, SEARCH,
        NEXT_ITEMS, SESSION_FEED, LEARNING_PATH, EXPLAIN, STATUS, USER_STATS, ITEMS, ONBOARDING_QUESTIONS, STRATEGIES,
-       FORGET_USER, EXPORT_USER, EXPORT_USER_EVENTS)
+       FORGET_USER, EXPORT_USER, EXPORT_USER_EVENTS, EXPERIMENT_VARIANT, LOG_IMPRESSIONS)

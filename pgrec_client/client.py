@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Any, Iterable, Mapping, Protocol, Sequence
 
 from pgrec_client import calls
-from pgrec_client.models import (Erasure, EventPage, Explanation, Item, PathStep, Question, RankedItem, Strategy,
+from pgrec_client.models import (Assignment, Erasure, EventPage, Explanation, Item, PathStep, Question, RankedItem, Strategy,
                                  UserExport, UserStats, UserStatus)
 
 __all__ = ["Client", "AsyncClient"]
@@ -213,6 +213,20 @@ class Client:
         """``rec.export_user_events``: one page of the user's events after the cursor ``after``."""
         return EventPage.from_rows(self._run(calls.EXPORT_USER_EVENTS, user_id=user_id, after=after, n=n))
 
+    # --- experiments ------------------------------------------------------------------------
+
+    def experiment_variant(self, experiment: str, user_id: str) -> Assignment:
+        """``rec.experiment_variant``: the user's variant of an A/B experiment (``NotFound`` for
+        an unknown experiment)."""
+        return Assignment.from_row(self._run(calls.EXPERIMENT_VARIANT, experiment=experiment, user_id=user_id)[0])
+
+    def log_impressions(self, request_id: str, user_id: str, items: Sequence[str], *, experiment: str | None = None,
+                        variant: str | None = None, strategy: str | None = None) -> int:
+        """``rec.log_impressions``: record the page shown to the user (``items`` in the order
+        shown) under ``request_id``; returns the impressions stored (a retry stores none)."""
+        return self._run(calls.LOG_IMPRESSIONS, request_id=request_id, user_id=user_id, items=_ids(items),
+                         experiment=experiment, variant=variant, strategy=strategy)
+
     def _event_pages(self, user_id: str) -> Iterable[list[dict[str, Any]]]:
         after = 0
         while (page := self.export_user_events(user_id, after=after, n=EXPORT_PAGE)).after is not None:
@@ -367,3 +381,15 @@ class AsyncClient:
                                  n: int | None = None) -> EventPage:
         """See :meth:`Client.export_user_events`."""
         return EventPage.from_rows(await self._run(calls.EXPORT_USER_EVENTS, user_id=user_id, after=after, n=n))
+
+    async def experiment_variant(self, experiment: str, user_id: str) -> Assignment:
+        """See :meth:`Client.experiment_variant`."""
+        return Assignment.from_row((await self._run(calls.EXPERIMENT_VARIANT, experiment=experiment,
+                                                    user_id=user_id))[0])
+
+    async def log_impressions(self, request_id: str, user_id: str, items: Sequence[str], *,
+                              experiment: str | None = None, variant: str | None = None,
+                              strategy: str | None = None) -> int:
+        """See :meth:`Client.log_impressions`."""
+        return await self._run(calls.LOG_IMPRESSIONS, request_id=request_id, user_id=user_id, items=_ids(items),
+                               experiment=experiment, variant=variant, strategy=strategy)

@@ -16,7 +16,7 @@ from typing import Any, Iterable, Mapping
 
 __all__ = [
     "RankedItem", "PathStep", "Item", "Location", "Explanation", "UserStatus", "UserStats", "Question", "Option",
-    "Strategy", "Erasure", "UserExport", "EventPage",
+    "Strategy", "Erasure", "UserExport", "EventPage", "Assignment",
 ]
 
 
@@ -256,3 +256,17 @@ class UserExport:
     def from_value(cls, raw: Mapping[str, Any], events: list[dict[str, Any]]) -> UserExport:
         document = {k: v for k, v in raw.items() if k != "events"}
         return cls(dict(raw["user"]), events, dict(raw.get("other") or {}), _time(raw.get("exported_at")), document)
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """``rec.experiment_variant``: the variant of an experiment a user is served; ``running`` is
+    false while the experiment does not run (everyone then gets its control variant)."""
+
+    variant: str
+    strategy: str
+    running: bool
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Assignment:
+        return cls(row["variant"], row["strategy"], bool(row["running"]))

@@ -289,6 +289,31 @@ def test_export_and_forget_user(api_db: ApiDatabase, rec: Any, transport: str) -
     assert error_of(lambda: rec.forget_user("ana", items="shred"), InvalidInput).code == "22023"
 
 
+# --- experiments ----------------------------------------------------------------------------------
+
+def test_experiment_variant_and_log_impressions(api_db: ApiDatabase, rec: Any, transport: str) -> None:
+    api_db.sql("""SELECT rec.upsert_experiment('{"name": "client_ab", "variants": [
+                      {"name": "control", "strategy": "default", "share": 0.5},
+                      {"name": "explore", "strategy": "explore", "share": 0.5}]}')
+                  WHERE NOT EXISTS (SELECT FROM pgrec.experiments WHERE name = 'client_ab')""")
+    user = f"client-ab-{transport}"
+    assignment = rec.experiment_variant("client_ab", user)
+    expected = api_db.sql("SELECT variant, strategy, running FROM rec.experiment_variant('client_ab', %s)", (user,))
+    assert (assignment.variant, assignment.strategy, assignment.running) == expected[0]
+    assert error_of(lambda: rec.experiment_variant("no_such_experiment", user), NotFound).code == "P0002"
+
+    request = f"client-req-{transport}"
+    assert rec.log_impressions(request, user, ["py-web", "py-intro"], experiment="client_ab") == 2
+    assert rec.log_impressions(request, user, ["py-web", "py-intro"], experiment="client_ab") == 0  # a retry
+    logged = api_db.sql("SELECT i.external_id, m.position, m.variant FROM pgrec.impressions m "
+                        "JOIN pgrec.items i ON i.id = m.item_id WHERE m.request_id = %s ORDER BY m.position", (request,))
+    assert logged == [("py-web", 1, assignment.variant), ("py-intro", 2, assignment.variant)]
+    error = error_of(lambda: rec.log_impressions(f"{request}-bad", user, ["py-web", "ghost"]), NotFound)
+    assert error.code == "P0002" and "ghost" in error.message
+    error = error_of(lambda: rec.log_impressions(f"{request}-bad", user, ["py-web", ""]), InvalidInput)
+    assert error.field == "items[2]"  # items[k] is position k
+
+
 # --- errors -----------------------------------------------------------------------------------------
 
 def test_unknown_ids_are_not_found(rec: Any) -> None:

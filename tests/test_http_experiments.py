@@ -205,3 +205,27 @@ def test_operations_need_an_admin_database_role(api_db: ApiDatabase, client: Tes
     # The admin key through an API whose database role is only in pgrec_app.
     body = error_of(client.get("/v1/experiments", headers=api_db.bearer("admin")), 403)
     assert body["code"] == "42501"
+
+
+# --- pages an application logs itself ------------------------------------------------------------
+
+def test_an_application_logs_the_pages_it_showed(api_db: ApiDatabase, client: TestClient,
+                                                 admin_client: TestClient) -> None:
+    create(api_db, admin_client, "logged_ab")
+    body = {"request_id": "app-page-1", "user_id": "ana", "items": ["py-web", "py-intro"], "experiment": "logged_ab"}
+    assert error_of(client.post("/v1/impressions", json=body, headers=api_db.bearer("reader")), 403)
+    assert ok(client.post("/v1/impressions", json=body, headers=api_db.bearer("writer"))) == {"logged": 2}
+    assert ok(client.post("/v1/impressions", json=body, headers=api_db.bearer("writer"))) == {"logged": 0}
+    variant = ok(client.get("/v1/experiments/logged_ab/assignment", params={"user_id": "ana"},
+                            headers=api_db.bearer("reader")))["variant"]
+    strategy = {"control": "default", "explore": "explore"}[variant]
+    assert logged(api_db, "app-page-1") == [("ana", "py-web", 1, "logged_ab", variant, strategy),
+                                            ("ana", "py-intro", 2, "logged_ab", variant, strategy)]
+    bad = error_of(client.post("/v1/impressions", json={**body, "request_id": "app-page-2", "items": ["py-web", ""]},
+                               headers=api_db.bearer("writer")), 422)
+    assert bad["field"] == "items[2]"
+    assert error_of(client.post("/v1/impressions", json={**body, "request_id": "app-page-3", "items": ["ghost"]},
+                                headers=api_db.bearer("writer")), 404)["code"] == "P0002"
+    assert error_of(client.post("/v1/impressions", json={"user_id": "ana", "items": ["py-web"]},
+                                headers=api_db.bearer("writer")), 400)["code"] == "bad_request"
+    assert logged(api_db, "app-page-2") == [] and logged(api_db, "app-page-3") == []

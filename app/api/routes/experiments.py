@@ -1,7 +1,9 @@
-"""A/B experiments of the feed: their design, end and report (scope ``admin``), and a user's
+"""A/B experiments of the feed: their design, end and report (scope ``admin``), a user's
 assignment (scope ``read``, for an application that decides more than the feed's strategy by
-it). Feeds take part with ``GET /v1/users/{user_id}/feed?strategy=experiment:NAME``, which
-also logs the impressions the report counts."""
+it) and the pages an application showed (scope ``write``). Feeds take part with
+``GET /v1/users/{user_id}/feed?strategy=experiment:NAME``, which logs its own impressions; a
+client that shows pages it got otherwise (its own cache, a list it re-ranked) logs them with
+``POST /v1/impressions``."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Request, get, post, put
 from litestar.exceptions import ValidationException
-from litestar.params import Body, Parameter
+from litestar.params import Body, JSONBody, Parameter
 from msgspec import Meta, Struct
 from psycopg.types.json import Jsonb
 
@@ -22,6 +24,7 @@ from app.api.schemas import ExperimentIn, object_body
 
 ADMIN = [requires("admin")]
 READ = [requires("read")]
+WRITE = [requires("write")]
 
 NAME = Annotated[str, Parameter(description="The experiment's name: lower-case letters, digits and _, at most 40.",
                                 examples=example("blend_test"))]
@@ -161,4 +164,37 @@ def assignment(request: Request, name: NAME,
     return Assignment(name, user_id, r["variant"], r["strategy"], r["running"])
 
 
-ROUTES = [list_experiments, upsert_experiment, end_experiment, experiment_report, assignment]
+class ImpressionsIn(Struct):
+    """One page an application showed a user, for the experiment report (rec.log_impressions)."""
+
+    request_id: Annotated[str, Meta(description="Your id of the request that served the page (1..200 characters); "
+                                                "a retry with the same id adds nothing.",
+                                    examples=["req-7f3a"])]
+    user_id: Annotated[str, Meta(description="Your user id.", examples=["u1"])]
+    items: Annotated[list[str], Meta(description="The page's item ids in the order shown (at most 500).",
+                                     examples=[["i1", "i2", "i3"]])]
+    experiment: Annotated[str | None, Meta(description="The experiment that chose the page's strategy, as its rows' "
+                                                       "reasons say.", examples=["blend_test"])] = None
+    variant: Annotated[str | None, Meta(description="Its variant; left out: the user's assignment now.",
+                                        examples=["explore"])] = None
+    strategy: Annotated[str | None, Meta(description="The strategy that ranked the page (experiment:NAME stands for "
+                                                     "the experiment).", examples=["default"])] = None
+
+
+class Logged(Struct):
+    logged: Annotated[int, Meta(description="Impressions stored; items already logged under the request id are "
+                                            "not counted again.", examples=[3])]
+
+
+@post("/impressions", guards=WRITE, sync_to_thread=True, status_code=200, summary="Log a page shown to a user",
+      responses=ERRORS)
+def log_impressions(request: Request, data: JSONBody[ImpressionsIn]) -> Logged:
+    """rec.log_impressions: the items of one page, position 1 first, under the request that served
+    them. Validated whole: an unknown item or experiment is 404, a malformed value 422 naming it
+    (`items[3]`); nothing is stored then."""
+    params = {"request_id": data.request_id, "user_id": data.user_id, "items": data.items,
+              "experiment": data.experiment, "variant": data.variant, "strategy": data.strategy}
+    return Logged(value(request, q.LOG_IMPRESSIONS, params))
+
+
+ROUTES = [list_experiments, upsert_experiment, end_experiment, experiment_report, assignment, log_impressions]
