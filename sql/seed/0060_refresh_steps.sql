@@ -16,6 +16,8 @@ INSERT INTO pgrec.refresh_steps (step, position, description, runner, every, min
      'python', '1 day', 5000, '{}', true),
     ('transitions',      250, 'what users did next after each item (pgrec.item_transitions)',
      'sql', '1 hour', NULL, '{}', true),
+    ('profiles',         300, 'profiles rebuilt from events when the feedback rules or profile settings changed, versions older than history_days pruned (pgrec.profile_interests, pgrec.profile_history)',
+     'sql', '1 day', NULL, '{}', true),
     ('user_vectors',     400, 'user taste vectors from recent positive items (pgrec.user_vectors)',
      'sql', '1 day', 1000, '{embeddings}', true),
     ('tune',             900, 'pgrec tune: the blend fitted by replaying the installation''s own events (strategies tuned, tuned_cold)',

@@ -3,22 +3,33 @@
 --   SELECT * FROM rec.feed('u42');                                   -- 20 items, the installation's blend
 --   SELECT * FROM rec.feed('u42', 20, 20, 'marketplace');            -- second page, another strategy
 --   SELECT * FROM rec.feed('u42', weights => '{"vector": 1, "recency": 0.2}');  -- one-off weights
+--   SELECT * FROM rec.feed('u42', type => 'content-based');           -- a recommendation type
+--   SELECT * FROM rec.feed('u42', filter => '{"attributes": {"level": {"lte": 2}}}');
 --
 -- The list pipeline (sql/api/20_pipeline) with the user as anchor: their positive history for
 -- the collaborative signal, their taste vector, their interests and their location. The user's
 -- history is read straight from events, so a rec.track call changes the very next feed.
 -- Without a strategy it serves the installation's fitted blend (the strategy `pgrec tune` wrote,
--- when it beat default on replay), else default.
+-- when it beat default on replay), else default. `type` names a recommendation type
+-- (pgrec.recommendation_types: content-based, collaborative, trending, sequential) instead of
+-- a strategy; `filter` is the content filter every list takes (rec._content_filter).
 CREATE FUNCTION rec.feed(user_id text, n integer DEFAULT 20, "offset" integer DEFAULT 0,
-                         strategy text DEFAULT NULL, weights jsonb DEFAULT NULL)
+                         strategy text DEFAULT NULL, weights jsonb DEFAULT NULL, type text DEFAULT NULL,
+                         filter jsonb DEFAULT NULL)
 RETURNS SETOF rec.ranked_item
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
 AS $$
+DECLARE
+    v_strategy text := strategy;
 BEGIN
     PERFORM rec._check_id('user_id', user_id);
     PERFORM rec._check_page(n, "offset");
-    RETURN QUERY SELECT * FROM rec._ranked_list(rec._list_context('feed', strategy, weights, user_id, n, "offset"));
+    IF type IS NOT NULL THEN
+        v_strategy := rec._recommendation_type(type, strategy);
+    END IF;
+    RETURN QUERY SELECT * FROM rec._ranked_list(rec._list_context('feed', v_strategy, weights, user_id, n, "offset",
+                                                                   p_filter => filter));
 END;
 $$;
-COMMENT ON FUNCTION rec.feed(text, integer, integer, text, jsonb) IS
-'Personalised feed for a user: (item_id, score, reasons) best first. Blends the signals of pgrec.feed_signals with the weights of a strategy (pgrec.strategies; without one, the fitted blend of pgrec tune when it validated better, else default) or a per-call weights override; diversified per category; cold start and opt-out fall back to non-personal signals. reasons = {terms: {signal: weighted value}, reasons: [text]}.';
+COMMENT ON FUNCTION rec.feed(text, integer, integer, text, jsonb, text, jsonb) IS
+'Personalised feed for a user: (item_id, score, reasons) best first. Blends the signals of pgrec.feed_signals with the weights of a strategy (pgrec.strategies; without one, the fitted blend of pgrec tune when it validated better, else default) or a per-call weights override, or a recommendation type; content filter; diversified per category; cold start and opt-out fall back to non-personal signals. reasons = {terms: {signal: weighted value}, reasons: [text]}.';
