@@ -83,7 +83,7 @@ COMMENT ON FUNCTION rec._achievements(bigint, timestamptz) IS
 
 -- A user's achievements (pgrec.achievements), computed from their events when asked:
 --   SELECT achievement, progress, target, unlocked_at, claimed_at FROM rec.achievements('learner7');
--- progress toward target, unlocked_at (NULL while locked), claimed_at (rec.claim_achievement)
+-- progress toward target (at most target), unlocked_at (NULL while locked), claimed_at (rec.claim_achievement)
 -- and details (mastery: the tag). A user pgrec does not know has progress 0 everywhere.
 CREATE FUNCTION rec.achievements(user_id text)
 RETURNS TABLE (achievement text, title text, description text, kind text, target integer, progress bigint,
@@ -97,7 +97,7 @@ BEGIN
     PERFORM rec._check_id('user_id', achievements.user_id);
     SELECT u.id INTO v_uid FROM pgrec.users AS u WHERE u.external_id = achievements.user_id;
     RETURN QUERY
-    SELECT a.achievement, a.title, a.description, a.kind, a.target, least(a.progress, 2147483647),
+    SELECT a.achievement, a.title, a.description, a.kind, a.target, least(a.progress, a.target),
            a.unlocked_at IS NOT NULL, a.unlocked_at, c.claimed_at, a.details
     FROM rec._achievements(v_uid, rec.now()) AS a
     LEFT JOIN pgrec.achievement_claims AS c ON c.user_id = v_uid AND c.achievement = a.achievement
