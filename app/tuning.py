@@ -10,10 +10,11 @@ No hand-set constant should decide what a feed shows, so the blend is fitted per
 3. **Pool**: each validation user's feed candidates with every signal's value
    (``rec.feed_candidates``), drawn from every candidate source at once.
 4. **Search** the weights (coordinate ascent from several starts, deterministic) for NDCG@20
-   of the held-out items, on half the validation users, separately for newcomers.
-5. **Validate** with ``rec.feed`` itself on the other half: the fitted blend (with and
-   without the preset's diversity, with two pool sizes, chosen on the first half) against the
-   preset, so the verdict is out of sample and includes everything serving does.
+   of the held-out items, separately for newcomers: on each half of the validation users and on
+   all of them; what is kept is the mean of the three.
+5. **Validate** with ``rec.feed`` itself, two-fold: each half's weights judged on the other half
+   (with and without the preset's diversity, with two pool sizes), against the preset on the
+   same users, so the verdict is out of sample and includes everything serving does.
 6. **Roll back** and write the winner as strategies ``tuned`` (warm users) and ``tuned_cold``
    (newcomers), with what replay measured. ``rec.feed`` without a strategy serves ``tuned``
    only when it beat ``default`` (``metrics.better``); a fit that does not is stored for
@@ -38,6 +39,7 @@ log = logging.getLogger("pgrec.tune")
 __all__ = ["MIN_USERS", "Pools", "TuneResult", "search_weights", "tune"]
 
 K = 20                 # the cut-off the blend is fitted for (NDCG@20)
+MIN_GAIN = 0.002       # the relative NDCG gain a step of the weight search must bring
 MIN_USERS = 30         # validation users with held-out items needed to fit anything
 POOL_N = 200           # a feed page this long sizes the probe pool
 #: The probe blend: every candidate source proposes items (a source needs weight >= 0.05),
@@ -113,8 +115,8 @@ def search_weights(pools: Pools, rows: np.ndarray, starts: list[dict[str, float]
     """Coordinate ascent on the weights from each start; the best (weights summing to 1, NDCG).
 
     Each round tries every signal at 0, 1/4, 1/2, 2 and 4 times its weight (a signal at 0 at
-    2 %, 10 % and 30 % of the total) and keeps a change only when it improves the mean NDCG;
-    deterministic: the same pools always give the same weights."""
+    2 %, 10 % and 30 % of the total) and keeps a change only when it improves the mean NDCG by
+    :data:`MIN_GAIN`; deterministic: the same pools always give the same weights."""
     present = [j for j in range(len(pools.signals)) if np.any(pools.values[rows][..., j] > 0)]
 
     def value(w: np.ndarray) -> float:
@@ -137,7 +139,8 @@ def search_weights(pools: Pools, rows: np.ndarray, starts: list[dict[str, float]
                     trial = w.copy()
                     trial[j] = option
                     tv = value(trial)
-                    if tv > v + 1e-6:
+                    # A change must gain a little (0.2 %), not just any noise of a few users.
+                    if tv > v * (1 + MIN_GAIN) + 1e-9:
                         w, v, improved = trial, tv, True
             if not improved:
                 break
@@ -263,8 +266,13 @@ def _replay(conn: psycopg.Connection, users: int, cold_users: int, seed: int,
             def fit_on(rows: np.ndarray) -> dict[str, float]:
                 return search_weights(pools, rows, starts)[0] if len(rows) >= 5 else dict(preset)
 
-            weights, value = search_weights(pools, everyone, starts) if len(everyone) >= 5 else (dict(preset), 0.0)
-            fitted[group] = {"weights": weights, "folds": [fit_on(np.flatnonzero(members & (fold != f))) for f in (0, 1)],
+            folds = [fit_on(np.flatnonzero(members & (fold != f))) for f in (0, 1)]
+            # What is kept: the mean of the fit on everyone and the two halves' fits, which is
+            # steadier than any one of them on a few hundred users.
+            weights = _mean_weights([fit_on(everyone), *folds])
+            value = float(ndcg_per_user(pools, everyone, np.array([weights.get(s, 0.0) for s in signals])).mean()) \
+                if len(everyone) else 0.0
+            fitted[group] = {"weights": weights, "folds": folds,
                              "pool_ndcg": round(value, 5), "alone": alone, "users": int(len(everyone)),
                              "pool_recall": round(pools.recall(everyone), 4)}
             progress(f"{group} ({len(everyone)} users): pool NDCG@{K} {value:.4f} with "
@@ -307,6 +315,13 @@ def _replay(conn: psycopg.Connection, users: int, cold_users: int, seed: int,
     message = (f"tuned NDCG@{K} {tuned_all:.4f} vs preset {preset_all:.4f} on {len(pools.users)} held-out users, "
                f"cross-validated ({verdict})")
     return TuneResult(True, better, message, metrics, fitted["warm"]["weights"], fitted["cold"]["weights"])
+
+
+def _mean_weights(fits: list[dict[str, float]]) -> dict[str, float]:
+    """The mean of weight sets (each summing to 1), rounded like search_weights' own."""
+    signals = sorted({s for fit in fits for s in fit})
+    mean = {s: sum(fit.get(s, 0.0) / (sum(fit.values()) or 1) for fit in fits) / len(fits) for s in signals}
+    return {s: round(w, 4) for s, w in mean.items() if w >= 1e-4}
 
 
 def _fold(users: list[str], seed: int) -> np.ndarray:

@@ -29,6 +29,7 @@ def downgrade() -> None:
     # Back to the co-occurrence neighbours of 0001: its tables, steps and presets. Fitted models
     # and tuned strategies are dropped (a later upgrade refits them).
     run_sql(op.get_bind(), """
+        DROP TABLE pgrec.feed_pools;
         DROP TABLE pgrec.replay_guard;
         DROP FUNCTION pgrec.replay_cannot_commit();
         DROP TABLE pgrec.user_candidates, pgrec.item_factors, pgrec.user_factors, pgrec.models,
@@ -54,7 +55,7 @@ def downgrade() -> None:
         ALTER TABLE pgrec.strategies DROP CONSTRAINT strategies_sources_check;
         ALTER TABLE pgrec.strategies ADD CONSTRAINT strategies_sources_check
             CHECK (sources <@ ARRAY['collaborative', 'sequence', 'keyword', 'trending', 'tags', 'vector', 'nearby', 'popular', 'fresh']);
-        DELETE FROM pgrec.refresh_steps WHERE step IN ('itemknn', 'ease', 'als', 'tune');
+        DELETE FROM pgrec.refresh_steps WHERE step IN ('itemknn', 'ease', 'als', 'feed_pools', 'tune');
         INSERT INTO pgrec.refresh_steps (step, position, description, runner, every, min_new_events, depends_on) VALUES
             ('neighbors', 200, 'item-to-item co-occurrence neighbours over the last 180 days (pgrec.item_neighbors)',
              'sql', '1 day', 5000, '{}'),

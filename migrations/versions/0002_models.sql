@@ -1,6 +1,7 @@
 -- Fitted models and the fitted blend (`pgrec tune`): the tables the models write, the replay
--- guard, the strategies' tuned columns, the refresh steps itemknn, ease, als and tune in place
--- of the co-occurrence steps neighbors and neighbors_history, and the new signals' rows.
+-- guard, the strategies' tuned columns, precomputed feeds, the refresh steps itemknn, ease,
+-- als, feed_pools and tune in place of the co-occurrence steps neighbors and
+-- neighbors_history, and the new signals' rows.
 -- Frozen once released: later changes are new revisions.
 
 ALTER TABLE pgrec.feed_signals DROP CONSTRAINT feed_signals_source_check;
@@ -146,6 +147,44 @@ CREATE CONSTRAINT TRIGGER replay_cannot_commit
     DEFERRABLE INITIALLY DEFERRED
     FOR EACH ROW EXECUTE FUNCTION pgrec.replay_cannot_commit();
 
+-- Feeds, precomputed: for each active user, the candidates the full pipeline scored for the
+-- strategy their feed serves, best first, with what serving needs to finish a page without
+-- scoring anything (categories for diversity, engagement for ties, the reasons). Refresh step
+-- feed_pools builds them; rec.feed reads one while it is valid — built for the same strategy,
+-- rules, model fits and user preferences (`version`), the same replay clock, less than an
+-- hour ago — and applies what happened since: items that stopped being live, and items the
+-- user touched since that the strategy's exclusion policy leaves out, drop out. It keeps the
+-- best 100 candidates: a page is served from it only when no candidate left out could have
+-- reached that page (see rec._pooled_feed). An event that
+-- changes scores (a positive one, or one the policy does not exclude) sends the call down the
+-- full pipeline until the pool is rebuilt, so a rec.track call still changes the very next feed.
+CREATE TABLE pgrec.feed_pools (
+    user_id       bigint NOT NULL REFERENCES pgrec.users (id) ON DELETE CASCADE,
+    strategy      text NOT NULL,
+    built_at      timestamptz NOT NULL,    -- wall clock of the build
+    as_of         timestamptz NOT NULL,    -- rec.now() it was built for (a replay's clock)
+    version       text NOT NULL,           -- digest of what it depends on (rec._feed_pool_version)
+    cold          boolean NOT NULL,        -- built while the user was below the cold-start thresholds
+    policy        text NOT NULL,           -- the exclusion policy it was built under
+    last_event_id bigint NOT NULL,         -- the user's newest event it saw (0: none) ...
+    latest_at     timestamptz,             -- ... and the time of their latest event (contemporary)
+    -- The best eligible candidates, best score first (at most 100), and the best score of those
+    -- left out (NULL: none were): a page is exact only while everything on it scores above it.
+    items         bigint[] NOT NULL,
+    cutoff        double precision,
+    external_ids  text[] NOT NULL,
+    scores        double precision[] NOT NULL,  -- weighted sum plus rules, before diversity
+    engagement    double precision[] NOT NULL,
+    categories    integer[] NOT NULL,      -- the diversity category (0: none)
+    reasons       jsonb NOT NULL,          -- per item, its reasons object (terms, reasons, ...)
+    PRIMARY KEY (user_id, strategy),
+    CHECK (cardinality(items) = cardinality(scores) AND cardinality(items) = cardinality(external_ids)
+           AND cardinality(items) = cardinality(engagement) AND cardinality(items) = cardinality(categories))
+);
+COMMENT ON TABLE pgrec.feed_pools IS 'Per user and strategy: the scored candidate pool of the feed, for serving a page without the full pipeline (refresh step: feed_pools).';
+-- "Which pools are oldest" for the refresh step.
+CREATE INDEX feed_pools_built ON pgrec.feed_pools (built_at);
+
 -- Seed rows.
 UPDATE pgrec.feed_signals SET description = 'SQL item-item model (itemknn): neighbours of the anchor items (the user''s positive history, an item, a session), scaled by the best' WHERE signal = 'collaborative';
 INSERT INTO pgrec.feed_signals (signal, aliases, always_on, source, computed_by, description) VALUES
@@ -169,6 +208,8 @@ INSERT INTO pgrec.refresh_steps (step, position, description, runner, every, min
      'python', '1 day', 5000, '{}', true),
     ('als',              240, 'ALS latent factor model, for catalogues beyond EASE''s reach (pgrec.item_factors, pgrec.user_factors, pgrec.user_candidates)',
      'python', '1 day', 5000, '{}', true),
+    ('feed_pools',       500, 'the feeds of active users, precomputed for the served strategy (pgrec.feed_pools)',
+     'sql', '1 minute', NULL, '{}', true),
     ('tune',             900, 'pgrec tune: the blend fitted by replaying the installation''s own events (strategies tuned, tuned_cold)',
      'python', '7 days', 50000, '{}', false);
 

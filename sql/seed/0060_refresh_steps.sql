@@ -20,5 +20,7 @@ INSERT INTO pgrec.refresh_steps (step, position, description, runner, every, min
      'sql', '1 day', NULL, '{}', true),
     ('user_vectors',     400, 'user taste vectors from recent positive items (pgrec.user_vectors)',
      'sql', '1 day', 1000, '{embeddings}', true),
+    ('feed_pools',       500, 'the feeds of active users, precomputed for the served strategy (pgrec.feed_pools)',
+     'sql', '1 minute', NULL, '{}', true),
     ('tune',             900, 'pgrec tune: the blend fitted by replaying the installation''s own events (strategies tuned, tuned_cold)',
      'python', '7 days', 50000, '{}', false);

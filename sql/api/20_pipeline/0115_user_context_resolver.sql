@@ -5,8 +5,9 @@
 --
 -- History per item: acted (any event beyond exposure), dismissed (a negative event), and the
 -- strength of its best positive event, weight x exp(-age / tau), the age counted back from the
--- user's own latest event: what they did last weighs most, and a user back after a year still
--- has a history (counted from p_now, everything they did would have faded to nothing). Interests: the declared tags
+-- user's own latest positive event: what they liked last weighs most, and a user back after a
+-- year still has a history (counted from p_now, everything they did would have faded to
+-- nothing). Only positive events move that reference, so a view changes no other item's score. Interests: the declared tags
 -- (weight x tag-kind weight) plus the tags of the 200 strongest positive items, summed by
 -- strength and scaled to half the weight of a declared tag, so a long history does not drown
 -- what the user said; the top 20, scaled so the strongest is 1. Blocked tags never count.
@@ -64,7 +65,8 @@ BEGIN
     WHERE ut.user_id = v_user.id AND NOT ut.blocked;
 
     WITH events AS (
-        SELECT e.id, e.item_id, e.weight, e.polarity, e.occurred_at, max(e.occurred_at) OVER () AS latest
+        SELECT e.id, e.item_id, e.weight, e.polarity, e.occurred_at,
+               max(e.occurred_at) FILTER (WHERE e.polarity > 0) OVER () AS latest
         FROM pgrec.weighted_events AS e
         WHERE e.user_id = v_user.id AND e.occurred_at <= p_now
         ORDER BY e.occurred_at DESC

@@ -48,10 +48,7 @@ BEGIN
     -- A feed asked for without a strategy serves the installation's fitted blend, when
     -- `pgrec tune` fitted one that beat default on its validation slice; else default.
     IF p_strategy IS NULL AND p_list = 'feed' THEN
-        p_strategy := coalesce((SELECT s.name FROM pgrec.strategies AS s
-                                WHERE s.tuned_from = 'default' AND s.list = 'feed'
-                                  AND (s.metrics ->> 'better')::boolean
-                                ORDER BY s.fitted_at DESC NULLS LAST, s.name LIMIT 1), 'default');
+        p_strategy := rec._served_feed_strategy();
     END IF;
     IF p_strategy IS NULL THEN
         RAISE EXCEPTION 'strategy must not be null' USING ERRCODE = '22004',

@@ -8,7 +8,9 @@
 --
 -- The list pipeline (sql/api/20_pipeline) with the user as anchor: their positive history for
 -- the collaborative signal, their taste vector, their interests and their location. The user's
--- history is read straight from events, so a rec.track call changes the very next feed.
+-- history is read straight from events, so a rec.track call changes the very next feed. An
+-- active user's feed is usually served from their precomputed pool (pgrec.feed_pools), which
+-- gives the same page whenever it can tell, and otherwise leaves the call to the pipeline.
 -- Without a strategy it serves the installation's fitted blend (the strategy `pgrec tune` wrote,
 -- when it beat default on replay), else default. `type` names a recommendation type
 -- (pgrec.recommendation_types: content-based, collaborative, trending, sequential) instead of
@@ -21,11 +23,21 @@ LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, p
 AS $$
 DECLARE
     v_strategy text := strategy;
+    v_page     rec.ranked_item[];
 BEGIN
     PERFORM rec._check_id('user_id', user_id);
     PERFORM rec._check_page(n, "offset");
     IF type IS NOT NULL THEN
         v_strategy := rec._recommendation_type(type, strategy);
+    END IF;
+    -- The user's precomputed feed when it can answer exactly (refresh step feed_pools). A pool
+    -- holds the unfiltered list, so a call with a content filter takes the pipeline.
+    IF weights IS NULL AND filter IS NULL AND (v_strategy IS NULL OR v_strategy NOT LIKE 'experiment:%') THEN
+        v_page := rec._pooled_feed(user_id, coalesce(v_strategy, rec._served_feed_strategy()), n, "offset");
+        IF v_page IS NOT NULL THEN
+            RETURN QUERY SELECT * FROM unnest(v_page);
+            RETURN;
+        END IF;
     END IF;
     RETURN QUERY SELECT * FROM rec._ranked_list(rec._list_context('feed', v_strategy, weights, user_id, n, "offset",
                                                                    p_filter => filter));
