@@ -14,7 +14,7 @@ BEGIN
     END IF;
     SELECT t.strategy INTO v_strategy FROM pgrec.recommendation_types AS t WHERE t.type = p_type;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'unknown recommendation type "%"', left(p_type, 100) USING ERRCODE = '22023',
+        RAISE EXCEPTION 'type: unknown recommendation type "%"', left(p_type, 100) USING ERRCODE = '22023',
             HINT = 'One of: ' || (SELECT string_agg(t.type, ', ' ORDER BY t.type) FROM pgrec.recommendation_types AS t);
     END IF;
     RETURN v_strategy;
