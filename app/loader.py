@@ -87,6 +87,12 @@ def load_dataset(url: str, ds: Dataset, console: Console | None = None, refresh:
         if ds.onboarding:
             task = progress.add_task("onboarding", total=len(ds.onboarding))
             timings["onboarded"] = submit_onboarding(conn, ds.onboarding, progress, task)
+        if ds.paths:
+            task = progress.add_task("paths", total=len(ds.paths))
+            timings["paths"] = call_batches(conn, "upsert_paths", batched(ds.paths, 1000), progress, task)
+        if ds.consents:
+            task = progress.add_task("consents", total=len(ds.consents))
+            timings["consents"] = call_batches(conn, "upsert_consents", batched(ds.consents, 10_000), progress, task)
         timings["items_users_s"] = time.perf_counter() - started
 
         started = time.perf_counter()

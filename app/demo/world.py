@@ -676,8 +676,10 @@ class Dataset:
     """A generated catalogue (items, users) and a lazily replayable event history.
 
     ``onboarding`` holds quiz answers as the words a user would pick (``picks``); the loader
-    matches them to the installation's questions. ``unloaded`` holds what a world generates but
-    pgrec's SQL API cannot store yet (follows of creators, learning paths, consent), by name."""
+    matches them to the installation's questions. ``paths`` are learning paths in the shape
+    ``rec.upsert_paths`` takes and ``consents`` answers for ``rec.upsert_consents``.
+    ``unloaded`` holds what a world generates but pgrec's SQL API cannot store yet (follows of
+    creators), by name."""
 
     items: list[dict]
     users: list[dict]
@@ -686,6 +688,8 @@ class Dataset:
     _world: Latent = field(repr=False, compare=False)
     app: str = "generic"
     onboarding: list[dict] = field(default_factory=list)
+    paths: list[dict] = field(default_factory=list)
+    consents: list[dict] = field(default_factory=list)
     unloaded: dict[str, list[dict]] = field(default_factory=dict)
     _rows: dict[str, int] | None = field(default=None, init=False, repr=False, compare=False)
 
