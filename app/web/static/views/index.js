@@ -3,10 +3,11 @@
 // added to this list.
 import feed from "./feed.js";
 import latest from "./latest.js";
+import learning from "./learning.js";
 import nearby from "./nearby.js";
 import search from "./search.js";
 import session from "./session.js";
 import similar from "./similar.js";
 import trending from "./trending.js";
 
-export const VIEWS = [feed, trending, latest, similar, nearby, search, session];
+export const VIEWS = [feed, trending, latest, similar, nearby, search, session, learning];
