@@ -17,7 +17,7 @@ from pgrec_client.client import AsyncClient, Client
 from pgrec_client.errors import (Conflict, Forbidden, InvalidInput, NotFound, NotSupported, PgrecError, RateLimited,
                                  ServerError, Timeout, Unauthorized, Unavailable)
 from pgrec_client.models import (Achievement, Assignment, Claim, Consent, Difficulty, Erasure, EventPage, Explanation,
-                                 Interest, Item, LearningPath, Location, Option, PathProgress, PathStep, Profile,
+                                 Follow, Interest, Item, LearningPath, Location, Option, PathProgress, PathStep, Profile,
                                  ProfileVersion, Question, RankedItem, RecommendationType, Strategy, UserExport,
                                  UserStats, UserStatus)
 
@@ -27,5 +27,5 @@ __all__ = [
     "Unavailable", "NotSupported", "ServerError",
     "RankedItem", "PathStep", "Item", "Location", "Explanation", "UserStatus", "UserStats", "Question", "Option",
     "Strategy", "Erasure", "UserExport", "EventPage", "Assignment", "RecommendationType", "Interest", "Profile",
-    "ProfileVersion", "Consent", "LearningPath", "PathProgress", "Difficulty", "Achievement", "Claim",
+    "ProfileVersion", "Consent", "LearningPath", "PathProgress", "Difficulty", "Achievement", "Claim", "Follow",
 ]

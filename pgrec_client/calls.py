@@ -85,15 +85,20 @@ TRACK = Call("rec.track", _args("events:jsonb"), required=1,
              route=Route("POST", "/v1/events", "new", body="events"))
 SUBMIT_ONBOARDING = Call("rec.submit_onboarding", _args("user_id:text", "answers:jsonb"), required=2,
                          route=Route("POST", "/v1/users/{user_id}/onboarding", "preferences_written", body="answers"))
+FOLLOW = Call("rec.follow", _args("follows:jsonb"), required=1,
+              route=Route("POST", "/v1/follows", "started", body="follows"))
+UNFOLLOW = Call("rec.unfollow", _args("follows:jsonb"), required=1,
+                route=Route("POST", "/v1/unfollows", "ended", body="follows"))
 
 # --- lists ----------------------------------------------------------------------------------
 FEED = Call("rec.feed", _args("user_id:text", "n:integer", "offset:integer", "strategy:text", "weights:jsonb",
-                              "type:text", "filter:jsonb"),
+                              "type:text", "filter:jsonb", "exclusion_policy:text"),
             RANKED, required=1, route=Route("GET", "/v1/users/{user_id}/feed", "items"))
 TRENDING = Call("rec.trending", _args("n:integer", "offset:integer", "window:interval", "user_id:text", "tags:text[]",
                                       "strategy:text", "filter:jsonb"),
                 RANKED, route=Route("GET", "/v1/trending", "items"))
-LATEST = Call("rec.latest", _args("n:integer", "offset:integer", "tags:text[]", "strategy:text", "filter:jsonb"),
+LATEST = Call("rec.latest", _args("n:integer", "offset:integer", "tags:text[]", "strategy:text", "user_id:text",
+                                  "filter:jsonb"),
               RANKED, route=Route("GET", "/v1/latest", "items"))
 SIMILAR_ITEMS = Call("rec.similar_items", _args("item_id:text", "n:integer", "user_id:text", "strategy:text",
                                                 "filter:jsonb"),
@@ -131,8 +136,11 @@ ITEMS = Call("rec.items", _args("item_ids:text[]"),
              ("item_id", "title", "description", "tags", "creator_id", "created_at", "location", "price", "attributes",
               "status", "expires_at", "embedded"),
              required=1, route=Route("POST", "/v1/items/lookup", "items", body=("item_ids",)))
-ONBOARDING_QUESTIONS = Call("rec.onboarding_questions", (), ("question_id", "prompt", "multiple", "options"),
+ONBOARDING_QUESTIONS = Call("rec.onboarding_questions", _args("questionnaire:text"),
+                            ("question_id", "prompt", "multiple", "options"),
                             route=Route("GET", "/v1/onboarding/questions", "questions"))
+FOLLOWING = Call("rec.following", _args("user_id:text"), ("creator_id", "followed_at", "items"), required=1,
+                 route=Route("GET", "/v1/users/{user_id}/follows", "follows"))
 STRATEGIES = Call("rec.strategies", (), ("name", "description", "personalized", "weights", "parameters", "list"),
                   route=Route("GET", "/v1/strategies", "strategies"))
 
@@ -184,8 +192,8 @@ LOG_IMPRESSIONS = Call("rec.log_impressions", _args("request_id:text", "user_id:
                                    body=("request_id", "user_id", "items", "experiment", "variant", "strategy")))
 
 #: Every call, for the test that compares them with the installed functions.
-ALL = (UPSERT_ITEMS, UPSERT_USERS, TRACK, SUBMIT_ONBOARDING, FEED, TRENDING, LATEST, SIMILAR_ITEMS, NEARBY, SEARCH,
-       NEXT_ITEMS, SESSION_FEED, RANK, LEARNING_PATH, EXPLAIN, STATUS, USER_STATS, ITEMS, ONBOARDING_QUESTIONS,
-       STRATEGIES, RECOMMENDATION_TYPES, PROFILE, PROFILE_HISTORY, UPSERT_CONSENTS, CONSENTS, UPSERT_PATHS, PATHS,
-       PATH_PROGRESS, RECOMMENDED_DIFFICULTY, ACHIEVEMENTS, CLAIM_ACHIEVEMENT, FORGET_USER, EXPORT_USER,
-       EXPORT_USER_EVENTS, EXPERIMENT_VARIANT, LOG_IMPRESSIONS)
+ALL = (UPSERT_ITEMS, UPSERT_USERS, TRACK, SUBMIT_ONBOARDING, FOLLOW, UNFOLLOW, FEED, TRENDING, LATEST, SIMILAR_ITEMS,
+       NEARBY, SEARCH, NEXT_ITEMS, SESSION_FEED, RANK, LEARNING_PATH, EXPLAIN, STATUS, USER_STATS, ITEMS,
+       ONBOARDING_QUESTIONS, FOLLOWING, STRATEGIES, RECOMMENDATION_TYPES, PROFILE, PROFILE_HISTORY, UPSERT_CONSENTS,
+       CONSENTS, UPSERT_PATHS, PATHS, PATH_PROGRESS, RECOMMENDED_DIFFICULTY, ACHIEVEMENTS, CLAIM_ACHIEVEMENT,
+       FORGET_USER, EXPORT_USER, EXPORT_USER_EVENTS, EXPERIMENT_VARIANT, LOG_IMPRESSIONS)

@@ -13,7 +13,7 @@ from typing import Any, Iterable, Mapping, Protocol, Sequence
 
 from pgrec_client import calls
 from pgrec_client.models import (Achievement, Assignment, Claim, Consent, Difficulty, Erasure, EventPage, Explanation,
-                                 Item, LearningPath, PathProgress, PathStep, Profile, ProfileVersion, Question,
+                                 Follow, Item, LearningPath, PathProgress, PathStep, Profile, ProfileVersion, Question,
                                  RankedItem, RecommendationType, Strategy, UserExport, UserStats, UserStatus)
 
 __all__ = ["Client", "AsyncClient"]
@@ -125,14 +125,25 @@ class Client:
         preferences; returns the preferences written."""
         return self._run(calls.SUBMIT_ONBOARDING, user_id=user_id, answers=dict(answers))
 
+    def follow(self, follows: Batch) -> int:
+        """``rec.follow``: ``{user_id, creator_id, at?}`` follows; returns how many began (following
+        again changes nothing)."""
+        return self._run(calls.FOLLOW, follows=list(follows))
+
+    def unfollow(self, follows: Batch) -> int:
+        """``rec.unfollow``: ``{user_id, creator_id, at?}``; returns how many follows ended."""
+        return self._run(calls.UNFOLLOW, follows=list(follows))
+
     # --- lists ------------------------------------------------------------------------------
 
     def feed(self, user_id: str, *, n: int | None = None, offset: int | None = None, strategy: str | None = None,
              weights: Mapping[str, float] | None = None, type: str | None = None,
-             filter: Filter | None = None) -> list[RankedItem]:
-        """``rec.feed``: the user's "For You" list, best first."""
+             filter: Filter | None = None, exclusion_policy: str | None = None) -> list[RankedItem]:
+        """``rec.feed``: the user's "For You" list, best first; ``exclusion_policy`` (e.g.
+        ``unapplied``) replaces the strategy's for this call."""
         return _ranked(self._run(calls.FEED, user_id=user_id, n=n, offset=offset, strategy=strategy,
-                                 weights=None if weights is None else dict(weights), type=type, filter=_filter(filter)))
+                                 weights=None if weights is None else dict(weights), type=type, filter=_filter(filter),
+                                 exclusion_policy=exclusion_policy))
 
     def trending(self, *, n: int | None = None, offset: int | None = None, window: Window | None = None,
                  user_id: str | None = None, tags: Sequence[str] | None = None,
@@ -143,10 +154,12 @@ class Client:
                                  filter=_filter(filter)))
 
     def latest(self, *, n: int | None = None, offset: int | None = None, tags: Sequence[str] | None = None,
-               strategy: str | None = None, filter: Filter | None = None) -> list[RankedItem]:
-        """``rec.latest``: newest first."""
+               strategy: str | None = None, user_id: str | None = None,
+               filter: Filter | None = None) -> list[RankedItem]:
+        """``rec.latest``: newest first (with a personal strategy such as ``explore_new`` and a
+        user, followed creators and interests a few days ahead)."""
         return _ranked(self._run(calls.LATEST, n=n, offset=offset, tags=None if tags is None else _ids(tags),
-                                 strategy=strategy, filter=_filter(filter)))
+                                 strategy=strategy, user_id=user_id, filter=_filter(filter)))
 
     def similar_items(self, item_id: str, *, n: int | None = None, user_id: str | None = None,
                       strategy: str | None = None, filter: Filter | None = None) -> list[RankedItem]:
@@ -265,9 +278,14 @@ class Client:
         are left out."""
         return [Item.from_row(r) for r in self._run(calls.ITEMS, item_ids=_ids(item_ids))]
 
-    def onboarding_questions(self) -> list[Question]:
-        """``rec.onboarding_questions``: what to ask a new user."""
-        return [Question.from_row(r) for r in self._run(calls.ONBOARDING_QUESTIONS)]
+    def onboarding_questions(self, *, questionnaire: str | None = None) -> list[Question]:
+        """``rec.onboarding_questions``: what to ask a new user (``questionnaire``: a product's own
+        quiz, e.g. ``explore``)."""
+        return [Question.from_row(r) for r in self._run(calls.ONBOARDING_QUESTIONS, questionnaire=questionnaire)]
+
+    def following(self, user_id: str) -> list[Follow]:
+        """``rec.following``: the creators the user follows now, the latest follow first."""
+        return [Follow.from_row(r) for r in self._run(calls.FOLLOWING, user_id=user_id)]
 
     def strategies(self) -> list[Strategy]:
         """``rec.strategies``: every strategy, its list, weights and parameters."""
@@ -360,12 +378,21 @@ class AsyncClient:
         """See :meth:`Client.submit_onboarding`."""
         return await self._run(calls.SUBMIT_ONBOARDING, user_id=user_id, answers=dict(answers))
 
+    async def follow(self, follows: Batch) -> int:
+        """See :meth:`Client.follow`."""
+        return await self._run(calls.FOLLOW, follows=list(follows))
+
+    async def unfollow(self, follows: Batch) -> int:
+        """See :meth:`Client.unfollow`."""
+        return await self._run(calls.UNFOLLOW, follows=list(follows))
+
     async def feed(self, user_id: str, *, n: int | None = None, offset: int | None = None,
                    strategy: str | None = None, weights: Mapping[str, float] | None = None, type: str | None = None,
-                   filter: Filter | None = None) -> list[RankedItem]:
+                   filter: Filter | None = None, exclusion_policy: str | None = None) -> list[RankedItem]:
         """See :meth:`Client.feed`."""
         return _ranked(await self._run(calls.FEED, user_id=user_id, n=n, offset=offset, strategy=strategy,
-                                       weights=None if weights is None else dict(weights), type=type, filter=_filter(filter)))
+                                       weights=None if weights is None else dict(weights), type=type,
+                                       filter=_filter(filter), exclusion_policy=exclusion_policy))
 
     async def trending(self, *, n: int | None = None, offset: int | None = None, window: Window | None = None,
                        user_id: str | None = None, tags: Sequence[str] | None = None,
@@ -376,10 +403,11 @@ class AsyncClient:
                                  filter=_filter(filter)))
 
     async def latest(self, *, n: int | None = None, offset: int | None = None, tags: Sequence[str] | None = None,
-                     strategy: str | None = None, filter: Filter | None = None) -> list[RankedItem]:
+                     strategy: str | None = None, user_id: str | None = None,
+                     filter: Filter | None = None) -> list[RankedItem]:
         """See :meth:`Client.latest`."""
         return _ranked(await self._run(calls.LATEST, n=n, offset=offset, tags=None if tags is None else _ids(tags),
-                                       strategy=strategy, filter=_filter(filter)))
+                                       strategy=strategy, user_id=user_id, filter=_filter(filter)))
 
     async def similar_items(self, item_id: str, *, n: int | None = None, user_id: str | None = None,
                             strategy: str | None = None, filter: Filter | None = None) -> list[RankedItem]:
@@ -489,9 +517,13 @@ class AsyncClient:
         """See :meth:`Client.items`."""
         return [Item.from_row(r) for r in await self._run(calls.ITEMS, item_ids=_ids(item_ids))]
 
-    async def onboarding_questions(self) -> list[Question]:
+    async def onboarding_questions(self, *, questionnaire: str | None = None) -> list[Question]:
         """See :meth:`Client.onboarding_questions`."""
-        return [Question.from_row(r) for r in await self._run(calls.ONBOARDING_QUESTIONS)]
+        return [Question.from_row(r) for r in await self._run(calls.ONBOARDING_QUESTIONS, questionnaire=questionnaire)]
+
+    async def following(self, user_id: str) -> list[Follow]:
+        """See :meth:`Client.following`."""
+        return [Follow.from_row(r) for r in await self._run(calls.FOLLOWING, user_id=user_id)]
 
     async def strategies(self) -> list[Strategy]:
         """See :meth:`Client.strategies`."""

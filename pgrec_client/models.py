@@ -17,7 +17,7 @@ from typing import Any, Iterable, Mapping
 __all__ = [
     "RankedItem", "PathStep", "Item", "Location", "Explanation", "UserStatus", "UserStats", "Question", "Option",
     "Strategy", "Erasure", "UserExport", "EventPage", "Assignment", "RecommendationType", "Interest", "Profile",
-    "ProfileVersion", "Consent", "LearningPath", "PathProgress", "Difficulty", "Achievement", "Claim",
+    "ProfileVersion", "Consent", "LearningPath", "PathProgress", "Difficulty", "Achievement", "Claim", "Follow",
 ]
 
 
@@ -198,6 +198,19 @@ class Question:
     def from_row(cls, row: Mapping[str, Any]) -> Question:
         return cls(row["question_id"], row["prompt"], bool(row["multiple"]),
                    [Option(o["id"], o["label"]) for o in row["options"] or []])
+
+
+@dataclass(frozen=True, slots=True)
+class Follow:
+    """A creator the user follows now, with how many live items they have."""
+
+    creator_id: str
+    followed_at: datetime | None
+    items: int
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Follow:
+        return cls(row["creator_id"], _time(row["followed_at"]), int(row["items"]))
 
 
 @dataclass(frozen=True, slots=True)

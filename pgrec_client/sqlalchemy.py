@@ -108,12 +108,13 @@ def _table(function: str, arguments: dict[str, tuple[Any, TypeEngine[Any]]], col
 
 
 def rec_feed(user_id: Any, *, n: Any = None, offset: Any = None, strategy: Any = None, weights: Any = None,
-             type: Any = None, filter: Any = None, name: str | None = None) -> TableValuedAlias:
+             type: Any = None, filter: Any = None, exclusion_policy: Any = None,
+             name: str | None = None) -> TableValuedAlias:
     """``rec.feed``: the user's "For You" list (``type``: a recommendation type; ``filter``: the
-    content filter)."""
+    content filter; ``exclusion_policy``: what to leave out instead of the strategy's policy)."""
     return _table("feed", {"user_id": (user_id, Text()), "n": (n, Integer()), "offset": (offset, Integer()),
                            "strategy": (strategy, Text()), "weights": (weights, JSONB()), "type": (type, Text()),
-                           "filter": (filter, JSONB())}, RANKED, name)
+                           "filter": (filter, JSONB()), "exclusion_policy": (exclusion_policy, Text())}, RANKED, name)
 
 
 def rec_trending(*, n: Any = None, offset: Any = None, window: str | timedelta | None = None, user_id: Any = None,
@@ -126,10 +127,11 @@ def rec_trending(*, n: Any = None, offset: Any = None, window: str | timedelta |
 
 
 def rec_latest(*, n: Any = None, offset: Any = None, tags: Sequence[str] | None = None, strategy: Any = None,
-               filter: Any = None, name: str | None = None) -> TableValuedAlias:
+               user_id: Any = None, filter: Any = None, name: str | None = None) -> TableValuedAlias:
     """``rec.latest``: newest first."""
     return _table("latest", {"n": (n, Integer()), "offset": (offset, Integer()), "tags": (tags, ARRAY(Text)),
-                             "strategy": (strategy, Text()), "filter": (filter, JSONB())}, RANKED, name)
+                             "strategy": (strategy, Text()), "user_id": (user_id, Text()), "filter": (filter, JSONB())},
+                  RANKED, name)
 
 
 def rec_similar_items(item_id: Any, *, n: Any = None, user_id: Any = None, strategy: Any = None,

@@ -265,6 +265,14 @@ PATH_OVERRIDES = [
     ("unknown key", {"nope": 1}, "reject"),
 ]
 
+FOLLOW = {"user_id": "ana", "creator_id": "bad-input-creator"}
+FOLLOW_OVERRIDES = [
+    *key_cases("user_id", [("empty", ""), ("201 chars", "x" * 201), ("1 MB", MB), ("number", 7), ("null", None)]),
+    *key_cases("creator_id", [("empty", ""), ("201 chars", "x" * 201), ("1 MB", MB), ("an object", {"id": "x"})]),
+    *key_cases("at", [*BAD_TIMESTAMPS, ("2 days ahead", (NOW + timedelta(days=2)).isoformat())]),
+    ("oneself", {"user_id": "ana", "creator_id": "ana"}, "reject"),
+]
+
 RULE = {"name": "bad-input-rule", "boost": 0.2, "tag": "category:design"}
 RULE_OVERRIDES = [
     *key_cases("name", [("empty", ""), ("201 chars", "x" * 201), ("1 MB", MB)]),
@@ -298,15 +306,26 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in [
              cases=batch_cases(EVENT, EVENT_OVERRIDES, 10_000, "event_id")),
     Function("feed", (Arg("user_id", "text", "ana", "id"), Arg("n", "integer", 5, "n"),
                       Arg("offset", "integer", 0, "offset"), Arg("strategy", "text", "default", "strategy"),
-                      Arg("weights", "jsonb", OMIT), Arg("type", "text", OMIT), Arg("filter", "jsonb", OMIT, "filter")),
+                      Arg("weights", "jsonb", OMIT), Arg("type", "text", OMIT), Arg("filter", "jsonb", OMIT, "filter"),
+                      Arg("exclusion_policy", "text", OMIT)),
              cases=(*json_arg_cases("weights", WEIGHTS),
                     Case("type unknown", {"strategy": OMIT, "type": "nope"}),
                     Case("type 1 MB", {"strategy": OMIT, "type": MB}), Case("type empty", {"strategy": OMIT, "type": ""}),
-                    Case("type and strategy", {"type": "trending"}))),
+                    Case("type and strategy", {"type": "trending"}),
+                    Case("exclusion_policy unknown", {"exclusion_policy": "nope"}),
+                    Case("exclusion_policy empty", {"exclusion_policy": ""}),
+                    Case("exclusion_policy 1 MB", {"exclusion_policy": MB}))),
+    Function("follow", (Arg("follows", "jsonb", js([FOLLOW])),),
+             cases=batch_cases(FOLLOW, FOLLOW_OVERRIDES, 10_000, "creator_id")),
+    Function("unfollow", (Arg("follows", "jsonb", js([FOLLOW])),),
+             cases=batch_cases(FOLLOW, FOLLOW_OVERRIDES, 10_000, "creator_id")),
+    Function("following", (Arg("user_id", "text", "ana", "id"),)),
     Function("explain", (Arg("user_id", "text", "ana", "id"), Arg("item_id", "text", "py-web", "id"),
                          Arg("strategy", "text", "default", "strategy"))),
     Function("status", (Arg("user_id", "text", "ana", "id"),)),
-    Function("onboarding_questions"),
+    Function("onboarding_questions", (Arg("questionnaire", "text", OMIT),),
+             cases=(Case("null", {"questionnaire": None}), Case("empty", {"questionnaire": ""}),
+                    Case("unknown", {"questionnaire": "nope"}), Case("1 MB", {"questionnaire": MB}))),
     Function("submit_onboarding", (Arg("user_id", "text", "ana", "id"), Arg("answers", "jsonb", js({"level": "beginner"}))),
              cases=json_arg_cases("answers", ANSWERS)),
     Function("strategies"),
@@ -323,7 +342,7 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in [
                           Arg("filter", "jsonb", OMIT, "filter"))),
     Function("latest", (Arg("n", "integer", 5, "n"), Arg("offset", "integer", 0, "offset"),
                         Arg("tags", "text[]", ["tool:python"], "tag filter"), Arg("strategy", "text", OMIT, "strategy"),
-                        Arg("filter", "jsonb", OMIT, "filter"))),
+                        Arg("user_id", "text", "ana", "optional id"), Arg("filter", "jsonb", OMIT, "filter"))),
     Function("similar_items", (Arg("item_id", "text", "py-intro", "id"), Arg("n", "integer", 5, "n"),
                                Arg("user_id", "text", "ana", "optional id"), Arg("strategy", "text", OMIT, "strategy"),
                                Arg("filter", "jsonb", OMIT, "filter"))),
@@ -349,9 +368,9 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in [
                               Arg("strategy", "text", OMIT, "strategy"), Arg("filter", "jsonb", OMIT, "filter"))),
     Function("user_stats", (Arg("user_id", "text", "ana", "id"),)),
     Function("refresh_status", role="admin"),
-    Function("refresh", (Arg("what", "text", OMIT),), role="admin",
+    Function("refresh", (Arg("what", "text", OMIT), Arg("full", "boolean", OMIT)), role="admin",
              cases=(Case("null", {"what": None}), Case("empty", {"what": ""}), Case("unknown", {"what": "nope"}),
-                    Case("1 MB", {"what": MB}))),
+                    Case("1 MB", {"what": MB}), Case("null full", {"full": None}))),
     Function("embedding_dim"),
     Function("embed_claim", (Arg("batch_size", "integer", OMIT),), role="admin",
              cases=(Case("0", {"batch_size": 0}), Case("-1", {"batch_size": -1}),
@@ -367,6 +386,11 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in [
              cases=(Case("null ids", {"ids": None}), Case("1 MB error", {"ids": [1], "error": MB}, "safe"),
                     Case("50k ids", {"ids": list(range(50_000))}, "safe"))),
     Function("embed_status", role="admin"),
+    Function("embed_bulk_begin", (Arg("min_pending", "integer", OMIT),), role="admin",
+             cases=(Case("0", {"min_pending": 0}), Case("-1", {"min_pending": -1}), Case("null", {"min_pending": None}))),
+    Function("embed_bulk_finish", (Arg("maintenance_work_mem", "text", OMIT),), role="admin",
+             cases=(Case("null", {"maintenance_work_mem": None}), Case("not a size", {"maintenance_work_mem": "lots"}),
+                    Case("negative", {"maintenance_work_mem": "-1MB"}), Case("1 MB", {"maintenance_work_mem": MB}))),
     Function("embed_requeue", (Arg("item_ids", "text[]", OMIT),), role="admin",
              cases=(Case("1 MB id", {"item_ids": [MB]}, "reject-or-unknown"),
                     Case("null element", {"item_ids": [None]}, "reject-or-unknown"),
@@ -535,6 +559,19 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in [
              cases=(Case("null", {"older_than": None}), Case("-1 day", {"older_than": "-1 day"}),
                     Case("1 hour", {"older_than": "1 hour"}), Case("infinity", {"older_than": "infinity"}))),
     Function("api_key_prefixes"),
+    # Monitoring the feeds.
+    Function("feed_metrics", (Arg("window", "interval", OMIT), Arg("attribution", "interval", OMIT)), role="admin",
+             cases=(Case("window null", {"window": None}), Case("window -1 hour", {"window": "-1 hour"}),
+                    Case("window 59 minutes", {"window": "59 minutes"}), Case("window 1000 years", {"window": "1000 years"}),
+                    Case("window infinity", {"window": "infinity"}), Case("attribution 0", {"attribution": "0"}),
+                    Case("attribution 31 days", {"attribution": "31 days"}),
+                    Case("attribution -infinity", {"attribution": "-infinity"}))),
+    Function("score_distribution", (Arg("strategy", "text", OMIT, "strategy"), Arg("users", "integer", 3),
+                                    Arg("n", "integer", 5), Arg("buckets", "integer", OMIT)), role="admin",
+             cases=(Case("users 0", {"users": 0}), Case("users -1", {"users": -1}), Case("users 201", {"users": 201}),
+                    Case("users int max", {"users": 2**31 - 1}), Case("users null", {"users": None}),
+                    Case("n 0", {"n": 0}), Case("n 101", {"n": 101}), Case("buckets 0", {"buckets": 0}),
+                    Case("buckets 51", {"buckets": 51}), Case("buckets null", {"buckets": None}))),
     Function("items", (Arg("item_ids", "text[]", ["py-intro", "py-web"]),),
              cases=(Case("null", {"item_ids": None}), Case("null element", {"item_ids": [None]}),
                     Case("empty element", {"item_ids": [""]}), Case("1 MB element", {"item_ids": [MB]}),
@@ -610,7 +647,7 @@ SEED_EVENTS = [{"event_id": f"seed-{i}", "user_id": u, "item_id": item, "type": 
                    ("ana", "py-intro", "like", {}), ("ben", "py-intro", "like", {}), ("ben", "py-web", "save", {}),
                    ("cid", "figma", "rate", {"value": 4}), ("cid", "py-web", "view", {})])]
 COUNTED = ("items", "users", "events", "user_tags", "tags", "rules", "api_keys", "onboarding_answers", "consents",
-           "learning_paths", "path_modules", "achievement_claims")
+           "learning_paths", "path_modules", "achievement_claims", "follows")
 
 
 @dataclass
@@ -697,7 +734,7 @@ def test_good_arguments_are_accepted(target: Target) -> None:
                              "store_user_candidates", "store_factors", "record_model_fit", "set_model_parameters",
                              "store_tuned_strategy", "replay_split", "log_impressions", "upsert_experiment",
                              "end_experiment", "prune_impressions", "upsert_consents", "upsert_paths",
-                             "claim_achievement"}:
+                             "claim_achievement", "follow", "unfollow"}:
             continue  # writes: their good call would change the counts the last test compares
         query, params = statement(function, Case("good", {}))
         conn = target.connection(function.role)

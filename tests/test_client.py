@@ -178,6 +178,22 @@ def test_submit_onboarding(rec: Any, transport: str) -> None:
     assert error.code == "22023"
 
 
+def test_follow_following_unfollow_and_the_explore_quiz(rec: Any, transport: str) -> None:
+    user = f"follower-{transport}"
+    assert rec.follow([{"user_id": user, "creator_id": "ana"}, {"user_id": user, "creator_id": "cid"}]) == 2
+    assert rec.follow([{"user_id": user, "creator_id": "ana"}]) == 0  # already following
+    follows = rec.following(user)
+    assert {f.creator_id for f in follows} == {"ana", "cid"}
+    assert all(isinstance(f.followed_at, datetime) and f.items == 0 for f in follows)
+    assert rec.unfollow([{"user_id": user, "creator_id": "ana"}]) == 1
+    assert [f.creator_id for f in rec.following(user)] == ["cid"]
+    error = error_of(lambda: rec.follow([{"user_id": user, "creator_id": user}]), InvalidInput)
+    assert error.code == "22023" and error.field == "follows[0]"
+    quiz = rec.onboarding_questions(questionnaire="explore")
+    assert [q.question_id for q in quiz] == ["explore_make", "explore_tools", "explore_level"]
+    assert error_of(lambda: rec.onboarding_questions(questionnaire="nope"), InvalidInput).code == "22023"
+
+
 # --- lists ---------------------------------------------------------------------------------------
 
 LISTS = [
@@ -191,6 +207,10 @@ LISTS = [
     ("trending", (), {"window": timedelta(days=7), "user_id": "ana"},
      "SELECT item_id FROM rec.trending(\"window\" => '7 days', user_id => 'ana')"),
     ("latest", (), {"n": 10, "tags": ["tool:figma"]}, "SELECT item_id FROM rec.latest(10, 0, ARRAY['tool:figma'])"),
+    ("latest", (), {"n": 5, "strategy": "explore_new", "user_id": "ana"},
+     "SELECT item_id FROM rec.latest(5, 0, NULL, 'explore_new', 'ana')"),
+    ("feed", ("cid",), {"exclusion_policy": "undismissed"},
+     "SELECT item_id FROM rec.feed('cid', exclusion_policy => 'undismissed')"),
     ("similar_items", ("py-intro",), {"n": 5, "user_id": "dee"},
      "SELECT item_id FROM rec.similar_items('py-intro', 5, 'dee')"),
     ("nearby", (52.51, 13.41), {"radius_km": 20}, "SELECT item_id FROM rec.nearby(52.51, 13.41, 20)"),

@@ -178,11 +178,16 @@ GUARDED = [
     ("GET", "/v1/onboarding/questions", "read", None),
     ("GET", "/v1/strategies", "read", None),
     ("POST", "/v1/items/lookup", "read", {"item_ids": ["py-web"]}),
+    ("GET", "/v1/users/ana/follows", "read", None),
     ("PUT", "/v1/items", "write", [{"id": "x"}]),
     ("PUT", "/v1/users", "write", [{"id": "x"}]),
     ("POST", "/v1/events", "write", []),
     ("PATCH", "/v1/users/ana/preferences", "write", {}),
     ("POST", "/v1/users/ana/onboarding", "write", {}),
+    ("POST", "/v1/follows", "write", []),
+    ("POST", "/v1/unfollows", "write", []),
+    ("PUT", "/v1/users/ana/follows/ben", "write", None),
+    ("DELETE", "/v1/users/ana/follows/ben", "write", None),
     ("DELETE", "/v1/users/ana", "write", None),
     ("GET", "/v1/users/ana/export", "write", None),
     ("GET", "/v1/users/ana/export/events", "write", None),
@@ -191,6 +196,9 @@ GUARDED = [
     ("GET", "/v1/admin/embeddings", "admin", None),
     ("GET", "/v1/admin/activity", "admin", None),
     ("GET", "/v1/admin/latency", "admin", None),
+    ("GET", "/v1/admin/feed-metrics", "admin", None),
+    ("GET", "/v1/admin/score-distribution?users=2&n=3", "admin", None),
+    ("POST", "/v1/impressions", "write", {"request_id": "r-guarded", "user_id": "ana", "items": ["py-intro"]}),
     ("GET", "/v1/experiments", "admin", None),
     ("PUT", "/v1/experiments/ab_test", "admin", {}),
     ("POST", "/v1/experiments/ab_test/end", "admin", None),
@@ -220,8 +228,8 @@ def test_every_guarded_endpoint_is_listed(client: TestClient) -> None:
     operations = {(m.upper(), p) for p, ops in schema["paths"].items() for m in ops}
     public = {("GET", "/healthz"), ("GET", "/readyz")}
     placeholders = {"ana": "/{user_id}", "py-intro": "/{item_id}", "py-web": "/{item_id}", "ab_test": "/{name}",
-                    "a_path": "/{path_id}", "first_lesson": "/{achievement}"}
-    listed = {(m, re.sub(r"/(ana|py-intro|py-web|ab_test|a_path|first_lesson)(?=/|$)", lambda x: placeholders[x.group(1)],
+                    "a_path": "/{path_id}", "first_lesson": "/{achievement}", "ben": "/{creator_id}"}
+    listed = {(m, re.sub(r"/(ana|py-intro|py-web|ab_test|a_path|first_lesson|ben)(?=/|$)", lambda x: placeholders[x.group(1)],
                          p.split("?")[0])) for m, p, _, _ in GUARDED}
     assert operations - public == listed
 

@@ -50,10 +50,11 @@ def _args(*pairs: str) -> tuple[tuple[str, str], ...]:
 
 # --- feeds ----------------------------------------------------------------------------------
 FEED = Call("rec.feed", _args("user_id:text", "n:integer", "offset:integer", "strategy:text", "weights:jsonb",
-                              "type:text", "filter:jsonb"), RANKED)
+                              "type:text", "filter:jsonb", "exclusion_policy:text"), RANKED)
 TRENDING = Call("rec.trending", _args("n:integer", "offset:integer", "window:interval", "user_id:text", "tags:text[]",
                                       "strategy:text", "filter:jsonb"), RANKED)
-LATEST = Call("rec.latest", _args("n:integer", "offset:integer", "tags:text[]", "strategy:text", "filter:jsonb"), RANKED)
+LATEST = Call("rec.latest", _args("n:integer", "offset:integer", "tags:text[]", "strategy:text", "user_id:text",
+                                  "filter:jsonb"), RANKED)
 SIMILAR = Call("rec.similar_items", _args("item_id:text", "n:integer", "user_id:text", "strategy:text", "filter:jsonb"),
                RANKED)
 NEARBY = Call("rec.nearby", _args("lat:double precision", "lon:double precision", "radius_km:double precision",
@@ -73,7 +74,9 @@ STRATEGIES = Call("rec.strategies", (), ("name", "description", "personalized", 
 ITEMS = Call("rec.items", _args("item_ids:text[]"),
              ("item_id", "title", "description", "tags", "creator_id", "created_at", "location", "price", "attributes",
               "status", "expires_at", "embedded"))
-ONBOARDING_QUESTIONS = Call("rec.onboarding_questions", (), ("question_id", "prompt", "multiple", "options"))
+ONBOARDING_QUESTIONS = Call("rec.onboarding_questions", _args("questionnaire:text"),
+                            ("question_id", "prompt", "multiple", "options"))
+FOLLOWING = Call("rec.following", _args("user_id:text"), ("creator_id", "followed_at", "items"))
 
 # --- profiles and consent -------------------------------------------------------------------
 PROFILE = Call("rec.profile", _args("user_id:text"))
@@ -116,6 +119,8 @@ UPSERT_ITEMS = Call("rec.upsert_items", _args("items:jsonb"))
 UPSERT_USERS = Call("rec.upsert_users", _args("users:jsonb"))
 TRACK = Call("rec.track", _args("events:jsonb"))
 SUBMIT_ONBOARDING = Call("rec.submit_onboarding", _args("user_id:text", "answers:jsonb"))
+FOLLOW = Call("rec.follow", _args("follows:jsonb"))
+UNFOLLOW = Call("rec.unfollow", _args("follows:jsonb"))
 
 # --- privacy --------------------------------------------------------------------------------
 FORGET_USER = Call("rec.forget_user", _args("user_id:text", "items:text"))
@@ -130,7 +135,12 @@ API_KEY_PREFIXES = Call("rec.api_key_prefixes", (), ("prefix",))
 INSTALLATION = Call("rec.installation", ())
 REFRESH_STATUS = Call("rec.refresh_status", (), ("step", "position", "description", "last_started_at", "last_outcome",
                                                    "last_rows", "last_seconds", "last_detail", "last_ok_at", "runner",
-                                                   "enabled"))
+                                                   "enabled", "every"))
+FEED_METRICS = Call("rec.feed_metrics", _args("window:interval", "attribution:interval"),
+                    ("strategy", "total", "users", "impressions", "clicks", "ctr", "applies", "apply_rate", "saves",
+                     "save_rate", "personalized_users", "coverage", "items_shown", "catalogue_coverage"))
+SCORE_DISTRIBUTION = Call("rec.score_distribution", _args("strategy:text", "users:integer", "n:integer",
+                                                          "buckets:integer"))
 EMBED_STATUS = Call("rec.embed_status", ())
 ACTIVITY = Call("rec.activity", _args("window:interval", "bucket:interval"), ("bucket_start", "events", "by_type"))
 FRESHNESS = Call("rec.freshness", (), ("step", "last_ok_at", "age_seconds", "last_outcome", "last_run_at"))

@@ -4,7 +4,7 @@ consent per purpose and the audit log; the difficulty signal, feed strategies pe
 recommendation type and for rec.rank, the refresh step profiles (0005_profiles_learning.sql).
 
 Revision ID: 0005
-Revises: 0003 (to be re-pointed at 0004 when the explore/marketplace revision is merged)
+Revises: 0004
 Create Date: 2026-12-20
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 from app.schema import run_sql
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

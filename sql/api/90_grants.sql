@@ -29,6 +29,11 @@ GRANT EXECUTE ON FUNCTION
     rec.achievements, rec.claim_achievement
 TO pgrec_app;
 
+-- Follows of creators: an application follows and unfollows for its user and lists whom they follow.
+GRANT EXECUTE ON FUNCTION
+    rec.follow, rec.unfollow, rec.following
+TO pgrec_app;
+
 -- A/B experiments: an application asks which variant a user is in and logs what it showed.
 GRANT EXECUTE ON FUNCTION
     rec.experiment_variant, rec.log_impressions
@@ -46,7 +51,13 @@ GRANT EXECUTE ON FUNCTION
     rec.refresh, rec.refresh_status, rec.due_steps, rec.lock_step, rec.unlock_step, rec.log_job_run,
     rec.rules, rec.upsert_rules, rec.delete_rules,
     rec.embed_claim, rec.embed_store, rec.embed_fail, rec.embed_status, rec.embed_requeue,
+    rec.embed_bulk_begin, rec.embed_bulk_finish,
     rec.create_api_key, rec.revoke_api_key, rec.api_keys, rec.unforget_user, rec.activity
+TO pgrec_admin;
+
+-- Monitoring the feeds: CTR, apply and save rates, coverage, and the score distribution.
+GRANT EXECUTE ON FUNCTION
+    rec.feed_metrics, rec.score_distribution
 TO pgrec_admin;
 
 -- Model fits (the scheduler, `pgrec refresh`, `pgrec tune`): read interactions, write models back.

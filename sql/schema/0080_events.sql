@@ -13,7 +13,13 @@ CREATE TABLE pgrec.events (
     value       real CHECK (value BETWEEN -1e6 AND 1e6),
     context     jsonb CHECK (jsonb_typeof(context) = 'object'),
     occurred_at timestamptz NOT NULL CHECK (isfinite(occurred_at)),
-    recorded_at timestamptz NOT NULL DEFAULT now()
+    recorded_at timestamptz NOT NULL DEFAULT now(),
+    -- The transaction that wrote the event (pg_current_xact_id() as a number). Incremental
+    -- refresh steps ask "which events did my last run not see?" by comparing it with the
+    -- snapshot that run read (pgrec.refresh_state): transactions commit out of id order, so an
+    -- id or time watermark would skip an event committed late. NULL for events written before
+    -- the column existed, which every snapshot has seen.
+    xact_id     bigint DEFAULT (pg_current_xact_id()::text::bigint)
 );
 COMMENT ON TABLE pgrec.events IS 'Interaction events; event_id (client supplied) makes delivery exactly-once.';
 
@@ -25,6 +31,9 @@ CREATE INDEX events_item_time ON pgrec.events (item_id, occurred_at);
 CREATE INDEX events_time_brin ON pgrec.events USING brin (occurred_at) WITH (pages_per_range = 32);
 -- "How many events arrived since step X last ran?" (rec.due_steps).
 CREATE INDEX events_recorded_brin ON pgrec.events USING brin (recorded_at) WITH (pages_per_range = 32);
+-- "Which events has this refresh step not seen yet?" (rec._refresh_base): transaction ids grow
+-- with time, so the few newest ranges answer it.
+CREATE INDEX events_xact_brin ON pgrec.events USING brin (xact_id) WITH (pages_per_range = 32);
 
 -- Events with what they are worth, so every aggregate agrees on one definition:
 --   weight    the type's weight, or weight * (value - neutral_value) for ratings;
@@ -42,7 +51,8 @@ SELECT e.id,
        END AS weight,
        CASE WHEN t.neutral_value IS NULL THEN t.polarity
             ELSE sign(coalesce(e.value, t.neutral_value) - t.neutral_value)::smallint
-       END AS polarity
+       END AS polarity,
+       e.xact_id
 FROM pgrec.events AS e
 JOIN pgrec.event_types AS t ON t.type = e.type;
 COMMENT ON VIEW pgrec.weighted_events IS 'Events with effective weight and polarity from pgrec.event_types.';

@@ -6,6 +6,7 @@ import logging
 from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
+from litestar.exceptions import ValidationException
 from litestar.params import JSONBody, Parameter, QueryParameter
 from msgspec import Meta, Struct
 
@@ -59,6 +60,29 @@ TRENDING_STRATEGY, LATEST_STRATEGY, SIMILAR_STRATEGY, NEARBY_STRATEGY, SEARCH_ST
     list_strategy(name) for name in ("trending", "latest", "similar", "nearby", "search", "next"))
 
 
+def exclusion_policy(policy: str | None, exclude_seen: bool | None, exclude_applied: bool | None) -> str | None:
+    """The exclusion policy a feed request asks for: a name (a row of pgrec.exclusion_policies),
+    or the marketplace's two switches as shorthand for one. Seen covers applied (a listing applied
+    to was seen): exclude_seen → unseen; only exclude_applied → unapplied; neither → undismissed
+    (own and dismissed items still never show). Nothing given: the strategy's own policy."""
+    if exclude_seen is None and exclude_applied is None:
+        return policy
+    if policy is not None:
+        raise ValidationException("give exclusion_policy or the exclude_seen/exclude_applied switches, not both",
+                                  extra=[{"key": "exclusion_policy", "message": "leave it out with the switches"}])
+    if exclude_seen is not False:
+        return "unseen"
+    return "unapplied" if exclude_applied is not False else "undismissed"
+
+
+EXCLUDE_SEEN = Annotated[bool | None, Parameter(
+    description="Leave out what the user has seen (policy unseen); false shows seen items again. "
+                "Shorthand for exclusion_policy, with exclude_applied.", examples=example(False))]
+EXCLUDE_APPLIED = Annotated[bool | None, Parameter(
+    description="With exclude_seen=false: leave out what the user applied to (policy unapplied), or not "
+                "(undismissed).", examples=example(True))]
+
+
 @get("/users/{user_id:str}/feed", guards=READ, sync_to_thread=True, summary="Personalised feed", responses=ERRORS)
 def user_feed(request: Request, user_id: USER_ID, n: N = None, offset: OFFSET = None, strategy: FEED_STRATEGY = None,
               weights: Annotated[str | None, Parameter(
@@ -68,12 +92,21 @@ def user_feed(request: Request, user_id: USER_ID, n: N = None, offset: OFFSET = 
                   description="A recommendation type instead of a strategy: content-based, collaborative, trending, "
                               "sequential (GET /v1/recommendation-types).",
                   examples=example("content-based"))] = None,
-              filter: FILTER = None) -> FeedPage:
+              filter: FILTER = None,
+              exclusion_policy_: Annotated[str | None, QueryParameter(
+                  name="exclusion_policy",
+                  description="What to leave out for this call instead of the strategy's policy: unseen, unacted, "
+                              "unapplied, undismissed, anchors, none (rows of pgrec.exclusion_policies).",
+                  examples=example("unapplied"))] = None,
+              exclude_seen: EXCLUDE_SEEN = None, exclude_applied: EXCLUDE_APPLIED = None) -> FeedPage:
     """rec.feed: the user's "For You" list with the score terms and reasons of every item. The
     page is logged as impressions (rec.log_impressions) under the request id; reasons carry
-    `experiment` and `variant` when an experiment chose the strategy."""
+    `experiment` and `variant` when an experiment chose the strategy. `exclude_seen` and
+    `exclude_applied` choose the exclusion policy of the call (see `exclusion_policy`)."""
     result = rows(request, q.FEED, {"user_id": user_id, "n": n, "offset": offset,
-                                    "strategy": strategy, "weights": weights, "type": type, "filter": filter})
+                                    "strategy": strategy, "weights": weights, "type": type, "filter": filter,
+                                    "exclusion_policy": exclusion_policy(exclusion_policy_, exclude_seen,
+                                                                         exclude_applied)})
     rid = request_id(request)
     log_impressions(request, rid, user_id, strategy, result)
     return FeedPage(ranked(result).items, rid)
@@ -105,8 +138,15 @@ def trending(request: Request, n: N = None, offset: OFFSET = None,
              window: Annotated[str | None, Parameter(description="Time window, 1 hour..30 days (default '24 hours').",
                                                      examples=example("24 hours"))] = None,
              user_id: USER = None, tags: TAGS = None, strategy: TRENDING_STRATEGY = None,
-             filter: FILTER = None) -> RankedList:
+             filter: FILTER = None,
+             hours: Annotated[int | None, Parameter(description="The window in hours, 1..720 (instead of window).",
+                                                    examples=example(6))] = None) -> RankedList:
     """rec.trending: engagement velocity in the window against the previous one."""
+    if hours is not None:
+        if window is not None:
+            raise ValidationException("give window or hours, not both",
+                                      extra=[{"key": "hours", "message": "leave it out with window"}])
+        window = f"{hours} hours"  # rec.trending checks the bounds and names `window`
     return ranked(rows(request, q.TRENDING, {"n": n, "offset": offset, "window": window,
                                              "user_id": user_id, "tags": tags, "strategy": strategy,
                                              "filter": filter}))
@@ -114,10 +154,11 @@ def trending(request: Request, n: N = None, offset: OFFSET = None,
 
 @get("/latest", guards=READ, sync_to_thread=True, summary="Newest items", responses=ERRORS)
 def latest(request: Request, n: N = None, offset: OFFSET = None, tags: TAGS = None,
-           strategy: LATEST_STRATEGY = None, filter: FILTER = None) -> RankedList:
-    """rec.latest: newest first, popularity as tie-break."""
+           strategy: LATEST_STRATEGY = None, user_id: USER = None, filter: FILTER = None) -> RankedList:
+    """rec.latest: newest first, popularity as tie-break; with a user and a personal strategy
+    (explore_new) followed creators and matching items move a few days ahead."""
     return ranked(rows(request, q.LATEST, {"n": n, "offset": offset, "tags": tags, "strategy": strategy,
-                                           "filter": filter}))
+                                           "user_id": user_id, "filter": filter}))
 
 
 @get("/items/{item_id:str}/similar", guards=READ, sync_to_thread=True, summary="Similar items", responses=ERRORS)
@@ -429,11 +470,33 @@ class Questions(Struct):
 
 
 @get("/onboarding/questions", guards=READ, sync_to_thread=True, summary="Onboarding questions", responses=ERRORS)
-def onboarding_questions(request: Request) -> Questions:
+def onboarding_questions(request: Request, questionnaire: Annotated[str | None, Parameter(
+        description="Which product's quiz (default 'default'; the explore page's is 'explore').",
+        examples=example("explore"))] = None) -> Questions:
     """rec.onboarding_questions: what to ask a new user; answers go to POST .../onboarding."""
     return Questions([Question(r["question_id"], r["prompt"], r["multiple"], r["options"])
-                      for r in rows(request, q.ONBOARDING_QUESTIONS, {})])
+                      for r in rows(request, q.ONBOARDING_QUESTIONS, {"questionnaire": questionnaire})])
+
+
+class Follow(Struct):
+    """A creator the user follows now."""
+
+    creator_id: Annotated[str, Meta(description="The creator_id their items carry.", examples=["member1"])]
+    followed_at: Annotated[str, Meta(examples=["2026-11-02T10:00:00+00:00"])]
+    items: Annotated[int, Meta(description="Their live items.", examples=[12])]
+
+
+class Follows(Struct):
+    follows: list[Follow]
+
+
+@get("/users/{user_id:str}/follows", guards=READ, sync_to_thread=True, summary="Creators a user follows",
+     responses=ERRORS)
+def following(request: Request, user_id: USER_ID) -> Follows:
+    """rec.following: the creators the user follows now, the latest follow first."""
+    return Follows([Follow(r["creator_id"], r["followed_at"].isoformat(), r["items"])
+                    for r in rows(request, q.FOLLOWING, {"user_id": user_id})])
 
 
 ROUTES = [user_feed, trending, latest, similar, nearby, search, next_items, session_feed, learning_path,
-          explain, status, user_stats, onboarding_questions, strategies, items]
+          explain, status, user_stats, onboarding_questions, strategies, items, following]

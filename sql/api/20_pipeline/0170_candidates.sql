@@ -11,6 +11,8 @@
 --             degrees; around a pole the whole polar band the reach covers)
 --   popular   the most engaging items (pgrec.item_stats)
 --   fresh     the newest live items, so brand-new items get a chance
+--   following the newest live items of the creators the user follows (pgrec.follows through
+--             items_creator), so what they publish reaches the list before anyone engaged with it
 -- A call with given items (rec.rank) has exactly those as candidates.
 -- Ids may repeat. Eligibility and exclusions are applied when scoring (rec._score), which
 -- reports them, so rec.explain can say why an item is left out.
@@ -104,6 +106,16 @@ BEGIN
                      LIMIT v_size;
     END IF;
 
+    v_size := coalesce((c.sources ->> 'following')::integer, 0);
+    IF v_size > 0 AND cardinality((c.u).followed_creators) > 0 THEN
+        RETURN QUERY SELECT i.id FROM pgrec.items AS i
+                     WHERE i.creator_id = ANY ((c.u).followed_creators)
+                       AND pgrec.is_live(i, c.now)
+                       AND (c.tags_filter IS NULL OR i.tag_ids && c.tags_filter)
+                     ORDER BY i.created_at DESC, i.id
+                     LIMIT v_size;
+    END IF;
+
     v_size := coalesce((c.sources ->> 'vector')::integer, 0);
     IF v_size > 0 AND c.anchor_vector IS NOT NULL THEN
         RETURN QUERY SELECT rec._vector_nearest(c.anchor_vector, v_size, c.now);
@@ -111,4 +123,4 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION rec._candidates(rec.list_context) IS
-'Internal: candidate item ids of a list call from bounded sources (lists, tag top lists, HNSW, nearby, popular, fresh), sized by signal weight; may repeat ids.';
+'Internal: candidate item ids of a list call from bounded sources (lists, tag top lists, HNSW, nearby, popular, fresh, followed creators), sized by signal weight; may repeat ids.';

@@ -17,7 +17,8 @@ CREATE TYPE rec.scored_item AS (
     trend_previous double precision,
     rules          double precision,  -- sum of the boosts of matching active rules
     rule_names     text[],
-    score          double precision   -- sum of weight x signal, plus rules
+    score          double precision,  -- sum of weight x signal, plus rules
+    followed       boolean            -- its creator is followed by the user
 );
 COMMENT ON TYPE rec.scored_item IS 'Internal: a candidate''s signal values, explanation details, exclusion reason and score.';
 
@@ -52,7 +53,8 @@ AS $$
                c.filter AS filter, c.difficulty_target AS difficulty_target,
                -- (A composite IS NOT NULL only when every field is: test the fields.)
                num_nonnulls((c.filter).tags_any, (c.filter).tags_all, (c.filter).tags_none,
-                            (c.filter).attributes, (c.filter).price) > 0 AS filtered
+                            (c.filter).attributes, (c.filter).price) > 0 AS filtered,
+               c.recency_new_boost AS recency_new_boost, c.distance_limit_km AS distance_limit_km
     ),
     active_rules AS MATERIALIZED (
         SELECT r.name, r.boost, r.tag_id, r.creator_id, r.attributes
@@ -90,9 +92,10 @@ AS $$
                    WHEN x.located_only AND d.km IS NULL THEN 'has no location'
                    WHEN x.hard_reach AND d.km > x.reach_km THEN
                        CASE WHEN x.located_only THEN 'outside the radius' ELSE 'beyond max distance' END
+                   WHEN d.km > x.distance_limit_km THEN 'beyond the strategy''s distance limit'
                END AS excluded,
                CASE WHEN x.anchor_vector IS NULL THEN 0 ELSE rec._signal_vector(i.embedding, x.anchor_vector) END AS vector,
-               rec._signal_recency(rec._age_days(i.created_at, x.now), x.recency_tau_days) AS recency,
+               rec._signal_recency(rec._age_days(i.created_at, x.now), x.recency_tau_days, x.recency_new_boost) AS recency,
                rec._age_days(i.created_at, x.now) AS age_days,
                CASE WHEN x.lat IS NULL THEN 0 ELSE rec._signal_location(d.km, x.reach_km) END AS location,
                d.km AS distance_km,
@@ -170,6 +173,9 @@ AS $$
     creators AS (
         SELECT * FROM unnest((c.u).liked_creators, (c.u).liked_creator_items) AS cr(creator_id, liked)
     ),
+    followed AS (
+        SELECT DISTINCT f.creator_id FROM unnest((c.u).followed_creators) AS f(creator_id)
+    ),
     -- Materialised so the weighted sum below reads each row's values instead of re-evaluating
     -- every signal expression once per term.
     signals AS MATERIALIZED (
@@ -182,7 +188,9 @@ AS $$
                ROW(i.vector,
                    rec._signal_explicit(tm.pref_matched, x.pref_norm),
                    rec._signal_tags(coalesce(tm.shared, 0), i.n_tags, x.anchor_tag_total),
-                   rec._signal_behavioral(cr.liked, v.item_id IS NOT NULL),
+                   rec._signal_behavioral(cr.liked, v.item_id IS NOT NULL,
+                                          CASE WHEN fo.creator_id IS NOT NULL
+                                               THEN rec._decay(i.age_days / x.recency_tau_days) END),
                    coalesce(cb.value, 0),
                    coalesce(ea.value, 0),
                    coalesce(al.value, 0),
@@ -206,7 +214,8 @@ AS $$
                v.item_id IS NOT NULL AS viewed,
                tr.recent AS trend_recent, tr.previous AS trend_previous,
                coalesce(ru.boost, 0) AS rules,
-               coalesce(ru.names, '{}') AS rule_names
+               coalesce(ru.names, '{}') AS rule_names,
+               fo.creator_id IS NOT NULL AS followed
         FROM candidates AS i
         CROSS JOIN ctx AS x
         LEFT JOIN tag_match AS tm ON tm.id = i.id
@@ -222,12 +231,13 @@ AS $$
         LEFT JOIN trend AS tr ON tr.item_id = i.id
         LEFT JOIN period AS pe ON pe.item_id = i.id
         LEFT JOIN creators AS cr ON cr.creator_id = i.creator_id
+        LEFT JOIN followed AS fo ON fo.creator_id = i.creator_id
         LEFT JOIN pgrec.item_stats AS st ON st.item_id = i.id
         LEFT JOIN pgrec.creator_stats AS cs ON cs.creator_id = i.creator_id
     )
     SELECT s.id, s.external_id, s.category, s.excluded, s.s, s.because, s.pref_tag, s.interest_tag,
            s.distance_km, s.age_days, s.creator_likes, s.viewed, s.trend_recent, s.trend_previous,
-           s.rules, s.rule_names, rec._weighted_sum(s.s, x.w) + s.rules
+           s.rules, s.rule_names, rec._weighted_sum(s.s, x.w) + s.rules, s.followed
     FROM signals AS s
     CROSS JOIN ctx AS x;
 $$;

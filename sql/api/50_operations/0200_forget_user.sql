@@ -10,6 +10,8 @@
 --   'anonymize' (default)  they stay, but no longer name their creator
 --   'delete'               they are deleted, with every event and derived row about them
 --   'keep'                 left as they are (the host app erases or reassigns them itself)
+-- Follows of the user as a creator (other users' rows naming this id) go with 'anonymize' and
+-- 'delete': nothing carries the id any more; with 'keep' the items still do, and so do they.
 -- Derived aggregates (item stats, neighbours, trending) are recomputed from events, so they
 -- stop counting the user at their next refresh.
 CREATE FUNCTION rec.forget_user(user_id text, items text DEFAULT 'anonymize')
@@ -51,6 +53,11 @@ BEGIN
         DELETE FROM pgrec.items AS i WHERE i.creator_id = forget_user.user_id;
         GET DIAGNOSTICS v_n = ROW_COUNT;
         v_erased := v_erased || jsonb_build_object('items', v_n);
+    END IF;
+    IF items <> 'keep' THEN
+        DELETE FROM pgrec.follows AS f WHERE f.creator_id = forget_user.user_id;
+        GET DIAGNOSTICS v_n = ROW_COUNT;
+        v_erased := v_erased || jsonb_build_object('followers', v_n);
     END IF;
 
     INSERT INTO pgrec.forgotten_users (id_digest) VALUES (rec._user_digest(user_id))
