@@ -103,8 +103,8 @@ def load_follows(conn: psycopg.Connection, follows: list[dict], progress: Progre
 
 
 def load_dataset(url: str, ds: Dataset, console: Console | None = None, refresh: bool = True) -> dict[str, float]:
-    """Items, users, onboarding answers, follows, then events (in time order), then a full
-    refresh. Returns timings and counts."""
+    """Items, users, onboarding answers, follows, learning paths and consents, then events (in
+    time order), then a full refresh. Returns timings and counts."""
     console = console or Console(stderr=True)
     timings: dict[str, float] = {}
     columns = (TextColumn("{task.description:>10}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
@@ -120,6 +120,12 @@ def load_dataset(url: str, ds: Dataset, console: Console | None = None, refresh:
         if ds.follows:
             task = progress.add_task("follows", total=len(ds.follows))
             timings["following"] = load_follows(conn, ds.follows, progress, task)
+        if ds.paths:
+            task = progress.add_task("paths", total=len(ds.paths))
+            timings["paths"] = call_batches(conn, "upsert_paths", batched(ds.paths, 1000), progress, task)
+        if ds.consents:
+            task = progress.add_task("consents", total=len(ds.consents))
+            timings["consents"] = call_batches(conn, "upsert_consents", batched(ds.consents, 10_000), progress, task)
         timings["items_users_s"] = time.perf_counter() - started
 
         started = time.perf_counter()

@@ -265,6 +265,40 @@ def test_playground(live: Live, page, screenshots: Path) -> None:
     page.wait_for_selector("section[data-view=session] .status:has-text('session of 1')")
 
 
+def test_playground_learning_view(live: Live, page, screenshots: Path) -> None:
+    # A path of three modules, as a learning platform stores it (PUT /v1/paths), and a learner
+    # who has started: the first module completed with a score.
+    learner = "browser-learner"
+    assert live.call("PUT", "/v1/paths", json=[{"id": "browser-path", "title": "Browser path",
+                                                 "modules": ["i1", "i2", "i3"]}]).status_code == 200
+    assert live.call("POST", "/v1/events", json=[{"user_id": learner, "item_id": "i1", "type": "complete",
+                                                  "value": 90}]).status_code == 200
+    page.goto(live.base + "/playground")
+    use_key(page, live.key)
+    page.fill("#user", learner)
+    page.click("#user-go")
+    page.click("#tabs button[data-view=learning]")
+    page.select_option("#learning-path", "browser-path")
+    page.wait_for_selector("[data-testid=learning-status]:has-text('1 of 3 modules completed')")
+    assert page.locator("[data-testid=path-modules] .module-completed").count() == 1
+    assert "recent scores" in page.inner_text("[data-testid=difficulty]")
+    # Complete the next lesson with a score: the progress moves, and the first lesson's
+    # achievement can be claimed once.
+    page.fill("#learning-score", "75")
+    page.click("section[data-view=learning] .next-lessons button.complete >> nth=0")
+    page.wait_for_selector("[data-testid=learning-status]:has-text('2 of 3 modules completed')")
+    events = live.call("GET", f"/v1/users/{learner}/export").json()["events"]
+    assert [e["value"] for e in events if e["type"] == "complete"] == [90, 75]
+    rating = "section[data-view=learning] [data-achievement=first_rating]"
+    assert "0/1" in page.inner_text(rating)
+    assert live.call("POST", "/v1/events", json=[{"user_id": learner, "item_id": "i1", "type": "rate",
+                                                  "value": 5}]).status_code == 200
+    page.select_option("#learning-path", "browser-path")  # asks again
+    page.click(f"{rating} button.claim")
+    page.wait_for_selector(f"{rating}:has-text('(claimed)')")
+    page.screenshot(path=str(screenshots / "playground-learning.png"))
+
+
 def test_dashboard(live: Live, page, screenshots: Path) -> None:
     # Traffic to show: a few events and feed requests, as any client would make them.
     batch = [{"user_id": live.user, "item_id": item, "type": "view"} for item in ("i1", "i2", "i3")]

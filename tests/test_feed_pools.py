@@ -145,6 +145,20 @@ def test_replays_build_and_use_pools_on_their_own_clock(conn) -> None:
     assert json.dumps(page(conn, "u2")) == json.dumps(page(conn, "u2", pools=False))
 
 
+def test_a_content_filter_or_withdrawn_consent_is_honoured_with_a_pool(conn) -> None:
+    world(conn)
+    assert served_from_pool(conn, "u5")
+    # A filtered feed lists only what passes the filter, though the pool holds every category.
+    pooled = {r[0] for r in page(conn, "u5")}
+    filtered = conn.execute("SELECT item_id FROM rec.feed('u5', 20, filter => '{\"tags_any\": [\"category:c2\"]}')").fetchall()
+    assert filtered and all(int(i[1:]) % 8 == 2 for (i,) in filtered)
+    assert {i for (i,) in filtered} != pooled
+    # Withdrawing consent to personalisation makes the pool stale: the feed is the non-personal one.
+    call(conn, "upsert_consents", [{"user_id": "u5", "purpose": "personalization", "granted": False}])
+    assert not served_from_pool(conn, "u5")
+    assert page(conn, "u5") == page(conn, "u6x")
+
+
 def test_a_strategy_marked_precomputed_is_served_from_pools_too(conn) -> None:
     world(conn)
     assert page(conn, "u3", strategy="explore") == page(conn, "u3", strategy="explore", pools=False)

@@ -204,6 +204,21 @@ GUARDED = [
     ("POST", "/v1/experiments/ab_test/end", "admin", None),
     ("GET", "/v1/experiments/ab_test/report", "admin", None),
     ("GET", "/v1/experiments/ab_test/assignment?user_id=ana", "read", None),
+    ("POST", "/v1/impressions", "write", {}),
+    ("POST", "/v1/users/ana/rank", "read", {"item_ids": ["py-web"]}),
+    ("GET", "/v1/recommendation-types", "read", None),
+    ("GET", "/v1/users/ana/profile", "write", None),
+    ("GET", "/v1/users/ana/profile/history", "write", None),
+    ("GET", "/v1/users/ana/consents", "write", None),
+    ("PUT", "/v1/consents", "write", []),
+    ("PUT", "/v1/paths", "write", []),
+    ("GET", "/v1/paths", "read", None),
+    ("GET", "/v1/users/ana/paths/a_path/progress", "read", None),
+    ("GET", "/v1/users/ana/difficulty", "read", None),
+    ("GET", "/v1/users/ana/achievements", "read", None),
+    ("POST", "/v1/users/ana/achievements/first_lesson/claim", "write", None),
+    ("GET", "/v1/admin/analytics", "admin", None),
+    ("GET", "/v1/admin/audit-log", "admin", None),
     ("GET", "/metrics", "admin", None),
 ]
 
@@ -213,8 +228,8 @@ def test_every_guarded_endpoint_is_listed(client: TestClient) -> None:
     operations = {(m.upper(), p) for p, ops in schema["paths"].items() for m in ops}
     public = {("GET", "/healthz"), ("GET", "/readyz")}
     placeholders = {"ana": "/{user_id}", "py-intro": "/{item_id}", "py-web": "/{item_id}", "ab_test": "/{name}",
-                    "ben": "/{creator_id}"}
-    listed = {(m, re.sub(r"/(ana|py-intro|py-web|ab_test|ben)(?=/|$)", lambda x: placeholders[x.group(1)],
+                    "a_path": "/{path_id}", "first_lesson": "/{achievement}", "ben": "/{creator_id}"}
+    listed = {(m, re.sub(r"/(ana|py-intro|py-web|ab_test|a_path|first_lesson|ben)(?=/|$)", lambda x: placeholders[x.group(1)],
                          p.split("?")[0])) for m, p, _, _ in GUARDED}
     assert operations - public == listed
 

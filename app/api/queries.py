@@ -50,17 +50,21 @@ def _args(*pairs: str) -> tuple[tuple[str, str], ...]:
 
 # --- feeds ----------------------------------------------------------------------------------
 FEED = Call("rec.feed", _args("user_id:text", "n:integer", "offset:integer", "strategy:text", "weights:jsonb",
-                              "exclusion_policy:text"), RANKED)
+                              "type:text", "filter:jsonb", "exclusion_policy:text"), RANKED)
 TRENDING = Call("rec.trending", _args("n:integer", "offset:integer", "window:interval", "user_id:text", "tags:text[]",
-                                      "strategy:text"), RANKED)
-LATEST = Call("rec.latest", _args("n:integer", "offset:integer", "tags:text[]", "strategy:text", "user_id:text"), RANKED)
-SIMILAR = Call("rec.similar_items", _args("item_id:text", "n:integer", "user_id:text", "strategy:text"), RANKED)
+                                      "strategy:text", "filter:jsonb"), RANKED)
+LATEST = Call("rec.latest", _args("n:integer", "offset:integer", "tags:text[]", "strategy:text", "user_id:text",
+                                  "filter:jsonb"), RANKED)
+SIMILAR = Call("rec.similar_items", _args("item_id:text", "n:integer", "user_id:text", "strategy:text", "filter:jsonb"),
+               RANKED)
 NEARBY = Call("rec.nearby", _args("lat:double precision", "lon:double precision", "radius_km:double precision",
-                                  "n:integer", "user_id:text", "strategy:text"), RANKED)
+                                  "n:integer", "user_id:text", "strategy:text", "filter:jsonb"), RANKED)
 SEARCH = Call("rec.search", _args("query:text", "n:integer", "user_id:text", "query_embedding:public.vector",
-                                  "strategy:text"), RANKED)
-NEXT_ITEMS = Call("rec.next_items", _args("user_id:text", "n:integer", "strategy:text"), RANKED)
-SESSION_FEED = Call("rec.session_feed", _args("item_ids:text[]", "n:integer", "strategy:text"), RANKED)
+                                  "strategy:text", "expand:boolean", "filter:jsonb"), RANKED)
+NEXT_ITEMS = Call("rec.next_items", _args("user_id:text", "n:integer", "strategy:text", "filter:jsonb"), RANKED)
+SESSION_FEED = Call("rec.session_feed", _args("item_ids:text[]", "n:integer", "strategy:text", "filter:jsonb"), RANKED)
+RANK = Call("rec.rank", _args("user_id:text", "item_ids:text[]", "strategy:text", "filter:jsonb"), RANKED)
+RECOMMENDATION_TYPES = Call("rec.recommendation_types", (), ("type", "strategy", "description"))
 LEARNING_PATH = Call("rec.learning_path", _args("user_id:text", "item_ids:text[]"), ("step", *RANKED))
 EXPLAIN = Call("rec.explain", _args("user_id:text", "item_id:text", "strategy:text"))
 STATUS = Call("rec.status", _args("user_id:text"))
@@ -73,6 +77,28 @@ ITEMS = Call("rec.items", _args("item_ids:text[]"),
 ONBOARDING_QUESTIONS = Call("rec.onboarding_questions", _args("questionnaire:text"),
                             ("question_id", "prompt", "multiple", "options"))
 FOLLOWING = Call("rec.following", _args("user_id:text"), ("creator_id", "followed_at", "items"))
+
+# --- profiles and consent -------------------------------------------------------------------
+PROFILE = Call("rec.profile", _args("user_id:text"))
+PROFILE_HISTORY = Call("rec.profile_history", _args("user_id:text", "n:integer", "before:bigint"),
+                       ("version", "changed_at", "cause", "changes"))
+UPSERT_CONSENTS = Call("rec.upsert_consents", _args("consents:jsonb"))
+CONSENTS = Call("rec.consents", _args("user_id:text"), ("purpose", "granted", "answered", "updated_at", "description"))
+
+# --- learning -------------------------------------------------------------------------------
+UPSERT_PATHS = Call("rec.upsert_paths", _args("paths:jsonb"))
+PATHS = Call("rec.paths", (), ("path_id", "title", "description", "attributes", "modules", "updated_at"))
+PATH_PROGRESS = Call("rec.path_progress", _args("user_id:text", "path_id:text"))
+RECOMMENDED_DIFFICULTY = Call("rec.recommended_difficulty", _args("user_id:text"))
+ACHIEVEMENTS = Call("rec.achievements", _args("user_id:text"),
+                    ("achievement", "title", "description", "kind", "target", "progress", "unlocked", "unlocked_at",
+                     "claimed_at", "details"))
+CLAIM_ACHIEVEMENT = Call("rec.claim_achievement", _args("user_id:text", "achievement:text"))
+
+# --- analytics and the audit log (admin) ----------------------------------------------------
+ANALYTICS = Call("rec.analytics", _args("period:text", "metric:text"), ("metric", "measure", "value", "previous", "change"))
+AUDIT_LOG = Call("rec.audit_log", _args("user_id:text", "since:timestamptz", "n:integer"),
+                 ("id", "at", "action", "user_id", "actor", "login_role", "details"))
 
 # --- experiments ----------------------------------------------------------------------------
 EXPERIMENT_VARIANT = Call("rec.experiment_variant", _args("experiment:text", "user_id:text"),

@@ -4,7 +4,7 @@ users per month, user transitions, itemknn's strengths and rows)
 (0006_incremental_refresh.sql).
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2027-01-10
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 from app.schema import run_sql
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

@@ -16,6 +16,19 @@ GRANT EXECUTE ON FUNCTION
     rec.learning_path, rec.session_feed, rec.user_stats, rec.items, rec.embedding_dim
 TO pgrec_app;
 
+-- Profiles, re-ranking, consent: what a host application shows a user about themselves,
+-- orders for them, and records of their choices.
+GRANT EXECUTE ON FUNCTION
+    rec.profile, rec.profile_history, rec.rank, rec.recommendation_types,
+    rec.upsert_consents, rec.consents
+TO pgrec_app;
+
+-- Learning: paths, progress, difficulty, achievements.
+GRANT EXECUTE ON FUNCTION
+    rec.upsert_paths, rec.paths, rec.path_progress, rec.recommended_difficulty,
+    rec.achievements, rec.claim_achievement
+TO pgrec_app;
+
 -- Follows of creators: an application follows and unfollows for its user and lists whom they follow.
 GRANT EXECUTE ON FUNCTION
     rec.follow, rec.unfollow, rec.following
@@ -56,6 +69,11 @@ TO pgrec_admin;
 -- Replays (`pgrec tune`): the validation slice, the candidate pools, and the fitted strategies.
 GRANT EXECUTE ON FUNCTION
     rec.replay_split, rec.feed_candidates, rec.store_tuned_strategy
+TO pgrec_admin;
+
+-- Analytics and the audit log of profile-affecting and privacy actions.
+GRANT EXECUTE ON FUNCTION
+    rec.analytics, rec.audit_log
 TO pgrec_admin;
 
 -- Experiments: design, end, list, report, and pruning what was logged.

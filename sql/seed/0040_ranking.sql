@@ -37,7 +37,9 @@ INSERT INTO pgrec.feed_signals (signal, aliases, always_on, source, computed_by,
     ('creator',       '{}',            true,  NULL,            'pgrec.creator_stats',
      'creator quality: the engagement a creator''s items earn, smoothed'),
     ('price',         '{}',            false, NULL,            'rec._signal_price',
-     '1 inside the user''s price range, decaying outside');
+     '1 inside the user''s price range, decaying outside'),
+    ('difficulty',    '{}',            false, NULL,            'rec._signal_difficulty',
+     'closeness of the item''s level (attributes.level) to the learner''s recommended difficulty (rec._difficulty_target): exp(-|level - target|), 0.5 without a level');
 
 INSERT INTO pgrec.signal_phrases (signal, list, phrase, fallback, min_value) VALUES
     ('vector',        '*',        'similar to what you liked', NULL, 0.5),
@@ -69,7 +71,8 @@ INSERT INTO pgrec.signal_phrases (signal, list, phrase, fallback, min_value) VAL
     ('location',      '*',        'near you ({km})', NULL, 0.3),
     ('location',      'nearby',   '{km} away', NULL, 0),
     ('creator',       '*',        'from a popular creator', NULL, 0.7),
-    ('price',         '*',        'within your budget', NULL, 1);
+    ('price',         '*',        'within your budget', NULL, 1),
+    ('difficulty',    '*',        'at the right level for you', NULL, 0.75);
 
 INSERT INTO pgrec.exclusion_policies (name, own_items, interacted, acted, dismissed, anchors, description) VALUES
     ('unseen',      true,  true,  true,  true,  true,
@@ -111,6 +114,37 @@ INSERT INTO pgrec.strategies (name, list, description, weights, personalized, co
     ('popular', 'feed', 'Non-personalised: what engages most, with freshness.',
      '{"engagement": 0.80, "recency": 0.20}',
      false, NULL, 'unseen', true, 30, 14, 100, 0.02, 4, 10);
+
+-- Feeds per recommendation type (pgrec.recommendation_types): each a blend with the learner's
+-- recommended difficulty as one signal among others, which drops out for users and catalogues
+-- without levels.
+INSERT INTO pgrec.strategies (name, list, description, weights, personalized, cold_start, exclusion_policy, fallback,
+                              history_tau_days, recency_tau_days, candidate_limit, diversity_penalty,
+                              max_per_category, category_window) VALUES
+    ('content_based', 'feed', 'Content-based: close to what the user engaged with and declared, at their level.',
+     '{"vector": 0.35, "tags": 0.25, "explicit": 0.20, "difficulty": 0.20}',
+     true, NULL, 'unseen', true, 30, 14, 100, 0.02, 8, 10),
+    ('collaborative', 'feed', 'Collaborative: what users with similar histories engaged with, at the user''s level.',
+     '{"ease": 0.35, "collaborative": 0.35, "als": 0.10, "difficulty": 0.10, "engagement": 0.10}',
+     true, 'cold_start', 'unseen', true, 30, 14, 100, 0.02, 8, 10),
+    ('trending_now', 'feed', 'Trending: what is taking off now, near the user''s interests and level.',
+     '{"trending": 0.60, "velocity": 0.10, "tags": 0.15, "difficulty": 0.15}',
+     true, NULL, 'unseen', true, 30, 14, 100, 0.02, 8, 10),
+    ('sequential', 'feed', 'Sequential: the next-best item after the user''s latest ones, at their level.',
+     '{"sequence": 0.55, "collaborative": 0.15, "difficulty": 0.20, "tags": 0.10}',
+     true, NULL, 'unacted', true, 30, 14, 100, 0.02, 8, 10);
+
+-- rec.rank orders a caller's own list: the default blend, nothing excluded beyond what every
+-- list excludes (the caller chose the items), no diversity re-ordering (the caller asked for
+-- an order by score), and no cold-start switch (a signal without data simply drops out).
+INSERT INTO pgrec.strategies (name, list, description, weights, personalized, cold_start, exclusion_policy, fallback,
+                              history_tau_days, recency_tau_days, candidate_limit, diversity_penalty,
+                              max_per_category, category_window) VALUES
+    ('rank', 'feed', 'Re-ranking a caller''s list (rec.rank): the default blend over exactly the items given.',
+     '{"ease": 0.30, "collaborative": 0.20, "als": 0.10, "explicit": 0.10, "tags": 0.07, "engagement": 0.06,
+       "popularity": 0.04, "recency": 0.03, "vector": 0.03, "behavioral": 0.03, "velocity": 0.01,
+       "trending": 0.01, "location": 0.01, "creator": 0.01}',
+     true, NULL, 'none', true, 30, 14, 100, 0, 10, 10);
 
 -- Presets of the other lists: each is a strategy of the same pipeline, tunable like a feed.
 INSERT INTO pgrec.strategies (name, list, description, weights, personalized, cold_start, exclusion_policy, fallback,

@@ -17,6 +17,8 @@ INSERT INTO pgrec.refresh_steps (step, position, description, runner, every, min
      'python', '1 day', 5000, '{}', true, NULL),
     ('transitions',      250, 'what users did next after each item (pgrec.item_transitions)',
      'sql', '1 hour', NULL, '{}', true, '1 day'),
+    ('profiles',         300, 'profiles rebuilt from events when the feedback rules or profile settings changed, versions older than history_days pruned (pgrec.profile_interests, pgrec.profile_history)',
+     'sql', '1 day', NULL, '{}', true, NULL),
     ('user_vectors',     400, 'user taste vectors from recent positive items (pgrec.user_vectors)',
      'sql', '1 day', 1000, '{embeddings}', true, '1 day'),
     ('feed_pools',       500, 'the feeds of active users, precomputed for the served strategy and those marked precomputed (pgrec.feed_pools)',

@@ -131,6 +131,59 @@ def latency(request: Request) -> Latency:
     return Latency([RouteLatency(**{**r, "buckets": [LatencyBucket(**b) for b in r["buckets"]]}) for r in summary])
 
 
+class AnalyticsRow(Struct):
+    metric: Annotated[str, Meta(description="users, engagement, recommendations or paths.", examples=["recommendations"])]
+    measure: Annotated[str, Meta(examples=["ctr"])]
+    value: Annotated[float | None, Meta(examples=[0.042])]
+    previous: Annotated[float | None, Meta(description="The same measure over the period before.", examples=[0.038])]
+    change: Annotated[float | None, Meta(description="(value - previous) / previous; null when previous is 0.",
+                                         examples=[0.105])]
+
+
+class Analytics(Struct):
+    rows: list[AnalyticsRow]
+
+
+@get("/analytics", guards=ADMIN, sync_to_thread=True, summary="Analytics over a period", responses=ERRORS)
+def analytics(request: Request,
+              period: Annotated[str | None, Parameter(description="1d, 7d (default), 30d or 90d up to now.",
+                                                      examples=example("7d"))] = None,
+              metric: Annotated[str | None, Parameter(description="users, engagement, recommendations or paths "
+                                                                  "(default: every metric).",
+                                                      examples=example("recommendations"))] = None) -> Analytics:
+    """rec.analytics: users, engagement, recommendations (CTR) and learning paths (completion),
+    each beside the period before; users who withdrew consent to analytics are not counted."""
+    return Analytics([AnalyticsRow(**r) for r in rows(request, q.ANALYTICS, {"period": period, "metric": metric})])
+
+
+class AuditEntry(Struct):
+    id: Annotated[int, Meta(examples=[311])]
+    at: Annotated[datetime, Meta(examples=["2026-12-01T18:40:00Z"])]
+    action: Annotated[str, Meta(examples=["consent"])]
+    user_id: Annotated[str | None, Meta(description="null once the user was forgotten.", examples=["u1"])]
+    actor: Annotated[str | None, Meta(examples=["api:backend"])]
+    login_role: Annotated[str | None, Meta(examples=["pgrec_api"])]
+    details: Annotated[dict[str, Any] | None, Meta(examples=[{"purpose": "analytics", "granted": False}])]
+
+
+class AuditLog(Struct):
+    entries: list[AuditEntry]
+
+
+@get("/audit-log", guards=ADMIN, sync_to_thread=True, summary="Audit log of profile and privacy actions",
+     responses=ERRORS)
+def audit_log(request: Request,
+              user_id: Annotated[str | None, Parameter(description="Only this user's entries.",
+                                                       examples=example("u1"))] = None,
+              since: Annotated[datetime | None, Parameter(description="Only entries at or after this time.",
+                                                          examples=example("2026-12-01T00:00:00Z"))] = None,
+              n: Annotated[int | None, Parameter(description="How many entries, 1..500 (default 100), newest first.",
+                                                 examples=example(100))] = None) -> AuditLog:
+    """rec.audit_log: forget, export, consent, preference changes and profile rebuilds."""
+    return AuditLog([AuditEntry(**r) for r in rows(request, q.AUDIT_LOG, {"user_id": user_id, "since": since, "n": n})])
+
+
+
 class FeedMetricsRow(Struct):
     """One strategy's figures (or the total) over the window (rec.feed_metrics); rates are null
     without impressions."""
@@ -192,4 +245,4 @@ def score_distribution(request: Request,
     return value(request, q.SCORE_DISTRIBUTION, {"strategy": strategy, "users": users, "n": n, "buckets": buckets})
 
 
-ROUTES = [refresh_steps, embeddings, activity, latency, feed_metrics, score_distribution]
+ROUTES = [refresh_steps, embeddings, activity, latency, feed_metrics, score_distribution, analytics, audit_log]

@@ -13,7 +13,7 @@ from msgspec import Meta, Struct
 from app.api import queries as q
 from app.api.auth import requires
 from app.api.errors import request_id
-from app.api.routes.common import ERRORS, ITEM_ID, USER_ID, Ranked, RankedList, example, ranked, rows, value
+from app.api.routes.common import ERRORS, ITEM_ID, USER_ID, Ranked, RankedList, example, jsonb, ranked, rows, value
 from app.embeddings.query import QueryVector
 
 log = logging.getLogger("pgrec.api")
@@ -28,6 +28,11 @@ TAGS = Annotated[list[str] | None, Parameter(description="Only items with any of
                                              examples=example(["category:design"]))]
 STRATEGY = Annotated[str | None, Parameter(description="Strategy name (default 'default'; see GET /v1/strategies).",
                                            examples=example("explore"))]
+FILTER = Annotated[str | None, Parameter(
+    description='Content filter, a JSON object (the same grammar for every list): {"tags_any": [tags], "tags_all": '
+                '[tags], "tags_none": [tags], "attributes": {"key": {"eq"|"ne"|"in"|"nin"|"lt"|"lte"|"gt"|"gte"|'
+                '"exists": value}}, "price": {"lt"|"lte"|"gt"|"gte": number}}.',
+    examples=example('{"tags_any": ["category:design"], "attributes": {"level": {"lte": 3}}}'))]
 FEED_STRATEGY = Annotated[str | None, Parameter(
     description="Strategy name (default: the installation's blend; see GET /v1/strategies), or experiment:NAME "
                 "for the user's variant of that A/B experiment (GET /v1/experiments).",
@@ -83,6 +88,11 @@ def user_feed(request: Request, user_id: USER_ID, n: N = None, offset: OFFSET = 
               weights: Annotated[str | None, Parameter(
                   description='JSON object replacing the strategy\'s signal weights for this call.',
                   examples=example('{"collaborative": 0.5, "recency": 0.3, "popularity": 0.2}'))] = None,
+              type: Annotated[str | None, Parameter(
+                  description="A recommendation type instead of a strategy: content-based, collaborative, trending, "
+                              "sequential (GET /v1/recommendation-types).",
+                  examples=example("content-based"))] = None,
+              filter: FILTER = None,
               exclusion_policy_: Annotated[str | None, QueryParameter(
                   name="exclusion_policy",
                   description="What to leave out for this call instead of the strategy's policy: unseen, unacted, "
@@ -94,7 +104,7 @@ def user_feed(request: Request, user_id: USER_ID, n: N = None, offset: OFFSET = 
     `experiment` and `variant` when an experiment chose the strategy. `exclude_seen` and
     `exclude_applied` choose the exclusion policy of the call (see `exclusion_policy`)."""
     result = rows(request, q.FEED, {"user_id": user_id, "n": n, "offset": offset,
-                                    "strategy": strategy, "weights": weights,
+                                    "strategy": strategy, "weights": weights, "type": type, "filter": filter,
                                     "exclusion_policy": exclusion_policy(exclusion_policy_, exclude_seen,
                                                                          exclude_applied)})
     rid = request_id(request)
@@ -128,6 +138,7 @@ def trending(request: Request, n: N = None, offset: OFFSET = None,
              window: Annotated[str | None, Parameter(description="Time window, 1 hour..30 days (default '24 hours').",
                                                      examples=example("24 hours"))] = None,
              user_id: USER = None, tags: TAGS = None, strategy: TRENDING_STRATEGY = None,
+             filter: FILTER = None,
              hours: Annotated[int | None, Parameter(description="The window in hours, 1..720 (instead of window).",
                                                     examples=example(6))] = None) -> RankedList:
     """rec.trending: engagement velocity in the window against the previous one."""
@@ -137,23 +148,25 @@ def trending(request: Request, n: N = None, offset: OFFSET = None,
                                       extra=[{"key": "hours", "message": "leave it out with window"}])
         window = f"{hours} hours"  # rec.trending checks the bounds and names `window`
     return ranked(rows(request, q.TRENDING, {"n": n, "offset": offset, "window": window,
-                                             "user_id": user_id, "tags": tags, "strategy": strategy}))
+                                             "user_id": user_id, "tags": tags, "strategy": strategy,
+                                             "filter": filter}))
 
 
 @get("/latest", guards=READ, sync_to_thread=True, summary="Newest items", responses=ERRORS)
 def latest(request: Request, n: N = None, offset: OFFSET = None, tags: TAGS = None,
-           strategy: LATEST_STRATEGY = None, user_id: USER = None) -> RankedList:
+           strategy: LATEST_STRATEGY = None, user_id: USER = None, filter: FILTER = None) -> RankedList:
     """rec.latest: newest first, popularity as tie-break; with a user and a personal strategy
     (explore_new) followed creators and matching items move a few days ahead."""
     return ranked(rows(request, q.LATEST, {"n": n, "offset": offset, "tags": tags, "strategy": strategy,
-                                           "user_id": user_id}))
+                                           "user_id": user_id, "filter": filter}))
 
 
 @get("/items/{item_id:str}/similar", guards=READ, sync_to_thread=True, summary="Similar items", responses=ERRORS)
 def similar(request: Request, item_id: ITEM_ID, n: N = None, user_id: USER = None,
-            strategy: SIMILAR_STRATEGY = None) -> RankedList:
+            strategy: SIMILAR_STRATEGY = None, filter: FILTER = None) -> RankedList:
     """rec.similar_items: embedding, collaborative and tag similarity to one item."""
-    return ranked(rows(request, q.SIMILAR, {"item_id": item_id, "n": n, "user_id": user_id, "strategy": strategy}))
+    return ranked(rows(request, q.SIMILAR, {"item_id": item_id, "n": n, "user_id": user_id, "strategy": strategy,
+                                            "filter": filter}))
 
 
 @get("/nearby", guards=READ, sync_to_thread=True, summary="Items near a point", responses=ERRORS)
@@ -161,10 +174,10 @@ def nearby(request: Request, lat: Annotated[float, Parameter(description="Latitu
            lon: Annotated[float, Parameter(description="Longitude, -180..180.", examples=example(13.405))],
            radius_km: Annotated[float | None, Parameter(description="Radius in km, up to 500 (default 10).",
                                                         examples=example(10))] = None,
-           n: N = None, user_id: USER = None, strategy: NEARBY_STRATEGY = None) -> RankedList:
+           n: N = None, user_id: USER = None, strategy: NEARBY_STRATEGY = None, filter: FILTER = None) -> RankedList:
     """rec.nearby: items inside the radius, distance decay blended with engagement."""
     return ranked(rows(request, q.NEARBY, {"lat": lat, "lon": lon, "radius_km": radius_km,
-                                           "n": n, "user_id": user_id, "strategy": strategy}))
+                                           "n": n, "user_id": user_id, "strategy": strategy, "filter": filter}))
 
 
 #: Added to every row's reasons when a search could not use query embeddings.
@@ -185,13 +198,18 @@ class SearchResults(Struct):
 @get("/search", guards=READ, sync_to_thread=True, summary="Hybrid search", responses=ERRORS)
 def search(request: Request, text: Annotated[str, QueryParameter(name="q", description="Search words.",
                                                                   examples=example("dumbbell"))],
-           n: N = None, user_id: USER = None, strategy: SEARCH_STRATEGY = None) -> Response[SearchResults]:
+           n: N = None, user_id: USER = None, strategy: SEARCH_STRATEGY = None,
+           expand: Annotated[bool | None, Parameter(
+               description="Expand the query with the user's strongest interests (needs user_id); the terms added "
+                           "are in each item's reasons (query_expansion).", examples=example(True))] = None,
+           filter: FILTER = None) -> Response[SearchResults]:
     """rec.search: full-text search fused with vector search when the query can be embedded.
     If the embeddings provider is unavailable the search still answers, by keywords, and says
     so (``mode``, ``degraded``, the ``X-Search-Mode`` header and a reason on every item)."""
     embedded = embed_query(request, text)
     result = ranked(rows(request, q.SEARCH, {"query": text, "n": n, "user_id": user_id, "strategy": strategy,
-                                             "query_embedding": embedded.vector}))
+                                             "query_embedding": embedded.vector, "expand": expand,
+                                             "filter": filter}))
     mode = "hybrid" if embedded.vector is not None else "keyword"
     degraded = embedded.why_not if embedded.unavailable else None
     if degraded:
@@ -232,9 +250,10 @@ def load_query_provider(state: Any) -> Any:
 
 
 @get("/users/{user_id:str}/next", guards=READ, sync_to_thread=True, summary="Next steps", responses=ERRORS)
-def next_items(request: Request, user_id: USER_ID, n: N = None, strategy: NEXT_STRATEGY = None) -> RankedList:
+def next_items(request: Request, user_id: USER_ID, n: N = None, strategy: NEXT_STRATEGY = None,
+               filter: FILTER = None) -> RankedList:
     """rec.next_items: what users went on to after the items this user engaged with last."""
-    return ranked(rows(request, q.NEXT_ITEMS, {"user_id": user_id, "n": n, "strategy": strategy}))
+    return ranked(rows(request, q.NEXT_ITEMS, {"user_id": user_id, "n": n, "strategy": strategy, "filter": filter}))
 
 
 class SessionRequest(Struct):
@@ -244,13 +263,16 @@ class SessionRequest(Struct):
     n: Annotated[int | None, Meta(description="How many items, 1..500 (default 20).", examples=[10])] = None
     strategy: Annotated[str | None, Meta(description="Strategy for session feeds (default 'session').",
                                          examples=["session"])] = None
+    filter: Annotated[dict[str, Any] | None, Meta(description="Content filter (as on every list).",
+                                                  examples=[{"tags_none": ["category:fitness"]}])] = None
 
 
 @post("/sessions/feed", guards=READ, sync_to_thread=True, status_code=200, summary="Feed for a session",
       responses=ERRORS)
 def session_feed(request: Request, data: JSONBody[SessionRequest]) -> RankedList:
     """rec.session_feed: recommendations for a visitor without an account."""
-    return ranked(rows(request, q.SESSION_FEED, {"item_ids": data.item_ids, "n": data.n, "strategy": data.strategy}))
+    return ranked(rows(request, q.SESSION_FEED, {"item_ids": data.item_ids, "n": data.n, "strategy": data.strategy,
+                                                 "filter": jsonb(data.filter)}))
 
 
 class LearningPathRequest(Struct):

@@ -5,8 +5,12 @@
 -- them back. Unknown items are an error, because an event about an item pgrec cannot rank is
 -- almost always a client bug (items must be upserted first).
 --
+-- The new events update their users' profiles (rec._profile_apply_events: behaviour interests,
+-- counts, a new version) in the same transaction.
+--
 -- Concurrency: new users and new events are inserted in id order, so concurrent batches that
--- share users or event ids wait for each other in one order and never deadlock.
+-- share users or event ids wait for each other in one order and never deadlock; profile rows
+-- are then written in user id order, for the same reason.
 CREATE FUNCTION rec.track(events jsonb)
 RETURNS integer
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
@@ -15,7 +19,7 @@ DECLARE
     v_allowed constant text[] := ARRAY['event_id', 'user_id', 'item_id', 'type', 'value', 'at', 'context'];
     v_now     constant timestamptz := rec.now();
     v_bad     record;
-    v_new     integer;
+    v_ids     bigint[];
 BEGIN
     PERFORM rec._check_batch('events', events, 10000);
 
@@ -89,17 +93,21 @@ BEGIN
 
     -- ON CONFLICT on the partial unique index: a repeated event_id, from an earlier call or
     -- earlier in this batch, is skipped and not counted.
-    INSERT INTO pgrec.events (event_id, user_id, item_id, type, value, context, occurred_at)
-    SELECT e ->> 'event_id', u.id, i.id, e ->> 'type', (e ->> 'value')::real,
-           CASE WHEN jsonb_typeof(e -> 'context') = 'object' THEN e -> 'context' END,
-           coalesce((e ->> 'at')::timestamptz, v_now)
-    FROM jsonb_array_elements(events) WITH ORDINALITY AS t(e, ord)
-    JOIN pgrec.users AS u ON u.external_id = e ->> 'user_id'
-    JOIN pgrec.items AS i ON i.external_id = e ->> 'item_id'
-    ORDER BY e ->> 'event_id', t.ord
-    ON CONFLICT (event_id) WHERE event_id IS NOT NULL DO NOTHING;
-    GET DIAGNOSTICS v_new = ROW_COUNT;
-    RETURN v_new;
+    WITH inserted AS (
+        INSERT INTO pgrec.events (event_id, user_id, item_id, type, value, context, occurred_at)
+        SELECT e ->> 'event_id', u.id, i.id, e ->> 'type', (e ->> 'value')::real,
+               CASE WHEN jsonb_typeof(e -> 'context') = 'object' THEN e -> 'context' END,
+               coalesce((e ->> 'at')::timestamptz, v_now)
+        FROM jsonb_array_elements(events) WITH ORDINALITY AS t(e, ord)
+        JOIN pgrec.users AS u ON u.external_id = e ->> 'user_id'
+        JOIN pgrec.items AS i ON i.external_id = e ->> 'item_id'
+        ORDER BY e ->> 'event_id', t.ord
+        ON CONFLICT (event_id) WHERE event_id IS NOT NULL DO NOTHING
+        RETURNING id)
+    SELECT coalesce(array_agg(id), '{}') INTO v_ids FROM inserted;
+    -- The new events' effect on their users' profiles, in the same transaction.
+    PERFORM rec._profile_apply_events(v_ids);
+    RETURN cardinality(v_ids);
 END;
 $$;
 COMMENT ON FUNCTION rec.track(jsonb) IS

@@ -16,6 +16,7 @@ DECLARE
     v_bad  record;
     v_uid  bigint;
     v_rows integer;
+    v_before jsonb;
 BEGIN
     PERFORM rec._check_id('user_id', user_id);
     IF answers IS NULL THEN
@@ -66,7 +67,8 @@ BEGIN
 
     INSERT INTO pgrec.users (external_id, created_at) VALUES (user_id, rec.now())
     ON CONFLICT (external_id) DO NOTHING;
-    SELECT u.id INTO v_uid FROM pgrec.users AS u WHERE u.external_id = submit_onboarding.user_id;
+    SELECT u.id INTO v_uid FROM pgrec.users AS u WHERE u.external_id = submit_onboarding.user_id FOR UPDATE;
+    SELECT jsonb_object_agg(f.user_id::text, f.facts) INTO v_before FROM rec._profile_facts(ARRAY[v_uid]) AS f;
 
     INSERT INTO pgrec.onboarding_answers AS oa (user_id, question_id, option_ids, answered_at)
     SELECT v_uid, a.key,
@@ -99,6 +101,8 @@ BEGIN
     ON CONFLICT ON CONSTRAINT user_tags_pkey DO UPDATE SET weight = greatest(ut.weight, excluded.weight)
         WHERE NOT ut.blocked;
     GET DIAGNOSTICS v_rows = ROW_COUNT;
+    -- Preferences the answers added are a profile change (cause onboarding), audited.
+    PERFORM rec._record_profile_changes('onboarding', v_before, ARRAY[v_uid]);
     RETURN v_rows;
 END;
 $$;

@@ -43,7 +43,8 @@ BEGIN
     u.id := v_user.id;
     SELECT coalesce(array_agg(ut.tag_id ORDER BY ut.tag_id), '{}') INTO u.blocked_tags
     FROM pgrec.user_tags AS ut WHERE ut.user_id = v_user.id AND ut.blocked;
-    IF NOT v_user.personalization THEN
+    -- Switched off in the preferences, or consent to personalisation withdrawn: a visitor.
+    IF NOT v_user.personalization OR NOT rec._consented(v_user.id, 'personalization') THEN
         RETURN u;
     END IF;
 

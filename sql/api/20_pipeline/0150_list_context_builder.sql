@@ -29,7 +29,7 @@ CREATE FUNCTION rec._list_context(
     p_anchor_vector public.vector DEFAULT NULL, p_anchor_tags integer[] DEFAULT NULL,
     p_lat double precision DEFAULT NULL, p_lon double precision DEFAULT NULL, p_reach_km double precision DEFAULT NULL,
     p_query text DEFAULT NULL, p_window interval DEFAULT NULL, p_tags_filter integer[] DEFAULT NULL,
-    p_exclusion_policy text DEFAULT NULL)
+    p_filter jsonb DEFAULT NULL, p_given_items bigint[] DEFAULT NULL, p_exclusion_policy text DEFAULT NULL)
 RETURNS rec.list_context
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp
 AS $$
@@ -142,6 +142,10 @@ BEGIN
     c.query := p_query;
     c."window" := coalesce(p_window, interval '24 hours');
     c.tags_filter := p_tags_filter;
+    -- The caller's content filter (validated here, once per call) and, for rec.rank, the
+    -- caller's items as the only candidates.
+    c.filter := rec._content_filter(p_filter);
+    c.given_items := p_given_items;
     IF NOT v_personal THEN
         -- Ranking uses nothing about the user; exclusions (below) still may.
         c.u.pref_tags := '{}'; c.u.pref_weights := '{}'; c.u.pref_norm := 0;
@@ -238,6 +242,11 @@ BEGIN
               LIMIT v_k) AS x;
     END IF;
 
+    -- The learner's recommended difficulty, for the "difficulty" signal.
+    IF coalesce((coalesce(v_override, v_params.weights) ->> 'difficulty')::float8, 0) > 0 AND v_personal THEN
+        c.difficulty_target := rec._difficulty_target((c.u).id, c.now);
+    END IF;
+
     -- Which signals have data for this call; the others drop out of the weights.
     v_active := jsonb_build_object(
         'vector',        c.anchor_vector IS NOT NULL,
@@ -253,7 +262,8 @@ BEGIN
         'trending',      cardinality(c.trend_items) > 0,
         'contemporary',  cardinality(c.period_items) > 0,
         'location',      c.lat IS NOT NULL,
-        'price',         (c.u).price_min IS NOT NULL OR (c.u).price_max IS NOT NULL);
+        'price',         (c.u).price_min IS NOT NULL OR (c.u).price_max IS NOT NULL,
+        'difficulty',    c.difficulty_target IS NOT NULL);
     SELECT jsonb_object_agg(x.signal, x.w / x.total) INTO c.weights
     FROM (SELECT s.signal, w.value::float8 AS w, sum(w.value::float8) OVER () AS total
           FROM jsonb_each_text(coalesce(v_override, v_params.weights)) AS w
@@ -294,5 +304,5 @@ END;
 $$;
 COMMENT ON FUNCTION rec._list_context(text, text, jsonb, text, integer, integer, bigint[], double precision[], public.vector,
                                       integer[], double precision, double precision, double precision, text, interval, integer[],
-                                      text) IS
+                                      jsonb, bigint[], text) IS
 'Internal: resolve one list call (strategy, weights override, user, anchors) into the context every pipeline stage reads.';

@@ -13,6 +13,7 @@
 --   fresh     the newest live items, so brand-new items get a chance
 --   following the newest live items of the creators the user follows (pgrec.follows through
 --             items_creator), so what they publish reaches the list before anyone engaged with it
+-- A call with given items (rec.rank) has exactly those as candidates.
 -- Ids may repeat. Eligibility and exclusions are applied when scoring (rec._score), which
 -- reports them, so rec.explain can say why an item is left out.
 CREATE FUNCTION rec._candidates(c rec.list_context)
@@ -28,6 +29,11 @@ DECLARE
     v_mirror point;
     v_polar  box;
 BEGIN
+    -- rec.rank: the caller brought the candidates.
+    IF c.given_items IS NOT NULL THEN
+        RETURN QUERY SELECT unnest(c.given_items);
+        RETURN;
+    END IF;
     RETURN QUERY SELECT unnest(c.collab_items[1:coalesce((c.sources ->> 'collaborative')::integer, 0)]);
     RETURN QUERY SELECT unnest(c.ease_items[1:coalesce((c.sources ->> 'ease')::integer, 0)]);
     RETURN QUERY SELECT unnest(c.als_items[1:coalesce((c.sources ->> 'als')::integer, 0)]);

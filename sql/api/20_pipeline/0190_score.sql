@@ -26,7 +26,8 @@ COMMENT ON TYPE rec.scored_item IS 'Internal: a candidate''s signal values, expl
 -- the weighted sum (rec._weighted_sum with the call's weights).
 --
 -- Eligibility, in the order it is reported: the item is live (pgrec.is_live); it carries no
--- blocked tag; it is not the user's own (policy); it has a tag of the tags filter; it is within
+-- blocked tag; it is not the user's own (policy); it has a tag of the tags filter; it passes
+-- the call's content filter (rec._filter_excludes names the part it fails); it is within
 -- the reach when that is a hard limit (nearby's radius, where it must have a location; the
 -- user's max distance, which online items pass); and the exclusion policy does not leave it out
 -- (c.excluded_items).
@@ -49,6 +50,10 @@ AS $$
                c.located_only AS located_only,
                (c.u).price_min AS price_min, (c.u).price_max AS price_max, (c.u).pref_norm AS pref_norm,
                c.anchor_tag_total AS anchor_tag_total, c.w AS w, c.list AS list,
+               c.filter AS filter, c.difficulty_target AS difficulty_target,
+               -- (A composite IS NOT NULL only when every field is: test the fields.)
+               num_nonnulls((c.filter).tags_any, (c.filter).tags_all, (c.filter).tags_none,
+                            (c.filter).attributes, (c.filter).price) > 0 AS filtered,
                c.recency_new_boost AS recency_new_boost, c.distance_limit_km AS distance_limit_km
     ),
     active_rules AS MATERIALIZED (
@@ -82,6 +87,8 @@ AS $$
                    WHEN i.tag_ids && x.blocked_tags THEN 'blocked tag'
                    WHEN x.exclude_own AND i.creator_id = x.user_external_id THEN 'own item'
                    WHEN x.tags_filter IS NOT NULL AND NOT i.tag_ids && x.tags_filter THEN 'not in the tags asked for'
+                   WHEN x.filtered AND rec._filter_excludes(x.filter, i.tag_ids, i.attributes, i.price) IS NOT NULL
+                       THEN rec._filter_excludes(x.filter, i.tag_ids, i.attributes, i.price)
                    WHEN x.located_only AND d.km IS NULL THEN 'has no location'
                    WHEN x.hard_reach AND d.km > x.reach_km THEN
                        CASE WHEN x.located_only THEN 'outside the radius' ELSE 'beyond max distance' END
@@ -94,6 +101,8 @@ AS $$
                d.km AS distance_km,
                CASE WHEN x.price_min IS NULL AND x.price_max IS NULL THEN 0
                     ELSE rec._signal_price(i.price, x.price_min, x.price_max) END AS price,
+               CASE WHEN x.difficulty_target IS NULL THEN 0
+                    ELSE rec._signal_difficulty(i.attributes -> 'level', x.difficulty_target) END AS difficulty,
                cardinality(i.tag_ids) AS n_tags
         FROM (SELECT DISTINCT p.id FROM unnest(p_items) AS p(id)) AS p
         JOIN pgrec.items AS i ON i.id = p.id
@@ -195,7 +204,8 @@ AS $$
                    i.recency,
                    i.location,
                    coalesce(cs.score, 0),
-                   i.price)::rec.signals AS s,
+                   i.price,
+                   i.difficulty)::rec.signals AS s,
                coalesce(cb.because, ea.because, sq.because) AS because,
                tm.pref_best::integer AS pref_tag,
                tm.anchor_best::integer AS interest_tag,

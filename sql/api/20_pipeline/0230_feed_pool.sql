@@ -2,9 +2,9 @@
 
 -- The digest of everything a pool's scores depend on besides events and time: the strategy
 -- row (weights, parameters, its cold-start strategy's row), the rules active now, the model
--- fits and the user's row, tags (preferences, location, personalisation) and follows (a follow
--- or an unfollow changes the candidates and the signal behavioral). A pool whose digest
--- differs is not used.
+-- fits and the user's row, tags, consent (preferences, location, personalisation) and follows
+-- (a follow or an unfollow changes the candidates and the signal behavioral). A pool whose
+-- digest differs is not used.
 CREATE FUNCTION rec._feed_pool_version(p_strategy text, p_user_id bigint)
 RETURNS text
 LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp
@@ -17,6 +17,8 @@ AS $$
          WHERE (r.starts_at IS NULL OR r.starts_at <= rec.now()) AND (r.ends_at IS NULL OR r.ends_at > rec.now())),
         (SELECT string_agg(m.name || ':' || coalesce(m.fitted_at::text, ''), ',' ORDER BY m.name) FROM pgrec.models AS m),
         (SELECT u.updated_at::text || u.personalization::text FROM pgrec.users AS u WHERE u.id = p_user_id),
+        -- consent to personalisation is kept apart from the user's row (rec.upsert_consents)
+        rec._consented(p_user_id, 'personalization')::text,
         (SELECT string_agg(t.tag_id || ':' || t.weight || ':' || t.blocked, ',' ORDER BY t.tag_id)
          FROM pgrec.user_tags AS t WHERE t.user_id = p_user_id),
         (SELECT string_agg(f.creator_id || ':' || f.followed_at || ':' || coalesce(f.unfollowed_at::text, ''), ','

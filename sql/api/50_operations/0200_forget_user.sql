@@ -1,7 +1,8 @@
 -- Erase a user: their events, tag preferences, vector, onboarding answers — every row of every
 -- pgrec table that references pgrec.users — and the user row itself, and leave a tombstone
 -- (pgrec.forgotten_users, a digest of the id) so that rec.track refuses later events for them
--- instead of re-creating the user from a retried batch. Tables are found through their foreign
+-- instead of re-creating the user from a retried batch, and an audit entry that names the user by
+-- that digest only (their earlier entries lose the id too). Tables are found through their foreign
 -- keys (rec._user_references), so data that later features attach to a user is erased without
 -- this function having to know about it.
 --
@@ -61,6 +62,11 @@ BEGIN
 
     INSERT INTO pgrec.forgotten_users (id_digest) VALUES (rec._user_digest(user_id))
     ON CONFLICT (id_digest) DO UPDATE SET forgotten_at = excluded.forgotten_at;
+    -- The audit log keeps the erasure and the user's earlier entries, by digest only.
+    UPDATE pgrec.audit_log AS a SET user_id = NULL WHERE a.user_digest = rec._user_digest(forget_user.user_id);
+    INSERT INTO pgrec.audit_log (action, user_digest, actor, details)
+    VALUES ('forget', rec._user_digest(forget_user.user_id), rec._actor(),
+            jsonb_build_object('items', items, 'erased', v_erased));
     RETURN jsonb_build_object('user_id', user_id, 'erased', v_erased);
 END;
 $$;
