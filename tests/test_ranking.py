@@ -153,7 +153,7 @@ def test_a_call_may_choose_the_exclusion_policy(world) -> None:
                           {"user_id": "fan", "item_id": "m2", "type": "dismiss", "at": "2026-05-31T00:00:00Z"}])
 
     def shown(policy: str | None) -> set[str]:
-        return {r[0] for r in world.execute("SELECT item_id FROM rec.feed('fan', 40, 0, 'default', NULL, %s)",
+        return {r[0] for r in world.execute("SELECT item_id FROM rec.feed('fan', 40, 0, 'default', exclusion_policy => %s)",
                                             (policy,)).fetchall()}
 
     default, unapplied, undismissed = shown(None), shown("unapplied"), shown("undismissed")
@@ -161,7 +161,7 @@ def test_a_call_may_choose_the_exclusion_policy(world) -> None:
     assert {"m7", "d0"} <= unapplied and not {"m1", "m2"} & unapplied
     assert {"m7", "d0", "m1"} <= undismissed and "m2" not in undismissed
     assert explain(world, "fan", "m1")["details"]["exclusion_policy"] == "unseen"
-    error = sqlstate_of(world, lambda: world.execute("SELECT * FROM rec.feed('fan', 5, 0, NULL, NULL, 'nope')").fetchall())
+    error = sqlstate_of(world, lambda: world.execute("SELECT * FROM rec.feed('fan', 5, 0, exclusion_policy => 'nope')").fetchall())
     assert error.diag.sqlstate == "22023" and "unapplied" in error.diag.message_hint
     # A user who switched personalisation off has no history to exclude by, by any policy.
     call(world, "upsert_users", [{"id": "fan", "preferences": {"personalization": False}}])
