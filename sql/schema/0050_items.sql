@@ -61,8 +61,7 @@ CREATE INDEX items_embedding_hnsw ON pgrec.items USING hnsw (embedding public.ve
 -- The one definition of "this item may be shown now": active, already published, not
 -- expired. Every list calls it. A SQL-standard body without SET clause, so the planner inlines
 -- it (the partial indexes above still match its status = 'active' test).
-CREATE FUNCTION pgrec.is_live(p_item pgrec.items, p_now timestamptz)
-RETURNS boolean
+CREATE FUNCTION pgrec.is_live(p_item pgrec.items, p_now timestamptz) RETURNS boolean
 LANGUAGE sql STABLE PARALLEL SAFE
 RETURN p_item.status = 'active'
    AND p_item.created_at <= p_now

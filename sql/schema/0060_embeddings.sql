@@ -68,8 +68,7 @@ COMMENT ON FUNCTION pgrec.item_embedding_text(text, text, integer[], jsonb) IS
 -- BEFORE trigger: the hash is part of the row written, so no second update is needed. It fires
 -- only when a column that feeds the text is written (the embed worker, which writes
 -- embedding and embedded_hash only, does not fire it).
-CREATE FUNCTION pgrec.items_set_content_hash()
-RETURNS trigger
+CREATE FUNCTION pgrec.items_set_content_hash() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
@@ -89,8 +88,7 @@ CREATE TRIGGER items_content_hash
 -- DO NOTHING: an item already queued stays queued, and writing items never waits on a worker
 -- holding that queue row FOR UPDATE (rec.embed_store leaves a row whose text changed meanwhile
 -- queued for the next run).
-CREATE FUNCTION pgrec.items_enqueue_embedding()
-RETURNS trigger
+CREATE FUNCTION pgrec.items_enqueue_embedding() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN

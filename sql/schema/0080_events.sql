@@ -31,7 +31,7 @@ CREATE INDEX events_item_time ON pgrec.events (item_id, occurred_at);
 CREATE INDEX events_time_brin ON pgrec.events USING brin (occurred_at) WITH (pages_per_range = 32);
 -- "How many events arrived since step X last ran?" (rec.due_steps).
 CREATE INDEX events_recorded_brin ON pgrec.events USING brin (recorded_at) WITH (pages_per_range = 32);
--- "Which events has this refresh step not seen yet?" (rec._refresh_base): transaction ids grow
+-- "Which events has this refresh step not seen yet?" (rec._refresh_begin): transaction ids grow
 -- with time, so the few newest ranges answer it.
 CREATE INDEX events_xact_brin ON pgrec.events USING brin (xact_id) WITH (pages_per_range = 32);
 

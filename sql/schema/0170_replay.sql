@@ -9,8 +9,7 @@ CREATE TABLE pgrec.replay_guard (
 );
 COMMENT ON TABLE pgrec.replay_guard IS 'A row exists only inside a replay transaction, which its trigger keeps from committing.';
 
-CREATE FUNCTION pgrec.replay_cannot_commit()
-RETURNS trigger
+CREATE FUNCTION pgrec.replay_cannot_commit() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN

@@ -3,8 +3,7 @@
 -- so explanations show 0 instead of 1e-305 and exp never underflows; a negative x (an event
 -- "in the future" within the clock-skew tolerance) counts as 0, never as a boost.
 -- A plain expression without SET, so callers inline it.
-CREATE FUNCTION rec._decay(p_x double precision)
-RETURNS double precision
+CREATE FUNCTION rec._decay(p_x double precision) RETURNS double precision
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
     SELECT CASE WHEN p_x >= 50 THEN 0::double precision ELSE pg_catalog.exp(-greatest(p_x, 0)) END;

@@ -4,8 +4,7 @@
 -- Declared as a one-row table function in plain SQL, without SET or STRICT, so the planner
 -- inlines it as a subquery wherever it is joined (every tag of every upserted item passes
 -- through here). It uses only built-ins, and only SECURITY DEFINER callers reach it.
-CREATE FUNCTION rec._parse_tag(p_name text)
-RETURNS TABLE (kind text, value text)
+CREATE FUNCTION rec._parse_tag(p_name text) RETURNS TABLE (kind text, value text)
 LANGUAGE sql IMMUTABLE
 AS $$
     SELECT coalesce(m[1], 'tag'), coalesce(btrim(m[2]), n)

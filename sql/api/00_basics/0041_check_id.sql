@@ -1,5 +1,4 @@
-CREATE FUNCTION rec._check_id(p_what text, p_id text)
-RETURNS void
+CREATE FUNCTION rec._check_id(p_what text, p_id text) RETURNS void
 LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN

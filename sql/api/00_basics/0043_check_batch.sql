@@ -1,5 +1,4 @@
-CREATE FUNCTION rec._check_batch(p_batch text, p_value jsonb, p_max integer)
-RETURNS void
+CREATE FUNCTION rec._check_batch(p_batch text, p_value jsonb, p_max integer) RETURNS void
 LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN

@@ -8,8 +8,7 @@
 -- the callers' validation queries: it runs for every field of every element of a batch, and a
 -- real function call per field cost more than the inserts themselves. It uses only built-ins
 -- and rec.now(), and is reachable only from SECURITY DEFINER entry points that pin search_path.
-CREATE FUNCTION rec._json_problem(p_value jsonb, p_expect text)
-RETURNS text
+CREATE FUNCTION rec._json_problem(p_value jsonb, p_expect text) RETURNS text
 LANGUAGE sql
 -- STABLE, not IMMUTABLE: pg_input_is_valid depends on DateStyle and the bounds on rec.now();
 -- the planner only inlines a function whose declared volatility covers its body.

@@ -2,8 +2,7 @@
 -- store nothing. Returns the offending keys as a JSON array text (e.g. ["titel"]), or NULL.
 -- A plain expression without SET, so callers' validation queries inline it (see
 -- _json_problem).
-CREATE FUNCTION rec._unknown_keys(p_object jsonb, p_allowed text[])
-RETURNS text
+CREATE FUNCTION rec._unknown_keys(p_object jsonb, p_allowed text[]) RETURNS text
 LANGUAGE sql IMMUTABLE
 AS $$
     SELECT CASE WHEN (p_object - p_allowed) <> '{}'::jsonb

@@ -1,8 +1,7 @@
 -- A tags filter argument (rec.trending, rec.latest) as tag ids: NULL means no filter. Tags
 -- nobody uses yet give no ids, so the filter then matches nothing, which is the honest answer
 -- (and a filter never creates tags).
-CREATE FUNCTION rec._filter_tags(p_tags text[])
-RETURNS integer[]
+CREATE FUNCTION rec._filter_tags(p_tags text[]) RETURNS integer[]
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN

@@ -1,8 +1,7 @@
 -- Create or update items from a JSON array. Keys left out of an element keep their stored
 -- values (a new item takes the column defaults); JSON null clears an optional field.
 -- The batch is validated whole before anything is written: one bad element rejects it all.
-CREATE FUNCTION rec.upsert_items(items jsonb)
-RETURNS integer
+CREATE FUNCTION rec.upsert_items(items jsonb) RETURNS integer
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE

@@ -2,8 +2,7 @@
 -- "preferences") keep their stored values; preferred_tags and blocked_tags, when given,
 -- replace the stored sets. The batch is validated whole before anything is written. Users whose
 -- declared facts changed get a new profile version and an audit entry (rec._record_profile_changes).
-CREATE FUNCTION rec.upsert_users(users jsonb)
-RETURNS integer
+CREATE FUNCTION rec.upsert_users(users jsonb) RETURNS integer
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE

@@ -1,8 +1,7 @@
 -- What a user declared, as one JSON object per user: the part of a profile that preference,
 -- attribute and onboarding writes change. rec.upsert_users and rec.submit_onboarding take it
 -- before and after they write; the keys that differ are the change (rec._record_profile_changes).
-CREATE FUNCTION rec._profile_facts(p_user_ids bigint[])
-RETURNS TABLE (user_id bigint, facts jsonb)
+CREATE FUNCTION rec._profile_facts(p_user_ids bigint[]) RETURNS TABLE (user_id bigint, facts jsonb)
 LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp
 AS $$
     SELECT u.id,
@@ -31,8 +30,7 @@ COMMENT ON FUNCTION rec._profile_facts(bigint[]) IS
 -- onboarding, changes = the keys that changed with their new values) and an audit entry naming
 -- the keys (not their values: the log outlives the data it would otherwise copy). Returns the
 -- number of users changed.
-CREATE FUNCTION rec._record_profile_changes(p_cause text, p_before jsonb, p_user_ids bigint[])
-RETURNS integer
+CREATE FUNCTION rec._record_profile_changes(p_cause text, p_before jsonb, p_user_ids bigint[]) RETURNS integer
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE

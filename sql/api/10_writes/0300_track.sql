@@ -11,8 +11,7 @@
 -- Concurrency: new users and new events are inserted in id order, so concurrent batches that
 -- share users or event ids wait for each other in one order and never deadlock; profile rows
 -- are then written in user id order, for the same reason.
-CREATE FUNCTION rec.track(events jsonb)
-RETURNS integer
+CREATE FUNCTION rec.track(events jsonb) RETURNS integer
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE

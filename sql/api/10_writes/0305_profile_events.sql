@@ -2,8 +2,7 @@
 -- users it changed, why (events, preferences, onboarding, consent, rules) and what changed; a
 -- user already changed earlier in the same transaction keeps that version and its history row
 -- merges the new changes (rec._merge_profile_changes), so one call is one version.
-CREATE FUNCTION rec._merge_profile_changes(p_old jsonb, p_new jsonb)
-RETURNS jsonb
+CREATE FUNCTION rec._merge_profile_changes(p_old jsonb, p_new jsonb) RETURNS jsonb
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
     SELECT p_old || p_new
@@ -70,8 +69,7 @@ COMMENT ON FUNCTION rec._profile_versions(bigint[], text, jsonb[], bigint[], big
 -- one at a time in any order gives, so the rebuild from all events (rec._refresh_profiles)
 -- agrees. Each user whose events these are gets a new version whose history row says how many
 -- events and how the ten tags that moved most moved (undecayed sums).
-CREATE FUNCTION rec._profile_apply_events(p_event_ids bigint[])
-RETURNS integer
+CREATE FUNCTION rec._profile_apply_events(p_event_ids bigint[]) RETURNS integer
 LANGUAGE sql VOLATILE SET search_path = pg_catalog, public, pg_temp
 AS $$
     WITH settings AS MATERIALIZED (

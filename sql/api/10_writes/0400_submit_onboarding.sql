@@ -7,8 +7,7 @@
 -- again replaces the stored answer; the preferences it produced before are kept (they are the
 -- user's preferences now, changed with rec.upsert_users). Unknown users are created, like
 -- rec.track does. Returns the number of preference rows written.
-CREATE FUNCTION rec.submit_onboarding(user_id text, answers jsonb)
-RETURNS integer
+CREATE FUNCTION rec.submit_onboarding(user_id text, answers jsonb) RETURNS integer
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE

@@ -5,8 +5,7 @@
 -- tag, creator_id, attributes (the item's attributes must contain it); optional strategy
 -- (only that strategy; default all), starts_at, ends_at}. An item must match every condition
 -- given. A rule is replaced whole: keys left out are cleared. Validated as one batch.
-CREATE FUNCTION rec.upsert_rules(rules jsonb)
-RETURNS integer
+CREATE FUNCTION rec.upsert_rules(rules jsonb) RETURNS integer
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE

@@ -1,6 +1,5 @@
 -- Delete rules by name; names that do not exist are ignored. Returns rules deleted.
-CREATE FUNCTION rec.delete_rules(names text[])
-RETURNS integer
+CREATE FUNCTION rec.delete_rules(names text[]) RETURNS integer
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE

@@ -2,8 +2,7 @@
 -- {user_id, creator_id, at?}, ids of 1..200 characters, no unknown keys, an ISO-8601 `at` at
 -- most a day ahead of rec.now() (a client's clock skew, not a date in the future), and nobody
 -- following themselves. Raises the first problem, naming the element; nothing is written.
-CREATE FUNCTION rec._check_follows(p_follows jsonb)
-RETURNS void
+CREATE FUNCTION rec._check_follows(p_follows jsonb) RETURNS void
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE

@@ -8,8 +8,7 @@
 -- nothing). Unknown users are created, as rec.track creates them; users erased with
 -- rec.forget_user are refused (22023). The batch is validated whole. Returns the follows that
 -- began.
-CREATE FUNCTION rec.follow(follows jsonb)
-RETURNS integer
+CREATE FUNCTION rec.follow(follows jsonb) RETURNS integer
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE

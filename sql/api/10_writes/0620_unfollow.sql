@@ -5,8 +5,7 @@
 -- so a replay before it still sees the follow; rec.forget_user erases it with the user. A pair
 -- that is not followed (or an unknown user) changes nothing, so a retry is harmless; an `at`
 -- before the follow began ends nothing. The batch is validated whole. Returns the follows ended.
-CREATE FUNCTION rec.unfollow(follows jsonb)
-RETURNS integer
+CREATE FUNCTION rec.unfollow(follows jsonb) RETURNS integer
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE

@@ -27,8 +27,7 @@ COMMENT ON TYPE rec.signals IS 'Internal: one value per ranking signal (pgrec.fe
 
 -- The score of a candidate: sum of weight x value over the vocabulary. A plain expression, so
 -- the scoring query inlines it.
-CREATE FUNCTION rec._weighted_sum(p_values rec.signals, p_weights rec.signals)
-RETURNS double precision
+CREATE FUNCTION rec._weighted_sum(p_values rec.signals, p_weights rec.signals) RETURNS double precision
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
     SELECT p_weights.vector * p_values.vector + p_weights.explicit * p_values.explicit

@@ -26,8 +26,7 @@ CREATE TYPE rec.content_filter AS (
 );
 COMMENT ON TYPE rec.content_filter IS 'Internal: a validated content filter (tags as ids, attribute and price conditions).';
 
-CREATE FUNCTION rec._content_filter(p_filter jsonb)
-RETURNS rec.content_filter
+CREATE FUNCTION rec._content_filter(p_filter jsonb) RETURNS rec.content_filter
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -159,8 +158,7 @@ COMMENT ON FUNCTION rec._content_filter(jsonb) IS
 -- Whether a JSON value passes a filter's operators ({"lte": 3, "gt": 1}): every one must hold;
 -- a missing value (NULL) passes only {"exists": false}. Numbers compare with numbers, strings
 -- with strings (byte order, so the answer does not depend on the database's collation).
-CREATE FUNCTION rec._filter_value_matches(p_value jsonb, p_ops jsonb)
-RETURNS boolean
+CREATE FUNCTION rec._filter_value_matches(p_value jsonb, p_ops jsonb) RETURNS boolean
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
     SELECT NOT EXISTS (

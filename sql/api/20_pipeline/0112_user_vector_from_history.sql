@@ -2,8 +2,7 @@
 -- of their 50 most recent positive items (rec._recent_positive; those already embedded).
 -- Normalising first gives every item the same say whatever its embedding's length. The
 -- refresh step user_vectors stores exactly this (set-based, for every user at once).
-CREATE FUNCTION rec._user_vector_from_history(p_user_id bigint, p_now timestamptz)
-RETURNS public.vector
+CREATE FUNCTION rec._user_vector_from_history(p_user_id bigint, p_now timestamptz) RETURNS public.vector
 LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp
 AS $$
     WITH recent AS (

@@ -62,8 +62,7 @@ $$;
 COMMENT ON FUNCTION rec._difficulty_basis(bigint, timestamptz) IS
 'Internal: the scored completions adaptive difficulty reads, each with its time spent, suggested level and weight.';
 
-CREATE FUNCTION rec._difficulty_target(p_user_id bigint, p_now timestamptz)
-RETURNS double precision
+CREATE FUNCTION rec._difficulty_target(p_user_id bigint, p_now timestamptz) RETURNS double precision
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE

@@ -2,8 +2,7 @@
 -- {"content": 0.5, "recency": 0.1} -> {"vector": 0.5, "recency": 0.1}. NULL means "use the
 -- strategy's weights". An override replaces the strategy's weight set for the call (its
 -- parameters stay), so {"recency": 1} ranks by recency alone.
-CREATE FUNCTION rec._weights_override(p_weights jsonb)
-RETURNS jsonb
+CREATE FUNCTION rec._weights_override(p_weights jsonb) RETURNS jsonb
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE

@@ -7,8 +7,7 @@
 -- SHA-256 rather than hashtext(): documented, the same in every language and PostgreSQL
 -- version, and available under FIPS. The experiment name cannot contain ':' (its CHECK), so
 -- no two (experiment, user) pairs hash the same text.
-CREATE FUNCTION rec._experiment_bucket(p_experiment text, p_user_id text)
-RETURNS double precision
+CREATE FUNCTION rec._experiment_bucket(p_experiment text, p_user_id text) RETURNS double precision
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN ('x' || left(encode(sha256(convert_to(p_experiment || ':' || p_user_id, 'UTF8')), 'hex'), 13))::bit(52)::bigint
        / 4503599627370496.0::double precision;

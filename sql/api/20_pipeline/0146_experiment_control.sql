@@ -1,8 +1,7 @@
 -- The control variant of an experiment: the variant named 'control', else the first by name
 -- (byte order). Served to everyone while the experiment does not run, and the baseline the
 -- report compares the other variants with.
-CREATE FUNCTION rec._experiment_control(p_experiment text)
-RETURNS text
+CREATE FUNCTION rec._experiment_control(p_experiment text) RETURNS text
 LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp
 AS $$
     SELECT v.variant

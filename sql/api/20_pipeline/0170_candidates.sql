@@ -16,8 +16,7 @@
 -- A call with given items (rec.rank) has exactly those as candidates.
 -- Ids may repeat. Eligibility and exclusions are applied when scoring (rec._score), which
 -- reports them, so rec.explain can say why an item is left out.
-CREATE FUNCTION rec._candidates(c rec.list_context)
-RETURNS SETOF bigint
+CREATE FUNCTION rec._candidates(c rec.list_context) RETURNS SETOF bigint
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE

@@ -5,8 +5,7 @@
 -- The signal functions have no SET clause on purpose: a SET clause stops the planner from
 -- inlining a SQL function, and these run once per candidate inside rec._score. They name
 -- schemas explicitly all the same.
-CREATE FUNCTION rec._signal_vector(p_item public.vector, p_anchor public.vector)
-RETURNS double precision
+CREATE FUNCTION rec._signal_vector(p_item public.vector, p_anchor public.vector) RETURNS double precision
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
     SELECT coalesce(greatest(0::double precision, 1 - (p_item OPERATOR(public.<=>) p_anchor)), 0);

@@ -2,8 +2,7 @@
 -- distance outside it: exp(-3 r), r = how far out as a share of the violated bound, so 10%
 -- over budget still scores 0.74 and double the budget 0.05. An item without a price scores a
 -- neutral 0.5: it may be free or "ask for a quote".
-CREATE FUNCTION rec._signal_price(p_price numeric, p_min numeric, p_max numeric)
-RETURNS double precision
+CREATE FUNCTION rec._signal_price(p_price numeric, p_min numeric, p_max numeric) RETURNS double precision
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
     SELECT CASE

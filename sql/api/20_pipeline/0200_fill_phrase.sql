@@ -2,8 +2,7 @@
 -- placeholder has no value (the caller then falls back to the phrase's fallback). The
 -- placeholders are the keys rec._reasons puts in a row's details; a phrase has no other "{".
 -- One plain query, so the reasons query inlines it.
-CREATE FUNCTION rec._fill_phrase(p_phrase text, p_details jsonb)
-RETURNS text
+CREATE FUNCTION rec._fill_phrase(p_phrase text, p_details jsonb) RETURNS text
 LANGUAGE sql IMMUTABLE
 AS $$
     SELECT CASE WHEN strpos(x.filled, '{') > 0 THEN NULL ELSE x.filled END

@@ -11,8 +11,7 @@
 -- Positions depend only on the call's context, never on n or offset, so pages (n, offset) are
 -- consistent: they never overlap and concatenate to the longer list. The candidate pool is
 -- bounded, so pages past its end are short.
-CREATE FUNCTION rec._ranked_list(c rec.list_context)
-RETURNS SETOF rec.ranked_item
+CREATE FUNCTION rec._ranked_list(c rec.list_context) RETURNS SETOF rec.ranked_item
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE

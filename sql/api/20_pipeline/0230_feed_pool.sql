@@ -5,8 +5,7 @@
 -- fits and the user's row, tags, consent (preferences, location, personalisation) and follows
 -- (a follow or an unfollow changes the candidates and the signal behavioral). A pool whose
 -- digest differs is not used.
-CREATE FUNCTION rec._feed_pool_version(p_strategy text, p_user_id bigint)
-RETURNS text
+CREATE FUNCTION rec._feed_pool_version(p_strategy text, p_user_id bigint) RETURNS text
 LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp
 AS $$
     SELECT md5(concat_ws('|',

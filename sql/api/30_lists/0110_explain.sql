@@ -5,8 +5,7 @@
 -- in the feed's first 500, or null), weights, signals (every signal's 0..1 value, weighted or
 -- not), terms, rules (names of matching rules), score, reasons (all of them), details}.
 -- Same context and scoring functions as rec.feed, so the numbers agree with the feed's.
-CREATE FUNCTION rec.explain(user_id text, item_id text, strategy text DEFAULT NULL)
-RETURNS jsonb
+CREATE FUNCTION rec.explain(user_id text, item_id text, strategy text DEFAULT NULL) RETURNS jsonb
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE

@@ -14,8 +14,7 @@
 -- transaction, which sees its own rows although its snapshot does not list it. The cheap tests
 -- come first, so a full scan calls pg_visible_in_snapshot only for the newest rows. A plain SQL
 -- body, so callers' queries inline it.
-CREATE FUNCTION rec._xact_seen(p_xact bigint, p_snapshot pg_snapshot, p_own bigint)
-RETURNS boolean
+CREATE FUNCTION rec._xact_seen(p_xact bigint, p_snapshot pg_snapshot, p_own bigint) RETURNS boolean
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN p_xact IS NULL
     OR p_xact < pg_snapshot_xmin(p_snapshot)::text::bigint
@@ -26,16 +25,14 @@ COMMENT ON FUNCTION rec._xact_seen(bigint, pg_snapshot, bigint) IS
 
 -- The current transaction's id as rows record it (xact_id), assigning one if needed: a refresh
 -- writes anyway.
-CREATE FUNCTION rec._own_xact()
-RETURNS bigint
+CREATE FUNCTION rec._own_xact() RETURNS bigint
 LANGUAGE sql VOLATILE
 RETURN pg_current_xact_id()::text::bigint;
 COMMENT ON FUNCTION rec._own_xact() IS 'Internal: the current transaction id as a number (events.xact_id).';
 
 -- A digest of the event types (weights, polarities, neutral values): the derived data of every
 -- event-based step depends on them, so a re-weighting makes the next run a full rebuild.
-CREATE FUNCTION rec._event_types_digest()
-RETURNS text
+CREATE FUNCTION rec._event_types_digest() RETURNS text
 LANGUAGE sql STABLE
 AS $$
     SELECT md5(coalesce(string_agg(t.type || ':' || t.weight || ':' || t.polarity || ':' || coalesce(t.neutral_value::text, '')
@@ -44,18 +41,34 @@ AS $$
 $$;
 COMMENT ON FUNCTION rec._event_types_digest() IS 'Internal: digest of pgrec.event_types, part of every event-based step''s inputs.';
 
--- Whether this run may continue from the step's last one. Returns that run's state, or NULL
--- when the run must rebuild in full, and why (kept for the run log): a full rebuild was asked
--- for; the step never ran, or its state went with a TRUNCATE; a replay (pgrec tune) holds
--- events out in this transaction, so nothing may be compared with the real history; the last
--- run is part of this transaction (its snapshot cannot tell this transaction's events before it
--- from those after); the clock (rec.as_of) is before the last run's; the inputs changed; or the
--- last full rebuild is older than the step's full_every.
-CREATE FUNCTION rec._refresh_base(p_step text, p_full boolean, p_inputs text, p_now timestamptz)
-RETURNS pgrec.refresh_state
+-- What a run of an incremental step works with, from its start to rec._refresh_save: the
+-- snapshot it reads (its watermark once saved), its own transaction (which sees its own rows
+-- although its snapshot does not list it), its clock (rec.now()), a digest of its inputs other
+-- than events, and whether it continues from the last run (then that run's snapshot and clock).
+-- A step may still turn a run into a full rebuild (incremental := false) when continuing would
+-- cost as much.
+CREATE TYPE rec.refresh_run AS (
+    step          text,
+    snapshot      pg_snapshot,
+    own_xact      bigint,
+    as_of         timestamptz,
+    inputs        text,
+    incremental   boolean,
+    prev_snapshot pg_snapshot,
+    prev_as_of    timestamptz
+);
+
+-- Start a run. It may continue from the step's last one unless (the reason goes to the run
+-- log): a full rebuild was asked for; the step never ran, or its state went with a TRUNCATE; a
+-- replay (pgrec tune) holds events out in this transaction, so nothing may be compared with the
+-- real history; the last run is part of this transaction (its snapshot cannot tell this
+-- transaction's events before it from those after); the clock (rec.as_of) is before the last
+-- run's; the inputs changed; or the last full rebuild is older than the step's full_every.
+CREATE FUNCTION rec._refresh_begin(p_step text, p_full boolean, p_inputs text) RETURNS rec.refresh_run
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE
+    v_now    constant timestamptz := rec.now();
     v_every  interval;
     v_state  pgrec.refresh_state;
     v_reason text;
@@ -68,77 +81,85 @@ BEGIN
         WHEN v_state.step IS NULL THEN 'no earlier run to continue from'
         WHEN EXISTS (SELECT FROM pgrec.replay_guard) THEN 'a replay holds events out in this transaction'
         WHEN v_state.xact_id = rec._own_xact() THEN 'the last run is part of this transaction'
-        WHEN p_now < v_state.as_of THEN 'the clock is before the last run''s'
+        WHEN v_now < v_state.as_of THEN 'the clock is before the last run''s'
         WHEN v_state.inputs IS DISTINCT FROM p_inputs THEN 'its inputs changed'
         WHEN now() - v_state.full_at >= v_every THEN 'the last full rebuild is older than ' || v_every::text
     END;
     PERFORM set_config('pgrec.refresh_detail', coalesce('full (' || v_reason || ')', 'incremental'), true);
-    IF v_reason IS NOT NULL THEN
-        RETURN NULL;
-    END IF;
-    RETURN v_state;
+    RETURN ROW(p_step, pg_current_snapshot(), rec._own_xact(), v_now, p_inputs, v_reason IS NULL,
+               v_state.snapshot, v_state.as_of)::rec.refresh_run;
 END;
 $$;
-COMMENT ON FUNCTION rec._refresh_base(text, boolean, text, timestamptz) IS
-'Internal: the state an incremental run of the step continues from, or NULL when it must rebuild in full (the reason goes to the run log).';
+COMMENT ON FUNCTION rec._refresh_begin(text, boolean, text) IS
+'Internal: start a run of an incremental step: its snapshot, clock and inputs, and whether it continues from the last run (else why not, for the run log).';
 
 -- Record what the step's data is now as of, in the transaction that wrote it. The run log's
 -- detail becomes the mode (and why it was full) plus the step's own account. Changes every
 -- step has seen are no longer needed and are pruned.
-CREATE FUNCTION rec._refresh_save(p_step text, p_snapshot pg_snapshot, p_now timestamptz, p_inputs text,
-                                  p_full boolean, p_detail text)
-RETURNS void
+CREATE FUNCTION rec._refresh_save(p_run rec.refresh_run, p_detail text) RETURNS void
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE
     v_detail text := concat_ws(': ', nullif(current_setting('pgrec.refresh_detail', true), ''), p_detail);
 BEGIN
     INSERT INTO pgrec.refresh_state AS s (step, snapshot, as_of, inputs, full_at, mode, detail, xact_id)
-    VALUES (p_step, p_snapshot, p_now, p_inputs, now(), CASE WHEN p_full THEN 'full' ELSE 'incremental' END,
-            left(v_detail, 2000), rec._own_xact())
+    VALUES (p_run.step, p_run.snapshot, p_run.as_of, p_run.inputs, now(),
+            CASE WHEN p_run.incremental THEN 'incremental' ELSE 'full' END, left(v_detail, 2000), p_run.own_xact)
     ON CONFLICT (step) DO UPDATE
     SET snapshot = excluded.snapshot, as_of = excluded.as_of, inputs = excluded.inputs,
-        full_at = CASE WHEN p_full THEN excluded.full_at ELSE s.full_at END,
+        full_at = CASE WHEN p_run.incremental THEN s.full_at ELSE excluded.full_at END,
         mode = excluded.mode, detail = excluded.detail, xact_id = excluded.xact_id;
     PERFORM set_config('pgrec.refresh_detail', left(v_detail, 2000), true);
     DELETE FROM pgrec.refresh_changes AS c
     WHERE c.xact_id < (SELECT min(pg_snapshot_xmin(s.snapshot)::text::bigint) FROM pgrec.refresh_state AS s);
 END;
 $$;
-COMMENT ON FUNCTION rec._refresh_save(text, pg_snapshot, timestamptz, text, boolean, text) IS
+COMMENT ON FUNCTION rec._refresh_save(rec.refresh_run, text) IS
 'Internal: record the snapshot, clock and inputs a step''s derived data is as of (pgrec.refresh_state); prune changes every step has seen.';
 
 -- The events an incremental run adds: those the current snapshot sees (p_snapshot, p_own) up to
 -- p_now that the last run did not count, because its snapshot did not see them or they were in
 -- its future (an event may be recorded up to a day ahead). Each is counted exactly once: in the
 -- first run whose snapshot sees it and whose clock has reached it.
-CREATE FUNCTION rec._new_events(p_prev pgrec.refresh_state, p_snapshot pg_snapshot, p_own bigint, p_now timestamptz)
-RETURNS SETOF pgrec.weighted_events
+CREATE FUNCTION rec._new_events(p_run rec.refresh_run) RETURNS SETOF pgrec.weighted_events
 LANGUAGE sql STABLE
 AS $$
     SELECT e.*
     FROM pgrec.weighted_events AS e
-    WHERE e.occurred_at <= p_now
-      AND rec._xact_seen(e.xact_id, p_snapshot, p_own)
-      AND ((e.xact_id >= pg_snapshot_xmin(p_prev.snapshot)::text::bigint
-            AND NOT pg_visible_in_snapshot(e.xact_id::text::xid8, p_prev.snapshot))
-           OR e.occurred_at > p_prev.as_of);
+    WHERE e.occurred_at <= p_run.as_of
+      AND rec._xact_seen(e.xact_id, p_run.snapshot, p_run.own_xact)
+      AND ((e.xact_id >= pg_snapshot_xmin(p_run.prev_snapshot)::text::bigint
+            AND NOT pg_visible_in_snapshot(e.xact_id::text::xid8, p_run.prev_snapshot))
+           OR e.occurred_at > p_run.prev_as_of);
 $$;
-COMMENT ON FUNCTION rec._new_events(pgrec.refresh_state, pg_snapshot, bigint, timestamptz) IS
+COMMENT ON FUNCTION rec._new_events(rec.refresh_run) IS
 'Internal: the events (weighted) an incremental run of a step adds to what its last run counted.';
 
 -- Changes logged since the last run (pgrec.refresh_changes: deleted or updated events, written
 -- embeddings) that the current snapshot sees.
-CREATE FUNCTION rec._changes_since(p_prev pgrec.refresh_state, p_snapshot pg_snapshot, p_own bigint, p_kind text)
+CREATE FUNCTION rec._changes_since(p_run rec.refresh_run, p_kind text)
 RETURNS TABLE (item_id bigint, user_id bigint)
 LANGUAGE sql STABLE
 AS $$
     SELECT DISTINCT c.item_id, c.user_id
     FROM pgrec.refresh_changes AS c
     WHERE c.kind = p_kind
-      AND c.xact_id >= pg_snapshot_xmin(p_prev.snapshot)::text::bigint
-      AND NOT pg_visible_in_snapshot(c.xact_id::text::xid8, p_prev.snapshot)
-      AND rec._xact_seen(c.xact_id, p_snapshot, p_own);
+      AND c.xact_id >= pg_snapshot_xmin(p_run.prev_snapshot)::text::bigint
+      AND NOT pg_visible_in_snapshot(c.xact_id::text::xid8, p_run.prev_snapshot)
+      AND rec._xact_seen(c.xact_id, p_run.snapshot, p_run.own_xact);
 $$;
-COMMENT ON FUNCTION rec._changes_since(pgrec.refresh_state, pg_snapshot, bigint, text) IS
+COMMENT ON FUNCTION rec._changes_since(rec.refresh_run, text) IS
 'Internal: (item, user) of changes of a kind (events: deleted or updated; embedding: written) since a step''s last run.';
+
+-- The users whose events an incremental run must recompute: those with new events of at least
+-- a polarity (-1: all) and those with deleted or updated events.
+CREATE FUNCTION rec._changed_users(p_run rec.refresh_run, p_min_polarity integer)
+RETURNS TABLE (user_id bigint)
+LANGUAGE sql STABLE
+AS $$
+    SELECT e.user_id FROM rec._new_events(p_run) AS e WHERE e.polarity >= p_min_polarity
+    UNION
+    SELECT c.user_id FROM rec._changes_since(p_run, 'events') AS c WHERE c.user_id IS NOT NULL;
+$$;
+COMMENT ON FUNCTION rec._changed_users(rec.refresh_run, integer) IS
+'Internal: users with new events (of at least a polarity) or deleted or updated events since a step''s last run.';

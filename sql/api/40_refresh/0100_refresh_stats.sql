@@ -64,46 +64,41 @@ COMMENT ON FUNCTION rec._item_month_users(pg_snapshot, bigint, timestamptz) IS
 -- Event types are part of the inputs: re-weighting one makes the next run a full rebuild, as do
 -- the periodic full_every and rec.refresh('stats', full => true). Readers keep the previous
 -- rows until this transaction commits (MVCC), so no list sees an empty table.
-CREATE FUNCTION rec._refresh_stats(p_full boolean)
-RETURNS bigint
+CREATE FUNCTION rec._refresh_stats(p_full boolean) RETURNS bigint
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp SET work_mem = '256MB'
 AS $$
 DECLARE
-    v_snap   constant pg_snapshot := pg_current_snapshot();
-    v_now    constant timestamptz := rec.now();
-    v_own    constant bigint := rec._own_xact();
-    v_inputs constant text := rec._event_types_digest();
-    v_prev   pgrec.refresh_state;
+    v_run    rec.refresh_run;
     v_dirty  bigint[];
     v_new    bigint;
     v_detail text;
     v_rows   bigint;
     v_more   bigint;
 BEGIN
-    v_prev := rec._refresh_base('stats', p_full, v_inputs, v_now);
-    IF v_prev.step IS NOT NULL THEN
+    v_run := rec._refresh_begin('stats', p_full, rec._event_types_digest());
+    IF v_run.incremental THEN
         -- Items with deleted or updated events: recomputed whole below. When they are a large
         -- part of the catalogue (a retention DELETE), a full rebuild is cheaper.
-        v_dirty := ARRAY(SELECT DISTINCT c.item_id FROM rec._changes_since(v_prev, v_snap, v_own, 'events') AS c
+        v_dirty := ARRAY(SELECT DISTINCT c.item_id FROM rec._changes_since(v_run, 'events') AS c
                          ORDER BY 1);
         IF cardinality(v_dirty) > greatest(1000, (SELECT count(*) FROM pgrec.item_event_totals) / 5) THEN
             PERFORM set_config('pgrec.refresh_detail', 'full (events of ' || cardinality(v_dirty) || ' items were deleted)', true);
-            v_prev := NULL;
+            v_run.incremental := false;
         END IF;
     END IF;
 
-    IF v_prev.step IS NULL THEN
+    IF NOT v_run.incremental THEN
         DELETE FROM pgrec.item_event_totals;
-        INSERT INTO pgrec.item_event_totals SELECT * FROM rec._item_event_totals(v_snap, v_own, v_now);
+        INSERT INTO pgrec.item_event_totals SELECT * FROM rec._item_event_totals(v_run.snapshot, v_run.own_xact, v_run.as_of);
         DELETE FROM pgrec.item_month_users;
-        INSERT INTO pgrec.item_month_users SELECT * FROM rec._item_month_users(v_snap, v_own, v_now);
+        INSERT INTO pgrec.item_month_users SELECT * FROM rec._item_month_users(v_run.snapshot, v_run.own_xact, v_run.as_of);
         v_detail := (SELECT count(*) || ' items' FROM pgrec.item_event_totals);
     ELSE
         DROP TABLE IF EXISTS pg_temp.stats_new_events;
         -- EXECUTE: planned with the snapshot's bounds, so both BRIN indexes are used.
         EXECUTE 'CREATE TEMPORARY TABLE pg_temp.stats_new_events ON COMMIT DROP AS
-                 SELECT e.* FROM rec._new_events($1, $2, $3, $4) AS e WHERE e.item_id <> ALL ($5)'
-        USING v_prev, v_snap, v_own, v_now, v_dirty;
+                 SELECT e.* FROM rec._new_events($1) AS e WHERE e.item_id <> ALL ($2)'
+        USING v_run, v_dirty;
         GET DIAGNOSTICS v_new = ROW_COUNT;
         ANALYZE pg_temp.stats_new_events;
 
@@ -122,16 +117,16 @@ BEGIN
                    AND e.occurred_at <= $5
                    AND rec._xact_seen(e.xact_id, $1, NULL) AND rec._xact_seen(e.xact_id, $2, $3)
                    AND e.item_id <> ALL ($6)'
-        USING v_prev.snapshot, v_snap, v_own, v_now, v_prev.as_of, v_dirty;
+        USING v_run.prev_snapshot, v_run.snapshot, v_run.own_xact, v_run.as_of, v_run.prev_as_of, v_dirty;
 
         -- A new (user, item) with a positive event adds a positive user unless an event the last
         -- run counted already made them one.
         WITH added AS (
             SELECT n.item_id, count(*) AS events, sum(n.weight::float8) AS weight,
                    count(*) FILTER (WHERE n.type = 'like') AS likes, max(n.occurred_at) AS last_event_at,
-                   coalesce(sum(n.weight::float8) FILTER (WHERE n.occurred_at > v_now - interval '7 days'), 0) AS recent,
-                   coalesce(sum(n.weight::float8) FILTER (WHERE n.occurred_at <= v_now - interval '7 days'
-                                                            AND n.occurred_at > v_now - interval '14 days'), 0) AS previous
+                   coalesce(sum(n.weight::float8) FILTER (WHERE n.occurred_at > v_run.as_of - interval '7 days'), 0) AS recent,
+                   coalesce(sum(n.weight::float8) FILTER (WHERE n.occurred_at <= v_run.as_of - interval '7 days'
+                                                            AND n.occurred_at > v_run.as_of - interval '14 days'), 0) AS previous
             FROM pg_temp.stats_new_events AS n
             GROUP BY n.item_id
         ),
@@ -139,9 +134,9 @@ BEGIN
             SELECT p.item_id, count(*) AS users
             FROM (SELECT DISTINCT n.user_id, n.item_id FROM pg_temp.stats_new_events AS n WHERE n.polarity > 0) AS p
             WHERE NOT EXISTS (SELECT FROM pgrec.weighted_events AS o
-                              WHERE o.user_id = p.user_id AND o.occurred_at <= v_prev.as_of
+                              WHERE o.user_id = p.user_id AND o.occurred_at <= v_run.prev_as_of
                                 AND o.item_id = p.item_id AND o.polarity > 0
-                                AND rec._xact_seen(o.xact_id, v_prev.snapshot, NULL))
+                                AND rec._xact_seen(o.xact_id, v_run.prev_snapshot, NULL))
             GROUP BY p.item_id
         ),
         moved AS (
@@ -182,9 +177,9 @@ BEGIN
                           WHERE o.user_id = p.user_id
                             AND o.occurred_at >= p.month::timestamp AT TIME ZONE 'UTC'
                             AND o.occurred_at < (p.month + interval '1 month')::timestamp AT TIME ZONE 'UTC'
-                            AND o.occurred_at <= v_prev.as_of
+                            AND o.occurred_at <= v_run.prev_as_of
                             AND o.item_id = p.item_id AND o.polarity >= 0
-                            AND rec._xact_seen(o.xact_id, v_prev.snapshot, NULL))
+                            AND rec._xact_seen(o.xact_id, v_run.prev_snapshot, NULL))
         GROUP BY p.month, p.item_id
         ORDER BY p.month, p.item_id
         ON CONFLICT (month, item_id) DO UPDATE SET users = t.users + excluded.users;
@@ -192,10 +187,10 @@ BEGIN
         IF cardinality(v_dirty) > 0 THEN
             DELETE FROM pgrec.item_event_totals AS t WHERE t.item_id = ANY (v_dirty);
             INSERT INTO pgrec.item_event_totals
-            SELECT * FROM rec._item_event_totals(v_snap, v_own, v_now) AS t WHERE t.item_id = ANY (v_dirty);
+            SELECT * FROM rec._item_event_totals(v_run.snapshot, v_run.own_xact, v_run.as_of) AS t WHERE t.item_id = ANY (v_dirty);
             DELETE FROM pgrec.item_month_users AS t WHERE t.item_id = ANY (v_dirty);
             INSERT INTO pgrec.item_month_users
-            SELECT * FROM rec._item_month_users(v_snap, v_own, v_now) AS t WHERE t.item_id = ANY (v_dirty);
+            SELECT * FROM rec._item_month_users(v_run.snapshot, v_run.own_xact, v_run.as_of) AS t WHERE t.item_id = ANY (v_dirty);
         END IF;
         v_detail := v_new || ' new events, ' || cardinality(v_dirty) || ' items with deleted events recomputed';
     END IF;
@@ -250,7 +245,7 @@ BEGIN
           FROM pgrec.items AS i
           CROSS JOIN LATERAL unnest(i.tag_ids) AS t(tag_id)
           LEFT JOIN pgrec.item_stats AS s ON s.item_id = i.id
-          WHERE pgrec.is_live(i, v_now)) AS r
+          WHERE pgrec.is_live(i, v_run.as_of)) AS r
     WHERE r.rank <= 100;
     GET DIAGNOSTICS v_more = ROW_COUNT;
     v_rows := v_rows + v_more;
@@ -265,7 +260,7 @@ BEGIN
     GROUP BY r.month;
     GET DIAGNOSTICS v_more = ROW_COUNT;
 
-    PERFORM rec._refresh_save('stats', v_snap, v_now, v_inputs, v_prev.step IS NULL, v_detail);
+    PERFORM rec._refresh_save(v_run, v_detail);
     RETURN v_rows + v_more;
 END;
 $$;

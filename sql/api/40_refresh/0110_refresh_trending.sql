@@ -1,8 +1,7 @@
 -- Refresh step "trending": the 24-hour trending list as of now (rec._trending_scores), in
 -- pgrec.trending. Readers keep the previous list until this transaction commits. Cost: the
 -- events of the last 48 hours, found through the BRIN index on occurred_at.
-CREATE FUNCTION rec._refresh_trending()
-RETURNS bigint
+CREATE FUNCTION rec._refresh_trending() RETURNS bigint
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE

@@ -90,18 +90,13 @@ COMMENT ON FUNCTION rec._itemknn_rows(bigint[], double precision, integer, integ
 -- run log says how many rows were left stale; full_every (daily) bounds how stale they get.
 -- Decay "now" moves every user's strengths with the clock, so with it every run is full.
 -- work_mem: the pair aggregation is one large hash join; memory rather than spilling to disk.
-CREATE FUNCTION rec._refresh_itemknn(p_full boolean)
-RETURNS bigint
+CREATE FUNCTION rec._refresh_itemknn(p_full boolean) RETURNS bigint
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp SET work_mem = '256MB'
 AS $$
 DECLARE
-    v_snap    constant pg_snapshot := pg_current_snapshot();
-    v_now     constant timestamptz := rec.now();
-    v_own     constant bigint := rec._own_xact();
     v_start   constant timestamptz := clock_timestamp();
     v_model   pgrec.models;
-    v_inputs  text;
-    v_prev    pgrec.refresh_state;
+    v_run     rec.refresh_run;
     v_beta    double precision;
     v_min     integer;
     v_k       integer;
@@ -124,42 +119,38 @@ BEGIN
     v_k := coalesce((v_model.parameters ->> 'neighbors')::integer, 50);
     v_budget := coalesce((v_model.parameters ->> 'incremental_walks')::double precision, 2e6);
     v_change := coalesce((v_model.parameters ->> 'incremental_min_change')::double precision, 0.01);
-    v_inputs := md5(rec._event_types_digest() || (v_model.parameters - 'incremental_walks' - 'incremental_min_change')::text);
-    v_prev := rec._refresh_base('itemknn', p_full, v_inputs, v_now);
-    IF v_prev.step IS NOT NULL AND v_model.parameters ->> 'decay' = 'now' THEN
+    v_run := rec._refresh_begin('itemknn', p_full,
+        md5(rec._event_types_digest() || (v_model.parameters - 'incremental_walks' - 'incremental_min_change')::text));
+    IF v_run.incremental AND v_model.parameters ->> 'decay' = 'now' THEN
         PERFORM set_config('pgrec.refresh_detail', 'full (decay "now" moves every strength with the clock)', true);
-        v_prev := NULL;
+        v_run.incremental := false;
     END IF;
 
-    IF v_prev.step IS NOT NULL THEN
-        EXECUTE 'SELECT array_agg(DISTINCT u.user_id ORDER BY u.user_id) FROM (
-                     SELECT e.user_id FROM rec._new_events($1, $2, $3, $4) AS e
-                     UNION ALL
-                     SELECT c.user_id FROM rec._changes_since($1, $2, $3, ''events'') AS c) AS u
-                 WHERE u.user_id IS NOT NULL'
-        INTO v_users USING v_prev, v_snap, v_own, v_now;
+    IF v_run.incremental THEN
+        EXECUTE 'SELECT array_agg(u.user_id ORDER BY u.user_id) FROM rec._changed_users($1, -1) AS u'
+        INTO v_users USING v_run;
         v_users := coalesce(v_users, '{}');
         -- When most users changed (a small installation, or a backlog), recomputing them and
         -- their rows costs what a full rebuild does, which is exact.
         IF cardinality(v_users) > greatest(100, (SELECT count(*) FROM pgrec.itemknn_rows) / 2,
                                            (SELECT count(DISTINCT x.user_id) FROM pgrec.itemknn_interactions AS x) / 2) THEN
             PERFORM set_config('pgrec.refresh_detail', 'full (' || cardinality(v_users) || ' users changed, most of them)', true);
-            v_prev := NULL;
+            v_run.incremental := false;
         END IF;
     END IF;
-    IF v_prev.step IS NULL THEN
+    IF NOT v_run.incremental THEN
         DELETE FROM pgrec.itemknn_interactions;
         INSERT INTO pgrec.itemknn_interactions (user_id, item_id, strength)
-        SELECT r.user_id, r.item_id, r.strength FROM rec._interactions(v_model.parameters, v_now) AS r;
+        SELECT r.user_id, r.item_id, r.strength FROM rec._interactions(v_model.parameters, v_run.as_of) AS r;
         DELETE FROM pgrec.item_neighbors AS n WHERE n.source = 'itemknn';
         DELETE FROM pgrec.itemknn_rows;
     ELSE
-        v_must := ARRAY(SELECT DISTINCT c.item_id FROM rec._changes_since(v_prev, v_snap, v_own, 'events') AS c ORDER BY 1);
+        v_must := ARRAY(SELECT DISTINCT c.item_id FROM rec._changes_since(v_run, 'events') AS c ORDER BY 1);
         DELETE FROM pgrec.itemknn_interactions AS x WHERE x.user_id = ANY (v_users);
         -- The user filter reaches the events scan (the partition key of rec._interactions'
         -- windows), so this reads only these users' events.
         INSERT INTO pgrec.itemknn_interactions (user_id, item_id, strength)
-        SELECT r.user_id, r.item_id, r.strength FROM rec._interactions(v_model.parameters, v_now) AS r
+        SELECT r.user_id, r.item_id, r.strength FROM rec._interactions(v_model.parameters, v_run.as_of) AS r
         WHERE r.user_id = ANY (v_users)
         ORDER BY 1, 2;
     END IF;
@@ -171,7 +162,7 @@ BEGIN
     ALTER TABLE pg_temp.itemknn_degrees ADD PRIMARY KEY (item_id);
     ANALYZE pg_temp.itemknn_degrees;
 
-    IF v_prev.step IS NULL THEN
+    IF NOT v_run.incremental THEN
         CREATE TEMPORARY TABLE pg_temp.itemknn_energies ON COMMIT DROP AS
         SELECT x.user_id, sum(x.strength) AS energy, count(*) AS items
         FROM pgrec.itemknn_interactions AS x GROUP BY x.user_id;
@@ -229,15 +220,15 @@ BEGIN
     END IF;
 
     UPDATE pgrec.models AS m
-    SET fitted_at = now(), as_of = v_now, seconds = extract(epoch FROM clock_timestamp() - v_start),
+    SET fitted_at = now(), as_of = v_run.as_of, seconds = extract(epoch FROM clock_timestamp() - v_start),
         training_events = (SELECT count(*) FROM pgrec.itemknn_interactions),
         users = (SELECT count(*) FROM (SELECT DISTINCT x.user_id FROM pgrec.itemknn_interactions AS x) AS u),
         items_covered = (SELECT count(DISTINCT n.item_id) FROM pgrec.item_neighbors AS n WHERE n.source = 'itemknn'),
         metrics = jsonb_build_object('pairs', (SELECT count(*) FROM pgrec.item_neighbors AS n WHERE n.source = 'itemknn'),
-                                     'mode', CASE WHEN v_prev.step IS NULL THEN 'full' ELSE 'incremental' END),
+                                     'mode', CASE WHEN NOT v_run.incremental THEN 'full' ELSE 'incremental' END),
         last_event_id = v_last
     WHERE m.name = 'itemknn';
-    PERFORM rec._refresh_save('itemknn', v_snap, v_now, v_inputs, v_prev.step IS NULL, v_detail);
+    PERFORM rec._refresh_save(v_run, v_detail);
     RETURN v_rows;
 END;
 $$;

@@ -33,41 +33,33 @@ COMMENT ON FUNCTION rec._user_transitions(timestamptz) IS
 -- and then the rows of the items those transitions start from, from the stored transitions.
 -- Everyone else's paths are as they were. A full rebuild sorts 180 days of events by (user,
 -- time). Readers keep the previous rows until this transaction commits.
-CREATE FUNCTION rec._refresh_transitions(p_full boolean)
-RETURNS bigint
+CREATE FUNCTION rec._refresh_transitions(p_full boolean) RETURNS bigint
 -- work_mem: one large window sort and hash aggregate; memory instead of spilling to disk.
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp SET work_mem = '256MB'
 AS $$
 DECLARE
-    v_snap    constant pg_snapshot := pg_current_snapshot();
-    v_now     constant timestamptz := rec.now();
-    v_own     constant bigint := rec._own_xact();
-    v_inputs  constant text := rec._event_types_digest();
-    v_prev    pgrec.refresh_state;
+    v_run     rec.refresh_run;
     v_users   bigint[];
     v_sources bigint[];
     v_detail  text;
     v_rows    bigint;
 BEGIN
-    v_prev := rec._refresh_base('transitions', p_full, v_inputs, v_now);
-    IF v_prev.step IS NULL THEN
+    v_run := rec._refresh_begin('transitions', p_full, rec._event_types_digest());
+    IF NOT v_run.incremental THEN
         DELETE FROM pgrec.user_transitions;
         INSERT INTO pgrec.user_transitions (item_id, next_item_id, user_id)
-        SELECT t.item_id, t.next_item_id, t.user_id FROM rec._user_transitions(v_now) AS t;
+        SELECT t.item_id, t.next_item_id, t.user_id FROM rec._user_transitions(v_run.as_of) AS t;
         GET DIAGNOSTICS v_rows = ROW_COUNT;
         v_detail := v_rows || ' user transitions';
         DELETE FROM pgrec.item_transitions;
     ELSE
         EXECUTE 'SELECT array_agg(DISTINCT u.user_id ORDER BY u.user_id) FROM (
-                     SELECT e.user_id FROM rec._new_events($1, $2, $3, $4) AS e WHERE e.polarity >= 0
-                     UNION ALL
-                     SELECT c.user_id FROM rec._changes_since($1, $2, $3, ''events'') AS c
+                     SELECT c.user_id FROM rec._changed_users($1, 0) AS c
                      UNION ALL
                      SELECT e.user_id FROM pgrec.weighted_events AS e
-                     WHERE e.occurred_at > $5 - interval ''180 days'' AND e.occurred_at <= $4 - interval ''180 days''
-                       AND e.polarity >= 0) AS u
-                 WHERE u.user_id IS NOT NULL'
-        INTO v_users USING v_prev, v_snap, v_own, v_now, v_prev.as_of;
+                     WHERE e.occurred_at > $3 - interval ''180 days'' AND e.occurred_at <= $2 - interval ''180 days''
+                       AND e.polarity >= 0) AS u'
+        INTO v_users USING v_run, v_run.as_of, v_run.prev_as_of;
         v_users := coalesce(v_users, '{}');
         DROP TABLE IF EXISTS pg_temp.transition_sources;
         CREATE TEMPORARY TABLE pg_temp.transition_sources (item_id bigint) ON COMMIT DROP;
@@ -77,7 +69,7 @@ BEGIN
         INSERT INTO pg_temp.transition_sources SELECT g.item_id FROM gone AS g;
         WITH added AS (
             INSERT INTO pgrec.user_transitions (item_id, next_item_id, user_id)
-            SELECT t.item_id, t.next_item_id, t.user_id FROM rec._user_transitions(v_now) AS t
+            SELECT t.item_id, t.next_item_id, t.user_id FROM rec._user_transitions(v_run.as_of) AS t
             WHERE t.user_id = ANY (v_users)
             ORDER BY 1, 2, 3
             RETURNING item_id
@@ -111,9 +103,9 @@ BEGIN
         WHERE r.rn <= 50 AND r.users >= 2
           AND EXISTS (SELECT FROM pgrec.items AS i WHERE i.id = r.item_id)
           AND EXISTS (SELECT FROM pgrec.items AS i WHERE i.id = r.next_item_id)
-    $sql$, CASE WHEN v_prev.step IS NULL THEN '' ELSE 'WHERE t.item_id = ANY ($1)' END) USING v_sources;
+    $sql$, CASE WHEN NOT v_run.incremental THEN '' ELSE 'WHERE t.item_id = ANY ($1)' END) USING v_sources;
     GET DIAGNOSTICS v_rows = ROW_COUNT;
-    PERFORM rec._refresh_save('transitions', v_snap, v_now, v_inputs, v_prev.step IS NULL, v_detail);
+    PERFORM rec._refresh_save(v_run, v_detail);
     RETURN v_rows;
 END;
 $$;

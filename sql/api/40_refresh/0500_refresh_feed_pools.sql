@@ -9,8 +9,7 @@
 -- strategies no longer served or precomputed, are dropped.
 -- Each pool keeps the best 100 eligible candidates of a call sized by the strategy's
 -- candidate_limit, exactly what a first page sees, with their reasons.
-CREATE FUNCTION rec._refresh_feed_pools()
-RETURNS bigint
+CREATE FUNCTION rec._refresh_feed_pools() RETURNS bigint
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE

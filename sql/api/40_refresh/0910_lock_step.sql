@@ -4,8 +4,7 @@
 -- layer for every step, whoever runs it. Returns false at once when someone else holds it.
 -- A step name must name a step: a typo would otherwise lock (or unlock) nothing useful and
 -- say nothing.
-CREATE FUNCTION rec._check_step(p_step text)
-RETURNS void
+CREATE FUNCTION rec._check_step(p_step text) RETURNS void
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp
 AS $$
 BEGIN
@@ -20,8 +19,7 @@ END;
 $$;
 COMMENT ON FUNCTION rec._check_step(text) IS 'Internal: the step exists (22004 null, P0002 unknown).';
 
-CREATE FUNCTION rec.lock_step(step text)
-RETURNS boolean
+CREATE FUNCTION rec.lock_step(step text) RETURNS boolean
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
 AS $$
 BEGIN
@@ -31,8 +29,7 @@ END;
 $$;
 COMMENT ON FUNCTION rec.lock_step(text) IS 'Take the session lock of a refresh step (the key rec.refresh uses); false when another session holds it.';
 
-CREATE FUNCTION rec.unlock_step(step text)
-RETURNS boolean
+CREATE FUNCTION rec.unlock_step(step text) RETURNS boolean
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
 AS $$
 BEGIN

@@ -1,6 +1,5 @@
 -- The back-off base of rec.due_steps: a positive, finite interval.
-CREATE FUNCTION rec._check_retry_base(p_retry_base interval)
-RETURNS void
+CREATE FUNCTION rec._check_retry_base(p_retry_base interval) RETURNS void
 LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN

@@ -1,8 +1,7 @@
 -- Record that embedding these items failed (provider error), so they back off instead of
 -- being retried at the head of the queue every minute: 30 s, 1 min, 2 min, ... capped at one
 -- hour. Call it after rolling back the transaction that claimed them. Returns rows marked.
-CREATE FUNCTION rec.embed_fail(ids bigint[], error text)
-RETURNS integer
+CREATE FUNCTION rec.embed_fail(ids bigint[], error text) RETURNS integer
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE

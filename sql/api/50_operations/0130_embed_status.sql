@@ -1,6 +1,5 @@
 -- How far embeddings are: what `pgrec embed --status` prints and a DBA checks.
-CREATE FUNCTION rec.embed_status()
-RETURNS jsonb
+CREATE FUNCTION rec.embed_status() RETURNS jsonb
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
 AS $$
     SELECT jsonb_build_object(

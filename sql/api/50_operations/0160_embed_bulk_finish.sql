@@ -5,8 +5,7 @@
 -- every run: a worker that died during a bulk load leaves the index missing only until the next
 -- run. Skips (returns false) while another session's bulk load holds the lock. Returns whether
 -- it built the index.
-CREATE FUNCTION rec.embed_bulk_finish(maintenance_work_mem text DEFAULT '1GB')
-RETURNS boolean
+CREATE FUNCTION rec.embed_bulk_finish(maintenance_work_mem text DEFAULT '1GB') RETURNS boolean
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE

@@ -1,8 +1,7 @@
 -- Every pgrec table that references pgrec.users, and its column: what erasing or exporting a
 -- user has to visit. Found through the foreign keys, so data that later features attach to a
 -- user is covered without a list kept in step by hand.
-CREATE FUNCTION rec._user_references()
-RETURNS TABLE (tbl regclass, relname name, attname name)
+CREATE FUNCTION rec._user_references() RETURNS TABLE (tbl regclass, relname name, attname name)
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT c.conrelid::regclass, cl.relname, a.attname

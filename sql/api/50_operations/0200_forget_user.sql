@@ -14,8 +14,7 @@
 -- 'delete': nothing carries the id any more; with 'keep' the items still do, and so do they.
 -- Derived aggregates (item stats, neighbours, trending) are recomputed from events, so they
 -- stop counting the user at their next refresh.
-CREATE FUNCTION rec.forget_user(user_id text, items text DEFAULT 'anonymize')
-RETURNS jsonb
+CREATE FUNCTION rec.forget_user(user_id text, items text DEFAULT 'anonymize') RETURNS jsonb
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE

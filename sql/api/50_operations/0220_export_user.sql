@@ -4,8 +4,7 @@
 -- Rows of other tables that reference the user (added by later features) are included as
 -- they are stored, under "other", found through their foreign keys (rec._user_references).
 -- Each export is an entry in the audit log (so it writes, and is not STABLE).
-CREATE FUNCTION rec.export_user(user_id text)
-RETURNS jsonb
+CREATE FUNCTION rec.export_user(user_id text) RETURNS jsonb
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE

@@ -10,8 +10,7 @@
 --
 -- Withdrawing personalization makes every list treat the user as a visitor (their blocked tags
 -- still apply); withdrawing analytics leaves them out of rec.analytics.
-CREATE FUNCTION rec.upsert_consents(consents jsonb)
-RETURNS integer
+CREATE FUNCTION rec.upsert_consents(consents jsonb) RETURNS integer
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE

@@ -1,6 +1,5 @@
 -- The one definition of how a secret is stored, shared by key creation and verification.
-CREATE FUNCTION rec._api_key_digest(p_secret text)
-RETURNS bytea
+CREATE FUNCTION rec._api_key_digest(p_secret text) RETURNS bytea
 LANGUAGE sql IMMUTABLE STRICT SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT sha256(convert_to(p_secret, 'UTF8'));

@@ -13,8 +13,7 @@ COMMENT ON FUNCTION rec.api_keys() IS
 -- The public prefixes of the live keys: the HTTP API holds them in memory and refuses a key
 -- with an unknown prefix without a query, so invented keys cannot make it load the database.
 -- Prefixes are not secrets (they name keys in logs).
-CREATE FUNCTION rec.api_key_prefixes()
-RETURNS TABLE (prefix text)
+CREATE FUNCTION rec.api_key_prefixes() RETURNS TABLE (prefix text)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
 AS $$
     SELECT k.prefix FROM pgrec.api_keys AS k WHERE k.revoked_at IS NULL ORDER BY k.prefix;

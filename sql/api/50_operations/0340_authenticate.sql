@@ -1,8 +1,7 @@
 -- Verify a presented API key secret: one row (name, scopes) when it is a live key, no row
 -- otherwise. A malformed secret is simply not a key, so it returns no row instead of raising:
 -- the caller answers 401 either way and learns nothing about which part was wrong.
-CREATE FUNCTION rec.authenticate(secret text)
-RETURNS TABLE (key_name text, key_scopes text[])
+CREATE FUNCTION rec.authenticate(secret text) RETURNS TABLE (key_name text, key_scopes text[])
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE

@@ -50,8 +50,7 @@ COMMENT ON FUNCTION rec._check_model_rows(text, text, bigint[], bigint[], real[]
 'Internal: validate a chunk of model rows (known model, parallel non-null arrays, known ids, finite scores).';
 
 -- Remove everything a model wrote: its neighbour rows, per-user candidates and factors.
-CREATE FUNCTION rec.clear_model(model text)
-RETURNS void
+CREATE FUNCTION rec.clear_model(model text) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
 AS $$
 BEGIN
@@ -110,8 +109,7 @@ $$;
 COMMENT ON FUNCTION rec.store_user_candidates(text, bigint[], bigint[], real[]) IS 'Model fits: store per-user candidate lists from (user, item, score) triples, best first.';
 
 -- Latent factors of an ALS fit: kind 'item' or 'user'.
-CREATE FUNCTION rec.store_factors(kind text, ids bigint[], factors public.vector[])
-RETURNS bigint
+CREATE FUNCTION rec.store_factors(kind text, ids bigint[], factors public.vector[]) RETURNS bigint
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE
@@ -173,8 +171,7 @@ COMMENT ON FUNCTION rec.record_model_fit(text, double precision, bigint, bigint,
 
 -- The newest event id: a fit reads it before its interactions, so events that arrive while it
 -- runs count again at serving rather than not at all.
-CREATE FUNCTION rec.last_event_id()
-RETURNS bigint
+CREATE FUNCTION rec.last_event_id() RETURNS bigint
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
 AS $$
     SELECT coalesce(max(e.id), 0) FROM pgrec.events AS e;

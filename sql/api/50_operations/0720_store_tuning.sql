@@ -96,8 +96,7 @@ COMMENT ON FUNCTION rec.store_tuned_strategy(text, text, jsonb, jsonb, jsonb) IS
 -- What a model's parameters may be: the keys its kind reads, each in the range a fit can run
 -- with on this kind of server (max_items bounds EASE's dense inverse, iterations ALS's time).
 -- Names the first bad key.
-CREATE FUNCTION rec._check_model_parameters(p_kind text, p_parameters jsonb)
-RETURNS void
+CREATE FUNCTION rec._check_model_parameters(p_kind text, p_parameters jsonb) RETURNS void
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE
@@ -152,8 +151,7 @@ $$;
 COMMENT ON FUNCTION rec._check_model_parameters(text, jsonb) IS 'Internal: a model''s parameters are the keys its kind reads, each in range.';
 
 -- The parameters a model is fitted with (pgrec.models.parameters), merged over the current ones.
-CREATE FUNCTION rec.set_model_parameters(model text, parameters jsonb)
-RETURNS jsonb
+CREATE FUNCTION rec.set_model_parameters(model text, parameters jsonb) RETURNS jsonb
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE

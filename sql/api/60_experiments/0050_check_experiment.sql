@@ -1,7 +1,6 @@
 -- The error every experiment function gives for a name it cannot use: 22004 without one, P0002
 -- (an id that must exist) for an unknown one, with the names that do exist.
-CREATE FUNCTION rec._check_experiment(p_name text)
-RETURNS void
+CREATE FUNCTION rec._check_experiment(p_name text) RETURNS void
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp
 AS $$
 BEGIN

@@ -12,8 +12,7 @@
 -- variants halfway and mix two experiments in one report. Once started, only the description
 -- and the end may change (the end not into the past: rec.end_experiment ends it now); once
 -- ended, only the description. A changed design is a new experiment.
-CREATE FUNCTION rec.upsert_experiment(experiment jsonb)
-RETURNS jsonb
+CREATE FUNCTION rec.upsert_experiment(experiment jsonb) RETURNS jsonb
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE

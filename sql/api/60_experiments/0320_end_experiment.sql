@@ -4,8 +4,7 @@
 -- Ending an experiment that has already ended changes nothing (a retried call is safe); one
 -- that has not started has nothing to end (22023: move or leave its starts_at). Returns the
 -- experiment as rec.experiments() lists it.
-CREATE FUNCTION rec.end_experiment(name text)
-RETURNS jsonb
+CREATE FUNCTION rec.end_experiment(name text) RETURNS jsonb
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE

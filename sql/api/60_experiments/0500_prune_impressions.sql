@@ -4,8 +4,7 @@
 -- Run it daily (a cron job, or a DBA) in autocommit; the rows are gone at once and autovacuum
 -- makes their space reusable. At least a day, so that a slip such as '1 minute' cannot empty
 -- the table; keep an ended experiment's impressions for as long as its report is read.
-CREATE FUNCTION rec.prune_impressions(older_than interval)
-RETURNS bigint
+CREATE FUNCTION rec.prune_impressions(older_than interval) RETURNS bigint
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE

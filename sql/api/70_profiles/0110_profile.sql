@@ -16,8 +16,7 @@
 --  onboarding_answers, interests, aversions}}.
 -- A user pgrec does not know gets known false and version 0: a host app asks before the first
 -- event as well as after.
-CREATE FUNCTION rec.profile(user_id text)
-RETURNS jsonb
+CREATE FUNCTION rec.profile(user_id text) RETURNS jsonb
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE

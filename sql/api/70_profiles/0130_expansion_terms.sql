@@ -4,8 +4,7 @@
 -- interests the query already says ("python" for "python testing") and tags whose words are
 -- only stop words. A visitor, or a user who switched
 -- personalisation off or withdrew consent to it, gets none.
-CREATE FUNCTION rec._expansion_terms(p_user_id text, p_query text, p_limit integer)
-RETURNS text[]
+CREATE FUNCTION rec._expansion_terms(p_user_id text, p_query text, p_limit integer) RETURNS text[]
 LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp
 AS $$
     WITH terms AS (

@@ -8,8 +8,7 @@
 -- Validated whole, naming the element (paths[0].modules[2]): unknown items are P0002, a module
 -- twice in a path or a prerequisite of a module that comes later in the same path 22023 (such
 -- a path could never be followed in order). At most 1,000 paths. Returns paths written.
-CREATE FUNCTION rec.upsert_paths(paths jsonb)
-RETURNS integer
+CREATE FUNCTION rec.upsert_paths(paths jsonb) RETURNS integer
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE

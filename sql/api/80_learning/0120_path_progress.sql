@@ -22,8 +22,7 @@
 -- fewer left, the next ready modules' first lessons follow. A module without lessons is its
 -- own lesson. days_left = minutes left / the pace's minutes per day, rounded up.
 -- Unknown path: P0002. A learner pgrec does not know has completed nothing yet.
-CREATE FUNCTION rec.path_progress(user_id text, path_id text)
-RETURNS jsonb
+CREATE FUNCTION rec.path_progress(user_id text, path_id text) RETURNS jsonb
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE

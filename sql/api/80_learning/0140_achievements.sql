@@ -110,8 +110,7 @@ COMMENT ON FUNCTION rec.achievements(text) IS
 -- Claim an unlocked achievement: records when it was claimed (and unlocked), so a host app
 -- gives its reward once. Claiming again returns the first claim (claimed false). A locked one
 -- is 22023 with the progress; an unknown achievement P0002.
-CREATE FUNCTION rec.claim_achievement(user_id text, achievement text)
-RETURNS jsonb
+CREATE FUNCTION rec.claim_achievement(user_id text, achievement text) RETURNS jsonb
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE
