@@ -14,8 +14,7 @@ BEGIN
     PERFORM rec._check_batch('items', items, 10000);
 
     SELECT t.ord - 1 AS idx, t.e ->> 'id' AS id, c.code, c.problem INTO v_bad
-    FROM (SELECT x.e, x.ord, count(*) OVER (PARTITION BY x.e -> 'id') AS copies
-          FROM jsonb_array_elements(items) WITH ORDINALITY AS x(e, ord)) AS t
+    FROM rec._batch_elements(items, 'id') AS t
     CROSS JOIN LATERAL (SELECT * FROM rec._keyed_object_problems(t.e, 'id', v_allowed, t.copies)
                         UNION ALL VALUES
         (5, '22023', CASE WHEN jsonb_typeof(t.e) = 'object' THEN coalesce(

@@ -25,14 +25,9 @@ BEGIN
     SELECT t.ord - 1 AS idx, t.e ->> 'event_id' AS id, c.code, c.problem INTO v_bad
     FROM jsonb_array_elements(events) WITH ORDINALITY AS t(e, ord)
     LEFT JOIN pgrec.event_types AS et ON et.type = t.e ->> 'type'
-    CROSS JOIN LATERAL (VALUES
-        (1, '22023', CASE WHEN jsonb_typeof(t.e) <> 'object' THEN 'must be a JSON object' END),
-        (2, '22004', CASE WHEN jsonb_typeof(t.e) = 'object' THEN
-            CASE WHEN coalesce(jsonb_typeof(t.e -> 'user_id'), 'null') = 'null' THEN 'user_id is required'
-                 WHEN coalesce(jsonb_typeof(t.e -> 'item_id'), 'null') = 'null' THEN 'item_id is required'
-                 WHEN coalesce(jsonb_typeof(t.e -> 'type'), 'null') = 'null' THEN 'type is required' END END),
-        (3, '22023', CASE WHEN jsonb_typeof(t.e) = 'object' THEN coalesce(
-            'unknown keys ' || rec._unknown_keys(t.e, v_allowed),
+    CROSS JOIN LATERAL (SELECT * FROM rec._object_problems(t.e, ARRAY['user_id', 'item_id', 'type'], v_allowed)
+                        UNION ALL VALUES
+        (5, '22023', CASE WHEN jsonb_typeof(t.e) = 'object' THEN coalesce(
             'user_id '  || rec._json_problem(t.e -> 'user_id', 'id'),
             'item_id '  || rec._json_problem(t.e -> 'item_id', 'id'),
             'event_id ' || rec._json_problem(t.e -> 'event_id', 'id'),
@@ -72,23 +67,7 @@ BEGIN
                   HINT = 'Create items with rec.upsert_items before tracking events about them.';
     END IF;
 
-    SELECT t.ord - 1 AS idx, t.e ->> 'user_id' AS id INTO v_bad
-    FROM jsonb_array_elements(events) WITH ORDINALITY AS t(e, ord)
-    WHERE NOT EXISTS (SELECT FROM pgrec.users AS u WHERE u.external_id = t.e ->> 'user_id')
-      AND EXISTS (SELECT FROM pgrec.forgotten_users AS f WHERE f.id_digest = rec._user_digest(t.e ->> 'user_id'))
-    ORDER BY t.ord
-    LIMIT 1;
-    IF FOUND THEN
-        PERFORM rec._raise_batch_problem('events', v_bad.idx, NULL, '22023',
-            format('user "%s" was erased at their request and is not re-created', v_bad.id),
-            'Drop events of erased users; an administrator can lift this with rec.unforget_user.');
-    END IF;
-
-    INSERT INTO pgrec.users (external_id, created_at)
-    SELECT DISTINCT e ->> 'user_id', v_now
-    FROM jsonb_array_elements(events) AS e
-    ORDER BY 1
-    ON CONFLICT (external_id) DO NOTHING;
+    PERFORM rec._create_users('events', events, 'events');
 
     -- ON CONFLICT on the partial unique index: a repeated event_id, from an earlier call or
     -- earlier in this batch, is skipped and not counted.

@@ -17,8 +17,7 @@ BEGIN
     PERFORM rec._check_batch('rules', rules, 1000);
 
     SELECT t.ord - 1 AS idx, t.e ->> 'name' AS id, c.code, c.problem INTO v_bad
-    FROM (SELECT x.e, x.ord, count(*) OVER (PARTITION BY x.e -> 'name') AS copies
-          FROM jsonb_array_elements(rules) WITH ORDINALITY AS x(e, ord)) AS t
+    FROM rec._batch_elements(rules, 'name') AS t
     CROSS JOIN LATERAL (SELECT * FROM rec._keyed_object_problems(t.e, 'name', v_allowed, t.copies)
                         UNION ALL VALUES
         (5, '22004', CASE WHEN jsonb_typeof(t.e) = 'object' AND coalesce(jsonb_typeof(t.e -> 'boost'), 'null') = 'null'

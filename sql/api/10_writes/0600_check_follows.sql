@@ -13,13 +13,9 @@ BEGIN
     PERFORM rec._check_batch('follows', p_follows, 10000);
     SELECT t.ord - 1 AS idx, c.code, c.problem INTO v_bad
     FROM jsonb_array_elements(p_follows) WITH ORDINALITY AS t(e, ord)
-    CROSS JOIN LATERAL (VALUES
-        (1, '22023', CASE WHEN jsonb_typeof(t.e) <> 'object' THEN 'must be a JSON object' END),
-        (2, '22004', CASE WHEN jsonb_typeof(t.e) = 'object' THEN
-            CASE WHEN coalesce(jsonb_typeof(t.e -> 'user_id'), 'null') = 'null' THEN 'user_id is required'
-                 WHEN coalesce(jsonb_typeof(t.e -> 'creator_id'), 'null') = 'null' THEN 'creator_id is required' END END),
-        (3, '22023', CASE WHEN jsonb_typeof(t.e) = 'object' THEN coalesce(
-            'unknown keys ' || rec._unknown_keys(t.e, v_allowed),
+    CROSS JOIN LATERAL (SELECT * FROM rec._object_problems(t.e, ARRAY['user_id', 'creator_id'], v_allowed)
+                        UNION ALL VALUES
+        (5, '22023', CASE WHEN jsonb_typeof(t.e) = 'object' THEN coalesce(
             'user_id '    || rec._json_problem(t.e -> 'user_id', 'id'),
             'creator_id ' || rec._json_problem(t.e -> 'creator_id', 'id'),
             'at '         || rec._json_problem(t.e -> 'at', 'timestamp'),

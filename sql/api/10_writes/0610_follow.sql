@@ -13,29 +13,11 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public,
 AS $$
 DECLARE
     v_now  constant timestamptz := rec.now();
-    v_bad  record;
     v_rows integer;
 BEGIN
     PERFORM rec._check_follows(follows);
 
-    SELECT t.ord - 1 AS idx, t.e ->> 'user_id' AS id INTO v_bad
-    FROM jsonb_array_elements(follows) WITH ORDINALITY AS t(e, ord)
-    WHERE NOT EXISTS (SELECT FROM pgrec.users AS u WHERE u.external_id = t.e ->> 'user_id')
-      AND EXISTS (SELECT FROM pgrec.forgotten_users AS f WHERE f.id_digest = rec._user_digest(t.e ->> 'user_id'))
-    ORDER BY t.ord
-    LIMIT 1;
-    IF FOUND THEN
-        PERFORM rec._raise_batch_problem('follows', v_bad.idx, NULL, '22023',
-            format('user "%s" was erased at their request and is not re-created', v_bad.id),
-            'Drop follows of erased users; an administrator can lift this with rec.unforget_user.');
-    END IF;
-
-    -- In id order, like rec.track, so concurrent batches sharing users never deadlock.
-    INSERT INTO pgrec.users (external_id, created_at)
-    SELECT DISTINCT e ->> 'user_id', v_now
-    FROM jsonb_array_elements(follows) AS e
-    ORDER BY 1
-    ON CONFLICT (external_id) DO NOTHING;
+    PERFORM rec._create_users('follows', follows, 'follows');
 
     INSERT INTO pgrec.follows AS f (user_id, creator_id, followed_at)
     SELECT u.id, x.creator_id, x.at

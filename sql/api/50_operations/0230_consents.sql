@@ -26,14 +26,9 @@ BEGIN
     SELECT t.ord - 1 AS idx, c.code, c.problem INTO v_bad
     FROM jsonb_array_elements(consents) WITH ORDINALITY AS t(e, ord)
     LEFT JOIN pgrec.consent_purposes AS p ON p.purpose = t.e ->> 'purpose'
-    CROSS JOIN LATERAL (VALUES
-        (1, '22023', CASE WHEN jsonb_typeof(t.e) <> 'object' THEN 'must be a JSON object' END),
-        (2, '22004', CASE WHEN jsonb_typeof(t.e) = 'object' THEN
-            CASE WHEN coalesce(jsonb_typeof(t.e -> 'user_id'), 'null') = 'null' THEN 'user_id is required'
-                 WHEN coalesce(jsonb_typeof(t.e -> 'purpose'), 'null') = 'null' THEN 'purpose is required'
-                 WHEN coalesce(jsonb_typeof(t.e -> 'granted'), 'null') = 'null' THEN 'granted is required' END END),
-        (3, '22023', CASE WHEN jsonb_typeof(t.e) = 'object' THEN coalesce(
-            'unknown keys ' || rec._unknown_keys(t.e, v_allowed),
+    CROSS JOIN LATERAL (SELECT * FROM rec._object_problems(t.e, ARRAY['user_id', 'purpose', 'granted'], v_allowed)
+                        UNION ALL VALUES
+        (5, '22023', CASE WHEN jsonb_typeof(t.e) = 'object' THEN coalesce(
             'user_id ' || rec._json_problem(t.e -> 'user_id', 'id'),
             'purpose ' || rec._json_problem(t.e -> 'purpose', 'text'),
             CASE WHEN p.purpose IS NULL THEN format('unknown purpose "%s"', left(t.e ->> 'purpose', 200)) END,
@@ -50,22 +45,7 @@ BEGIN
             v_hint || ' Purposes: ' || (SELECT string_agg(p.purpose, ', ' ORDER BY p.purpose) FROM pgrec.consent_purposes AS p));
     END IF;
 
-    SELECT t.ord - 1 AS idx, t.e ->> 'user_id' AS id INTO v_bad
-    FROM jsonb_array_elements(consents) WITH ORDINALITY AS t(e, ord)
-    WHERE NOT EXISTS (SELECT FROM pgrec.users AS u WHERE u.external_id = t.e ->> 'user_id')
-      AND EXISTS (SELECT FROM pgrec.forgotten_users AS f WHERE f.id_digest = rec._user_digest(t.e ->> 'user_id'))
-    ORDER BY t.ord
-    LIMIT 1;
-    IF FOUND THEN
-        PERFORM rec._raise_batch_problem('consents', v_bad.idx, NULL, '22023',
-            format('user "%s" was erased at their request and is not re-created', v_bad.id),
-            'Drop answers of erased users; an administrator can lift this with rec.unforget_user.');
-    END IF;
-
-    INSERT INTO pgrec.users (external_id, created_at)
-    SELECT DISTINCT e ->> 'user_id', v_now FROM jsonb_array_elements(consents) AS e
-    ORDER BY 1
-    ON CONFLICT (external_id) DO NOTHING;
+    PERFORM rec._create_users('consents', consents, 'answers');
 
     WITH latest AS (
         SELECT DISTINCT ON (u.id, t.e ->> 'purpose')

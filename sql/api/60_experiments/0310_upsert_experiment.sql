@@ -71,17 +71,11 @@ BEGIN
             RAISE EXCEPTION 'variants must be an array of 2 to 20 variants' USING ERRCODE = '22023', HINT = v_shape;
         END IF;
         SELECT t.ord - 1 AS idx, c.code, c.problem INTO v_bad
-        FROM (SELECT x.v, x.ord, count(*) OVER (PARTITION BY x.v -> 'name') AS copies
-              FROM jsonb_array_elements(v_e -> 'variants') WITH ORDINALITY AS x(v, ord)) AS t
+        FROM (SELECT b.e AS v, b.ord, b.copies FROM rec._batch_elements(v_e -> 'variants', 'name') AS b) AS t
         LEFT JOIN pgrec.strategies AS s ON jsonb_typeof(t.v) = 'object' AND s.name = t.v ->> 'strategy'
-        CROSS JOIN LATERAL (VALUES
-            (1, '22023', CASE WHEN jsonb_typeof(t.v) <> 'object' THEN 'must be a JSON object' END),
-            (2, '22004', CASE WHEN jsonb_typeof(t.v) = 'object' THEN
-                CASE WHEN coalesce(jsonb_typeof(t.v -> 'name'), 'null') = 'null' THEN 'name is required'
-                     WHEN coalesce(jsonb_typeof(t.v -> 'strategy'), 'null') = 'null' THEN 'strategy is required'
-                     WHEN coalesce(jsonb_typeof(t.v -> 'share'), 'null') = 'null' THEN 'share is required' END END),
-            (3, '22023', CASE WHEN jsonb_typeof(t.v) = 'object' THEN coalesce(
-                'unknown keys ' || rec._unknown_keys(t.v, v_variant_keys),
+        CROSS JOIN LATERAL (SELECT * FROM rec._object_problems(t.v, ARRAY['name', 'strategy', 'share'], v_variant_keys)
+                            UNION ALL VALUES
+            (5, '22023', CASE WHEN jsonb_typeof(t.v) = 'object' THEN coalesce(
                 CASE WHEN jsonb_typeof(t.v -> 'name') <> 'string' OR (t.v ->> 'name') !~ '^[a-z][a-z0-9_]{0,39}$'
                      THEN 'name must be 1 to 40 lower-case letters, digits or _, starting with a letter' END,
                 CASE WHEN t.copies > 1 THEN format('name "%s" is given twice', t.v ->> 'name') END,
