@@ -93,10 +93,24 @@ $$;
 COMMENT ON FUNCTION rec._refresh_begin(text, boolean, text) IS
 'Internal: start a run of an incremental step: its snapshot, clock and inputs, and whether it continues from the last run (else why not, for the run log).';
 
+-- Turn a run into a full rebuild after all, when continuing would cost as much (most users
+-- changed, a large retention DELETE); the reason goes to the run log.
+CREATE FUNCTION rec._refresh_in_full(p_run rec.refresh_run, p_reason text) RETURNS rec.refresh_run
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM set_config('pgrec.refresh_detail', 'full (' || p_reason || ')', true);
+    p_run.incremental := false;
+    RETURN p_run;
+END;
+$$;
+COMMENT ON FUNCTION rec._refresh_in_full(rec.refresh_run, text) IS
+'Internal: the run as a full rebuild, with the reason in the run log.';
+
 -- Record what the step's data is now as of, in the transaction that wrote it. The run log's
 -- detail becomes the mode (and why it was full) plus the step's own account. Changes every
--- step has seen are no longer needed and are pruned.
-CREATE FUNCTION rec._refresh_save(p_run rec.refresh_run, p_detail text) RETURNS void
+-- step has seen are no longer needed and are pruned. Returns p_rows, the rows the step wrote.
+CREATE FUNCTION rec._refresh_save(p_run rec.refresh_run, p_detail text, p_rows bigint) RETURNS bigint
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE
@@ -112,9 +126,10 @@ BEGIN
     PERFORM set_config('pgrec.refresh_detail', left(v_detail, 2000), true);
     DELETE FROM pgrec.refresh_changes AS c
     WHERE c.xact_id < (SELECT min(pg_snapshot_xmin(s.snapshot)::text::bigint) FROM pgrec.refresh_state AS s);
+    RETURN p_rows;
 END;
 $$;
-COMMENT ON FUNCTION rec._refresh_save(rec.refresh_run, text) IS
+COMMENT ON FUNCTION rec._refresh_save(rec.refresh_run, text, bigint) IS
 'Internal: record the snapshot, clock and inputs a step''s derived data is as of (pgrec.refresh_state); prune changes every step has seen.';
 
 -- The events an incremental run adds: those the current snapshot sees (p_snapshot, p_own) up to

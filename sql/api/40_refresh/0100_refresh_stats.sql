@@ -82,8 +82,7 @@ BEGIN
         v_dirty := ARRAY(SELECT DISTINCT c.item_id FROM rec._changes_since(v_run, 'events') AS c
                          ORDER BY 1);
         IF cardinality(v_dirty) > greatest(1000, (SELECT count(*) FROM pgrec.item_event_totals) / 5) THEN
-            PERFORM set_config('pgrec.refresh_detail', 'full (events of ' || cardinality(v_dirty) || ' items were deleted)', true);
-            v_run.incremental := false;
+            v_run := rec._refresh_in_full(v_run, 'events of ' || cardinality(v_dirty) || ' items were deleted');
         END IF;
     END IF;
 
@@ -260,8 +259,7 @@ BEGIN
     GROUP BY r.month;
     GET DIAGNOSTICS v_more = ROW_COUNT;
 
-    PERFORM rec._refresh_save(v_run, v_detail);
-    RETURN v_rows + v_more;
+    RETURN rec._refresh_save(v_run, v_detail, v_rows + v_more);
 END;
 $$;
 COMMENT ON FUNCTION rec._refresh_stats(boolean) IS

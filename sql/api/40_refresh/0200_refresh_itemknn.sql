@@ -122,8 +122,7 @@ BEGIN
     v_run := rec._refresh_begin('itemknn', p_full,
         md5(rec._event_types_digest() || (v_model.parameters - 'incremental_walks' - 'incremental_min_change')::text));
     IF v_run.incremental AND v_model.parameters ->> 'decay' = 'now' THEN
-        PERFORM set_config('pgrec.refresh_detail', 'full (decay "now" moves every strength with the clock)', true);
-        v_run.incremental := false;
+        v_run := rec._refresh_in_full(v_run, 'decay "now" moves every strength with the clock');
     END IF;
 
     IF v_run.incremental THEN
@@ -134,8 +133,7 @@ BEGIN
         -- their rows costs what a full rebuild does, which is exact.
         IF cardinality(v_users) > greatest(100, (SELECT count(*) FROM pgrec.itemknn_rows) / 2,
                                            (SELECT count(DISTINCT x.user_id) FROM pgrec.itemknn_interactions AS x) / 2) THEN
-            PERFORM set_config('pgrec.refresh_detail', 'full (' || cardinality(v_users) || ' users changed, most of them)', true);
-            v_run.incremental := false;
+            v_run := rec._refresh_in_full(v_run, cardinality(v_users) || ' users changed, most of them');
         END IF;
     END IF;
     IF NOT v_run.incremental THEN
@@ -228,8 +226,7 @@ BEGIN
                                      'mode', CASE WHEN NOT v_run.incremental THEN 'full' ELSE 'incremental' END),
         last_event_id = v_last
     WHERE m.name = 'itemknn';
-    PERFORM rec._refresh_save(v_run, v_detail);
-    RETURN v_rows;
+    RETURN rec._refresh_save(v_run, v_detail, v_rows);
 END;
 $$;
 COMMENT ON FUNCTION rec._refresh_itemknn(boolean) IS

@@ -105,8 +105,7 @@ BEGIN
           AND EXISTS (SELECT FROM pgrec.items AS i WHERE i.id = r.next_item_id)
     $sql$, CASE WHEN NOT v_run.incremental THEN '' ELSE 'WHERE t.item_id = ANY ($1)' END) USING v_sources;
     GET DIAGNOSTICS v_rows = ROW_COUNT;
-    PERFORM rec._refresh_save(v_run, v_detail);
-    RETURN v_rows;
+    RETURN rec._refresh_save(v_run, v_detail, v_rows);
 END;
 $$;
 COMMENT ON FUNCTION rec._refresh_transitions(boolean) IS

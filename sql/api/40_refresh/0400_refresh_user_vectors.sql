@@ -23,8 +23,7 @@ BEGIN
     IF v_run.incremental THEN
         v_items := ARRAY(SELECT DISTINCT c.item_id FROM rec._changes_since(v_run, 'embedding') AS c);
         IF cardinality(v_items) > greatest(1000, (SELECT count(*) FROM pgrec.items) / 10) THEN
-            PERFORM set_config('pgrec.refresh_detail', 'full (' || cardinality(v_items) || ' embeddings were written)', true);
-            v_run.incremental := false;
+            v_run := rec._refresh_in_full(v_run, cardinality(v_items) || ' embeddings were written');
         END IF;
     END IF;
 
@@ -62,8 +61,7 @@ BEGIN
         GET DIAGNOSTICS v_rows = ROW_COUNT;
         v_detail := cardinality(v_users) || ' users recomputed (' || cardinality(v_items) || ' embeddings written)';
     END IF;
-    PERFORM rec._refresh_save(v_run, v_detail);
-    RETURN v_rows;
+    RETURN rec._refresh_save(v_run, v_detail, v_rows);
 END;
 $$;
 COMMENT ON FUNCTION rec._refresh_user_vectors(boolean) IS

@@ -4,7 +4,7 @@
 -- layer for every step, whoever runs it. Returns false at once when someone else holds it.
 -- A step name must name a step: a typo would otherwise lock (or unlock) nothing useful and
 -- say nothing.
-CREATE FUNCTION rec._check_step(p_step text) RETURNS void
+CREATE FUNCTION rec._known_step(p_step text) RETURNS text
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp
 AS $$
 BEGIN
@@ -15,26 +15,17 @@ BEGIN
         RAISE EXCEPTION 'unknown refresh step "%"', left(p_step, 100) USING ERRCODE = 'P0002',
             HINT = 'Steps are the rows of pgrec.refresh_steps.';
     END IF;
+    RETURN p_step;
 END;
 $$;
-COMMENT ON FUNCTION rec._check_step(text) IS 'Internal: the step exists (22004 null, P0002 unknown).';
+COMMENT ON FUNCTION rec._known_step(text) IS 'Internal: the step, checked to exist (22004 null, P0002 unknown).';
 
 CREATE FUNCTION rec.lock_step(step text) RETURNS boolean
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
-BEGIN
-    PERFORM rec._check_step(step);
-    RETURN pg_try_advisory_lock(rec._step_lock(step));
-END;
-$$;
+LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
+RETURN pg_try_advisory_lock(rec._step_lock(rec._known_step(lock_step.step)));
 COMMENT ON FUNCTION rec.lock_step(text) IS 'Take the session lock of a refresh step (the key rec.refresh uses); false when another session holds it.';
 
 CREATE FUNCTION rec.unlock_step(step text) RETURNS boolean
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
-BEGIN
-    PERFORM rec._check_step(step);
-    RETURN pg_advisory_unlock(rec._step_lock(step));
-END;
-$$;
+LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
+RETURN pg_advisory_unlock(rec._step_lock(rec._known_step(unlock_step.step)));
 COMMENT ON FUNCTION rec.unlock_step(text) IS 'Release the session lock of a refresh step taken with rec.lock_step.';

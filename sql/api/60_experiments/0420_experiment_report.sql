@@ -65,17 +65,10 @@ BEGIN
           AND s.served_at <= v_now
     ),
     followed AS MATERIALIZED (
-        SELECT s.id, bool_or(e.type <> 'click') AS converted
+        SELECT s.id, bool_or(x.type <> 'click') AS converted
         FROM shown AS s
-        JOIN pgrec.weighted_events AS e
-          ON e.user_id = s.user_id AND e.item_id = s.item_id
-         AND e.occurred_at >= s.served_at AND e.occurred_at <= s.served_at + v_window
-         AND e.occurred_at <= v_now
-        WHERE e.polarity > 0
-          AND NOT EXISTS (SELECT FROM pgrec.impressions AS later
-                          WHERE later.user_id = s.user_id AND later.item_id = s.item_id
-                            AND later.served_at <= e.occurred_at
-                            AND (later.served_at, later.id) > (s.served_at, s.id))
+        JOIN rec._impression_events() AS x
+          ON x.impression_id = s.id AND x.occurred_at <= s.served_at + v_window AND x.occurred_at <= v_now
         GROUP BY s.id
     ),
     per_variant AS (
