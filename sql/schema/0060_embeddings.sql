@@ -41,8 +41,7 @@ CREATE INDEX embedding_queue_order ON pgrec.embedding_queue (queued_at, item_id)
 -- nothing in pgrec may depend on rec (re-created on every API change).
 CREATE FUNCTION pgrec.item_embedding_text(p_title text, p_description text, p_tag_ids integer[], p_attributes jsonb)
 RETURNS text
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
-AS $$
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT concat_ws(E'\n',
         nullif(btrim(p_title), ''),
         nullif(btrim(p_description), ''),
@@ -69,8 +68,7 @@ COMMENT ON FUNCTION pgrec.item_embedding_text(text, text, integer[], jsonb) IS
 -- only when a column that feeds the text is written (the embed worker, which writes
 -- embedding and embedded_hash only, does not fire it).
 CREATE FUNCTION pgrec.items_set_content_hash() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
-AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     NEW.content_hash := encode(sha256(convert_to(
         pgrec.item_embedding_text(NEW.title, NEW.description, NEW.tag_ids, NEW.attributes), 'UTF8')), 'hex');
@@ -89,8 +87,7 @@ CREATE TRIGGER items_content_hash
 -- holding that queue row FOR UPDATE (rec.embed_store leaves a row whose text changed meanwhile
 -- queued for the next run).
 CREATE FUNCTION pgrec.items_enqueue_embedding() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
-AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     INSERT INTO pgrec.embedding_queue (item_id)
     SELECT n.id FROM changed_items AS n

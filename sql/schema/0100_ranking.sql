@@ -116,8 +116,7 @@ COMMENT ON TABLE pgrec.strategies IS 'Ranking strategies: the list they serve, s
 -- Weight keys must be signal names (pgrec.feed_signals), checked here so a DBA's typo fails
 -- on UPDATE rather than at the next call. Canonical names only: aliases are for callers.
 CREATE FUNCTION pgrec.check_strategy_weights() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
-AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     v_bad text;
 BEGIN

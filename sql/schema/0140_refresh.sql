@@ -107,8 +107,7 @@ CREATE INDEX refresh_changes_xact ON pgrec.refresh_changes (xact_id);
 -- Statement-level, so deleting a user's thousand events logs their distinct (item, user) pairs
 -- in one INSERT. TRUNCATE leaves nothing to compare with: every step rebuilds in full.
 CREATE FUNCTION pgrec.log_event_changes() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
-AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF TG_OP = 'TRUNCATE' THEN
         DELETE FROM pgrec.refresh_state;
@@ -144,8 +143,7 @@ CREATE TRIGGER events_log_truncate
 -- users who liked the item.
 CREATE FUNCTION pgrec.log_embedding_changes() RETURNS trigger
 -- public: the vector type's equality operator lives with the extension.
-LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
     INSERT INTO pgrec.refresh_changes (kind, item_id)
     SELECT 'embedding', n.id

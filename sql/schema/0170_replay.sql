@@ -10,8 +10,7 @@ CREATE TABLE pgrec.replay_guard (
 COMMENT ON TABLE pgrec.replay_guard IS 'A row exists only inside a replay transaction, which its trigger keeps from committing.';
 
 CREATE FUNCTION pgrec.replay_cannot_commit() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
-AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     RAISE EXCEPTION 'a replay transaction cannot commit: it held out events to measure on them'
         USING ERRCODE = '25000', HINT = 'End a replay (pgrec tune) with ROLLBACK; nothing it changed is kept.';

@@ -4,8 +4,7 @@
 -- "in the future" within the clock-skew tolerance) counts as 0, never as a boost.
 -- A plain expression without SET, so callers inline it.
 CREATE FUNCTION rec._decay(p_x double precision) RETURNS double precision
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE WHEN p_x >= 50 THEN 0::double precision ELSE pg_catalog.exp(-greatest(p_x, 0)) END;
 $$;
 COMMENT ON FUNCTION rec._decay(double precision) IS 'Internal: exp(-x), 0 for x >= 50, 1 for x <= 0.';

@@ -1,8 +1,7 @@
 -- Tag names to sorted tag ids. With p_create, unknown tags are created (upserts); without,
 -- they are skipped (filters such as rec.trending(tags => ...) must not create tags).
 CREATE FUNCTION rec._tag_ids(p_names text[], p_create boolean DEFAULT false) RETURNS integer[]
-LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
-AS $$
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF p_create THEN
         INSERT INTO pgrec.tags (kind, value)

@@ -1,8 +1,7 @@
 -- Every list takes n and offset; one place says what is acceptable. The caps keep a single
 -- call from ranking the whole catalogue.
 CREATE FUNCTION rec._check_page(p_n integer, p_offset integer DEFAULT 0) RETURNS void
-LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp
-AS $$
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF p_n IS NULL OR p_offset IS NULL THEN
         RAISE EXCEPTION 'n and offset must not be null'

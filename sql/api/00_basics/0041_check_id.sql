@@ -1,6 +1,5 @@
 CREATE FUNCTION rec._check_id(p_what text, p_id text) RETURNS void
-LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp
-AS $$
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF p_id IS NULL THEN
         RAISE EXCEPTION '% must not be null', p_what USING ERRCODE = '22004';

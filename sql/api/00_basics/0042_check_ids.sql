@@ -1,8 +1,7 @@
 -- An array of ids as an argument (a session, a path, a caller's list to rank): not null, at
 -- most p_max elements, each a valid id. Names the first bad element.
 CREATE FUNCTION rec._check_ids(p_what text, p_ids text[], p_max integer) RETURNS void
-LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp
-AS $$
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     v_bad integer;
 BEGIN

@@ -1,6 +1,5 @@
 CREATE FUNCTION rec._check_batch(p_batch text, p_value jsonb, p_max integer) RETURNS void
-LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp
-AS $$
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF p_value IS NULL THEN
         RAISE EXCEPTION '% must not be null', p_batch USING ERRCODE = '22004',

@@ -3,8 +3,7 @@
 -- A plain expression without SET, so callers' validation queries inline it (see
 -- _json_problem).
 CREATE FUNCTION rec._unknown_keys(p_object jsonb, p_allowed text[]) RETURNS text
-LANGUAGE sql IMMUTABLE
-AS $$
+LANGUAGE sql IMMUTABLE AS $$
     SELECT CASE WHEN (p_object - p_allowed) <> '{}'::jsonb
                 THEN jsonb_path_query_array(p_object - p_allowed, '$.keyvalue().key')::text END;
 $$;

@@ -1,8 +1,7 @@
 -- Raise the first problem of a batch, naming the element: "items[3] (id "x"): price must be…".
 CREATE FUNCTION rec._raise_batch_problem(p_batch text, p_index bigint, p_id text, p_code text, p_problem text, p_hint text)
 RETURNS void
-LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp
-AS $$
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     RAISE EXCEPTION '%[%]%: %', p_batch, p_index,
                     CASE WHEN p_id IS NULL THEN '' ELSE format(' (id "%s")', p_id) END, p_problem

@@ -3,8 +3,7 @@
 -- validation queries inline it.
 CREATE FUNCTION rec._batch_elements(p_batch jsonb, p_key text)
 RETURNS TABLE (e jsonb, ord bigint, copies bigint)
-LANGUAGE sql IMMUTABLE
-AS $$
+LANGUAGE sql IMMUTABLE AS $$
     SELECT x.e, x.ord, count(*) OVER (PARTITION BY x.e -> p_key)
     FROM jsonb_array_elements(p_batch) WITH ORDINALITY AS x(e, ord);
 $$;
@@ -18,8 +17,7 @@ COMMENT ON FUNCTION rec._batch_elements(jsonb, text) IS
 -- A plain SELECT over VALUES without SET, so callers' validation queries inline it.
 CREATE FUNCTION rec._object_problems(p_element jsonb, p_required text[], p_allowed text[])
 RETURNS TABLE (n integer, code text, problem text)
-LANGUAGE sql IMMUTABLE
-AS $$
+LANGUAGE sql IMMUTABLE AS $$
     SELECT v.n, v.code, v.problem FROM (VALUES
         (1, '22023', CASE WHEN jsonb_typeof(p_element) <> 'object' THEN 'must be a JSON object' END),
         (2, '22004', CASE WHEN jsonb_typeof(p_element) = 'object'
@@ -36,8 +34,7 @@ COMMENT ON FUNCTION rec._object_problems(jsonb, text[], text[]) IS
 -- does not appear twice in the batch (p_copies, n = 9, after the caller's checks 5 .. 8).
 CREATE FUNCTION rec._keyed_object_problems(p_element jsonb, p_key text, p_allowed text[], p_copies bigint)
 RETURNS TABLE (n integer, code text, problem text)
-LANGUAGE sql STABLE
-AS $$
+LANGUAGE sql STABLE AS $$
     SELECT * FROM rec._object_problems(p_element, ARRAY[p_key], p_allowed)
     UNION ALL VALUES
         (3, '22023', CASE WHEN jsonb_typeof(p_element) = 'object' THEN p_key || ' ' || rec._json_problem(p_element -> p_key, 'id') END),

@@ -2,8 +2,7 @@
 -- nobody uses yet give no ids, so the filter then matches nothing, which is the honest answer
 -- (and a filter never creates tags).
 CREATE FUNCTION rec._filter_tags(p_tags text[]) RETURNS integer[]
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
-AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF p_tags IS NULL THEN
         RETURN NULL;

@@ -4,8 +4,7 @@
 CREATE FUNCTION rec._haversine_km(lat1 double precision, lon1 double precision,
                                   lat2 double precision, lon2 double precision)
 RETURNS double precision
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     -- least(1, ...): rounding can push the argument of asin a hair above 1 for antipodes.
     SELECT 2 * 6371.0088 * pg_catalog.asin(least(1::double precision, pg_catalog.sqrt(
                pg_catalog.sin(pg_catalog.radians(lat2 - lat1) / 2) ^ 2

@@ -4,8 +4,7 @@ CREATE FUNCTION rec._item_rows(p_items jsonb)
 RETURNS TABLE (external_id text, keys text[], title text, description text, tag_ids integer[],
                creator_id text, created_at timestamptz, lat double precision, lon double precision,
                price numeric, attributes jsonb, status text, expires_at timestamptz)
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
-AS $$
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT e ->> 'id',
            ARRAY(SELECT jsonb_object_keys(e)),
            e ->> 'title',

@@ -2,8 +2,7 @@
 -- values (a new item takes the column defaults); JSON null clears an optional field.
 -- The batch is validated whole before anything is written: one bad element rejects it all.
 CREATE FUNCTION rec.upsert_items(items jsonb) RETURNS integer
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_allowed constant text[] := ARRAY['id', 'title', 'description', 'tags', 'creator_id', 'created_at',
                                        'location', 'price', 'attributes', 'status', 'expires_at'];

@@ -5,8 +5,7 @@ RETURNS TABLE (external_id text, keys text[], pref_keys text[], created_at times
                lat double precision, lon double precision, attributes jsonb,
                max_distance_km double precision, price_min numeric, price_max numeric,
                personalization boolean, preferred jsonb, blocked jsonb)
-LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
-AS $$
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT e ->> 'id',
            ARRAY(SELECT jsonb_object_keys(e)),
            CASE WHEN jsonb_typeof(e -> 'preferences') = 'object'

@@ -3,8 +3,7 @@
 -- replace the stored sets. The batch is validated whole before anything is written. Users whose
 -- declared facts changed get a new profile version and an audit entry (rec._record_profile_changes).
 CREATE FUNCTION rec.upsert_users(users jsonb) RETURNS integer
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_allowed constant text[] := ARRAY['id', 'created_at', 'location', 'attributes', 'preferences'];
     v_pref_allowed constant text[] := ARRAY['preferred_tags', 'blocked_tags', 'max_distance_km',

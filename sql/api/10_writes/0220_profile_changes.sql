@@ -2,8 +2,7 @@
 -- attribute and onboarding writes change. rec.upsert_users and rec.submit_onboarding take it
 -- before and after they write; the keys that differ are the change (rec._record_profile_changes).
 CREATE FUNCTION rec._profile_facts(p_user_ids bigint[]) RETURNS TABLE (user_id bigint, facts jsonb)
-LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
     SELECT u.id,
            jsonb_build_object(
                'location', CASE WHEN u.lat IS NOT NULL THEN jsonb_build_object('lat', u.lat, 'lon', u.lon) END,
@@ -31,8 +30,7 @@ COMMENT ON FUNCTION rec._profile_facts(bigint[]) IS
 -- the keys (not their values: the log outlives the data it would otherwise copy). Returns the
 -- number of users changed.
 CREATE FUNCTION rec._record_profile_changes(p_cause text, p_before jsonb, p_user_ids bigint[]) RETURNS integer
-LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_nothing constant jsonb := '{"location": null, "attributes": {}, "preferred_tags": {}, "blocked_tags": [],
                                   "max_distance_km": null, "price_min": null, "price_max": null,

@@ -4,8 +4,7 @@
 -- them back. New users are inserted in id order, so concurrent batches sharing users never
 -- deadlock. p_what names the elements in the hint ("Drop events of erased users").
 CREATE FUNCTION rec._create_users(p_batch text, p_elements jsonb, p_what text) RETURNS void
-LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_erased record;
 BEGIN

@@ -12,8 +12,7 @@
 -- share users or event ids wait for each other in one order and never deadlock; profile rows
 -- are then written in user id order, for the same reason.
 CREATE FUNCTION rec.track(events jsonb) RETURNS integer
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_allowed constant text[] := ARRAY['event_id', 'user_id', 'item_id', 'type', 'value', 'at', 'context'];
     v_now     constant timestamptz := rec.now();

@@ -3,8 +3,7 @@
 -- user already changed earlier in the same transaction keeps that version and its history row
 -- merges the new changes (rec._merge_profile_changes), so one call is one version.
 CREATE FUNCTION rec._merge_profile_changes(p_old jsonb, p_new jsonb) RETURNS jsonb
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT p_old || p_new
            || CASE WHEN p_old ? 'events' AND p_new ? 'events'
                    THEN jsonb_build_object('events', (p_old ->> 'events')::bigint + (p_new ->> 'events')::bigint)
@@ -26,8 +25,7 @@ CREATE FUNCTION rec._profile_versions(p_user_ids bigint[], p_cause text, p_chang
                                       p_counts bigint[] DEFAULT NULL, p_positive bigint[] DEFAULT NULL,
                                       p_negative bigint[] DEFAULT NULL)
 RETURNS integer
-LANGUAGE sql VOLATILE SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE sql VOLATILE SET search_path = pg_catalog, public, pg_temp AS $$
     WITH changed AS (
         SELECT x.user_id, x.changes, coalesce(x.n, 0) AS n, coalesce(x.pos, 0) AS pos, coalesce(x.neg, 0) AS neg
         FROM unnest(p_user_ids, p_changes, p_counts, p_positive, p_negative) AS x(user_id, changes, n, pos, neg)
@@ -70,8 +68,7 @@ COMMENT ON FUNCTION rec._profile_versions(bigint[], text, jsonb[], bigint[], big
 -- agrees. Each user whose events these are gets a new version whose history row says how many
 -- events and how the ten tags that moved most moved (undecayed sums).
 CREATE FUNCTION rec._profile_apply_events(p_event_ids bigint[]) RETURNS integer
-LANGUAGE sql VOLATILE SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE sql VOLATILE SET search_path = pg_catalog, public, pg_temp AS $$
     WITH settings AS MATERIALIZED (
         SELECT s.half_life_days * 1.0 AS half_life FROM pgrec.profile_settings AS s
     ),

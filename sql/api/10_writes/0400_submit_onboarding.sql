@@ -8,8 +8,7 @@
 -- user's preferences now, changed with rec.upsert_users). Unknown users are created, like
 -- rec.track does. Returns the number of preference rows written.
 CREATE FUNCTION rec.submit_onboarding(user_id text, answers jsonb) RETURNS integer
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_hint constant text := 'answers is {"question_id": "option_id" or ["option_id", ...]}; see rec.onboarding_questions().';
     v_bad  record;

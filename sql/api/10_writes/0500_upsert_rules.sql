@@ -6,8 +6,7 @@
 -- (only that strategy; default all), starts_at, ends_at}. An item must match every condition
 -- given. A rule is replaced whole: keys left out are cleared. Validated as one batch.
 CREATE FUNCTION rec.upsert_rules(rules jsonb) RETURNS integer
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_allowed constant text[] := ARRAY['name', 'boost', 'tag', 'creator_id', 'attributes', 'strategy',
                                        'starts_at', 'ends_at'];

@@ -1,7 +1,6 @@
 -- Delete rules by name; names that do not exist are ignored. Returns rules deleted.
 CREATE FUNCTION rec.delete_rules(names text[]) RETURNS integer
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_rows integer;
 BEGIN

@@ -3,8 +3,7 @@
 -- most a day ahead of rec.now() (a client's clock skew, not a date in the future), and nobody
 -- following themselves. Raises the first problem, naming the element; nothing is written.
 CREATE FUNCTION rec._check_follows(p_follows jsonb) RETURNS void
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_allowed constant text[] := ARRAY['user_id', 'creator_id', 'at'];
     v_now     constant timestamptz := rec.now();

@@ -9,8 +9,7 @@
 -- rec.forget_user are refused (22023). The batch is validated whole. Returns the follows that
 -- began.
 CREATE FUNCTION rec.follow(follows jsonb) RETURNS integer
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_now  constant timestamptz := rec.now();
     v_rows integer;

@@ -6,8 +6,7 @@
 -- that is not followed (or an unknown user) changes nothing, so a retry is harmless; an `at`
 -- before the follow began ends nothing. The batch is validated whole. Returns the follows ended.
 CREATE FUNCTION rec.unfollow(follows jsonb) RETURNS integer
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_now  constant timestamptz := rec.now();
     v_rows integer;

@@ -28,8 +28,7 @@ COMMENT ON TYPE rec.signals IS 'Internal: one value per ranking signal (pgrec.fe
 -- The score of a candidate: sum of weight x value over the vocabulary. A plain expression, so
 -- the scoring query inlines it.
 CREATE FUNCTION rec._weighted_sum(p_values rec.signals, p_weights rec.signals) RETURNS double precision
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT p_weights.vector * p_values.vector + p_weights.explicit * p_values.explicit
          + p_weights.tags * p_values.tags + p_weights.behavioral * p_values.behavioral
          + p_weights.collaborative * p_values.collaborative + p_weights.ease * p_values.ease

@@ -27,8 +27,7 @@ CREATE TYPE rec.content_filter AS (
 COMMENT ON TYPE rec.content_filter IS 'Internal: a validated content filter (tags as ids, attribute and price conditions).';
 
 CREATE FUNCTION rec._content_filter(p_filter jsonb) RETURNS rec.content_filter
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
-AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     v_hint constant text := 'A filter is {"tags_any": [tags], "tags_all": [tags], "tags_none": [tags], '
                             '"attributes": {"key": {"eq"|"ne"|"in"|"nin"|"lt"|"lte"|"gt"|"gte"|"exists": value}}, '
@@ -159,8 +158,7 @@ COMMENT ON FUNCTION rec._content_filter(jsonb) IS
 -- a missing value (NULL) passes only {"exists": false}. Numbers compare with numbers, strings
 -- with strings (byte order, so the answer does not depend on the database's collation).
 CREATE FUNCTION rec._filter_value_matches(p_value jsonb, p_ops jsonb) RETURNS boolean
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT NOT EXISTS (
         SELECT FROM jsonb_each(p_ops) AS o(op, arg)
         WHERE NOT coalesce(CASE o.op
@@ -190,8 +188,7 @@ COMMENT ON FUNCTION rec._filter_value_matches(jsonb, jsonb) IS
 -- rec._score reports ("filtered out (tags_any)").
 CREATE FUNCTION rec._filter_excludes(f rec.content_filter, p_tag_ids integer[], p_attributes jsonb, p_price numeric)
 RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE
         WHEN f.tags_any IS NOT NULL AND NOT p_tag_ids && f.tags_any THEN 'filtered out (tags_any)'
         WHEN f.tags_all IS NOT NULL AND NOT p_tag_ids @> f.tags_all THEN 'filtered out (tags_all)'

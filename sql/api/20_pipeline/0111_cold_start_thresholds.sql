@@ -2,8 +2,7 @@
 -- all three, rec.feed serves the cold_start blend and rec.status asks for onboarding. One
 -- place, so rec.status reports exactly what rec.feed decides with.
 CREATE FUNCTION rec._cold_start_thresholds(OUT preferred_tags integer, OUT events integer, OUT positive_events integer)
-LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
-AS $$
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT 3, 10, 5;
 $$;
 COMMENT ON FUNCTION rec._cold_start_thresholds() IS

@@ -5,8 +5,7 @@
 -- SET, so the refresh queries inline it.
 CREATE FUNCTION rec._recent_positive(p_from timestamptz, p_until timestamptz)
 RETURNS TABLE (user_id bigint, item_id bigint, last_at timestamptz)
-LANGUAGE sql STABLE
-AS $$
+LANGUAGE sql STABLE AS $$
     SELECT r.user_id, r.item_id, r.last_at
     FROM (SELECT p.*, row_number() OVER (PARTITION BY p.user_id ORDER BY p.last_at DESC, p.item_id) AS rn
           FROM (SELECT e.user_id, e.item_id, max(e.occurred_at) AS last_at

@@ -3,8 +3,7 @@
 -- Normalising first gives every item the same say whatever its embedding's length. The
 -- refresh step user_vectors stores exactly this (set-based, for every user at once).
 CREATE FUNCTION rec._user_vector_from_history(p_user_id bigint, p_now timestamptz) RETURNS public.vector
-LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
     WITH recent AS (
         -- The same 50 items the refresh step averages; the filter on the user reaches inside.
         SELECT r.item_id FROM rec._recent_positive('-infinity', p_now) AS r WHERE r.user_id = p_user_id

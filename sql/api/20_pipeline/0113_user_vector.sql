@@ -4,8 +4,7 @@
 -- a like moves the next list without a refresh. NULL when nothing the user liked is embedded.
 CREATE FUNCTION rec._user_vector(p_user_id bigint, p_now timestamptz, p_last_positive_at timestamptz)
 RETURNS public.vector
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_stored pgrec.user_vectors;
 BEGIN

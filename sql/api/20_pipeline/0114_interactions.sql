@@ -11,8 +11,7 @@
 -- A plain SQL body without SET, so callers' queries inline it.
 CREATE FUNCTION rec._interactions(p_parameters jsonb, p_now timestamptz)
 RETURNS TABLE (user_id bigint, item_id bigint, strength double precision, last_at timestamptz)
-LANGUAGE sql STABLE
-AS $$
+LANGUAGE sql STABLE AS $$
     SELECT r.user_id, r.item_id, r.strength, r.last_at
     FROM (SELECT p.*, row_number() OVER (PARTITION BY p.user_id ORDER BY p.strength DESC, p.last_at DESC, p.item_id) AS rn
           FROM (SELECT e.user_id, e.item_id, max(e.strength) AS strength, max(e.occurred_at) AS last_at

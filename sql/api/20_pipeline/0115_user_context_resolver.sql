@@ -15,8 +15,7 @@
 -- Follows (pgrec.follows) active at p_now give the creators the user follows.
 CREATE FUNCTION rec._user_context(p_user_id text, p_now timestamptz, p_tau_days double precision DEFAULT 30)
 RETURNS rec.user_context
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     u           rec.user_context;
     v_user      pgrec.users;

@@ -20,8 +20,7 @@ CREATE FUNCTION rec._difficulty_basis(p_user_id bigint, p_now timestamptz)
 RETURNS TABLE (item_id bigint, completed_at timestamptz, level double precision, score double precision,
                minutes double precision, estimate double precision, suggestion double precision,
                weight double precision)
-LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
     WITH s AS MATERIALIZED (SELECT * FROM pgrec.difficulty_settings LIMIT 1),
     recent AS MATERIALIZED (
         SELECT e.id, e.item_id, e.occurred_at, least(greatest(e.value::double precision, 0), 100) AS score,
@@ -63,8 +62,7 @@ COMMENT ON FUNCTION rec._difficulty_basis(bigint, timestamptz) IS
 'Internal: the scored completions adaptive difficulty reads, each with its time spent, suggested level and weight.';
 
 CREATE FUNCTION rec._difficulty_target(p_user_id bigint, p_now timestamptz) RETURNS double precision
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_s      pgrec.difficulty_settings;
     v_target double precision;

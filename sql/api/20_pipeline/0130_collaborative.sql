@@ -8,8 +8,7 @@
 -- `because` is the anchor that contributed most ("because you liked").
 CREATE FUNCTION rec._collaborative(p_source text, p_items bigint[], p_strengths double precision[], p_limit integer)
 RETURNS TABLE (item_id bigint, value double precision, because bigint)
-LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
     WITH anchors AS (
         SELECT h.item_id, h.strength
         FROM unnest(p_items, p_strengths) AS h(item_id, strength)

@@ -4,8 +4,7 @@
 -- (0..1); `because` is the anchor it follows most.
 CREATE FUNCTION rec._sequence(p_items bigint[], p_strengths double precision[], p_limit integer)
 RETURNS TABLE (item_id bigint, value double precision, because bigint)
-LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
     WITH votes AS (
         SELECT t.next_item_id,
                sum(t.score * a.strength) AS raw,

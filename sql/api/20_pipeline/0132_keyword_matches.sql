@@ -7,8 +7,7 @@
 -- a search box. Only stop words ("the", "of") make an empty query, which matches nothing.
 CREATE FUNCTION rec._keyword_matches(p_query text, p_now timestamptz, p_limit integer)
 RETURNS TABLE (item_id bigint, value double precision)
-LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
     WITH q AS (SELECT websearch_to_tsquery('english', p_query) AS tsq),
     matched AS (
         SELECT i.id, i.external_id, ts_rank(i.search, q.tsq) AS text_rank

@@ -5,8 +5,7 @@
 CREATE FUNCTION rec._trending(p_now timestamptz, p_window interval, p_limit integer, p_tags integer[])
 RETURNS TABLE (item_id bigint, value double precision, recent double precision, previous double precision,
                basis text)
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
     IF p_window = interval '24 hours' AND EXISTS (SELECT FROM pgrec.trending) THEN
         RETURN QUERY

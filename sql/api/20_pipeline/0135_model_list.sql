@@ -12,8 +12,7 @@
 CREATE FUNCTION rec._model_list(p_model text, p_user_id bigint, p_items bigint[], p_strengths double precision[],
                                 p_events bigint[], p_limit integer)
 RETURNS TABLE (item_id bigint, value double precision, because bigint)
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
 #variable_conflict use_column
 DECLARE
     v_stored pgrec.user_candidates;

@@ -3,8 +3,7 @@
 -- strategy's weights". An override replaces the strategy's weight set for the call (its
 -- parameters stay), so {"recency": 1} ranks by recency alone.
 CREATE FUNCTION rec._weights_override(p_weights jsonb) RETURNS jsonb
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
-AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     v_hint constant text := 'weights is {"signal": number >= 0, ...} over: '
         || (SELECT string_agg(s.signal || CASE WHEN s.aliases = '{}' THEN ''

@@ -2,8 +2,7 @@
 -- (byte order). Served to everyone while the experiment does not run, and the baseline the
 -- report compares the other variants with.
 CREATE FUNCTION rec._experiment_control(p_experiment text) RETURNS text
-LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
     SELECT v.variant
     FROM pgrec.experiment_variants AS v
     WHERE v.experiment = p_experiment

@@ -12,8 +12,7 @@
 -- No row for an unknown experiment (callers raise their own error); no user (NULL) gets control.
 CREATE FUNCTION rec._experiment_variant(p_experiment text, p_user_id text, p_now timestamptz)
 RETURNS TABLE (variant text, strategy text, running boolean)
-LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
     WITH x AS (
         SELECT rec._experiment_status(e.starts_at, e.ends_at, p_now) = 'running' AS running,
                rec._experiment_bucket(e.name, p_user_id) AS bucket,   -- NULL without a user

@@ -7,8 +7,7 @@
 CREATE FUNCTION rec._experiment_strategy(p_list text, p_strategy text, p_weights jsonb, p_user_id text,
                                          p_now timestamptz,
                                          OUT experiment text, OUT variant text, OUT strategy text)
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_name text := substr(p_strategy, length('experiment:') + 1);
 BEGIN

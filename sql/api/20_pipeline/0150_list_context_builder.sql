@@ -31,8 +31,7 @@ CREATE FUNCTION rec._list_context(
     p_query text DEFAULT NULL, p_window interval DEFAULT NULL, p_tags_filter integer[] DEFAULT NULL,
     p_filter jsonb DEFAULT NULL, p_given_items bigint[] DEFAULT NULL, p_exclusion_policy text DEFAULT NULL)
 RETURNS rec.list_context
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     c          rec.list_context;
     v_asked    pgrec.strategies;

@@ -9,8 +9,7 @@
 -- before pgvector 0.8, so it is set for the second walk only, after a version check.
 CREATE FUNCTION rec._vector_nearest(p_vector public.vector, p_limit integer, p_now timestamptz)
 RETURNS SETOF bigint
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp SET hnsw.ef_search = 100
-AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp SET hnsw.ef_search = 100 AS $$
 DECLARE
     v_found bigint;
     v_scan  text;

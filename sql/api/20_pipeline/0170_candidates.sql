@@ -17,8 +17,7 @@
 -- Ids may repeat. Eligibility and exclusions are applied when scoring (rec._score), which
 -- reports them, so rec.explain can say why an item is left out.
 CREATE FUNCTION rec._candidates(c rec.list_context) RETURNS SETOF bigint
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_size   integer;
     v_tags   integer[];

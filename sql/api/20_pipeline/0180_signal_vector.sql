@@ -6,8 +6,7 @@
 -- inlining a SQL function, and these run once per candidate inside rec._score. They name
 -- schemas explicitly all the same.
 CREATE FUNCTION rec._signal_vector(p_item public.vector, p_anchor public.vector) RETURNS double precision
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT coalesce(greatest(0::double precision, 1 - (p_item OPERATOR(public.<=>) p_anchor)), 0);
 $$;
 COMMENT ON FUNCTION rec._signal_vector(public.vector, public.vector) IS

@@ -7,8 +7,7 @@
 -- not a score: they exclude the item outright.
 CREATE FUNCTION rec._signal_explicit(p_matched double precision, p_strongest double precision)
 RETURNS double precision
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE WHEN p_strongest > 0 THEN 1 - rec._decay(coalesce(p_matched, 0) / p_strongest) ELSE 0 END;
 $$;
 COMMENT ON FUNCTION rec._signal_explicit(double precision, double precision) IS

@@ -6,8 +6,7 @@
 -- unrelated tags scores lower than a focused one.
 CREATE FUNCTION rec._signal_tags(p_shared double precision, p_item_tags integer, p_anchor_total double precision)
 RETURNS double precision
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT coalesce(p_shared / nullif(p_item_tags + p_anchor_total - p_shared, 0), 0);
 $$;
 COMMENT ON FUNCTION rec._signal_tags(double precision, integer, double precision) IS

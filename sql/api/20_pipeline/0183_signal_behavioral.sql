@@ -9,8 +9,7 @@
 --                     when the exclusion policy keeps viewed items, e.g. explore)
 CREATE FUNCTION rec._signal_behavioral(p_creator_likes integer, p_viewed boolean, p_follow double precision DEFAULT 0)
 RETURNS double precision
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT least(least(coalesce(p_creator_likes, 0), 3)::double precision / 3 + coalesce(p_follow, 0), 1)
            - CASE WHEN p_viewed THEN 0.5 ELSE 0 END;
 $$;

@@ -11,8 +11,7 @@
 CREATE FUNCTION rec._signal_recency(p_age_days double precision, p_tau_days double precision,
                                     p_new_boost double precision DEFAULT NULL)
 RETURNS double precision
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE WHEN p_new_boost IS NULL
                 THEN 0.8 * rec._decay(p_age_days / p_tau_days) + CASE WHEN p_age_days < 1 THEN 0.2 ELSE 0 END
                 ELSE rec._decay(p_age_days / p_tau_days) * CASE WHEN p_age_days < 1 THEN 1 ELSE 1 / p_new_boost END

@@ -3,8 +3,7 @@
 -- 0.37 at a third of the reach, 0.05 at its edge. Items without a location (online) score 0.
 CREATE FUNCTION rec._signal_location(p_distance_km double precision, p_reach_km double precision)
 RETURNS double precision
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT coalesce(rec._decay(p_distance_km / (p_reach_km / 3)), 0);
 $$;
 COMMENT ON FUNCTION rec._signal_location(double precision, double precision) IS

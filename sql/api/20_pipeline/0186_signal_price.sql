@@ -3,8 +3,7 @@
 -- over budget still scores 0.74 and double the budget 0.05. An item without a price scores a
 -- neutral 0.5: it may be free or "ask for a quote".
 CREATE FUNCTION rec._signal_price(p_price numeric, p_min numeric, p_max numeric) RETURNS double precision
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE
         WHEN p_price IS NULL THEN 0.5
         WHEN p_max IS NOT NULL AND p_price > p_max

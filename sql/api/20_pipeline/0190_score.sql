@@ -37,8 +37,7 @@ COMMENT ON TYPE rec.scored_item IS 'Internal: a candidate''s signal values, expl
 -- candidates' tags once and joins them to the call's few preference, anchor and category tags
 -- rather than scanning arrays per candidate.
 CREATE FUNCTION rec._score(c rec.list_context, p_items bigint[]) RETURNS SETOF rec.scored_item
-LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
     -- The context's scalars, read once: a field of the (large) composite parameter read per
     -- row would copy the whole composite for every candidate.
     WITH ctx AS MATERIALIZED (

@@ -3,8 +3,7 @@
 -- placeholders are the keys rec._reasons puts in a row's details; a phrase has no other "{".
 -- One plain query, so the reasons query inlines it.
 CREATE FUNCTION rec._fill_phrase(p_phrase text, p_details jsonb) RETURNS text
-LANGUAGE sql IMMUTABLE
-AS $$
+LANGUAGE sql IMMUTABLE AS $$
     SELECT CASE WHEN strpos(x.filled, '{') > 0 THEN NULL ELSE x.filled END
     FROM (SELECT replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(p_phrase,
                      '{because}', coalesce(p_details ->> 'because', '{because}')),

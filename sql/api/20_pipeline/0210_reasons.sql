@@ -12,8 +12,7 @@
 CREATE FUNCTION rec._reasons(c rec.list_context, p_rows rec.scored_item[], p_diversity double precision[],
                              p_all boolean DEFAULT false)
 RETURNS TABLE (ord bigint, reasons jsonb)
-LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
     -- The context's fields this needs, read once: a field of the (large) composite read per
     -- row would copy the whole composite for every row.
     WITH ctx AS MATERIALIZED (

@@ -12,8 +12,7 @@ CREATE FUNCTION rec._diversify(p_scores double precision[], p_engagement double 
                                p_categories integer[], p_penalty double precision, p_max integer, p_window integer,
                                p_want integer)
 RETURNS TABLE (idx integer, score double precision, adjusted double precision, forced boolean)
-LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp
-AS $$
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     v_idx   integer[];
     v_adj   double precision[];

@@ -12,8 +12,7 @@
 -- consistent: they never overlap and concatenate to the longer list. The candidate pool is
 -- bounded, so pages past its end are short.
 CREATE FUNCTION rec._ranked_list(c rec.list_context) RETURNS SETOF rec.ranked_item
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_rows rec.scored_item[];
     v_page rec.scored_item[];

@@ -6,8 +6,7 @@
 -- (a follow or an unfollow changes the candidates and the signal behavioral). A pool whose
 -- digest differs is not used.
 CREATE FUNCTION rec._feed_pool_version(p_strategy text, p_user_id bigint) RETURNS text
-LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
     SELECT md5(concat_ws('|',
         (SELECT s::text FROM pgrec.strategies AS s WHERE s.name = p_strategy),
         (SELECT c::text FROM pgrec.strategies AS s JOIN pgrec.strategies AS c ON c.name = s.cold_start
@@ -38,8 +37,7 @@ COMMENT ON FUNCTION rec._feed_pool_version(text, bigint) IS
 -- out. Diversity and the page are computed afresh over what is left (rec._diversify).
 CREATE FUNCTION rec._pooled_feed(p_user_id text, p_strategy text, p_n integer, p_offset integer)
 RETURNS rec.ranked_item[]
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_pool    pgrec.feed_pools;
     v_policy  pgrec.exclusion_policies;

@@ -23,8 +23,7 @@ CREATE FUNCTION rec.feed(user_id text, n integer DEFAULT 20, "offset" integer DE
                          strategy text DEFAULT NULL, weights jsonb DEFAULT NULL, type text DEFAULT NULL,
                          filter jsonb DEFAULT NULL, exclusion_policy text DEFAULT NULL)
 RETURNS SETOF rec.ranked_item
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_strategy text := strategy;
     v_page     rec.ranked_item[];

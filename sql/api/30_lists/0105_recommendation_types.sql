@@ -2,8 +2,7 @@
 -- (rec.feed(user, type => 'content-based'), GET /v1/users/{id}/feed?type=content-based) and
 -- the feed strategy that serves it. A DBA points a type at another strategy with an UPDATE.
 CREATE FUNCTION rec._recommendation_type(p_type text, p_strategy text) RETURNS text
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_strategy text;
 BEGIN
@@ -22,8 +21,7 @@ $$;
 COMMENT ON FUNCTION rec._recommendation_type(text, text) IS 'Internal: the feed strategy of a recommendation type (22023 if unknown, or if a strategy is given too).';
 
 CREATE FUNCTION rec.recommendation_types() RETURNS TABLE (type text, strategy text, description text)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
     SELECT t.type, t.strategy, t.description FROM pgrec.recommendation_types AS t ORDER BY t.type;
 $$;
 COMMENT ON FUNCTION rec.recommendation_types() IS 'Recommendation types (content-based, collaborative, trending, sequential) and the feed strategy serving each.';

@@ -6,8 +6,7 @@
 -- not), terms, rules (names of matching rules), score, reasons (all of them), details}.
 -- Same context and scoring functions as rec.feed, so the numbers agree with the feed's.
 CREATE FUNCTION rec.explain(user_id text, item_id text, strategy text DEFAULT NULL) RETURNS jsonb
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_ctx  rec.list_context;
     v_item bigint;

@@ -9,8 +9,7 @@
 -- Below it, rec.feed serves the cold_start blend, and onboarding is needed until the user has
 -- answered it. An unknown user is reported, not an error: a visitor is someone with no data yet.
 CREATE FUNCTION rec.status(user_id text) RETURNS jsonb
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_now     constant timestamptz := rec.now();
     v_user    pgrec.users;

@@ -7,8 +7,7 @@
 -- except 'default', which an installation may have emptied on purpose.
 CREATE FUNCTION rec.onboarding_questions(questionnaire text DEFAULT 'default')
 RETURNS TABLE (question_id text, prompt text, multiple boolean, options jsonb)
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
     IF onboarding_questions.questionnaire IS NULL THEN
         RAISE EXCEPTION 'questionnaire must not be null' USING ERRCODE = '22004', HINT = 'The default one is ''default''.';

@@ -2,8 +2,7 @@
 --   SELECT name, weights FROM rec.strategies() WHERE list = 'feed';
 CREATE FUNCTION rec.strategies()
 RETURNS TABLE (name text, description text, personalized boolean, weights jsonb, parameters jsonb, list text)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
     SELECT s.name, s.description, s.personalized, s.weights,
            jsonb_build_object('history_tau_days', s.history_tau_days, 'recency_tau_days', s.recency_tau_days,
                               'candidate_limit', s.candidate_limit, 'sources', s.sources,

@@ -12,8 +12,7 @@ CREATE FUNCTION rec.trending(n integer DEFAULT 20, "offset" integer DEFAULT 0, "
                              user_id text DEFAULT NULL, tags text[] DEFAULT NULL, strategy text DEFAULT 'trending',
                              filter jsonb DEFAULT NULL)
 RETURNS SETOF rec.ranked_item
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
     PERFORM rec._check_page(n, "offset");
     IF "window" IS NULL THEN

@@ -9,8 +9,7 @@ CREATE FUNCTION rec.latest(n integer DEFAULT 20, "offset" integer DEFAULT 0, tag
                            strategy text DEFAULT 'latest', user_id text DEFAULT NULL,
                            filter jsonb DEFAULT NULL)
 RETURNS SETOF rec.ranked_item
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
     PERFORM rec._check_page(n, "offset");
     IF user_id IS NOT NULL THEN

@@ -8,8 +8,7 @@
 CREATE FUNCTION rec.similar_items(item_id text, n integer DEFAULT 20, user_id text DEFAULT NULL,
                                   strategy text DEFAULT 'similar', filter jsonb DEFAULT NULL)
 RETURNS SETOF rec.ranked_item
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_src pgrec.items;
 BEGIN

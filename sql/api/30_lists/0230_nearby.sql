@@ -12,8 +12,7 @@ CREATE FUNCTION rec.nearby(lat double precision, lon double precision, radius_km
                            n integer DEFAULT 20, user_id text DEFAULT NULL, strategy text DEFAULT 'nearby',
                            filter jsonb DEFAULT NULL)
 RETURNS SETOF rec.ranked_item
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
     IF lat IS NULL OR lon IS NULL OR radius_km IS NULL THEN
         RAISE EXCEPTION 'lat, lon and radius_km must not be null' USING ERRCODE = '22004';

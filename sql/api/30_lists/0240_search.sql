@@ -20,8 +20,7 @@ CREATE FUNCTION rec.search(query text, n integer DEFAULT 20, user_id text DEFAUL
                            query_embedding public.vector DEFAULT NULL, strategy text DEFAULT 'search',
                            expand boolean DEFAULT false, filter jsonb DEFAULT NULL)
 RETURNS SETOF rec.ranked_item
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_added text[] := '{}';
     v_query text := query;

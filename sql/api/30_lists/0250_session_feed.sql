@@ -12,8 +12,7 @@
 CREATE FUNCTION rec.session_feed(item_ids text[], n integer DEFAULT 20, strategy text DEFAULT 'session',
                                  filter jsonb DEFAULT NULL)
 RETURNS SETOF rec.ranked_item
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_items     bigint[];
     v_strengths double precision[];

@@ -8,8 +8,7 @@
 CREATE FUNCTION rec.next_items(user_id text, n integer DEFAULT 10, strategy text DEFAULT 'next',
                                filter jsonb DEFAULT NULL)
 RETURNS SETOF rec.ranked_item
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_recent bigint[];
 BEGIN

@@ -19,8 +19,7 @@
 -- once. user_id NULL ranks for a visitor. At most 1,000 ids.
 CREATE FUNCTION rec.rank(user_id text, item_ids text[], strategy text DEFAULT 'rank', filter jsonb DEFAULT NULL)
 RETURNS SETOF rec.ranked_item
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_max    constant integer := 1000;
     v_given  bigint[];

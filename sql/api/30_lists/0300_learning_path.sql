@@ -17,8 +17,7 @@
 -- Items that are not live are left out of the output but still order the others.
 CREATE FUNCTION rec.learning_path(user_id text, item_ids text[])
 RETURNS TABLE (step integer, item_id text, score double precision, reasons jsonb)
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 #variable_conflict use_column
 DECLARE
     v_now       constant timestamptz := rec.now();

@@ -11,8 +11,7 @@
 CREATE FUNCTION rec._user_stats(p_user_id text)
 RETURNS TABLE (user_id text, events bigint, by_type jsonb, active_days integer, current_streak integer,
                longest_streak integer, first_at timestamptz, last_at timestamptz)
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
 #variable_conflict use_column
 DECLARE
     v_now   constant timestamptz := rec.now();
@@ -53,8 +52,7 @@ COMMENT ON FUNCTION rec._user_stats(text) IS 'Internal: the body of rec.user_sta
 CREATE FUNCTION rec.user_stats(user_id text)
 RETURNS TABLE (user_id text, events bigint, by_type jsonb, active_days integer, current_streak integer,
                longest_streak integer, first_at timestamptz, last_at timestamptz)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
     SELECT * FROM rec._user_stats($1);
 $$;
 COMMENT ON FUNCTION rec.user_stats(text) IS

@@ -7,8 +7,7 @@
 CREATE FUNCTION rec.items(item_ids text[])
 RETURNS TABLE (item_id text, title text, description text, tags text[], creator_id text, created_at timestamptz,
                location jsonb, price numeric, attributes jsonb, status text, expires_at timestamptz, embedded boolean)
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
     PERFORM rec._check_ids('item_ids', item_ids, 1000);
     RETURN QUERY

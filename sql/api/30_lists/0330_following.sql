@@ -4,8 +4,7 @@
 -- follows nobody: no rows.
 CREATE FUNCTION rec.following(user_id text)
 RETURNS TABLE (creator_id text, followed_at timestamptz, items bigint)
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_now constant timestamptz := rec.now();
 BEGIN

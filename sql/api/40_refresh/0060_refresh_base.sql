@@ -33,8 +33,7 @@ COMMENT ON FUNCTION rec._own_xact() IS 'Internal: the current transaction id as 
 -- A digest of the event types (weights, polarities, neutral values): the derived data of every
 -- event-based step depends on them, so a re-weighting makes the next run a full rebuild.
 CREATE FUNCTION rec._event_types_digest() RETURNS text
-LANGUAGE sql STABLE
-AS $$
+LANGUAGE sql STABLE AS $$
     SELECT md5(coalesce(string_agg(t.type || ':' || t.weight || ':' || t.polarity || ':' || coalesce(t.neutral_value::text, '')
                                    || ':' || coalesce(t.max_value::text, ''), ',' ORDER BY t.type), ''))
     FROM pgrec.event_types AS t;
@@ -65,8 +64,7 @@ CREATE TYPE rec.refresh_run AS (
 -- transaction's events before it from those after); the clock (rec.as_of) is before the last
 -- run's; the inputs changed; or the last full rebuild is older than the step's full_every.
 CREATE FUNCTION rec._refresh_begin(p_step text, p_full boolean, p_inputs text) RETURNS rec.refresh_run
-LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_now    constant timestamptz := rec.now();
     v_every  interval;
@@ -96,8 +94,7 @@ COMMENT ON FUNCTION rec._refresh_begin(text, boolean, text) IS
 -- Turn a run into a full rebuild after all, when continuing would cost as much (most users
 -- changed, a large retention DELETE); the reason goes to the run log.
 CREATE FUNCTION rec._refresh_in_full(p_run rec.refresh_run, p_reason text) RETURNS rec.refresh_run
-LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
-AS $$
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     PERFORM set_config('pgrec.refresh_detail', 'full (' || p_reason || ')', true);
     p_run.incremental := false;
@@ -111,8 +108,7 @@ COMMENT ON FUNCTION rec._refresh_in_full(rec.refresh_run, text) IS
 -- detail becomes the mode (and why it was full) plus the step's own account. Changes every
 -- step has seen are no longer needed and are pruned. Returns p_rows, the rows the step wrote.
 CREATE FUNCTION rec._refresh_save(p_run rec.refresh_run, p_detail text, p_rows bigint) RETURNS bigint
-LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_detail text := concat_ws(': ', nullif(current_setting('pgrec.refresh_detail', true), ''), p_detail);
 BEGIN
@@ -137,8 +133,7 @@ COMMENT ON FUNCTION rec._refresh_save(rec.refresh_run, text, bigint) IS
 -- its future (an event may be recorded up to a day ahead). Each is counted exactly once: in the
 -- first run whose snapshot sees it and whose clock has reached it.
 CREATE FUNCTION rec._new_events(p_run rec.refresh_run) RETURNS SETOF pgrec.weighted_events
-LANGUAGE sql STABLE
-AS $$
+LANGUAGE sql STABLE AS $$
     SELECT e.*
     FROM pgrec.weighted_events AS e
     WHERE e.occurred_at <= p_run.as_of
@@ -154,8 +149,7 @@ COMMENT ON FUNCTION rec._new_events(rec.refresh_run) IS
 -- embeddings) that the current snapshot sees.
 CREATE FUNCTION rec._changes_since(p_run rec.refresh_run, p_kind text)
 RETURNS TABLE (item_id bigint, user_id bigint)
-LANGUAGE sql STABLE
-AS $$
+LANGUAGE sql STABLE AS $$
     SELECT DISTINCT c.item_id, c.user_id
     FROM pgrec.refresh_changes AS c
     WHERE c.kind = p_kind
@@ -170,8 +164,7 @@ COMMENT ON FUNCTION rec._changes_since(rec.refresh_run, text) IS
 -- a polarity (-1: all) and those with deleted or updated events.
 CREATE FUNCTION rec._changed_users(p_run rec.refresh_run, p_min_polarity integer)
 RETURNS TABLE (user_id bigint)
-LANGUAGE sql STABLE
-AS $$
+LANGUAGE sql STABLE AS $$
     SELECT e.user_id FROM rec._new_events(p_run) AS e WHERE e.polarity >= p_min_polarity
     UNION
     SELECT c.user_id FROM rec._changes_since(p_run, 'events') AS c WHERE c.user_id IS NOT NULL;

@@ -4,8 +4,7 @@
 -- item_id, which the planner pushes into the scan (a plain SQL body, inlined).
 CREATE FUNCTION rec._item_event_totals(p_snapshot pg_snapshot, p_own bigint, p_now timestamptz)
 RETURNS SETOF pgrec.item_event_totals
-LANGUAGE sql STABLE
-AS $$
+LANGUAGE sql STABLE AS $$
     SELECT e.item_id,
            count(*),
            coalesce(sum(e.weight::float8), 0),
@@ -25,8 +24,7 @@ COMMENT ON FUNCTION rec._item_event_totals(pg_snapshot, bigint, timestamptz) IS
 -- Per month (UTC) and item, from scratch: distinct users with an event of interest or exposure.
 CREATE FUNCTION rec._item_month_users(p_snapshot pg_snapshot, p_own bigint, p_now timestamptz)
 RETURNS SETOF pgrec.item_month_users
-LANGUAGE sql STABLE
-AS $$
+LANGUAGE sql STABLE AS $$
     SELECT date_trunc('month', e.occurred_at, 'UTC')::date, e.item_id, count(DISTINCT e.user_id)::integer
     FROM pgrec.weighted_events AS e
     WHERE e.occurred_at <= p_now AND e.polarity >= 0 AND rec._xact_seen(e.xact_id, p_snapshot, p_own)
@@ -65,8 +63,7 @@ COMMENT ON FUNCTION rec._item_month_users(pg_snapshot, bigint, timestamptz) IS
 -- the periodic full_every and rec.refresh('stats', full => true). Readers keep the previous
 -- rows until this transaction commits (MVCC), so no list sees an empty table.
 CREATE FUNCTION rec._refresh_stats(p_full boolean) RETURNS bigint
-LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp SET work_mem = '256MB'
-AS $$
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp SET work_mem = '256MB' AS $$
 DECLARE
     v_run    rec.refresh_run;
     v_dirty  bigint[];

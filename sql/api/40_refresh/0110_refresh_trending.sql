@@ -2,8 +2,7 @@
 -- pgrec.trending. Readers keep the previous list until this transaction commits. Cost: the
 -- events of the last 48 hours, found through the BRIN index on occurred_at.
 CREATE FUNCTION rec._refresh_trending() RETURNS bigint
-LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_now  constant timestamptz := rec.now();
     v_rows bigint;

@@ -12,8 +12,7 @@
 -- items). One definition for the full rebuild (all items, in chunks) and the incremental run.
 CREATE FUNCTION rec._itemknn_rows(p_items bigint[], p_beta double precision, p_min integer, p_k integer)
 RETURNS bigint
-LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_rows bigint;
 BEGIN
@@ -91,8 +90,7 @@ COMMENT ON FUNCTION rec._itemknn_rows(bigint[], double precision, integer, integ
 -- Decay "now" moves every user's strengths with the clock, so with it every run is full.
 -- work_mem: the pair aggregation is one large hash join; memory rather than spilling to disk.
 CREATE FUNCTION rec._refresh_itemknn(p_full boolean) RETURNS bigint
-LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp SET work_mem = '256MB'
-AS $$
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp SET work_mem = '256MB' AS $$
 DECLARE
     v_start   constant timestamptz := clock_timestamp();
     v_model   pgrec.models;

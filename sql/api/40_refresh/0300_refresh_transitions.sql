@@ -4,8 +4,7 @@
 -- reaches the events scan (the window's partition key; a plain SQL body, inlined).
 CREATE FUNCTION rec._user_transitions(p_now timestamptz)
 RETURNS TABLE (item_id bigint, next_item_id bigint, user_id bigint)
-LANGUAGE sql STABLE
-AS $$
+LANGUAGE sql STABLE AS $$
     SELECT DISTINCT o.prev_item, o.item_id, o.user_id
     FROM (SELECT e.user_id, e.item_id, e.occurred_at,
                  lag(e.item_id) OVER w AS prev_item,
@@ -35,8 +34,7 @@ COMMENT ON FUNCTION rec._user_transitions(timestamptz) IS
 -- time). Readers keep the previous rows until this transaction commits.
 CREATE FUNCTION rec._refresh_transitions(p_full boolean) RETURNS bigint
 -- work_mem: one large window sort and hash aggregate; memory instead of spilling to disk.
-LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp SET work_mem = '256MB'
-AS $$
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp SET work_mem = '256MB' AS $$
 DECLARE
     v_run     rec.refresh_run;
     v_users   bigint[];

@@ -10,8 +10,7 @@
 -- Each pool keeps the best 100 eligible candidates of a call sized by the strategy's
 -- candidate_limit, exactly what a first page sees, with their reasons.
 CREATE FUNCTION rec._refresh_feed_pools() RETURNS bigint
-LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_now     constant timestamptz := rec.now();
     v_replay  constant boolean := coalesce(current_setting('rec.as_of', true), '') <> '';

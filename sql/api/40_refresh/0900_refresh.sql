@@ -18,8 +18,7 @@
 -- transaction, and readers keep the committed rows until it commits.
 CREATE FUNCTION rec.refresh(what text DEFAULT 'all', "full" boolean DEFAULT false)
 RETURNS TABLE (step text, outcome text, rows bigint, seconds double precision)
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 #variable_conflict use_column
 DECLARE
     v_step    record;

@@ -5,8 +5,7 @@
 -- A step name must name a step: a typo would otherwise lock (or unlock) nothing useful and
 -- say nothing.
 CREATE FUNCTION rec._known_step(p_step text) RETURNS text
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
     IF p_step IS NULL THEN
         RAISE EXCEPTION 'step must not be null' USING ERRCODE = '22004';

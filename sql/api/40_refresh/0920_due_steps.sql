@@ -1,7 +1,6 @@
 -- The back-off base of rec.due_steps: a positive, finite interval.
 CREATE FUNCTION rec._check_retry_base(p_retry_base interval) RETURNS void
-LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp
-AS $$
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF p_retry_base IS NULL THEN
         RAISE EXCEPTION 'retry_base must not be null' USING ERRCODE = '22004';
@@ -30,8 +29,7 @@ COMMENT ON FUNCTION rec._check_retry_base(interval) IS 'Internal: retry_base of 
 -- recorded_at). Wall-clock time: the schedule is about when work happens, not replays.
 CREATE FUNCTION rec.due_steps(retry_base interval DEFAULT '30 seconds')
 RETURNS TABLE (step text, runner text, reason text)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
     SELECT rec._check_retry_base(retry_base);
     SELECT s.step, s.runner,
            CASE WHEN st.last_ok_started_at IS NULL THEN 'never ran'

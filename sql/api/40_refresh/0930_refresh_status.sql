@@ -4,8 +4,7 @@ CREATE FUNCTION rec.refresh_status()
 RETURNS TABLE (step text, "position" integer, description text, last_started_at timestamptz, last_outcome text,
                last_rows bigint, last_seconds double precision, last_detail text, last_ok_at timestamptz,
                runner text, every interval, enabled boolean, in_all boolean)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
     SELECT s.step, s.position, s.description, s.last_started_at, s.last_outcome, s.last_rows, s.last_seconds,
            s.last_detail, s.last_ok_at, s.runner, s.every, s.enabled, s.in_all
     FROM pgrec.refresh_status AS s

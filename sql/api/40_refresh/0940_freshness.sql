@@ -3,8 +3,7 @@
 CREATE FUNCTION rec.freshness()
 RETURNS TABLE (step text, last_ok_at timestamptz, age_seconds double precision,
                last_outcome text, last_run_at timestamptz)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
     SELECT s.step,
            ok.finished_at,
            extract(epoch FROM rec.now() - ok.finished_at)::float8,

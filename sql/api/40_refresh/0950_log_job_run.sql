@@ -4,8 +4,7 @@
 -- lock, and failures outside SQL (provider down, connection lost). Returns the run's id.
 CREATE FUNCTION rec.log_job_run(step text, started_at timestamptz, outcome text, rows bigint DEFAULT NULL, detail text DEFAULT NULL)
 RETURNS bigint
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_id bigint;
 BEGIN

@@ -3,8 +3,7 @@
 -- before it spends a request: the embed worker sizes the offline provider by it and refuses a
 -- provider that disagrees.
 CREATE FUNCTION rec.embedding_dim() RETURNS integer
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
     SELECT a.atttypmod FROM pg_catalog.pg_attribute AS a
     WHERE a.attrelid = 'pgrec.items'::regclass AND a.attname = 'embedding';
 $$;

@@ -8,8 +8,7 @@
 -- Items backing off after a provider error (not_before in the future) are left alone.
 CREATE FUNCTION rec.embed_claim(batch_size integer DEFAULT 100)
 RETURNS TABLE (id bigint, item_id text, content_hash text, body text)
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 #variable_conflict use_column
 DECLARE
     v_now constant timestamptz := rec.now();

@@ -4,8 +4,7 @@
 -- embedded again on the next claim, with the new text. Returns the embeddings written.
 CREATE FUNCTION rec.embed_store(ids bigint[], content_hashes text[], embeddings public.vector[])
 RETURNS integer
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_dim     constant integer := rec.embedding_dim();
     v_bad     integer;

@@ -2,8 +2,7 @@
 -- being retried at the head of the queue every minute: 30 s, 1 min, 2 min, ... capped at one
 -- hour. Call it after rolling back the transaction that claimed them. Returns rows marked.
 CREATE FUNCTION rec.embed_fail(ids bigint[], error text) RETURNS integer
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_rows integer;
 BEGIN

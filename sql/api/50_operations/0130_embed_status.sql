@@ -1,7 +1,6 @@
 -- How far embeddings are: what `pgrec embed --status` prints and a DBA checks.
 CREATE FUNCTION rec.embed_status() RETURNS jsonb
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
     SELECT jsonb_build_object(
         'dim',      rec.embedding_dim(),
         'items',    (SELECT count(*) FROM pgrec.items),

@@ -2,8 +2,7 @@
 -- provider or model (vectors from different models are not comparable), or to retry failing
 -- items now instead of after their back-off. NULL means every item. Returns rows queued.
 CREATE FUNCTION rec.embed_requeue(item_ids text[] DEFAULT NULL) RETURNS integer
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_missing text;
     v_rows    integer;

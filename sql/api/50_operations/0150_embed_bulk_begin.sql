@@ -11,8 +11,7 @@
 -- needs a moment's exclusive lock on pgrec.items; lock_timeout keeps a busy table from stalling
 -- the job (it then embeds the ordinary way).
 CREATE FUNCTION rec.embed_bulk_begin(min_pending integer DEFAULT 10000) RETURNS boolean
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_pending bigint;
 BEGIN

@@ -6,8 +6,7 @@
 -- run. Skips (returns false) while another session's bulk load holds the lock. Returns whether
 -- it built the index.
 CREATE FUNCTION rec.embed_bulk_finish(maintenance_work_mem text DEFAULT '1GB') RETURNS boolean
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_key   constant bigint := rec._step_lock('embeddings bulk load');
     v_built boolean := false;

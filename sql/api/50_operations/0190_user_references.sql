@@ -2,8 +2,7 @@
 -- user has to visit. Found through the foreign keys, so data that later features attach to a
 -- user is covered without a list kept in step by hand.
 CREATE FUNCTION rec._user_references() RETURNS TABLE (tbl regclass, relname name, attname name)
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
-AS $$
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT c.conrelid::regclass, cl.relname, a.attname
     FROM pg_catalog.pg_constraint AS c
     JOIN pg_catalog.pg_class AS cl ON cl.oid = c.conrelid

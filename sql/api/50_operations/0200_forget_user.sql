@@ -15,8 +15,7 @@
 -- Derived aggregates (item stats, neighbours, trending) are recomputed from events, so they
 -- stop counting the user at their next refresh.
 CREATE FUNCTION rec.forget_user(user_id text, items text DEFAULT 'anonymize') RETURNS jsonb
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_uid    bigint;
     v_ref    record;

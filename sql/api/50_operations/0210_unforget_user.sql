@@ -1,8 +1,7 @@
 -- Lift the tombstone of an erased user id, so rec.track may create that user again (an
 -- administrator's decision, e.g. the person signed up anew). Returns whether one was removed.
 CREATE FUNCTION rec.unforget_user(user_id text) RETURNS boolean
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_n integer;
 BEGIN

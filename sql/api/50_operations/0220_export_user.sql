@@ -5,8 +5,7 @@
 -- they are stored, under "other", found through their foreign keys (rec._user_references).
 -- Each export is an entry in the audit log (so it writes, and is not STABLE).
 CREATE FUNCTION rec.export_user(user_id text) RETURNS jsonb
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_user  pgrec.users;
     v_ref   record;
@@ -64,8 +63,7 @@ COMMENT ON FUNCTION rec.export_user(text) IS
 -- for the first).
 CREATE FUNCTION rec.export_user_events(user_id text, after bigint DEFAULT 0, n integer DEFAULT 1000)
 RETURNS TABLE (cursor bigint, event jsonb)
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 #variable_conflict use_column
 DECLARE
     v_uid bigint;

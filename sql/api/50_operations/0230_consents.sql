@@ -11,8 +11,7 @@
 -- Withdrawing personalization makes every list treat the user as a visitor (their blocked tags
 -- still apply); withdrawing analytics leaves them out of rec.analytics.
 CREATE FUNCTION rec.upsert_consents(consents jsonb) RETURNS integer
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_allowed constant text[] := ARRAY['user_id', 'purpose', 'granted', 'at'];
     v_now     constant timestamptz := rec.now();
@@ -89,8 +88,7 @@ COMMENT ON FUNCTION rec.upsert_consents(jsonb) IS
 -- false). A user pgrec does not know gets the defaults.
 CREATE FUNCTION rec.consents(user_id text)
 RETURNS TABLE (purpose text, granted boolean, answered boolean, updated_at timestamptz, description text)
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 #variable_conflict use_column
 BEGIN
     PERFORM rec._check_id('user_id', consents.user_id);

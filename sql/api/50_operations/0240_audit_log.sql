@@ -9,8 +9,7 @@
 -- its output columns (user_id), so the public function is a one-line SQL wrapper.
 CREATE FUNCTION rec._audit_log(p_user_id text, p_since timestamptz, p_n integer)
 RETURNS TABLE (id bigint, at timestamptz, action text, user_id text, actor text, login_role text, details jsonb)
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
 #variable_conflict use_column
 BEGIN
     IF p_user_id IS NOT NULL THEN
@@ -33,8 +32,7 @@ COMMENT ON FUNCTION rec._audit_log(text, timestamptz, integer) IS 'Internal: the
 
 CREATE FUNCTION rec.audit_log(user_id text DEFAULT NULL, since timestamptz DEFAULT NULL, n integer DEFAULT 100)
 RETURNS TABLE (id bigint, at timestamptz, action text, user_id text, actor text, login_role text, details jsonb)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
     SELECT * FROM rec._audit_log($1, $2, $3);
 $$;
 COMMENT ON FUNCTION rec.audit_log(text, timestamptz, integer) IS

@@ -5,8 +5,7 @@
 -- UUIDs carry 244 random bits), so no extension such as pgcrypto is needed.
 CREATE FUNCTION rec.create_api_key(name text, scopes text[] DEFAULT ARRAY['read'])
 RETURNS TABLE (key_name text, prefix text, key_scopes text[], secret text)
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     v_prefix text := left(replace(gen_random_uuid()::text, '-', ''), 12);
     v_secret text;

@@ -1,8 +1,7 @@
 -- Revoke a key by name. The row stays (with revoked_at) so its name and prefix remain
 -- explainable in old logs.
 CREATE FUNCTION rec.revoke_api_key(name text) RETURNS boolean
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     v_revoked_at timestamptz;
 BEGIN

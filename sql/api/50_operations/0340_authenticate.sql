@@ -2,8 +2,7 @@
 -- otherwise. A malformed secret is simply not a key, so it returns no row instead of raising:
 -- the caller answers 401 either way and learns nothing about which part was wrong.
 CREATE FUNCTION rec.authenticate(secret text) RETURNS TABLE (key_name text, key_scopes text[])
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     v_prefix text := (regexp_match(secret, '^pgrec_([0-9a-f]{12})_[0-9a-f]{64}$'))[1];
     v_key    pgrec.api_keys;

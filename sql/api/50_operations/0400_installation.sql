@@ -2,8 +2,7 @@
 -- the Alembic revision(s), the checksum of the installed rec API and the embedding dimension.
 -- The caller compares them with the code it ships (see app/api/ops.py, GET /readyz).
 CREATE FUNCTION rec.installation() RETURNS jsonb
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     v_revisions jsonb := '[]';
 BEGIN

@@ -6,8 +6,7 @@
 -- impression id like a view.
 CREATE FUNCTION rec._impression_events()
 RETURNS TABLE (impression_id bigint, type text, served_at timestamptz, occurred_at timestamptz)
-LANGUAGE sql STABLE
-AS $$
+LANGUAGE sql STABLE AS $$
     SELECT s.id, e.type, s.served_at, e.occurred_at
     FROM pgrec.impressions AS s
     JOIN pgrec.weighted_events AS e

@@ -11,8 +11,7 @@
 -- `at` up to a day ahead) are not counted until their time comes.
 CREATE FUNCTION rec.activity("window" interval DEFAULT '1 hour', bucket interval DEFAULT '1 minute')
 RETURNS TABLE (bucket_start timestamptz, events bigint, by_type jsonb)
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_now    constant timestamptz := rec.now();
     -- Any fixed origin works for date_bin; this one keeps minute and hour buckets on the clock.

@@ -26,8 +26,7 @@
 -- its output columns (metric), so the public function is a one-line SQL wrapper.
 CREATE FUNCTION rec._analytics(period text, p_metric text)
 RETURNS TABLE (metric text, measure text, value double precision, previous double precision, change double precision)
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
 #variable_conflict use_column
 DECLARE
     v_now     constant timestamptz := rec.now();
@@ -215,8 +214,7 @@ COMMENT ON FUNCTION rec._analytics(text, text) IS 'Internal: the body of rec.ana
 
 CREATE FUNCTION rec.analytics(period text DEFAULT '7d', metric text DEFAULT NULL)
 RETURNS TABLE (metric text, measure text, value double precision, previous double precision, change double precision)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
     SELECT * FROM rec._analytics($1, $2);
 $$;
 COMMENT ON FUNCTION rec.analytics(text, text) IS

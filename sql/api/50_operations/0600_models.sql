@@ -4,8 +4,7 @@ CREATE FUNCTION rec.models()
 RETURNS TABLE (name text, kind text, description text, parameters jsonb, fitted_at timestamptz, as_of timestamptz,
                seconds double precision, training_events bigint, users bigint, items_covered bigint, metrics jsonb,
                last_event_id bigint)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
     SELECT m.name, m.kind, m.description, m.parameters, m.fitted_at, m.as_of, m.seconds, m.training_events,
            m.users, m.items_covered, m.metrics, m.last_event_id
     FROM pgrec.models AS m

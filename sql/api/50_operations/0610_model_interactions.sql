@@ -3,8 +3,7 @@
 -- (a replay's clock). Internal ids: the fit writes its results back with them.
 CREATE FUNCTION rec.model_interactions(model text)
 RETURNS TABLE (user_id bigint, item_id bigint, strength double precision, last_at timestamptz)
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 #variable_conflict use_column
 DECLARE
     v_parameters jsonb;

@@ -9,8 +9,7 @@
 CREATE FUNCTION rec._check_model_rows(p_model text, p_kind text, p_ids bigint[], p_other bigint[],
                                       p_scores real[])
 RETURNS void
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_bad bigint;
 BEGIN
@@ -51,8 +50,7 @@ COMMENT ON FUNCTION rec._check_model_rows(text, text, bigint[], bigint[], real[]
 
 -- Remove everything a model wrote: its neighbour rows, per-user candidates and factors.
 CREATE FUNCTION rec.clear_model(model text) RETURNS void
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
     IF NOT EXISTS (SELECT FROM pgrec.models AS m WHERE m.name = clear_model.model) THEN
         RAISE EXCEPTION 'unknown model "%"', model USING ERRCODE = '22023';
@@ -70,8 +68,7 @@ COMMENT ON FUNCTION rec.clear_model(text) IS 'Model fits: remove a model''s neig
 -- Neighbour rows: item_ids[k]'s neighbour neighbor_ids[k] with scores[k] (> 0).
 CREATE FUNCTION rec.store_neighbors(model text, item_ids bigint[], neighbor_ids bigint[], scores real[])
 RETURNS bigint
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_rows bigint;
 BEGIN
@@ -90,8 +87,7 @@ COMMENT ON FUNCTION rec.store_neighbors(text, bigint[], bigint[], real[]) IS 'Mo
 -- best first per user.
 CREATE FUNCTION rec.store_user_candidates(model text, user_ids bigint[], item_ids bigint[], scores real[])
 RETURNS bigint
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_rows bigint;
 BEGIN
@@ -110,8 +106,7 @@ COMMENT ON FUNCTION rec.store_user_candidates(text, bigint[], bigint[], real[]) 
 
 -- Latent factors of an ALS fit: kind 'item' or 'user'.
 CREATE FUNCTION rec.store_factors(kind text, ids bigint[], factors public.vector[]) RETURNS bigint
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_rows bigint;
 BEGIN
@@ -146,8 +141,7 @@ COMMENT ON FUNCTION rec.store_factors(text, bigint[], public.vector[]) IS 'Model
 CREATE FUNCTION rec.record_model_fit(model text, seconds double precision, training_events bigint, users bigint,
                                      items_covered bigint, metrics jsonb, last_event_id bigint)
 RETURNS void
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
     IF seconds IS NULL OR NOT (seconds >= 0 AND seconds < 'Infinity') OR training_events < 0 OR users < 0
        OR items_covered < 0 OR last_event_id < 0 THEN
@@ -172,8 +166,7 @@ COMMENT ON FUNCTION rec.record_model_fit(text, double precision, bigint, bigint,
 -- The newest event id: a fit reads it before its interactions, so events that arrive while it
 -- runs count again at serving rather than not at all.
 CREATE FUNCTION rec.last_event_id() RETURNS bigint
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
     SELECT coalesce(max(e.id), 0) FROM pgrec.events AS e;
 $$;
 COMMENT ON FUNCTION rec.last_event_id() IS 'Model fits: the newest event id (read before the interactions a fit learns from).';

@@ -14,8 +14,7 @@ CREATE FUNCTION rec.replay_split(users integer DEFAULT 1000, cold_users integer 
                                  share double precision DEFAULT 0.2, cold_keep integer DEFAULT 3,
                                  seed integer DEFAULT 0)
 RETURNS TABLE (user_id text, cold boolean, kept integer, held_out text[])
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 #variable_conflict use_column
 DECLARE
     v_now constant timestamptz := rec.now();

@@ -6,8 +6,7 @@
 CREATE FUNCTION rec.feed_candidates(user_id text, strategy text DEFAULT NULL, weights jsonb DEFAULT NULL,
                                     n integer DEFAULT 100)
 RETURNS TABLE (item_id text, excluded text, signals jsonb, score double precision)
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_ctx rec.list_context;
 BEGIN

@@ -8,8 +8,7 @@
 -- metrics.better = true makes rec.feed without a strategy serve it.
 CREATE FUNCTION rec.store_tuned_strategy(name text, tuned_from text, weights jsonb, parameters jsonb, metrics jsonb)
 RETURNS void
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_base pgrec.strategies;
     v_bad  text;
@@ -97,8 +96,7 @@ COMMENT ON FUNCTION rec.store_tuned_strategy(text, text, jsonb, jsonb, jsonb) IS
 -- with on this kind of server (max_items bounds EASE's dense inverse, iterations ALS's time).
 -- Names the first bad key.
 CREATE FUNCTION rec._check_model_parameters(p_kind text, p_parameters jsonb) RETURNS void
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_key   text;
     v_value jsonb;
@@ -152,8 +150,7 @@ COMMENT ON FUNCTION rec._check_model_parameters(text, jsonb) IS 'Internal: a mod
 
 -- The parameters a model is fitted with (pgrec.models.parameters), merged over the current ones.
 CREATE FUNCTION rec.set_model_parameters(model text, parameters jsonb) RETURNS jsonb
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_result jsonb;
 BEGIN

@@ -24,8 +24,7 @@ RETURNS TABLE (strategy text, total boolean, users bigint, impressions bigint, c
                applies bigint, apply_rate double precision, saves bigint, save_rate double precision,
                personalized_users bigint, coverage double precision, items_shown bigint,
                catalogue_coverage double precision)
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_now    constant timestamptz := rec.now();
     v_window interval := feed_metrics."window";

@@ -11,8 +11,7 @@
 CREATE FUNCTION rec.score_distribution(strategy text DEFAULT NULL, users integer DEFAULT 50, n integer DEFAULT 20,
                                        buckets integer DEFAULT 10)
 RETURNS jsonb
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_now      constant timestamptz := rec.now();
     v_sample   text[];

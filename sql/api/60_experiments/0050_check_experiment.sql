@@ -1,8 +1,7 @@
 -- The error every experiment function gives for a name it cannot use: 22004 without one, P0002
 -- (an id that must exist) for an unknown one, with the names that do exist.
 CREATE FUNCTION rec._check_experiment(p_name text) RETURNS void
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
     IF p_name IS NULL THEN
         RAISE EXCEPTION 'experiment must not be null' USING ERRCODE = '22004';

@@ -6,8 +6,7 @@
 -- (running = false). The user need not exist: a visitor is assigned by their id like anyone.
 CREATE FUNCTION rec.experiment_variant(experiment text, user_id text)
 RETURNS TABLE (variant text, strategy text, running boolean)
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
     PERFORM rec._check_experiment(experiment_variant.experiment);
     PERFORM rec._check_id('user_id', experiment_variant.user_id);

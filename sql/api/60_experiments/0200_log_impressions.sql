@@ -21,8 +21,7 @@
 CREATE FUNCTION rec.log_impressions(request_id text, user_id text, items text[], experiment text DEFAULT NULL,
                                     variant text DEFAULT NULL, strategy text DEFAULT NULL)
 RETURNS integer
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 -- Parameters are always written log_impressions.<name>; bare names are the tables' columns.
 #variable_conflict use_column
 DECLARE

@@ -5,8 +5,7 @@
 CREATE FUNCTION rec.experiments()
 RETURNS TABLE (name text, description text, list text, status text, starts_at timestamptz, ends_at timestamptz,
                variants jsonb, created_at timestamptz)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
     SELECT e.name, e.description, e.list, rec._experiment_status(e.starts_at, e.ends_at, rec.now()),
            e.starts_at, e.ends_at,
            (SELECT coalesce(jsonb_agg(jsonb_build_object('name', v.variant, 'strategy', v.strategy, 'share', v.share,

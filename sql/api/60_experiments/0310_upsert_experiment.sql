@@ -13,8 +13,7 @@
 -- and the end may change (the end not into the past: rec.end_experiment ends it now); once
 -- ended, only the description. A changed design is a new experiment.
 CREATE FUNCTION rec.upsert_experiment(experiment jsonb) RETURNS jsonb
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_keys         constant text[] := ARRAY['name', 'description', 'starts_at', 'ends_at', 'variants'];
     v_variant_keys constant text[] := ARRAY['name', 'strategy', 'share'];

@@ -5,8 +5,7 @@
 -- that has not started has nothing to end (22023: move or leave its starts_at). Returns the
 -- experiment as rec.experiments() lists it.
 CREATE FUNCTION rec.end_experiment(name text) RETURNS jsonb
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_now        constant timestamptz := rec.now();
     v_experiment pgrec.experiments;

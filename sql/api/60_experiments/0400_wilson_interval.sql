@@ -5,8 +5,7 @@
 -- clicks, which is where click-through rates live. NULLs without trials.
 CREATE FUNCTION rec._wilson_interval(p_successes bigint, p_trials bigint,
                                      OUT low double precision, OUT high double precision)
-LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
-AS $$
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
     -- Clamped against rounding only (greatest() and least() skip NULLs, hence the CASE).
     SELECT CASE WHEN w.half IS NOT NULL THEN greatest(0, w.centre - w.half) END,
            CASE WHEN w.half IS NOT NULL THEN least(1, w.centre + w.half) END

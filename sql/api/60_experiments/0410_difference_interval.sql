@@ -4,8 +4,7 @@
 -- when either side has no trials.
 CREATE FUNCTION rec._difference_interval(p_successes1 bigint, p_trials1 bigint, p_successes2 bigint, p_trials2 bigint,
                                          OUT low double precision, OUT high double precision)
-LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
-AS $$
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT d.difference - d.z * d.se, d.difference + d.z * d.se
     FROM (SELECT x.p1 - x.p2 AS difference,
                  sqrt(x.p1 * (1 - x.p1) / x.n1 + x.p2 * (1 - x.p2) / x.n2) AS se,

@@ -34,8 +34,7 @@ RETURNS TABLE (variant text, strategy text, share double precision, control bool
                conversions bigint, conversion_rate double precision, conversion_low double precision,
                conversion_high double precision, items_shown bigint, coverage double precision,
                ctr_diff double precision, ctr_diff_low double precision, ctr_diff_high double precision)
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_now        constant timestamptz := rec.now();
     v_experiment pgrec.experiments;

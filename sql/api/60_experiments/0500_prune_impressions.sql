@@ -5,8 +5,7 @@
 -- makes their space reusable. At least a day, so that a slip such as '1 minute' cannot empty
 -- the table; keep an ended experiment's impressions for as long as its report is read.
 CREATE FUNCTION rec.prune_impressions(older_than interval) RETURNS bigint
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_now  constant timestamptz := rec.now();
     v_rows bigint;

@@ -11,8 +11,7 @@
 CREATE FUNCTION rec._profile_interests(p_user_id bigint, p_now timestamptz)
 RETURNS TABLE (tag_id integer, tag text, value text, confidence double precision, source text, sources jsonb,
                strength double precision, events integer, last_seen timestamptz, aversion boolean)
-LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
     WITH s AS MATERIALIZED (SELECT * FROM pgrec.profile_settings LIMIT 1),
     onboarded AS MATERIALIZED (
         SELECT DISTINCT tg.id AS tag_id

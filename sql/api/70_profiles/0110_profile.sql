@@ -17,8 +17,7 @@
 -- A user pgrec does not know gets known false and version 0: a host app asks before the first
 -- event as well as after.
 CREATE FUNCTION rec.profile(user_id text) RETURNS jsonb
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_now       constant timestamptz := rec.now();
     v_user      pgrec.users;
@@ -97,8 +96,7 @@ COMMENT ON FUNCTION rec.profile(text) IS
 -- it. A user pgrec does not know has none.
 CREATE FUNCTION rec.profile_history(user_id text, n integer DEFAULT 50, before bigint DEFAULT NULL)
 RETURNS TABLE (version bigint, changed_at timestamptz, cause text, changes jsonb)
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 #variable_conflict use_column
 BEGIN
     PERFORM rec._check_id('user_id', profile_history.user_id);

@@ -5,8 +5,7 @@
 -- only stop words. A visitor, or a user who switched
 -- personalisation off or withdrew consent to it, gets none.
 CREATE FUNCTION rec._expansion_terms(p_user_id text, p_query text, p_limit integer) RETURNS text[]
-LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
     WITH terms AS (
         SELECT w.term, max(i.confidence) AS confidence
         FROM pgrec.users AS u

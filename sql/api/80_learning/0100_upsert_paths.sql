@@ -9,8 +9,7 @@
 -- twice in a path or a prerequisite of a module that comes later in the same path 22023 (such
 -- a path could never be followed in order). At most 1,000 paths. Returns paths written.
 CREATE FUNCTION rec.upsert_paths(paths jsonb) RETURNS integer
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_allowed constant text[] := ARRAY['id', 'title', 'description', 'attributes', 'modules'];
     v_hint    constant text := 'A path is {"id": text, "title"?, "description"?, "attributes"?: {}, "modules": '

@@ -23,8 +23,7 @@
 -- own lesson. days_left = minutes left / the pace's minutes per day, rounded up.
 -- Unknown path: P0002. A learner pgrec does not know has completed nothing yet.
 CREATE FUNCTION rec.path_progress(user_id text, path_id text) RETURNS jsonb
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_now      constant timestamptz := rec.now();
     v_path     pgrec.learning_paths;

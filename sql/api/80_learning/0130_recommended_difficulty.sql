@@ -7,8 +7,7 @@
 -- The feeds' "difficulty" signal prefers items near target; rec.learning_path and
 -- rec.path_progress use the same target.
 CREATE FUNCTION rec.recommended_difficulty(user_id text) RETURNS jsonb
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_now    constant timestamptz := rec.now();
     v_user   pgrec.users;

@@ -12,8 +12,7 @@
 CREATE FUNCTION rec._achievements(p_user_id bigint, p_now timestamptz)
 RETURNS TABLE (achievement text, "position" integer, title text, description text, kind text, target integer,
                progress bigint, unlocked_at timestamptz, details jsonb)
-LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
     WITH mine AS MATERIALIZED (
         SELECT e.item_id, e.type, e.value, e.occurred_at
         FROM pgrec.events AS e
@@ -88,8 +87,7 @@ COMMENT ON FUNCTION rec._achievements(bigint, timestamptz) IS
 CREATE FUNCTION rec.achievements(user_id text)
 RETURNS TABLE (achievement text, title text, description text, kind text, target integer, progress bigint,
                unlocked boolean, unlocked_at timestamptz, claimed_at timestamptz, details jsonb)
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 #variable_conflict use_column
 DECLARE
     v_uid bigint;
@@ -111,8 +109,7 @@ COMMENT ON FUNCTION rec.achievements(text) IS
 -- gives its reward once. Claiming again returns the first claim (claimed false). A locked one
 -- is 22023 with the progress; an unknown achievement P0002.
 CREATE FUNCTION rec.claim_achievement(user_id text, achievement text) RETURNS jsonb
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
-AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_uid   bigint;
     v_state record;
