@@ -119,8 +119,12 @@ def drop_api(conn: psycopg.Connection) -> None:
         DO $$
         DECLARE r record;
         BEGIN
-            FOR r IN SELECT p.oid::regprocedure AS f FROM pg_proc AS p WHERE p.pronamespace = 'rec'::regnamespace LOOP
-                EXECUTE format('DROP FUNCTION IF EXISTS %s CASCADE', r.f);
+            -- A function with a SQL-standard body depends on those it calls, so an earlier
+            -- DROP ... CASCADE may already have taken it: skip the ones gone.
+            FOR r IN SELECT p.oid FROM pg_proc AS p WHERE p.pronamespace = 'rec'::regnamespace LOOP
+                IF EXISTS (SELECT FROM pg_proc AS q WHERE q.oid = r.oid) THEN
+                    EXECUTE format('DROP FUNCTION %s CASCADE', r.oid::regprocedure);
+                END IF;
             END LOOP;
             FOR r IN SELECT c.oid::regclass AS t FROM pg_class AS c
                      WHERE c.relnamespace = 'rec'::regnamespace AND c.relkind = 'c' LOOP

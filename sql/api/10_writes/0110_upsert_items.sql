@@ -6,37 +6,35 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public,
 DECLARE
     v_allowed constant text[] := ARRAY['id', 'title', 'description', 'tags', 'creator_id', 'created_at',
                                        'location', 'price', 'attributes', 'status', 'expires_at'];
-    v_bad       record;
     v_new       text[];
     v_updated   integer;
 BEGIN
     PERFORM rec._check_batch('items', items, 10000);
 
-    SELECT t.ord - 1 AS idx, t.e ->> 'id' AS id, c.code, c.problem INTO v_bad
-    FROM rec._batch_elements(items, 'id') AS t
-    CROSS JOIN LATERAL (SELECT * FROM rec._keyed_object_problems(t.e, 'id', v_allowed, t.copies)
-                        UNION ALL VALUES
-        (5, '22023', CASE WHEN jsonb_typeof(t.e) = 'object' THEN coalesce(
-            'title '       || rec._json_problem(t.e -> 'title', 'title'),
-            'description ' || rec._json_problem(t.e -> 'description', 'description'),
-            'tags '        || rec._json_problem(t.e -> 'tags', 'tags'),
-            'creator_id '  || rec._json_problem(t.e -> 'creator_id', 'id'),
-            'created_at '  || rec._json_problem(t.e -> 'created_at', 'timestamp'),
-            'expires_at '  || rec._json_problem(t.e -> 'expires_at', 'timestamp'),
-            'location '    || rec._json_problem(t.e -> 'location', 'location'),
-            'price '       || rec._json_problem(t.e -> 'price', 'amount'),
-            'attributes '  || rec._json_problem(t.e -> 'attributes', 'object'),
-            CASE WHEN jsonb_typeof(t.e -> 'status') = 'null' OR t.e ->> 'status' NOT IN ('active', 'hidden', 'archived')
-                 THEN 'status must be one of active, hidden, archived' END) END)
-    ) AS c(n, code, problem)
-    WHERE c.problem IS NOT NULL
-    ORDER BY t.ord, c.n
-    LIMIT 1;
-    IF FOUND THEN
-        PERFORM rec._raise_batch_problem('items', v_bad.idx, v_bad.id, v_bad.code, v_bad.problem,
+    -- The first problem, if any (LIMIT in a subquery: raised for that row alone).
+    PERFORM rec._raise_batch_problem('items', p.idx, p.id, p.code, p.problem,
             'An item is {"id": text, "title", "description", "tags": [text], "creator_id", "created_at", '
-            '"location": {"lat","lon"}, "price", "attributes": {}, "status", "expires_at"}.');
-    END IF;
+            '"location": {"lat","lon"}, "price", "attributes": {}, "status", "expires_at"}.')
+    FROM (SELECT t.ord - 1 AS idx, t.e ->> 'id' AS id, c.code, c.problem
+          FROM rec._batch_elements(items, 'id') AS t
+          CROSS JOIN LATERAL (SELECT * FROM rec._keyed_object_problems(t.e, 'id', v_allowed, t.copies)
+                              UNION ALL VALUES
+              (5, '22023', CASE WHEN jsonb_typeof(t.e) = 'object' THEN coalesce(
+                  'title '       || rec._json_problem(t.e -> 'title', 'title'),
+                  'description ' || rec._json_problem(t.e -> 'description', 'description'),
+                  'tags '        || rec._json_problem(t.e -> 'tags', 'tags'),
+                  'creator_id '  || rec._json_problem(t.e -> 'creator_id', 'id'),
+                  'created_at '  || rec._json_problem(t.e -> 'created_at', 'timestamp'),
+                  'expires_at '  || rec._json_problem(t.e -> 'expires_at', 'timestamp'),
+                  'location '    || rec._json_problem(t.e -> 'location', 'location'),
+                  'price '       || rec._json_problem(t.e -> 'price', 'amount'),
+                  'attributes '  || rec._json_problem(t.e -> 'attributes', 'object'),
+                  CASE WHEN jsonb_typeof(t.e -> 'status') = 'null' OR t.e ->> 'status' NOT IN ('active', 'hidden', 'archived')
+                       THEN 'status must be one of active, hidden, archived' END) END)
+          ) AS c(n, code, problem)
+          WHERE c.problem IS NOT NULL
+          ORDER BY t.ord, c.n
+          LIMIT 1) AS p;
 
     -- Tags first, so item rows can refer to their ids.
     PERFORM rec._tag_ids(array_agg(tag.name), true)

@@ -8,64 +8,62 @@ DECLARE
     v_allowed constant text[] := ARRAY['id', 'created_at', 'location', 'attributes', 'preferences'];
     v_pref_allowed constant text[] := ARRAY['preferred_tags', 'blocked_tags', 'max_distance_km',
                                             'price_min', 'price_max', 'personalization'];
-    v_bad     record;
     v_new     text[];
     v_updated integer;
     v_before  jsonb;
 BEGIN
     PERFORM rec._check_batch('users', users, 10000);
 
-    SELECT t.ord - 1 AS idx, t.e ->> 'id' AS id, c.code, c.problem INTO v_bad
-    FROM rec._batch_elements(users, 'id') AS t
-    CROSS JOIN LATERAL (SELECT CASE WHEN jsonb_typeof(t.e) = 'object' THEN t.e -> 'preferences' END AS p) AS pr
-    CROSS JOIN LATERAL (SELECT * FROM rec._keyed_object_problems(t.e, 'id', v_allowed, t.copies)
-                        UNION ALL VALUES
-        (5, '22023', CASE WHEN jsonb_typeof(t.e) = 'object' THEN coalesce(
-            'created_at '  || rec._json_problem(t.e -> 'created_at', 'timestamp'),
-            'location '    || rec._json_problem(t.e -> 'location', 'location'),
-            'attributes '  || rec._json_problem(t.e -> 'attributes', 'object'),
-            'preferences ' || rec._json_problem(pr.p, 'object')) END),
-        (6, '22023', CASE WHEN jsonb_typeof(pr.p) = 'object' THEN coalesce(
-            'unknown preferences ' || rec._unknown_keys(pr.p, v_pref_allowed),
-            CASE WHEN jsonb_typeof(pr.p -> 'preferred_tags') NOT IN ('object', 'array', 'null')
-                 THEN 'preferred_tags must be {"tag": weight} or ["tag", ...]' END,
-            CASE WHEN jsonb_typeof(pr.p -> 'preferred_tags') = 'array'
-                 THEN 'preferred_tags ' || rec._json_problem(pr.p -> 'preferred_tags', 'tags') END,
-            CASE WHEN jsonb_typeof(pr.p -> 'preferred_tags') = 'object'
-                      AND (SELECT count(*) FROM jsonb_object_keys(pr.p -> 'preferred_tags')) > 200
-                 THEN 'preferred_tags must hold at most 200 tags' END,
-            CASE WHEN jsonb_typeof(pr.p -> 'preferred_tags') = 'object' AND EXISTS (
-                     SELECT FROM jsonb_each(pr.p -> 'preferred_tags') AS w(tag, weight)
-                     WHERE btrim(w.tag) = '' OR length(w.tag) > 200 OR jsonb_typeof(w.weight) <> 'number'
-                        OR (w.weight #>> '{}')::numeric <= 0 OR (w.weight #>> '{}')::numeric > 10)
-                 THEN 'preferred_tags weights must be numbers in (0, 10] keyed by non-empty tags' END,
-            'blocked_tags '    || rec._json_problem(pr.p -> 'blocked_tags', 'tags'),
-            'max_distance_km ' || rec._json_problem(pr.p -> 'max_distance_km', 'distance'),
-            'price_min '       || rec._json_problem(pr.p -> 'price_min', 'amount'),
-            'price_max '       || rec._json_problem(pr.p -> 'price_max', 'amount'),
-            CASE WHEN jsonb_typeof(pr.p -> 'price_min') = 'number' AND jsonb_typeof(pr.p -> 'price_max') = 'number'
-                      AND (pr.p ->> 'price_min')::numeric > (pr.p ->> 'price_max')::numeric
-                 THEN 'price_min must not exceed price_max' END,
-            'personalization ' || rec._json_problem(pr.p -> 'personalization', 'boolean'),
-            CASE WHEN jsonb_typeof(pr.p -> 'personalization') = 'null' THEN 'personalization must be true or false' END,
-            CASE WHEN EXISTS (
-                     SELECT FROM rec._user_rows(jsonb_build_array(t.e)) AS r
-                     CROSS JOIN LATERAL jsonb_object_keys(r.preferred) AS pt(tag)
-                     CROSS JOIN LATERAL rec._parse_tag(pt.tag) AS p1
-                     CROSS JOIN LATERAL jsonb_array_elements_text(r.blocked) AS bt(tag)
-                     CROSS JOIN LATERAL rec._parse_tag(bt.tag) AS p2
-                     WHERE (p1.kind, p1.value) = (p2.kind, p2.value))
-                 THEN 'a tag cannot be both preferred and blocked' END) END)
-    ) AS c(n, code, problem)
-    WHERE c.problem IS NOT NULL
-    ORDER BY t.ord, c.n
-    LIMIT 1;
-    IF FOUND THEN
-        PERFORM rec._raise_batch_problem('users', v_bad.idx, v_bad.id, v_bad.code, v_bad.problem,
+    -- The first problem, if any (LIMIT in a subquery: raised for that row alone).
+    PERFORM rec._raise_batch_problem('users', p.idx, p.id, p.code, p.problem,
             'A user is {"id": text, "created_at", "location": {"lat","lon"}, "attributes": {}, "preferences": '
             '{"preferred_tags": {"tag": weight} or ["tag"], "blocked_tags": ["tag"], "max_distance_km", '
-            '"price_min", "price_max", "personalization": bool}}.');
-    END IF;
+            '"price_min", "price_max", "personalization": bool}}.')
+    FROM (SELECT t.ord - 1 AS idx, t.e ->> 'id' AS id, c.code, c.problem
+          FROM rec._batch_elements(users, 'id') AS t
+          CROSS JOIN LATERAL (SELECT CASE WHEN jsonb_typeof(t.e) = 'object' THEN t.e -> 'preferences' END AS p) AS pr
+          CROSS JOIN LATERAL (SELECT * FROM rec._keyed_object_problems(t.e, 'id', v_allowed, t.copies)
+                              UNION ALL VALUES
+              (5, '22023', CASE WHEN jsonb_typeof(t.e) = 'object' THEN coalesce(
+                  'created_at '  || rec._json_problem(t.e -> 'created_at', 'timestamp'),
+                  'location '    || rec._json_problem(t.e -> 'location', 'location'),
+                  'attributes '  || rec._json_problem(t.e -> 'attributes', 'object'),
+                  'preferences ' || rec._json_problem(pr.p, 'object')) END),
+              (6, '22023', CASE WHEN jsonb_typeof(pr.p) = 'object' THEN coalesce(
+                  'unknown preferences ' || rec._unknown_keys(pr.p, v_pref_allowed),
+                  CASE WHEN jsonb_typeof(pr.p -> 'preferred_tags') NOT IN ('object', 'array', 'null')
+                       THEN 'preferred_tags must be {"tag": weight} or ["tag", ...]' END,
+                  CASE WHEN jsonb_typeof(pr.p -> 'preferred_tags') = 'array'
+                       THEN 'preferred_tags ' || rec._json_problem(pr.p -> 'preferred_tags', 'tags') END,
+                  CASE WHEN jsonb_typeof(pr.p -> 'preferred_tags') = 'object'
+                            AND (SELECT count(*) FROM jsonb_object_keys(pr.p -> 'preferred_tags')) > 200
+                       THEN 'preferred_tags must hold at most 200 tags' END,
+                  CASE WHEN jsonb_typeof(pr.p -> 'preferred_tags') = 'object' AND EXISTS (
+                           SELECT FROM jsonb_each(pr.p -> 'preferred_tags') AS w(tag, weight)
+                           WHERE btrim(w.tag) = '' OR length(w.tag) > 200 OR jsonb_typeof(w.weight) <> 'number'
+                              OR (w.weight #>> '{}')::numeric <= 0 OR (w.weight #>> '{}')::numeric > 10)
+                       THEN 'preferred_tags weights must be numbers in (0, 10] keyed by non-empty tags' END,
+                  'blocked_tags '    || rec._json_problem(pr.p -> 'blocked_tags', 'tags'),
+                  'max_distance_km ' || rec._json_problem(pr.p -> 'max_distance_km', 'distance'),
+                  'price_min '       || rec._json_problem(pr.p -> 'price_min', 'amount'),
+                  'price_max '       || rec._json_problem(pr.p -> 'price_max', 'amount'),
+                  CASE WHEN jsonb_typeof(pr.p -> 'price_min') = 'number' AND jsonb_typeof(pr.p -> 'price_max') = 'number'
+                            AND (pr.p ->> 'price_min')::numeric > (pr.p ->> 'price_max')::numeric
+                       THEN 'price_min must not exceed price_max' END,
+                  'personalization ' || rec._json_problem(pr.p -> 'personalization', 'boolean'),
+                  CASE WHEN jsonb_typeof(pr.p -> 'personalization') = 'null' THEN 'personalization must be true or false' END,
+                  CASE WHEN EXISTS (
+                           SELECT FROM rec._user_rows(jsonb_build_array(t.e)) AS r
+                           CROSS JOIN LATERAL jsonb_object_keys(r.preferred) AS pt(tag)
+                           CROSS JOIN LATERAL rec._parse_tag(pt.tag) AS p1
+                           CROSS JOIN LATERAL jsonb_array_elements_text(r.blocked) AS bt(tag)
+                           CROSS JOIN LATERAL rec._parse_tag(bt.tag) AS p2
+                           WHERE (p1.kind, p1.value) = (p2.kind, p2.value))
+                       THEN 'a tag cannot be both preferred and blocked' END) END)
+          ) AS c(n, code, problem)
+          WHERE c.problem IS NOT NULL
+          ORDER BY t.ord, c.n
+          LIMIT 1) AS p;
 
     WITH inserted AS (
         INSERT INTO pgrec.users (external_id, created_at, lat, lon, attributes,

@@ -21,38 +21,37 @@ DECLARE
 BEGIN
     PERFORM rec._check_batch('events', events, 10000);
 
-    SELECT t.ord - 1 AS idx, t.e ->> 'event_id' AS id, c.code, c.problem INTO v_bad
-    FROM jsonb_array_elements(events) WITH ORDINALITY AS t(e, ord)
-    LEFT JOIN pgrec.event_types AS et ON et.type = t.e ->> 'type'
-    CROSS JOIN LATERAL (SELECT * FROM rec._object_problems(t.e, ARRAY['user_id', 'item_id', 'type'], v_allowed)
-                        UNION ALL VALUES
-        (5, '22023', CASE WHEN jsonb_typeof(t.e) = 'object' THEN coalesce(
-            'user_id '  || rec._json_problem(t.e -> 'user_id', 'id'),
-            'item_id '  || rec._json_problem(t.e -> 'item_id', 'id'),
-            'event_id ' || rec._json_problem(t.e -> 'event_id', 'id'),
-            'type '     || rec._json_problem(t.e -> 'type', 'text'),
-            CASE WHEN et.type IS NULL THEN format('unknown event type "%s"', t.e ->> 'type') END,
-            'value '    || rec._json_problem(t.e -> 'value', 'number'),
-            CASE WHEN et.neutral_value IS NOT NULL AND jsonb_typeof(t.e -> 'value') IS DISTINCT FROM 'number'
-                 THEN format('type "%s" needs a numeric value', et.type) END,
-            CASE WHEN jsonb_typeof(t.e -> 'value') = 'number'
-                      AND ((t.e ->> 'value')::numeric < et.min_value OR (t.e ->> 'value')::numeric > et.max_value)
-                 THEN format('value of a "%s" event must be between %s and %s', et.type, et.min_value, et.max_value) END,
-            'at '       || rec._json_problem(t.e -> 'at', 'timestamp'),
-            -- A day of tolerance for client clock skew; anything later is a bug that would
-            -- otherwise sit at the top of every "recent" list.
-            CASE WHEN (t.e ->> 'at')::timestamptz > v_now + interval '1 day'
-                 THEN 'at is more than a day in the future' END,
-            'context '  || rec._json_problem(t.e -> 'context', 'object')) END)
-    ) AS c(n, code, problem)
-    WHERE c.problem IS NOT NULL
-    ORDER BY t.ord, c.n
-    LIMIT 1;
-    IF FOUND THEN
-        PERFORM rec._raise_batch_problem('events', v_bad.idx, v_bad.id, v_bad.code, v_bad.problem,
+    -- The first problem, if any (LIMIT in a subquery: raised for that row alone).
+    PERFORM rec._raise_batch_problem('events', p.idx, p.id, p.code, p.problem,
             'An event is {"user_id": text, "item_id": text, "type": one of pgrec.event_types, '
-            '"event_id"?, "value"?, "at"?: ISO-8601 timestamp, "context"?: {}}.');
-    END IF;
+            '"event_id"?, "value"?, "at"?: ISO-8601 timestamp, "context"?: {}}.')
+    FROM (SELECT t.ord - 1 AS idx, t.e ->> 'event_id' AS id, c.code, c.problem
+          FROM jsonb_array_elements(events) WITH ORDINALITY AS t(e, ord)
+          LEFT JOIN pgrec.event_types AS et ON et.type = t.e ->> 'type'
+          CROSS JOIN LATERAL (SELECT * FROM rec._object_problems(t.e, ARRAY['user_id', 'item_id', 'type'], v_allowed)
+                              UNION ALL VALUES
+              (5, '22023', CASE WHEN jsonb_typeof(t.e) = 'object' THEN coalesce(
+                  'user_id '  || rec._json_problem(t.e -> 'user_id', 'id'),
+                  'item_id '  || rec._json_problem(t.e -> 'item_id', 'id'),
+                  'event_id ' || rec._json_problem(t.e -> 'event_id', 'id'),
+                  'type '     || rec._json_problem(t.e -> 'type', 'text'),
+                  CASE WHEN et.type IS NULL THEN format('unknown event type "%s"', t.e ->> 'type') END,
+                  'value '    || rec._json_problem(t.e -> 'value', 'number'),
+                  CASE WHEN et.neutral_value IS NOT NULL AND jsonb_typeof(t.e -> 'value') IS DISTINCT FROM 'number'
+                       THEN format('type "%s" needs a numeric value', et.type) END,
+                  CASE WHEN jsonb_typeof(t.e -> 'value') = 'number'
+                            AND ((t.e ->> 'value')::numeric < et.min_value OR (t.e ->> 'value')::numeric > et.max_value)
+                       THEN format('value of a "%s" event must be between %s and %s', et.type, et.min_value, et.max_value) END,
+                  'at '       || rec._json_problem(t.e -> 'at', 'timestamp'),
+                  -- A day of tolerance for client clock skew; anything later is a bug that would
+                  -- otherwise sit at the top of every "recent" list.
+                  CASE WHEN (t.e ->> 'at')::timestamptz > v_now + interval '1 day'
+                       THEN 'at is more than a day in the future' END,
+                  'context '  || rec._json_problem(t.e -> 'context', 'object')) END)
+          ) AS c(n, code, problem)
+          WHERE c.problem IS NOT NULL
+          ORDER BY t.ord, c.n
+          LIMIT 1) AS p;
 
     SELECT t.ord - 1 AS idx, t.e ->> 'item_id' AS item INTO v_bad
     FROM jsonb_array_elements(events) WITH ORDINALITY AS t(e, ord)

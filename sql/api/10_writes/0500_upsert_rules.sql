@@ -10,46 +10,44 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public,
 DECLARE
     v_allowed constant text[] := ARRAY['name', 'boost', 'tag', 'creator_id', 'attributes', 'strategy',
                                        'starts_at', 'ends_at'];
-    v_bad  record;
     v_rows integer;
 BEGIN
     PERFORM rec._check_batch('rules', rules, 1000);
 
-    SELECT t.ord - 1 AS idx, t.e ->> 'name' AS id, c.code, c.problem INTO v_bad
-    FROM rec._batch_elements(rules, 'name') AS t
-    CROSS JOIN LATERAL (SELECT * FROM rec._keyed_object_problems(t.e, 'name', v_allowed, t.copies)
-                        UNION ALL VALUES
-        (5, '22004', CASE WHEN jsonb_typeof(t.e) = 'object' AND coalesce(jsonb_typeof(t.e -> 'boost'), 'null') = 'null'
-                          THEN 'boost is required' END),
-        (6, '22023', CASE WHEN jsonb_typeof(t.e) = 'object' THEN coalesce(
-            CASE WHEN jsonb_typeof(t.e -> 'boost') <> 'number' OR (t.e ->> 'boost')::numeric NOT BETWEEN -1 AND 1
-                      OR (t.e ->> 'boost')::numeric = 0
-                 THEN 'boost must be a number between -1 and 1, not 0' END,
-            'tag '        || rec._json_problem(t.e -> 'tag', 'id'),
-            'creator_id ' || rec._json_problem(t.e -> 'creator_id', 'id'),
-            'attributes ' || rec._json_problem(t.e -> 'attributes', 'object'),
-            'strategy '   || rec._json_problem(t.e -> 'strategy', 'text'),
-            CASE WHEN jsonb_typeof(t.e -> 'strategy') = 'string'
-                      AND NOT EXISTS (SELECT FROM pgrec.strategies AS s WHERE s.name = t.e ->> 'strategy')
-                 THEN format('unknown strategy "%s"', t.e ->> 'strategy') END,
-            'starts_at '  || rec._json_problem(t.e -> 'starts_at', 'timestamp'),
-            'ends_at '    || rec._json_problem(t.e -> 'ends_at', 'timestamp'),
-            CASE WHEN coalesce(jsonb_typeof(t.e -> 'tag'), 'null') = 'null'
-                      AND coalesce(jsonb_typeof(t.e -> 'creator_id'), 'null') = 'null'
-                      AND coalesce(jsonb_typeof(t.e -> 'attributes'), 'null') = 'null'
-                 THEN 'needs at least one condition: tag, creator_id or attributes' END,
-            CASE WHEN jsonb_typeof(t.e -> 'starts_at') = 'string' AND jsonb_typeof(t.e -> 'ends_at') = 'string'
-                      AND (t.e ->> 'starts_at')::timestamptz >= (t.e ->> 'ends_at')::timestamptz
-                 THEN 'starts_at must be before ends_at' END) END)
-    ) AS c(n, code, problem)
-    WHERE c.problem IS NOT NULL
-    ORDER BY t.ord, c.n
-    LIMIT 1;
-    IF FOUND THEN
-        PERFORM rec._raise_batch_problem('rules', v_bad.idx, v_bad.id, v_bad.code, v_bad.problem,
+    -- The first problem, if any (LIMIT in a subquery: raised for that row alone).
+    PERFORM rec._raise_batch_problem('rules', p.idx, p.id, p.code, p.problem,
             'A rule is {"name", "boost": -1..1, "tag"?, "creator_id"?, "attributes"?: {}, "strategy"?, '
-            '"starts_at"?, "ends_at"?} with at least one of tag, creator_id, attributes.');
-    END IF;
+            '"starts_at"?, "ends_at"?} with at least one of tag, creator_id, attributes.')
+    FROM (SELECT t.ord - 1 AS idx, t.e ->> 'name' AS id, c.code, c.problem
+          FROM rec._batch_elements(rules, 'name') AS t
+          CROSS JOIN LATERAL (SELECT * FROM rec._keyed_object_problems(t.e, 'name', v_allowed, t.copies)
+                              UNION ALL VALUES
+              (5, '22004', CASE WHEN jsonb_typeof(t.e) = 'object' AND coalesce(jsonb_typeof(t.e -> 'boost'), 'null') = 'null'
+                                THEN 'boost is required' END),
+              (6, '22023', CASE WHEN jsonb_typeof(t.e) = 'object' THEN coalesce(
+                  CASE WHEN jsonb_typeof(t.e -> 'boost') <> 'number' OR (t.e ->> 'boost')::numeric NOT BETWEEN -1 AND 1
+                            OR (t.e ->> 'boost')::numeric = 0
+                       THEN 'boost must be a number between -1 and 1, not 0' END,
+                  'tag '        || rec._json_problem(t.e -> 'tag', 'id'),
+                  'creator_id ' || rec._json_problem(t.e -> 'creator_id', 'id'),
+                  'attributes ' || rec._json_problem(t.e -> 'attributes', 'object'),
+                  'strategy '   || rec._json_problem(t.e -> 'strategy', 'text'),
+                  CASE WHEN jsonb_typeof(t.e -> 'strategy') = 'string'
+                            AND NOT EXISTS (SELECT FROM pgrec.strategies AS s WHERE s.name = t.e ->> 'strategy')
+                       THEN format('unknown strategy "%s"', t.e ->> 'strategy') END,
+                  'starts_at '  || rec._json_problem(t.e -> 'starts_at', 'timestamp'),
+                  'ends_at '    || rec._json_problem(t.e -> 'ends_at', 'timestamp'),
+                  CASE WHEN coalesce(jsonb_typeof(t.e -> 'tag'), 'null') = 'null'
+                            AND coalesce(jsonb_typeof(t.e -> 'creator_id'), 'null') = 'null'
+                            AND coalesce(jsonb_typeof(t.e -> 'attributes'), 'null') = 'null'
+                       THEN 'needs at least one condition: tag, creator_id or attributes' END,
+                  CASE WHEN jsonb_typeof(t.e -> 'starts_at') = 'string' AND jsonb_typeof(t.e -> 'ends_at') = 'string'
+                            AND (t.e ->> 'starts_at')::timestamptz >= (t.e ->> 'ends_at')::timestamptz
+                       THEN 'starts_at must be before ends_at' END) END)
+          ) AS c(n, code, problem)
+          WHERE c.problem IS NOT NULL
+          ORDER BY t.ord, c.n
+          LIMIT 1) AS p;
 
     PERFORM rec._tag_ids(array_agg(e ->> 'tag'), true)
     FROM jsonb_array_elements(rules) AS e WHERE jsonb_typeof(e -> 'tag') = 'string';

@@ -17,32 +17,30 @@ DECLARE
     v_now     constant timestamptz := rec.now();
     v_hint    constant text := 'A consent is {"user_id": text, "purpose": one of pgrec.consent_purposes, '
                                '"granted": true|false, "at"?: ISO-8601 timestamp}.';
-    v_bad     record;
     v_users   bigint[];
     v_changes jsonb[];
 BEGIN
     PERFORM rec._check_batch('consents', consents, 10000);
-    SELECT t.ord - 1 AS idx, c.code, c.problem INTO v_bad
-    FROM jsonb_array_elements(consents) WITH ORDINALITY AS t(e, ord)
-    LEFT JOIN pgrec.consent_purposes AS p ON p.purpose = t.e ->> 'purpose'
-    CROSS JOIN LATERAL (SELECT * FROM rec._object_problems(t.e, ARRAY['user_id', 'purpose', 'granted'], v_allowed)
-                        UNION ALL VALUES
-        (5, '22023', CASE WHEN jsonb_typeof(t.e) = 'object' THEN coalesce(
-            'user_id ' || rec._json_problem(t.e -> 'user_id', 'id'),
-            'purpose ' || rec._json_problem(t.e -> 'purpose', 'text'),
-            CASE WHEN p.purpose IS NULL THEN format('unknown purpose "%s"', left(t.e ->> 'purpose', 200)) END,
-            'granted ' || rec._json_problem(t.e -> 'granted', 'boolean'),
-            'at ' || rec._json_problem(t.e -> 'at', 'timestamp'),
-            CASE WHEN (t.e ->> 'at')::timestamptz > v_now + interval '1 day' THEN 'at is more than a day in the future' END)
-            END)
-    ) AS c(n, code, problem)
-    WHERE c.problem IS NOT NULL
-    ORDER BY t.ord, c.n
-    LIMIT 1;
-    IF FOUND THEN
-        PERFORM rec._raise_batch_problem('consents', v_bad.idx, NULL, v_bad.code, v_bad.problem,
-            v_hint || ' Purposes: ' || (SELECT string_agg(p.purpose, ', ' ORDER BY p.purpose) FROM pgrec.consent_purposes AS p));
-    END IF;
+    -- The first problem, if any (LIMIT in a subquery: raised for that row alone).
+    PERFORM rec._raise_batch_problem('consents', p.idx, NULL, p.code, p.problem,
+            v_hint || ' Purposes: ' || (SELECT string_agg(p.purpose, ', ' ORDER BY p.purpose) FROM pgrec.consent_purposes AS p))
+    FROM (SELECT t.ord - 1 AS idx, c.code, c.problem
+          FROM jsonb_array_elements(consents) WITH ORDINALITY AS t(e, ord)
+          LEFT JOIN pgrec.consent_purposes AS p ON p.purpose = t.e ->> 'purpose'
+          CROSS JOIN LATERAL (SELECT * FROM rec._object_problems(t.e, ARRAY['user_id', 'purpose', 'granted'], v_allowed)
+                              UNION ALL VALUES
+              (5, '22023', CASE WHEN jsonb_typeof(t.e) = 'object' THEN coalesce(
+                  'user_id ' || rec._json_problem(t.e -> 'user_id', 'id'),
+                  'purpose ' || rec._json_problem(t.e -> 'purpose', 'text'),
+                  CASE WHEN p.purpose IS NULL THEN format('unknown purpose "%s"', left(t.e ->> 'purpose', 200)) END,
+                  'granted ' || rec._json_problem(t.e -> 'granted', 'boolean'),
+                  'at ' || rec._json_problem(t.e -> 'at', 'timestamp'),
+                  CASE WHEN (t.e ->> 'at')::timestamptz > v_now + interval '1 day' THEN 'at is more than a day in the future' END)
+                  END)
+          ) AS c(n, code, problem)
+          WHERE c.problem IS NOT NULL
+          ORDER BY t.ord, c.n
+          LIMIT 1) AS p;
 
     PERFORM rec._create_users('consents', consents, 'answers');
 

@@ -20,27 +20,26 @@ DECLARE
 BEGIN
     PERFORM rec._check_batch('paths', paths, 1000);
 
-    SELECT t.ord - 1 AS idx, t.e ->> 'id' AS id, c.code, c.problem INTO v_bad
-    FROM rec._batch_elements(paths, 'id') AS t
-    CROSS JOIN LATERAL (SELECT * FROM rec._keyed_object_problems(t.e, 'id', v_allowed, t.copies)
-                        UNION ALL VALUES
-        (5, '22023', CASE WHEN jsonb_typeof(t.e) = 'object' THEN coalesce(
-            'title '       || rec._json_problem(t.e -> 'title', 'title'),
-            'description ' || rec._json_problem(t.e -> 'description', 'description'),
-            'attributes '  || rec._json_problem(t.e -> 'attributes', 'object'),
-            CASE WHEN t.e ? 'modules' AND (jsonb_typeof(t.e -> 'modules') <> 'array'
-                                           OR jsonb_array_length(t.e -> 'modules') NOT BETWEEN 1 AND 200)
-                 THEN 'modules must be an array of 1 to 200 modules' END) END),
-        (6, '22004', CASE WHEN jsonb_typeof(t.e) = 'object' AND NOT t.e ? 'modules'
-                               AND NOT EXISTS (SELECT FROM pgrec.learning_paths AS p WHERE p.external_id = t.e ->> 'id')
-                          THEN 'modules is required for a new path' END)
-    ) AS c(n, code, problem)
-    WHERE c.problem IS NOT NULL
-    ORDER BY t.ord, c.n
-    LIMIT 1;
-    IF FOUND THEN
-        PERFORM rec._raise_batch_problem('paths', v_bad.idx, v_bad.id, v_bad.code, v_bad.problem, v_hint);
-    END IF;
+    -- The first problem, if any (LIMIT in a subquery: raised for that row alone).
+    PERFORM rec._raise_batch_problem('paths', p.idx, p.id, p.code, p.problem, v_hint)
+    FROM (SELECT t.ord - 1 AS idx, t.e ->> 'id' AS id, c.code, c.problem
+          FROM rec._batch_elements(paths, 'id') AS t
+          CROSS JOIN LATERAL (SELECT * FROM rec._keyed_object_problems(t.e, 'id', v_allowed, t.copies)
+                              UNION ALL VALUES
+              (5, '22023', CASE WHEN jsonb_typeof(t.e) = 'object' THEN coalesce(
+                  'title '       || rec._json_problem(t.e -> 'title', 'title'),
+                  'description ' || rec._json_problem(t.e -> 'description', 'description'),
+                  'attributes '  || rec._json_problem(t.e -> 'attributes', 'object'),
+                  CASE WHEN t.e ? 'modules' AND (jsonb_typeof(t.e -> 'modules') <> 'array'
+                                                 OR jsonb_array_length(t.e -> 'modules') NOT BETWEEN 1 AND 200)
+                       THEN 'modules must be an array of 1 to 200 modules' END) END),
+              (6, '22004', CASE WHEN jsonb_typeof(t.e) = 'object' AND NOT t.e ? 'modules'
+                                     AND NOT EXISTS (SELECT FROM pgrec.learning_paths AS p WHERE p.external_id = t.e ->> 'id')
+                                THEN 'modules is required for a new path' END)
+          ) AS c(n, code, problem)
+          WHERE c.problem IS NOT NULL
+          ORDER BY t.ord, c.n
+          LIMIT 1) AS p;
 
     -- The modules, one row each: path index, position, item id, extra prerequisites. A fresh
     -- table of our own: a table of that name the caller made is dropped, never reused (its
