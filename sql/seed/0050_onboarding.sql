@@ -38,17 +38,12 @@ INSERT INTO pgrec.onboarding_questions (question_id, position, prompt, multiple,
     ('explore_tools', 20, 'Which tools do you use?', true, 'explore'),
     ('explore_level', 30, 'How experienced are you?', false, 'explore');
 
+-- What a member makes: the interests of the general quiz.
+INSERT INTO pgrec.onboarding_options (question_id, option_id, position, label, tags)
+SELECT 'explore_make', o.option_id, o.position, o.label, o.tags
+FROM pgrec.onboarding_options AS o WHERE o.question_id = 'interests';
+
 INSERT INTO pgrec.onboarding_options (question_id, option_id, position, label, tags) VALUES
-    ('explore_make', 'design', 10, 'Design', '{"category:design": 1}'),
-    ('explore_make', 'photography', 20, 'Photography', '{"category:photography": 1}'),
-    ('explore_make', 'programming', 30, 'Programming', '{"category:programming": 1}'),
-    ('explore_make', 'data', 40, 'Data', '{"category:data": 1}'),
-    ('explore_make', 'music', 50, 'Music', '{"category:music": 1}'),
-    ('explore_make', 'cooking', 60, 'Cooking', '{"category:cooking": 1}'),
-    ('explore_make', 'fitness', 70, 'Fitness', '{"category:fitness": 1}'),
-    ('explore_make', 'woodworking', 80, 'Woodworking', '{"category:woodworking": 1}'),
-    ('explore_make', 'gardening', 90, 'Gardening', '{"category:gardening": 1}'),
-    ('explore_make', 'languages', 100, 'Languages', '{"category:languages": 1}'),
     ('explore_tools', 'figma', 10, 'Figma', '{"tool:figma": 1}'),
     ('explore_tools', 'illustrator', 20, 'Illustrator', '{"tool:illustrator": 1}'),
     ('explore_tools', 'photoshop', 30, 'Photoshop', '{"tool:photoshop": 1}'),

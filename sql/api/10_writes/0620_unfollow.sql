@@ -8,14 +8,13 @@
 CREATE FUNCTION rec.unfollow(follows jsonb) RETURNS integer
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
-    v_now  constant timestamptz := rec.now();
     v_rows integer;
 BEGIN
     PERFORM rec._check_follows(follows);
     WITH asked AS (
         SELECT u.id AS user_id, x.creator_id, x.at
         FROM (SELECT e ->> 'user_id' AS user_id, e ->> 'creator_id' AS creator_id,
-                     max(coalesce((e ->> 'at')::timestamptz, v_now)) AS at
+                     max(coalesce((e ->> 'at')::timestamptz, rec.now())) AS at
               FROM jsonb_array_elements(follows) AS e
               GROUP BY 1, 2) AS x
         JOIN pgrec.users AS u ON u.external_id = x.user_id

@@ -23,9 +23,8 @@ DECLARE
     v_ctx     rec.user_context;
     v_allowed boolean;   -- the setting, and consent to personalisation (pgrec.consents)
 BEGIN
-    PERFORM rec._check_id('user_id', user_id);
+    v_user := rec._user_by_id(status.user_id);
     SELECT * INTO v_limits FROM rec._cold_start_thresholds();
-    SELECT * INTO v_user FROM pgrec.users AS u WHERE u.external_id = status.user_id;
     SELECT count(*), count(*) FILTER (WHERE e.polarity > 0) INTO v_events, v_positive
     FROM pgrec.weighted_events AS e WHERE e.user_id = v_user.id AND e.occurred_at <= v_now;
     SELECT count(*) FILTER (WHERE NOT ut.blocked), count(*) FILTER (WHERE ut.blocked) INTO v_prefs, v_blocked

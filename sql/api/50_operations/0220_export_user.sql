@@ -12,9 +12,8 @@ DECLARE
     v_rows  jsonb;
     v_other jsonb := '{}';
 BEGIN
-    PERFORM rec._check_id('user_id', user_id);
-    SELECT * INTO v_user FROM pgrec.users AS u WHERE u.external_id = export_user.user_id;
-    IF NOT FOUND THEN
+    v_user := rec._user_by_id(export_user.user_id);
+    IF v_user.id IS NULL THEN
         RAISE EXCEPTION 'unknown user "%"', user_id USING ERRCODE = 'P0002';
     END IF;
 

@@ -68,18 +68,15 @@ COMMENT ON FUNCTION rec.clear_model(text) IS 'Model fits: remove a model''s neig
 -- Neighbour rows: item_ids[k]'s neighbour neighbor_ids[k] with scores[k] (> 0).
 CREATE FUNCTION rec.store_neighbors(model text, item_ids bigint[], neighbor_ids bigint[], scores real[])
 RETURNS bigint
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
-DECLARE
-    v_rows bigint;
-BEGIN
-    PERFORM rec._check_model_rows(model, 'item', item_ids, neighbor_ids, scores);
-    INSERT INTO pgrec.item_neighbors (item_id, source, neighbor_id, score)
-    SELECT u.i, model, u.j, u.s FROM unnest(item_ids, neighbor_ids, scores) AS u(i, j, s)
-    WHERE u.s > 0 AND u.i <> u.j
-    ORDER BY u.i, u.j;
-    GET DIAGNOSTICS v_rows = ROW_COUNT;
-    RETURN v_rows;
-END;
+LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+    SELECT rec._check_model_rows(model, 'item', item_ids, neighbor_ids, scores);
+    WITH stored AS (
+        INSERT INTO pgrec.item_neighbors (item_id, source, neighbor_id, score)
+        SELECT u.i, model, u.j, u.s FROM unnest(item_ids, neighbor_ids, scores) AS u(i, j, s)
+        WHERE u.s > 0 AND u.i <> u.j
+        ORDER BY u.i, u.j
+        RETURNING 1)
+    SELECT count(*) FROM stored;
 $$;
 COMMENT ON FUNCTION rec.store_neighbors(text, bigint[], bigint[], real[]) IS 'Model fits: append neighbour rows (item, neighbour, score > 0) under the model''s source.';
 

@@ -7,7 +7,6 @@
 CREATE FUNCTION rec.prune_impressions(older_than interval) RETURNS bigint
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
-    v_now  constant timestamptz := rec.now();
     v_rows bigint;
 BEGIN
     IF older_than IS NULL THEN
@@ -17,10 +16,10 @@ BEGIN
         RAISE EXCEPTION 'older_than must be a finite interval of at least 1 day, got %', older_than USING ERRCODE = '22023';
     END IF;
     DELETE FROM pgrec.impressions AS i
-    WHERE i.served_at < v_now - older_than
+    WHERE i.served_at < rec.now() - older_than
       AND NOT EXISTS (SELECT FROM pgrec.experiments AS e
                       WHERE e.name = i.experiment
-                        AND rec._experiment_status(e.starts_at, e.ends_at, v_now) = 'running');
+                        AND rec._experiment_status(e.starts_at, e.ends_at, rec.now()) = 'running');
     GET DIAGNOSTICS v_rows = ROW_COUNT;
     RETURN v_rows;
 END;

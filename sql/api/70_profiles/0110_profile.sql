@@ -30,9 +30,8 @@ DECLARE
     v_consents  jsonb;
     v_target    double precision;
 BEGIN
-    PERFORM rec._check_id('user_id', profile.user_id);
-    SELECT * INTO v_user FROM pgrec.users AS u WHERE u.external_id = profile.user_id;
-    IF NOT FOUND THEN
+    v_user := rec._user_by_id(profile.user_id);
+    IF v_user.id IS NULL THEN
         RETURN jsonb_build_object('user_id', profile.user_id, 'known', false, 'version', 0, 'updated_at', NULL,
                                   'interests', '[]'::jsonb, 'aversions', '[]'::jsonb, 'personalized', false);
     END IF;

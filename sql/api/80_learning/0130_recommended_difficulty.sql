@@ -15,8 +15,7 @@ DECLARE
     v_target double precision;
     v_levels boolean;
 BEGIN
-    PERFORM rec._check_id('user_id', recommended_difficulty.user_id);
-    SELECT * INTO v_user FROM pgrec.users AS u WHERE u.external_id = recommended_difficulty.user_id;
+    v_user := rec._user_by_id(recommended_difficulty.user_id);
     SELECT coalesce(jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
                'item_id', i.external_id, 'completed_at', b.completed_at, 'level', b.level, 'score', b.score,
                'minutes', round(b.minutes::numeric, 1), 'estimate', b.estimate,
