@@ -63,7 +63,7 @@ COMMENT ON FUNCTION rec._item_month_users(pg_snapshot, bigint, timestamptz) IS
 -- the periodic full_every and rec.refresh('stats', full => true). Readers keep the previous
 -- rows until this transaction commits (MVCC), so no list sees an empty table.
 CREATE FUNCTION rec._refresh_stats(p_full boolean) RETURNS bigint
-LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp SET work_mem = '256MB' AS $$
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_run    rec.refresh_run;
     v_dirty  bigint[];

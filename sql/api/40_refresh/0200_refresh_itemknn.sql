@@ -88,9 +88,8 @@ COMMENT ON FUNCTION rec._itemknn_rows(bigint[], double precision, integer, integ
 -- So each row is either exactly a full rebuild's now or its own earlier computation, and the
 -- run log says how many rows were left stale; full_every (daily) bounds how stale they get.
 -- Decay "now" moves every user's strengths with the clock, so with it every run is full.
--- work_mem: the pair aggregation is one large hash join; memory rather than spilling to disk.
 CREATE FUNCTION rec._refresh_itemknn(p_full boolean) RETURNS bigint
-LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp SET work_mem = '256MB' AS $$
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_start   constant timestamptz := clock_timestamp();
     v_model   pgrec.models;

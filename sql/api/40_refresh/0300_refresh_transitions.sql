@@ -33,8 +33,7 @@ COMMENT ON FUNCTION rec._user_transitions(timestamptz) IS
 -- Everyone else's paths are as they were. A full rebuild sorts 180 days of events by (user,
 -- time). Readers keep the previous rows until this transaction commits.
 CREATE FUNCTION rec._refresh_transitions(p_full boolean) RETURNS bigint
--- work_mem: one large window sort and hash aggregate; memory instead of spilling to disk.
-LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp SET work_mem = '256MB' AS $$
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_run     rec.refresh_run;
     v_users   bigint[];

@@ -10,7 +10,7 @@
 -- embeddings changed (a backfill, a provider switch), most users are affected and the run
 -- rebuilds in full. computed_at says when each row was computed.
 CREATE FUNCTION rec._refresh_user_vectors(p_full boolean) RETURNS bigint
-LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp SET work_mem = '256MB' AS $$
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_run    rec.refresh_run;
     v_items  bigint[];

@@ -10,8 +10,7 @@
 -- reads every event: it takes a lock that makes rec.track wait until the step commits, so that
 -- no event is counted twice or missed (run it off-peak after editing rules on a big table).
 CREATE FUNCTION rec._refresh_profiles() RETURNS bigint
--- work_mem: one sort of every event's tags by user and tag; memory instead of spilling to disk.
-LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp SET work_mem = '256MB' AS $$
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_now       constant timestamptz := rec.now();
     v_settings  pgrec.profile_settings;

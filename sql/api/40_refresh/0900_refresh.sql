@@ -16,9 +16,13 @@
 -- pgrec.refresh_runs (pgrec.refresh_status shows the latest per step). Readers never wait for
 -- a refresh and never see half-written data: a step rewrites its tables inside this
 -- transaction, and readers keep the committed rows until it commits.
+--
+-- work_mem, for every step it runs: the steps' pair aggregations, window sorts and hash joins
+-- over the events take memory rather than spilling to disk.
 CREATE FUNCTION rec.refresh(what text DEFAULT 'all', "full" boolean DEFAULT false)
 RETURNS TABLE (step text, outcome text, rows bigint, seconds double precision)
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp SET work_mem = '256MB'
+AS $$
 #variable_conflict use_column
 DECLARE
     v_step    record;

@@ -11,6 +11,7 @@ DECLARE
     v_ref   record;
     v_rows  jsonb;
     v_other jsonb := '{}';
+    v_facts jsonb;
 BEGIN
     v_user := rec._user_by_id(export_user.user_id);
     IF v_user.id IS NULL THEN
@@ -31,23 +32,15 @@ BEGIN
     INSERT INTO pgrec.audit_log (action, user_digest, user_id, actor)
     VALUES ('export', rec._user_digest(v_user.external_id), v_user.external_id, rec._actor());
 
+    v_facts := (SELECT f.facts FROM rec._profile_facts(ARRAY[v_user.id]) AS f);
     RETURN jsonb_build_object(
         'user', jsonb_strip_nulls(jsonb_build_object(
             'id', v_user.external_id,
             'created_at', v_user.created_at,
-            'location', CASE WHEN v_user.lat IS NOT NULL THEN jsonb_build_object('lat', v_user.lat, 'lon', v_user.lon) END,
-            'attributes', v_user.attributes)) || jsonb_build_object(
-            'preferences', jsonb_build_object(
-                'preferred_tags', (SELECT coalesce(jsonb_object_agg(t.name, ut.weight ORDER BY t.name), '{}')
-                                   FROM pgrec.user_tags AS ut JOIN pgrec.tags AS t ON t.id = ut.tag_id
-                                   WHERE ut.user_id = v_user.id AND NOT ut.blocked),
-                'blocked_tags', (SELECT coalesce(jsonb_agg(t.name ORDER BY t.name), '[]')
-                                 FROM pgrec.user_tags AS ut JOIN pgrec.tags AS t ON t.id = ut.tag_id
-                                 WHERE ut.user_id = v_user.id AND ut.blocked),
-                'max_distance_km', v_user.max_distance_km,
-                'price_min', v_user.price_min,
-                'price_max', v_user.price_max,
-                'personalization', v_user.personalization)),
+            'location', v_facts -> 'location',
+            'attributes', v_facts -> 'attributes')) || jsonb_build_object(
+            -- What the user declared, as rec.upsert_users takes it (rec._profile_facts).
+            'preferences', v_facts - 'location' - 'attributes'),
         'events_count', (SELECT count(*) FROM pgrec.events AS e WHERE e.user_id = v_user.id),
         'other', v_other,
         'updated_at', v_user.updated_at,
