@@ -32,17 +32,9 @@ DECLARE
     v_limits record;
     v_live   bigint;
 BEGIN
-    IF v_window IS NULL OR v_after IS NULL THEN
-        RAISE EXCEPTION '% must not be null', CASE WHEN v_window IS NULL THEN 'window' ELSE 'attribution' END
-            USING ERRCODE = '22004';
-    END IF;
     -- The window is read through the BRIN index on served_at; a year bounds the scan.
-    IF NOT isfinite(v_window) OR v_window < interval '1 hour' OR v_window > interval '365 days' THEN
-        RAISE EXCEPTION 'window must be between 1 hour and 365 days, got %', v_window USING ERRCODE = '22023';
-    END IF;
-    IF NOT isfinite(v_after) OR v_after <= interval '0' OR v_after > interval '30 days' THEN
-        RAISE EXCEPTION 'attribution must be more than 0 and at most 30 days, got %', v_after USING ERRCODE = '22023';
-    END IF;
+    PERFORM rec._check_interval('window', v_window, interval '1 hour', interval '365 days');
+    PERFORM rec._check_interval('attribution', v_after, interval '0', interval '30 days', p_min_exclusive => true);
     SELECT * INTO v_limits FROM rec._cold_start_thresholds();
     SELECT count(*) INTO v_live FROM pgrec.items AS i WHERE pgrec.is_live(i, v_now);
 
