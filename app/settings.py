@@ -117,6 +117,17 @@ class Settings:
     scheduler_shutdown_grace: float = field(default_factory=lambda: float(_env("PGREC_SCHEDULER_SHUTDOWN_GRACE", "5")))
     """On SIGTERM, seconds a running job may take to finish before its transaction is cancelled."""
 
+    # --- scale-out harness (app/cluster) --------------------------------------------------
+
+    cluster_dir: Path = field(default_factory=lambda: Path(_env("PGREC_CLUSTER_DIR", str(ROOT / ".cluster"))))
+    """Data folders of local replicas and Citus nodes, and the Citus build (git-ignored)."""
+
+    citus_source: Path | None = field(default_factory=lambda: Path(os.environ["PGREC_CITUS_SOURCE"])
+                                      if os.environ.get("PGREC_CITUS_SOURCE") else None)
+    """A Citus source tarball (``citus-*.tar.gz``) to build against the embedded PostgreSQL when
+    it has no citus.so yet. Unset: ``shared/vendor/citus-*.tar.gz`` in a parent folder of the
+    checkout, if there is one."""
+
     def __post_init__(self) -> None:
         if self.embedding_dim < 1 or self.embedding_dim > 16000:
             raise ValueError(f"PGREC_EMBEDDING_DIM must be 1..16000, got {self.embedding_dim}")
