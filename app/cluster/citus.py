@@ -213,7 +213,7 @@ def _create(base_dir: Path, workers: int, dbname: str) -> CitusCluster:
         servers.write_settings(node.data_dir, {
             "port": node.port,
             "listen_addresses": "127.0.0.1",
-            "unix_socket_directories": str(node.data_dir),
+            "unix_socket_directories": servers.socket_dir(node.data_dir, node.port),
             "shared_preload_libraries": "citus",
             # Shard moves (citus_rebalance_start after adding a worker) use logical replication.
             "wal_level": "logical",

@@ -143,7 +143,7 @@ def start_replica(primary_url: str, name: str = "replica", port: int | None = No
             "port": port,
             "listen_addresses": "127.0.0.1",
             # A Unix socket in the data folder: no shared /tmp socket directory is needed.
-            "unix_socket_directories": str(data_dir),
+            "unix_socket_directories": servers.socket_dir(data_dir, port),
             "hot_standby": "on",
             "cluster_name": name,
             # Queries on the standby delay replay at most this long before being cancelled.

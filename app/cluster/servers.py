@@ -99,6 +99,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def socket_dir(data_dir: Path, port: int) -> str:
+    """``data_dir`` as the Unix socket folder, or '' (TCP only) when the socket path would pass
+    the 107-byte limit of sockaddr_un: postgres refuses to start if it can create no socket."""
+    return str(data_dir) if len(f"{data_dir}/.s.PGSQL.{port}".encode()) <= 100 else ""
+
+
 @dataclass(frozen=True)
 class LocalServer:
     """One PostgreSQL server of the harness: its data folder and the TCP port it listens on."""
