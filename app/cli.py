@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+from pathlib import Path
 from typing import Callable
 
 import psycopg
@@ -43,7 +45,8 @@ def cmd_db(args: argparse.Namespace) -> int:
                     version = conn.execute("SHOW server_version").fetchone()[0]
                 console.print(f"external database reachable (PostgreSQL {version})")
             except psycopg.OperationalError as exc:
-                console.print(f"external database unreachable: {exc}")
+                console.print(connection_problem(exc) or f"external database unreachable: {exc}",
+                              soft_wrap=True, highlight=False)
                 return 1
         else:
             running = db.embedded_running(settings.data_dir)
@@ -85,36 +88,44 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
+    """Every refresh step (or one), SQL and Python alike: what the scheduler runs when due."""
+    from app.refresh import refresh
+
     with db.connect() as conn:
-        rows = conn.execute("SELECT step, outcome, rows, seconds FROM rec.refresh(%s)", (args.what,)).fetchall()
-    table = Table("step", "outcome", "rows", "seconds")
-    for step, outcome, n, seconds in rows:
-        table.add_row(step, outcome, "" if n is None else str(n), f"{seconds:.3f}")
+        runs = refresh(conn, args.what)
+    table = Table("step", "outcome", "rows", "seconds", "detail")
+    for run in runs:
+        table.add_row(run.step, run.outcome, "" if run.rows is None else str(run.rows), f"{run.seconds:.3f}",
+                      run.detail or "")
     console.print(table)
-    return 0 if all(r[1] != "error" for r in rows) else 1
+    return 0 if all(run.outcome != "error" for run in runs) else 1
 
 
 def cmd_feed(args: argparse.Namespace) -> int:
+    """The feed as a table that fits the terminal: the largest score terms one per line and the
+    reasons wrapped, instead of one column per signal."""
     with db.connect() as conn:
         rows = conn.execute(
             "SELECT item_id, score, reasons FROM rec.feed(%s, %s, %s, %s)",
             (args.user, args.n, args.offset, args.strategy),
         ).fetchall()
-        titles = dict(conn.execute(
-            "SELECT external_id, title FROM pgrec.items WHERE external_id = ANY(%s)", ([r[0] for r in rows],)
-        ).fetchall())
     if args.json:
         print(json.dumps([{"item_id": i, "score": s, "reasons": r} for i, s, r in rows], indent=2))
         return 0
-    terms = sorted({k for _, _, r in rows for k in r.get("terms", {})})
-    table = Table("#", "item", "title", "score", *terms, "why", title=f"feed for {args.user}")
+    table = Table(title=f"feed for {args.user} (strategy {args.strategy})", title_justify="left",
+                  show_lines=True, expand=False, pad_edge=False)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("item", overflow="fold", max_width=16)
+    table.add_column("score", justify="right", no_wrap=True)
+    table.add_column("largest terms", no_wrap=True)
+    table.add_column("why", ratio=1, overflow="fold", min_width=20)
     for rank, (item, score, reasons) in enumerate(rows, start=args.offset + 1):
-        table.add_row(
-            str(rank), item, (titles.get(item) or "")[:40], f"{score:.3f}",
-            *[f"{reasons['terms'].get(t, 0):.3f}" for t in terms],
-            "; ".join(reasons.get("reasons", [])),
-        )
+        terms = sorted((reasons.get("terms") or {}).items(), key=lambda t: -abs(t[1]))
+        shown = [f"{name} {value:+.3f}" if value < 0 else f"{name} {value:.3f}" for name, value in terms[:args.terms]]
+        table.add_row(str(rank), item, f"{score:.3f}", "\n".join(shown), "; ".join(reasons.get("reasons", [])))
     console.print(table)
+    if not rows:
+        console.print(f"no items for {args.user}: is the catalogue empty? (`pgrec demo` loads demo data)")
     return 0
 
 
@@ -207,34 +218,122 @@ def cmd_keys(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    """Items, users or events from CSV, JSON Lines or MovieLens files (see app/importer.py)."""
+    from app.importer import run
+
+    return run(args)
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    """Offline evaluation of every strategy against baselines (see app/evaluate.py)."""
-    from app.evaluate import run
+    """Offline evaluation of every strategy against baselines (see app/evaluation)."""
+    from app.evaluation import run
 
     return run(args)
 
 
 # --- the whole thing --------------------------------------------------------------------------
 
+def up_state_file() -> Path:
+    """Where `pgrec up` records what it started, so that `pgrec down` can stop it (beside the
+    embedded database's folder, git-ignored like it)."""
+    data_dir = get_settings().data_dir
+    return data_dir.parent / f"{data_dir.name}.up.json"
+
+
 def cmd_up(args: argparse.Namespace) -> int:
-    """`make run`: database, migrations, demo data when empty, then the API and the scheduler."""
+    """`make run`: database, migrations, demo data when empty, then the API and the scheduler.
+    On exit (Ctrl-C, SIGTERM, `pgrec down`) it stops what it started, the embedded database included."""
     from app.schema import migrate
 
-    url = db.database_url()
-    console.print(f"database: {url}")
-    migrate(url)
-    cmd_demo(argparse.Namespace(if_empty=True, items=None, users=None, events=None, seed=42))
-    secret = demo_api_key()
-    console.print(f"API on http://{args.host}:{args.port}  (OpenAPI: /schema)  demo key, valid until the next start:")
-    console.print(f"  curl -H 'Authorization: Bearer {secret}' 'http://{args.host}:{args.port}/v1/users/u1/feed?n=5'",
-                  soft_wrap=True)
-    console.print("  .venv/bin/pgrec feed u1")
-    services = [["serve", "--host", args.host, "--port", str(args.port)], ["scheduler"]]
-    missing = [s[0] for s in services if s[0] not in COMMANDS]
-    if missing:
-        err.print(f"cannot start: this build has no {', '.join(missing)} command")
+    settings = get_settings()
+    state_file = up_state_file()
+    if state_file.exists() and _alive(json.loads(state_file.read_text()).get("pid")):
+        err.print(f"pgrec up is already running (see {state_file}); `pgrec down` stops it")
         return 1
-    return supervise([[sys.executable, "-m", "app.cli", *service] for service in services])
+    # Only a database this command starts is stopped on exit; one that was running stays up.
+    started_db = not settings.database_url and not db.embedded_running(settings.data_dir)
+    try:
+        url = db.database_url()
+        console.print(f"database: {url}")
+        migrate(url)
+        cmd_demo(argparse.Namespace(if_empty=True, items=None, users=None, events=None, seed=42))
+        secret = demo_api_key()
+        base = f"http://{args.host}:{args.port}"
+        console.print(f"API on {base}  (OpenAPI: /schema)  demo key, valid until the next start:")
+        console.print(f"  curl -H 'Authorization: Bearer {secret}' '{base}/v1/users/u1/feed?n=5'", soft_wrap=True)
+        console.print(f"  playground: {base}/playground   dashboard: {base}/dashboard   (paste the key)")
+        console.print("  .venv/bin/pgrec feed u1        stop everything: Ctrl-C here, or `pgrec down`")
+        services = [["serve", "--host", args.host, "--port", str(args.port)], ["scheduler"]]
+        missing = [s[0] for s in services if s[0] not in COMMANDS]
+        if missing:
+            err.print(f"cannot start: this build has no {', '.join(missing)} command")
+            return 1
+        return supervise([[sys.executable, "-m", "app.cli", *service] for service in services],
+                         state_file=state_file, state={"started_db": started_db, "data_dir": str(settings.data_dir),
+                                                       "url": base})
+    finally:
+        if started_db and db.embedded_running(settings.data_dir):
+            db.stop_embedded(settings.data_dir)
+            console.print(f"stopped the embedded database in {settings.data_dir}")
+
+
+def _alive(pid: object) -> bool:
+    """Whether process ``pid`` runs (an exited process its parent has not reaped yet does not)."""
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def _is_pgrec(pid: int) -> bool:
+    """Whether ``pid`` is still one of our processes (pids are reused after a crash)."""
+    try:
+        return b"app.cli" in Path(f"/proc/{pid}/cmdline").read_bytes() or b"pgrec" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return _alive(pid)
+
+
+def cmd_down(args: argparse.Namespace) -> int:
+    """Stop what `pgrec up` (`make run`) started: the API, the scheduler and the embedded database."""
+    import signal
+    import time
+
+    settings = get_settings()
+    state_file = up_state_file()
+    state = json.loads(state_file.read_text()) if state_file.exists() else {}
+    stopped: list[str] = []
+    pid = state.get("pid")
+    if _alive(pid) and _is_pgrec(pid):
+        # The supervisor stops its children and the database it started, in that order.
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + args.timeout
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        if _alive(pid):
+            err.print(f"pgrec up (pid {pid}) did not stop within {args.timeout:.0f} s")
+            return 1
+        stopped.append(f"pgrec up (pid {pid}: API and scheduler)")
+    else:
+        # The supervisor is gone (killed hard): stop the children it recorded, if still ours.
+        for child in state.get("children", []):
+            if _alive(child) and _is_pgrec(child):
+                os.kill(child, signal.SIGTERM)
+                stopped.append(f"pid {child}")
+    state_file.unlink(missing_ok=True)
+    if not settings.database_url and db.embedded_running(settings.data_dir):
+        db.stop_embedded(settings.data_dir)
+        stopped.append(f"the embedded database in {settings.data_dir}")
+    console.print(("stopped " + ", ".join(stopped)) if stopped else "nothing was running", highlight=False)
+    return 0
 
 
 def demo_api_key() -> str:
@@ -250,8 +349,9 @@ def demo_api_key() -> str:
                             (name, ["read", "write", "admin"])).fetchone()[0]
 
 
-def supervise(commands: list[list[str]]) -> int:
-    """Run child processes until one exits or we are told to stop; then stop them all."""
+def supervise(commands: list[list[str]], state_file: Path | None = None, state: dict | None = None) -> int:
+    """Run child processes until one exits or we are told to stop; then stop them all.
+    ``state_file`` records our pid and the children's for `pgrec down` while they run."""
     import signal
     import subprocess
     import time
@@ -265,6 +365,8 @@ def supervise(commands: list[list[str]]) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    if state_file is not None:
+        state_file.write_text(json.dumps({**(state or {}), "pid": os.getpid(), "children": [c.pid for c in children]}))
     try:
         while not stopping and all(child.poll() is None for child in children):
             time.sleep(0.2)
@@ -277,6 +379,8 @@ def supervise(commands: list[list[str]]) -> int:
                 child.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 child.kill()
+        if state_file is not None:
+            state_file.unlink(missing_ok=True)
     failed = [c.returncode for c in children if c.returncode not in (0, -signal.SIGTERM)]
     return 0 if stopping or not failed else failed[0]
 
@@ -307,7 +411,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--if-empty", action="store_true", help="only when the database has no items")
 
-    p = add("refresh", cmd_refresh, "recompute derived data (rec.refresh)")
+    p = add("refresh", cmd_refresh, "run every refresh step now (or one), model fits and embeddings included")
     p.add_argument("what", nargs="?", default="all")
 
     p = add("feed", cmd_feed, "print a user's feed with its score terms")
@@ -315,6 +419,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-n", type=int, default=20)
     p.add_argument("--offset", type=int, default=0)
     p.add_argument("--strategy", default="default")
+    p.add_argument("--terms", type=int, default=3, help="score terms shown per item, largest first (default 3)")
     p.add_argument("--json", action="store_true")
 
     p = add("embed", cmd_embed, "embed every queued item (new or edited) with the configured provider")
@@ -325,19 +430,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--item", dest="items", action="append", help="with --requeue: only this item id (repeatable)")
     p.add_argument("--status", action="store_true", help="print embedding progress as JSON and exit")
 
-    p = add("scheduler", cmd_scheduler, "run the scheduler (embeddings, trending, stats, neighbours, user vectors) until SIGTERM")
+    p = add("scheduler", cmd_scheduler, "run the refresh steps when they are due (pgrec.refresh_steps) until SIGTERM")
     import scheduler as _scheduler
 
     _scheduler.add_arguments(p)
 
+    p = add("import", cmd_import,
+            "load items, users or events from CSV, JSON Lines or MovieLens files through the rec functions")
+    from app.importer import add_arguments as import_arguments
+    import_arguments(p)
+
     p = add("evaluate", cmd_evaluate,
             "hold out recent events, replay with rec.as_of, report Recall/NDCG/coverage/latency per strategy")
-    from app.evaluate import add_arguments as evaluate_arguments
+    from app.evaluation import add_arguments as evaluate_arguments
     evaluate_arguments(p)
 
     p = add("up", cmd_up, "start everything for a demo: database, migrations, demo data, API and scheduler")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
+
+    p = add("down", cmd_down, "stop what `pgrec up` started: the API, the scheduler and the embedded database")
+    p.add_argument("--timeout", type=float, default=60, help="seconds to wait for pgrec up to stop (default 60)")
 
     p = add("serve", cmd_serve, "run the HTTP API (Litestar under uvicorn)")
     p.add_argument("--host", default="127.0.0.1")
@@ -352,16 +465,68 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def where(url: str | None) -> str:
+    """host:port/dbname of a libpq URL, without user or password, for messages."""
+    try:
+        info = psycopg.conninfo.conninfo_to_dict(url or "")
+    except psycopg.Error:
+        return "?"
+    host = str(info.get("host") or "localhost")
+    return f"{host}:{info.get('port') or 5432}/{info.get('dbname') or info.get('user') or ''}"
+
+
+def connection_problem(exc: BaseException) -> str | None:
+    """One line saying what to do when the database cannot be reached, or None if ``exc`` is
+    not about reaching it (a SQL error is reported as such)."""
+    settings = get_settings()
+    if isinstance(exc, psycopg.ProgrammingError) and exc.sqlstate is None and settings.database_url:
+        return (f"DATABASE_URL is not a valid connection string ({str(exc).strip().splitlines()[0]}); "
+                "write it as postgresql://user:password@host:5432/dbname")
+    sqlstate = getattr(exc, "sqlstate", None)
+    if sqlstate in {"3F000", "42883"} or (sqlstate == "42P01" and "pgrec." in str(exc)):
+        return "pgrec is not installed in this database: run `pgrec migrate` (alembic upgrade head)"
+    if not isinstance(exc, psycopg.OperationalError) or (sqlstate and sqlstate[:2] not in {"08", "28", "3D", "57"}):
+        return None
+    # libpq's text is several lines ("connection to server at ... failed: Connection refused\n\tIs the
+    # server running ..."); the reason is the end of the first one.
+    reason = str(exc).strip().splitlines()[0].rsplit(" failed: ", 1)[-1].strip() if str(exc).strip() else "no answer"
+    if settings.database_url and "does not exist" in reason:
+        return f"{reason.removeprefix('FATAL:').strip()} at {where(settings.database_url)}: create it or fix DATABASE_URL"
+    if settings.database_url:
+        return (f"cannot reach the database at {where(settings.database_url)} ({reason}): start that server "
+                "or fix DATABASE_URL (unset it to use the embedded database)")
+    return (f"cannot reach the embedded database in {settings.data_dir} ({reason}): `pgrec db status` tells whether "
+            "it runs, `pgrec db start` starts it")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        return 130
     except psycopg.Error as exc:
+        problem = connection_problem(exc)
+        if problem:
+            err.print(f"[red]pgrec[/red]: {problem}", soft_wrap=True, highlight=False)
+            return 1
         # The SQL API's messages are written for people; show them without a traceback.
         diag = exc.diag
-        err.print(f"[red]error {diag.sqlstate or ''}[/red]: {diag.message_primary or exc}")
+        err.print(f"[red]error {diag.sqlstate or ''}[/red]: {diag.message_primary or exc}", soft_wrap=True)
         if diag.message_hint:
-            err.print(f"hint: {diag.message_hint}")
+            err.print(f"hint: {diag.message_hint}", soft_wrap=True)
+        return 1
+    except Exception as exc:  # noqa: BLE001  (one line, not a traceback, for what a user can fix)
+        # Alembic (SQLAlchemy) wraps the driver's error; the embedded server's start can fail too.
+        cause = getattr(exc, "orig", None) or exc.__cause__
+        problem = connection_problem(cause) if isinstance(cause, psycopg.Error) else None
+        if problem is None and type(exc).__name__ in {"PostgresError", "TimeoutError"} and not get_settings().database_url:
+            problem = (f"the embedded database in {get_settings().data_dir} did not start ({exc}); "
+                       "`pgrec db stop` then `pgrec db start`, or remove the folder to start afresh")
+        if problem is None:
+            raise
+        err.print(f"[red]pgrec[/red]: {problem}", soft_wrap=True, highlight=False)
         return 1
 
 

@@ -1,17 +1,27 @@
 """The SQL under ``sql/`` and how it reaches a database.
 
-``sql/schema/`` holds the private data objects (schema ``pgrec``) as numbered files; Alembic
-revisions apply them (``migrations/versions``). ``sql/api/`` holds the ``rec`` functions: they
-hold no data, so the API is installed wholesale — drop schema ``rec``, run every file in
-order — whenever the checksum of those files differs from the one recorded in ``pgrec.meta``
-(like Flyway's repeatable migrations). ``install_canonical`` applies everything straight from
-the files, which the drift test compares with what the migrations produce.
+``sql/schema/`` is the current state of every private data object (schema ``pgrec``), one file
+per table group, DDL only; ``sql/seed/`` the reference rows a fresh installation starts with;
+``sql/api/`` the ``rec`` functions. Alembic is the one way to install and upgrade: the
+revisions in ``migrations/versions`` bring any database to the state the schema and seed files
+describe (a frozen baseline, then migrations that alter), and a test diffs a migrated database
+against one built straight from the files (:func:`install_canonical`).
+
+The ``rec`` API holds no data, so it is installed wholesale — every function and type in
+``rec`` dropped, every file run in path order — whenever the checksum of its files differs from
+the one recorded in ``pgrec.meta`` (like Flyway's repeatable migrations).
+
+Ownership: ``sql/schema/0010_roles.sql`` runs as the installing role (extension, roles,
+schemas); everything else is created as ``pgrec_owner`` (:func:`as_owner`), a NOLOGIN role that
+is not a superuser, so SECURITY DEFINER functions never run with more than pgrec's own rights.
 """
 
 from __future__ import annotations
 
 import hashlib
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import psycopg
 
@@ -19,24 +29,32 @@ from app import ROOT
 
 SQL_DIR = ROOT / "sql"
 SCHEMA_DIR = SQL_DIR / "schema"
+SEED_DIR = SQL_DIR / "seed"
 API_DIR = SQL_DIR / "api"
+PREREQUISITES = SCHEMA_DIR / "0010_roles.sql"
+OWNER = "pgrec_owner"
 
 
 def schema_files() -> list[Path]:
-    """Schema files in load order."""
-    return sorted(SCHEMA_DIR.glob("*.sql"))
+    """Schema files in load order, after the prerequisites (which run as the installer)."""
+    return [p for p in sorted(SCHEMA_DIR.glob("*.sql")) if p != PREREQUISITES]
+
+
+def seed_files() -> list[Path]:
+    """Seed files in load order."""
+    return sorted(SEED_DIR.glob("*.sql"))
 
 
 def api_files() -> list[Path]:
-    """API files in load order."""
-    return sorted(API_DIR.glob("*.sql"))
+    """API files in load order: by path, so the numbered folders order the groups."""
+    return sorted(API_DIR.rglob("*.sql"), key=lambda p: p.relative_to(API_DIR).as_posix())
 
 
 def api_checksum() -> str:
-    """A digest of the API files: names and contents, in load order."""
+    """A digest of the API files: paths and contents, in load order."""
     digest = hashlib.sha256()
     for path in api_files():
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        digest.update(path.relative_to(API_DIR).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
@@ -49,8 +67,24 @@ def run_file(conn: psycopg.Connection, path: Path) -> None:
 
 
 def set_embedding_dim(conn: psycopg.Connection, dim: int) -> None:
-    """Tell sql/schema/0020_meta.sql the dimension to install with (a session setting)."""
+    """Tell the schema files the embedding dimension to create columns with (a session setting)."""
     conn.execute("SELECT set_config('pgrec.embedding_dim', %s, false)", (str(dim),))
+
+
+def prepare(conn: psycopg.Connection) -> None:
+    """What only the installing role can do: the extension, the roles, the two schemas."""
+    run_file(conn, PREREQUISITES)
+
+
+@contextmanager
+def as_owner(conn: psycopg.Connection) -> Iterator[None]:
+    """Create objects as pgrec_owner for the duration of the block."""
+    conn.execute(f"SET ROLE {OWNER}")
+    try:
+        yield
+    finally:
+        if not conn.info.transaction_status == psycopg.pq.TransactionStatus.INERROR:
+            conn.execute("RESET ROLE")
 
 
 def installed_api_checksum(conn: psycopg.Connection) -> str | None:
@@ -78,17 +112,34 @@ def _refuse_outside_dependents(conn: psycopg.Connection) -> None:
         )
 
 
+def drop_api(conn: psycopg.Connection) -> None:
+    """Remove every function and type of ``rec`` (the schema itself stays, owned by pgrec_owner)."""
+    _refuse_outside_dependents(conn)
+    conn.execute("""
+        DO $$
+        DECLARE r record;
+        BEGIN
+            FOR r IN SELECT p.oid::regprocedure AS f FROM pg_proc AS p WHERE p.pronamespace = 'rec'::regnamespace LOOP
+                EXECUTE format('DROP FUNCTION IF EXISTS %s CASCADE', r.f);
+            END LOOP;
+            FOR r IN SELECT c.oid::regclass AS t FROM pg_class AS c
+                     WHERE c.relnamespace = 'rec'::regnamespace AND c.relkind = 'c' LOOP
+                EXECUTE format('DROP TYPE IF EXISTS %s CASCADE', r.t);
+            END LOOP;
+        END $$
+    """)
+    conn.execute("DELETE FROM pgrec.meta WHERE key = 'api_checksum'")
+
+
 def install_api(conn: psycopg.Connection, force: bool = False) -> bool:
-    """(Re)create schema ``rec`` from ``sql/api`` when its files changed; True if it did."""
+    """(Re)create the contents of ``rec`` from ``sql/api`` when its files changed; True if it did.
+    Run as pgrec_owner (:func:`as_owner`)."""
     checksum = api_checksum()
     if not force and installed_api_checksum(conn) == checksum:
         return False
-    _refuse_outside_dependents(conn)
-    # Other transactions calling rec functions block on this lock for the few hundred
+    # Other transactions calling rec functions block on these locks for the few hundred
     # milliseconds the reinstall takes, rather than seeing a half-installed API.
-    conn.execute("DROP SCHEMA IF EXISTS rec CASCADE")
-    conn.execute("CREATE SCHEMA rec")
-    conn.execute("COMMENT ON SCHEMA rec IS 'pgrec public SQL API: functions only, no data.'")
+    drop_api(conn)
     for path in api_files():
         run_file(conn, path)
     conn.execute(
@@ -100,18 +151,13 @@ def install_api(conn: psycopg.Connection, force: bool = False) -> bool:
 
 
 def install_canonical(conn: psycopg.Connection, dim: int) -> None:
-    """Install pgrec straight from the sql/ files, bypassing Alembic (drift reference)."""
+    """Install pgrec straight from the sql/ files, bypassing Alembic (the drift reference)."""
     set_embedding_dim(conn, dim)
-    for path in schema_files():
-        run_file(conn, path)
-    install_api(conn, force=True)
-
-
-def apply_schema_files(bind, names: list[str]) -> None:
-    """Run the named ``sql/schema`` files on an Alembic connection (inside its transaction)."""
-    raw = bind.connection.driver_connection
-    for name in names:
-        run_file(raw, SCHEMA_DIR / name)
+    prepare(conn)
+    with as_owner(conn):
+        for path in [*schema_files(), *seed_files()]:
+            run_file(conn, path)
+        install_api(conn, force=True)
 
 
 def run_sql(bind, sql: str) -> None:
@@ -119,21 +165,23 @@ def run_sql(bind, sql: str) -> None:
     bind.connection.driver_connection.execute(sql)
 
 
-def migrate(url: str, revision: str = "head") -> None:
-    """``alembic upgrade <revision>`` against ``url`` (the one way to install and upgrade)."""
-    from alembic import command
+def _alembic_config(url: str):
     from alembic.config import Config
 
     config = Config(str(ROOT / "alembic.ini"))
     config.attributes["database_url"] = url
-    command.upgrade(config, revision)
+    return config
+
+
+def migrate(url: str, revision: str = "head") -> None:
+    """``alembic upgrade <revision>`` against ``url`` (the one way to install and upgrade)."""
+    from alembic import command
+
+    command.upgrade(_alembic_config(url), revision)
 
 
 def downgrade(url: str, revision: str) -> None:
     """``alembic downgrade <revision>`` against ``url``."""
     from alembic import command
-    from alembic.config import Config
 
-    config = Config(str(ROOT / "alembic.ini"))
-    config.attributes["database_url"] = url
-    command.downgrade(config, revision)
+    command.downgrade(_alembic_config(url), revision)

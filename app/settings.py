@@ -103,19 +103,19 @@ class Settings:
     embedding_timeout: float = field(default_factory=lambda: float(_env("PGREC_EMBEDDING_TIMEOUT", "60")))
     """Seconds one embeddings request may take."""
 
-    schedule: str = field(default_factory=lambda: _env("PGREC_SCHEDULE", ""))
-    """Overrides of the scheduler's jobs, merged over the defaults ``embed=60, trending=300,
-    stats=3600, neighbors=86400/5000, user_vectors=86400/1000`` (``job=seconds[/new events]``;
-    0 disables a job; any other refresh step name adds a job for it)."""
+    scheduler_tick: float = field(default_factory=lambda: float(_env("PGREC_SCHEDULER_TICK", "5")))
+    """Seconds between the scheduler's checks of ``rec.due_steps()``. The schedule itself (cadence,
+    new-event triggers, dependencies) is rows of ``pgrec.refresh_steps``, changed with SQL."""
 
-    scheduler_event_check: float = field(default_factory=lambda: float(_env("PGREC_SCHEDULER_EVENT_CHECK", "300")))
-    """Seconds between checks whether enough new events arrived to run an event-driven job early."""
+    scheduler_workers: int = field(default_factory=lambda: int(_env("PGREC_SCHEDULER_WORKERS", "2")))
+    """Steps the scheduler runs at the same time (each on its own connection)."""
 
     scheduler_retry_base: float = field(default_factory=lambda: float(_env("PGREC_SCHEDULER_RETRY_BASE", "30")))
-    """First retry delay of a failed job in seconds; doubles per consecutive failure."""
+    """Seconds a failed step waits before it is due again; doubles per consecutive failure, never
+    beyond the step's cadence (``rec.due_steps(retry_base)``)."""
 
     scheduler_shutdown_grace: float = field(default_factory=lambda: float(_env("PGREC_SCHEDULER_SHUTDOWN_GRACE", "5")))
-    """On SIGTERM, seconds a running job may take to finish before its transaction is cancelled."""
+    """On SIGTERM, seconds a running step may take to finish before its transaction is cancelled."""
 
     # --- scale-out harness (app/cluster) --------------------------------------------------
 

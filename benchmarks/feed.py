@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import bench_url, log, percentiles, print_table, sample_users, time_calls  # noqa: E402
+from benchmarks.common import bench_url, log, print_table, sample_users, time_calls  # noqa: E402
 
 from app.db import connect  # noqa: E402
 

@@ -1,4 +1,4 @@
-"""Feeds benchmark (issue 4): refresh cost and the latency of every read function.
+"""Lists benchmark: refresh cost and the latency of every read function.
 
     .venv/bin/python -m benchmarks.feeds [--items 100000 --users 50000 --events 5000000 --calls 300]
 
@@ -13,7 +13,7 @@ Prints:
 * rec.refresh('trending') (best and median of 5 runs) and whether its plan reads events through
   the BRIN index; the full rec.refresh('all') with each step's time;
 * p50/p99/mean latency of each read function over --calls calls with varied arguments.
-Targets (issue 4): trending refresh <= 1 s; each read function p50 <= 10 ms.
+Targets: trending refresh <= 1 s; each read function p50 <= 10 ms.
 """
 
 from __future__ import annotations

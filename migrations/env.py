@@ -1,8 +1,12 @@
 """Alembic environment for pgrec.
 
 The version table lives in the private schema (``pgrec.alembic_version``), so installing
-pgrec into a database that has its own Alembic history touches nothing of the host's. After
-the revisions run, the ``rec`` API is (re)installed from ``sql/api`` if its files changed.
+pgrec into a database that has its own Alembic history touches nothing of the host's. Every
+run first does what only the installing role can (``sql/schema/0010_roles.sql``: extension,
+roles, schemas), then runs the revisions as ``pgrec_owner``, so everything pgrec creates is
+owned by that NOLOGIN, non-superuser role. At head, the ``rec`` API is (re)installed from
+``sql/api`` if its files changed; below head it is removed, because the API files describe
+head only (a downgraded database has no ``rec`` functions until it is upgraded again).
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 
 from app.db import database_url, sqlalchemy_url
-from app.schema import install_api, set_embedding_dim
+from app.schema import OWNER, drop_api, install_api, prepare, set_embedding_dim
 from app.settings import get_settings
 
 VERSION_SCHEMA = "pgrec"
@@ -26,9 +30,9 @@ def run_migrations_online() -> None:
     engine = create_engine(sqlalchemy_url(url), poolclass=pool.NullPool)
     with engine.connect() as connection:
         raw = connection.connection.driver_connection
-        # The version table needs its schema before the first revision can create anything.
-        connection.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {VERSION_SCHEMA}")
         set_embedding_dim(raw, get_settings().embedding_dim)
+        prepare(raw)
+        raw.execute(f"SET ROLE {OWNER}")
         context.configure(
             connection=connection,
             version_table_schema=VERSION_SCHEMA,
@@ -37,8 +41,13 @@ def run_migrations_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
             heads = context.get_context().get_current_heads()
-            if set(heads) == set(context.script.get_heads()):
+            if heads and set(heads) == set(context.script.get_heads()):
                 install_api(raw)
+            elif heads:
+                drop_api(raw)
+            else:
+                raw.execute("DROP SCHEMA IF EXISTS rec CASCADE")
+        raw.execute("RESET ROLE")
         connection.commit()
 
 

@@ -1,25 +1,18 @@
-"""Run the jobs with APScheduler, safely beside other replicas and the API.
+"""Run the refresh steps that are due, with APScheduler, safely beside other replicas and DBAs.
 
-Per run, a job:
+The schedule is data: ``rec.due_steps()`` says which steps of ``pgrec.refresh_steps`` are due
+now (cadence, new events, dependencies, back-off after failures, all from the run log), so this
+process keeps no state that matters. Every ``PGREC_SCHEDULER_TICK`` seconds it asks, and runs each
+due step that is not already running here on a worker thread with its own connection
+(:func:`app.refresh.run_step`): SQL steps through ``rec.refresh``, Python steps (embeddings, model
+fits) with the same advisory lock and the same run log. Two replicas therefore never run a step
+at once (the second is recorded ``skipped``), a restart after downtime runs an overdue step once,
+and a failing step backs off without blocking the others.
 
-1. opens a dedicated connection and takes a session advisory lock for the job
-   (``pg_try_advisory_lock``); if another scheduler process holds it, the run is recorded as
-   ``skipped`` and nothing else happens — two replicas never run a job at once, and a
-   process that dies releases its locks with its connection;
-2. asks the database whether the job is due (``rec.job_freshness``): the last successful run
-   of the step, by anyone, is older than its cadence, or enough new events arrived. Because
-   the answer comes from ``pgrec.refresh_runs`` and not from process memory, a restart after
-   downtime runs an overdue job once (not once per missed period), and replicas share one
-   cadence instead of each refreshing on its own clock;
-3. does its work in SQL (``rec.refresh``) or through the embed worker;
-4. on failure logs the error, records it in ``pgrec.refresh_runs`` (``rec.refresh`` records
-   its own steps), and schedules a retry with exponential back-off; other jobs are unaffected.
-
-APScheduler adds ``coalesce=True`` (a backlog of missed wake-ups runs once), a misfire grace of
-one period, and one instance per job. On SIGTERM no new runs start; running jobs get
-``PGREC_SCHEDULER_SHUTDOWN_GRACE`` seconds, then their statement is cancelled so their
-transaction rolls back: a refresh is all or nothing, and the embed job loses at most the batch
-in flight (it stays queued).
+APScheduler runs the tick (``coalesce``: a backlog of missed ticks runs once) and the step runs.
+On SIGTERM no new runs start; running steps get ``PGREC_SCHEDULER_SHUTDOWN_GRACE`` seconds, then
+their statement is cancelled so their transaction rolls back: a refresh is all or nothing, and
+the embeddings step loses at most the batch in flight (it stays queued).
 """
 
 from __future__ import annotations
@@ -36,48 +29,27 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from app.db import configure
+from app.refresh import StepRun, run_step
 from app.settings import Settings, get_settings
-from scheduler.jobs import JobSpec, parse_schedule
 
-__all__ = ["JobFailed", "Runner"]
+__all__ = ["Scheduler"]
 
 log = logging.getLogger("pgrec.scheduler")
 
-# Tolerance on "due": APScheduler wakes a job one period after the previous wake-up, which is
-# a little less than one period after the previous run *started*.
-DUE_SLACK = 0.9
 
-# Jobs whose derived data is built from item embeddings. After the embed job stored at least
-# as many vectors as such a job's event threshold (e.g. the first backfill after `make run`),
-# it is run right away instead of waiting up to a day with vectors computed from nothing.
-EMBEDDING_DEPENDENTS = ("user_vectors",)
+class Scheduler:
+    """The scheduler of one process: a tick that dispatches due steps to worker threads."""
 
-
-class JobFailed(RuntimeError):
-    """A job ran and failed; ``recorded`` tells whether refresh_runs already has the error."""
-
-    def __init__(self, message: str, recorded: bool) -> None:
-        super().__init__(message)
-        self.recorded = recorded
-
-
-class Runner:
-    """The jobs of one scheduler process."""
-
-    def __init__(self, url: str, settings: Settings | None = None, jobs: list[JobSpec] | None = None) -> None:
+    def __init__(self, url: str, settings: Settings | None = None) -> None:
         self.url = url
         self.settings = settings or get_settings()
-        self.jobs = {job.name: job for job in (jobs if jobs is not None else parse_schedule(self.settings.schedule))}
         self.stopping = threading.Event()
         self.application_name = f"pgrec-scheduler {socket.gethostname()}:{os.getpid()}"
-        self._active: dict[str, psycopg.Connection] = {}
-        self._active_changed = threading.Condition()
-        self._failures: dict[str, int] = {}
-        self._missing_steps: set[str] = set()
-        self._providers: dict[int, object] = {}
-        self._forced: set[str] = set()
+        self._running: dict[str, psycopg.Connection | None] = {}
+        self._changed = threading.Condition()
+        self._control: psycopg.Connection | None = None
         self.scheduler = BackgroundScheduler(
-            executors={"default": ThreadPoolExecutor(max_workers=max(2, len(self.jobs) + 1))},
+            executors={"default": ThreadPoolExecutor(max_workers=self.settings.scheduler_workers + 1)},
             job_defaults={"coalesce": True, "max_instances": 1},
             timezone=timezone.utc,
         )
@@ -85,18 +57,12 @@ class Runner:
     # --- lifecycle --------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Schedule every job (first run right away, staggered) and start the scheduler thread."""
-        now = datetime.now(timezone.utc)
-        for index, job in enumerate(self.jobs.values()):
-            tick = job.tick(self.settings.scheduler_event_check)
-            self.scheduler.add_job(
-                self.run, "interval", seconds=tick, args=[job.name], id=job.name, name=str(job),
-                # First wake-up at start; whether it does anything is the due check's call.
-                next_run_time=now + timedelta(seconds=0.2 * index),
-                misfire_grace_time=max(1, int(tick)),
-            )
-            log.info("scheduled %s", job)
+        """Tick now and then every PGREC_SCHEDULER_TICK seconds."""
+        tick = self.settings.scheduler_tick
+        self.scheduler.add_job(self.tick, "interval", seconds=tick, id="tick", name="due steps",
+                               next_run_time=datetime.now(timezone.utc), misfire_grace_time=max(1, int(tick)))
         self.scheduler.start()
+        log.info("scheduler running: checking rec.due_steps() every %g s", tick)
 
     def shutdown(self) -> None:
         """Stop starting runs; let running ones finish within the grace period, then cancel them."""
@@ -105,8 +71,8 @@ class Runner:
             self.scheduler.shutdown(wait=False)
         grace = self.settings.scheduler_shutdown_grace
         if not self._wait_idle(grace):
-            with self._active_changed:
-                running = dict(self._active)
+            with self._changed:
+                running = {s: c for s, c in self._running.items() if c is not None}
             log.warning("cancelling %s after %.1f s grace: their transactions roll back", ", ".join(running), grace)
             for conn in running.values():
                 try:
@@ -114,172 +80,101 @@ class Runner:
                 except psycopg.Error as exc:  # the connection may already be gone
                     log.debug("cancel failed: %s", exc)
             self._wait_idle(30)
+        if self._control is not None:
+            self._control.close()
         log.info("scheduler stopped")
 
     def _wait_idle(self, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
-        with self._active_changed:
-            while self._active:
+        with self._changed:
+            while self._running:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     return False
-                self._active_changed.wait(left)
+                self._changed.wait(left)
         return True
+
+    # --- what is due ------------------------------------------------------------------------
+
+    def due(self) -> list[tuple[str, str, str]]:
+        """(step, runner, reason) of the steps due now that this process is not running."""
+        if self._control is None or self._control.closed:
+            self._control = self._connect()
+        try:
+            rows = self._control.execute("SELECT step, runner, reason FROM rec.due_steps(%s)",
+                                         (timedelta(seconds=self.settings.scheduler_retry_base),)).fetchall()
+        except psycopg.OperationalError:
+            self._control.close()
+            raise
+        with self._changed:
+            return [row for row in rows if row[0] not in self._running]
+
+    def tick(self) -> None:
+        """Dispatch every due step to a worker thread (APScheduler job)."""
+        if self.stopping.is_set():
+            return
+        try:
+            due = self.due()
+        except psycopg.Error as exc:
+            log.error("cannot ask the database what is due: %s", exc)
+            return
+        for step, runner, reason in due:
+            with self._changed:
+                self._running[step] = None
+            log.info("step %s due (%s)", step, reason)
+            self.scheduler.add_job(self.run, args=[step, runner], id=f"step:{step}", name=step,
+                                   misfire_grace_time=None, replace_existing=True)
 
     # --- one run ----------------------------------------------------------------------------
 
-    def run(self, name: str) -> str:
-        """Run job ``name`` once if it is due and not running elsewhere. Returns what happened:
-        ``ok``, ``skipped`` (locked by another process), ``not_due``, ``missing`` (no such
-        refresh step in this database), ``error`` or ``stopping``."""
-        job = self.jobs[name]
-        if self.stopping.is_set():
-            return "stopping"
-        started = datetime.now(timezone.utc)
+    def run(self, step: str, runner: str) -> StepRun | None:
+        """Run one step on its own connection; None when the database was unreachable."""
         try:
-            conn = psycopg.connect(self.url, autocommit=True, application_name=self.application_name)
-        except psycopg.Error as exc:
-            log.error("job %s: cannot connect: %s", name, exc)
-            self._schedule_retry(job)
-            return "error"
-        configure(conn)
-        with self._active_changed:
-            self._active[name] = conn
-        try:
-            return self._run_locked(job, conn, started)
-        finally:
-            with self._active_changed:
-                self._active.pop(name, None)
-                self._active_changed.notify_all()
-            conn.close()  # also releases the session advisory lock
-
-    def _run_locked(self, job: JobSpec, conn: psycopg.Connection, started: datetime) -> str:
-        locked = conn.execute("SELECT pg_try_advisory_lock(hashtext('pgrec.scheduler'), hashtext(%s))",
-                              (job.name,)).fetchone()[0]
-        if not locked:
-            log.info("job %s: skipped, another scheduler is running it", job.name)
-            self._record(conn, job.name, started, "skipped", None, "another scheduler run holds this job's lock")
-            return "skipped"
-        try:
-            if not job.is_embed and not self._due(job, conn):
-                return "not_due"
-            rows = self._embed(conn) if job.is_embed else self._refresh(job, conn)
-        except _StepMissing:
-            return "missing"
-        except Exception as exc:  # noqa: BLE001 — any failure: log, record, retry; never kill the scheduler
-            return self._failed(job, conn, started, exc)
-        finally:
+            if self.stopping.is_set():
+                return None
             try:
-                conn.execute("SELECT pg_advisory_unlock(hashtext('pgrec.scheduler'), hashtext(%s))", (job.name,))
-            except psycopg.Error:
-                pass  # closing the connection releases it anyway
-        if rows is not None:
-            seconds = (datetime.now(timezone.utc) - started).total_seconds()
-            log.info("job %s: ok, %s rows in %.2f s", job.name, rows, seconds)
-        if self._failures.pop(job.name, None):
-            log.info("job %s: recovered", job.name)
-        return "ok"
+                conn = self._connect()
+            except psycopg.Error as exc:
+                log.error("step %s: cannot connect: %s", step, exc)
+                return None
+            with self._changed:
+                self._running[step] = conn
+            try:
+                result = run_step(conn, step, runner, self.settings, should_stop=self.stopping.is_set)
+            except psycopg.errors.QueryCanceled:
+                result = self._cancelled(conn, step)
+            except psycopg.Error as exc:
+                log.error("step %s: %s", step, exc)
+                return None
+            finally:
+                conn.close()  # also releases any advisory lock the step held
+            level = logging.ERROR if result.outcome == "error" else logging.INFO
+            log.log(level, "step %s: %s, %s rows in %.2f s%s", step, result.outcome, result.rows, result.seconds,
+                    f" ({result.detail})" if result.detail else "")
+            return result
+        finally:
+            with self._changed:
+                self._running.pop(step, None)
+                self._changed.notify_all()
 
-    def _due(self, job: JobSpec, conn: psycopg.Connection) -> bool:
-        if job.name in self._forced:
-            self._forced.discard(job.name)
-            return True
-        seconds_since, new_events = conn.execute(
-            "SELECT seconds_since_ok, new_events FROM rec.job_freshness(%s, %s)",
-            (job.name, job.min_events or 0),
-        ).fetchone()
-        if seconds_since is None or seconds_since >= job.every * DUE_SLACK:
-            return True
-        if job.min_events and new_events >= job.min_events:
-            log.info("job %s: %d new events since the last run, running early", job.name, new_events)
-            return True
-        return False
-
-    def _refresh(self, job: JobSpec, conn: psycopg.Connection) -> int | None:
+    def _cancelled(self, conn: psycopg.Connection, step: str) -> StepRun:
+        detail = "cancelled by scheduler shutdown; its transaction rolled back"
         try:
-            rows = conn.execute("SELECT step, outcome, rows, seconds FROM rec.refresh(%s)", (job.name,)).fetchall()
-        except psycopg.errors.InvalidParameterValue:
-            # The step is not installed here (yet): e.g. user_vectors before the feed issue's
-            # migration. Say so once, stay idle, start working once it appears.
-            if job.name not in self._missing_steps:
-                log.warning("job %s: no refresh step %r in this database; idle until it exists", job.name, job.name)
-                self._missing_steps.add(job.name)
-            raise _StepMissing() from None
-        self._missing_steps.discard(job.name)
-        errors = [f"{step}: {outcome}" for step, outcome, *_ in rows if outcome == "error"]
-        if errors:
-            # rec.refresh already recorded the step's error (with its SQLSTATE) in refresh_runs.
-            raise JobFailed(f"rec.refresh({job.name!r}) reported an error (see pgrec.refresh_runs)", recorded=True)
-        if any(outcome == "skipped" for _, outcome, *_ in rows):
-            log.info("job %s: rec.refresh skipped it, another session (a DBA?) is refreshing it", job.name)
-            return None
-        return sum(r[2] or 0 for r in rows)
+            with self._connect() as other:
+                other.execute("SELECT rec.log_job_run(%s, now(), 'error', NULL, %s)", (step, detail))
+        except psycopg.Error:
+            pass
+        return StepRun(step, "error", None, 0.0, detail)
 
-    def _embed(self, conn: psycopg.Connection) -> int | None:
-        from app.embeddings import get_provider
-        from app.embeddings.worker import database_dim, embed_pending
+    def _connect(self) -> psycopg.Connection:
+        conn = psycopg.connect(self.url, autocommit=True, application_name=self.application_name)
+        configure(conn)
+        return conn
 
-        started = datetime.now(timezone.utc)
-        dim = database_dim(conn)
-        provider = self._providers.get(dim)
-        if provider is None:
-            provider = self._providers[dim] = get_provider(self.settings, dim=dim)
-        result = embed_pending(conn, provider, batch_size=self.settings.embedding_batch_size,
-                               should_stop=self.stopping.is_set)
-        if result.claimed == 0:
-            return None  # nothing to do: not worth a row in refresh_runs every minute
-        self._record(conn, "embed", started, "ok", result.embedded,
-                     f"{result.claimed} items claimed in {result.batches} batches with {provider.name}")
-        for name in EMBEDDING_DEPENDENTS:
-            dependent = self.jobs.get(name)
-            if dependent is not None and result.embedded >= (dependent.min_events or 1000):
-                log.info("job %s: %d new embeddings, running it now", name, result.embedded)
-                self._forced.add(name)
-                if self.scheduler.running:
-                    self.scheduler.modify_job(name, next_run_time=datetime.now(timezone.utc))
-        return result.embedded
-
-    def _failed(self, job: JobSpec, conn: psycopg.Connection, started: datetime, exc: Exception) -> str:
-        cancelled = isinstance(exc, psycopg.errors.QueryCanceled) and self.stopping.is_set()
-        if cancelled:
-            detail = "cancelled by scheduler shutdown; its transaction rolled back"
-            log.warning("job %s: %s", job.name, detail)
-        else:
-            detail = f"{type(exc).__name__}: {exc}"
-            # A traceback helps only for the unexpected; provider and refresh errors say it all.
-            from app.embeddings import EmbeddingError
-
-            log.error("job %s failed: %s", job.name, detail, exc_info=not isinstance(exc, (JobFailed, EmbeddingError)))
-        if not (isinstance(exc, JobFailed) and exc.recorded):
-            self._record(conn, job.name, started, "error", None, detail)
-        if not cancelled:
-            self._schedule_retry(job)
-        return "error"
-
-    def _schedule_retry(self, job: JobSpec) -> None:
-        failures = self._failures[job.name] = self._failures.get(job.name, 0) + 1
-        # Doubling back-off, never later than the job's own next wake-up would be anyway.
-        delay = min(self.settings.scheduler_retry_base * 2 ** (failures - 1), job.tick(self.settings.scheduler_event_check))
-        if self.stopping.is_set() or not self.scheduler.running:
-            return
-        log.info("job %s: retry %d in %.1f s", job.name, failures, delay)
-        self.scheduler.add_job(
-            self.run, "date", run_date=datetime.now(timezone.utc) + timedelta(seconds=delay), args=[job.name],
-            id=f"{job.name}:retry", name=f"{job.name} (retry {failures})", replace_existing=True,
-            misfire_grace_time=None,
-        )
-
-    def _record(self, conn: psycopg.Connection, step: str, started: datetime, outcome: str,
-                rows: int | None, detail: str | None) -> None:
-        try:
-            conn.execute("SELECT rec.log_job_run(%s, %s, %s, %s, %s)", (step, started, outcome, rows, detail))
-        except psycopg.Error as exc:  # the database may be what failed; the log line still says it
-            log.warning("job %s: could not record the run: %s", step, exc)
-
-    def run_all_once(self) -> dict[str, str]:
-        """Every job once, in order, with the same locking and due checks (``--once``)."""
-        return {name: self.run(name) for name in self.jobs}
-
-
-class _StepMissing(Exception):
-    """The job's refresh step does not exist in this database."""
+    def run_due_once(self) -> dict[str, str]:
+        """Every due step once, in order, in this thread (``--once``): step -> outcome."""
+        outcomes = {}
+        for step, runner, _reason in self.due():
+            result = self.run(step, runner)
+            outcomes[step] = result.outcome if result else "error"
+        return outcomes

@@ -18,6 +18,7 @@ import pytest
 from app import ROOT
 from app.db import configure, start_embedded, stop_embedded, with_database
 from app.schema import migrate
+from tests.helpers import ADMIN_ROLE, APP_ROLE, ApiDatabase, as_role, ensure_roles, seed
 
 TEMPLATE = "pgrec_test_template"
 # PGREC_TEST_DATA_DIR lets several test runs on one machine use separate servers.
@@ -89,3 +90,18 @@ def empty_db(server_url: str) -> Iterator[str]:
     admin_execute(server_url, f"CREATE DATABASE {name}")
     yield with_database(server_url, name)
     admin_execute(server_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture(scope="module")
+def api_db(server_url: str, template_url: str) -> Iterator[ApiDatabase]:
+    """A migrated, seeded database for one test module, with API login roles and keys."""
+    ensure_roles(server_url)
+    name = f"pgrec_http_{uuid.uuid4().hex[:10]}"
+    template = psycopg.conninfo.conninfo_to_dict(template_url)["dbname"]
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name} TEMPLATE {template}")
+    url = with_database(server_url, name)
+    keys = seed(url)
+    yield ApiDatabase(name, url, as_role(url, APP_ROLE), as_role(url, ADMIN_ROLE), keys)
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

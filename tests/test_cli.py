@@ -39,15 +39,63 @@ def test_demo_refresh_and_feed(cli_env: str, capsys: pytest.CaptureFixture) -> N
         assert conn.execute("SELECT count(*) FROM pgrec.items").fetchone()[0] == 80
 
     capsys.readouterr()
-    assert main(["feed", user, "-n", "5"]) == 0
+    assert main(["feed", user, "-n", "5", "--terms", "13"]) == 0
     out = capsys.readouterr().out
     for item in expected:
         assert item in out
-    assert "engagement" in out and "recency" in out  # the score terms are columns
+    assert "engagement" in out and "recency" in out  # the score terms are listed per item
     assert out.index(expected[0]) < out.index(expected[-1])
 
     assert main(["refresh", "stats"]) == 0
     assert "stats" in capsys.readouterr().out
+
+
+def test_feed_fits_80_columns(cli_env: str, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert main(["demo", "--items", "60", "--users", "30", "--events", "2000", "--seed", "3"]) == 0
+    with connect(cli_env) as conn:
+        user = conn.execute("SELECT u.external_id FROM pgrec.users u JOIN pgrec.events e ON e.user_id = u.id "
+                            "GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1").fetchone()[0]
+        rows = conn.execute("SELECT item_id, reasons FROM rec.feed(%s, 5)", (user,)).fetchall()
+    monkeypatch.setenv("COLUMNS", "80")
+    import app.cli
+
+    monkeypatch.setattr(app.cli, "console", app.cli.Console(width=80))
+    capsys.readouterr()
+    assert main(["feed", user, "-n", "5"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    text = "\n".join(lines)
+    for item, reasons in rows:
+        assert item in text
+        largest = max(reasons["terms"], key=lambda t: abs(reasons["terms"][t]))
+        assert largest in text
+        # Reasons are wrapped, not cut: every word of the first reason is printed.
+        for word in (reasons["reasons"] or [""])[0].split():
+            assert word in text
+    assert "…" not in text
+
+
+@pytest.mark.parametrize("command", [
+    ["feed", "u1"], ["refresh"], ["keys", "list"], ["demo", "--if-empty"], ["migrate"], ["embed", "--status"],
+    ["import", "items", "README.md"], ["db", "status"], ["up", "--port", "1"],
+    ["evaluate", "--items", "20", "--users", "20", "--events", "300"],
+], ids=lambda c: " ".join(c[:2]))
+@pytest.mark.parametrize("url", ["postgresql://nobody@127.0.0.1:1/pgrec", "not a url"], ids=["stopped", "malformed"])
+def test_an_unreachable_database_is_one_line_saying_what_to_do(command: list[str], url: str, capsys: pytest.CaptureFixture,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", url)
+    get_settings.cache_clear()
+    try:
+        code = main(command)
+    finally:
+        get_settings.cache_clear()
+    captured = capsys.readouterr()
+    lines = [line for line in (captured.err + captured.out).splitlines() if line.strip()]
+    assert code == 1
+    assert "Traceback" not in captured.err
+    problem = [line for line in lines if "DATABASE_URL" in line]
+    assert len(problem) == 1, lines
+    assert ("127.0.0.1:1" in problem[0]) if "nobody" in url else ("postgresql://user:password@host" in problem[0])
 
 
 def test_sql_errors_are_reported_without_a_traceback(cli_env: str, capsys: pytest.CaptureFixture) -> None:

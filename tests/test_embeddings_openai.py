@@ -16,7 +16,8 @@ from app.embeddings import EmbeddingAuthError, EmbeddingDimensionError, Embeddin
 from app.embeddings.openai_provider import OpenAIProvider
 from app.embeddings.worker import embed_pending, status
 from app.settings import Settings
-from tests.support import call
+
+from tests.helpers import call
 
 
 def fake_vector(text: str, dim: int) -> list[float]:

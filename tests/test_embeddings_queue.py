@@ -12,7 +12,8 @@ import pytest
 from app.db import connect
 from app.embeddings.offline import OfflineProvider
 from app.embeddings.worker import embed_pending, requeue, status
-from tests.support import call, feed_ids, sqlstate_of
+
+from tests.helpers import call, feed_ids, sqlstate_of
 
 
 class Counting:
@@ -255,16 +256,15 @@ def test_feeds_work_while_items_have_no_embedding(conn: psycopg.Connection) -> N
 
 
 def test_user_vector_follows_a_new_like(conn: psycopg.Connection) -> None:
-    """The user vector (issue 3's SQL) over embeddings written by the embed job."""
+    """The user's taste vector over embeddings written by the embed job."""
     call(conn, "upsert_items", [
         {"id": "uv_art", "title": "Watercolor landscapes", "tags": ["category:art"]},
         {"id": "uv_code", "title": "Python scripting", "tags": ["tool:python"]}])
     embed_pending(conn, Counting())
     call(conn, "track", [{"user_id": "uv", "item_id": "uv_art", "type": "like"}])
-    uid = conn.execute("SELECT id FROM pgrec.users WHERE external_id = 'uv'").fetchone()[0]
 
     def user_vector() -> np.ndarray:
-        return conn.execute("SELECT rec._user_vector(%s)", (uid,)).fetchone()[0].to_numpy()
+        return conn.execute("SELECT (rec._user_context('uv', rec.now())).vector").fetchone()[0].to_numpy()
 
     art, code = embedding_of(conn, "uv_art"), embedding_of(conn, "uv_code")
     before = user_vector()
@@ -301,3 +301,26 @@ def test_cli_embed_backfills_with_progress(fresh_db: str, monkeypatch: pytest.Mo
         assert main(["embed", "--requeue", "--item", "missing"]) == 1  # P0002, reported without a traceback
     finally:
         get_settings.cache_clear()
+
+
+def test_worker_functions_are_for_the_admin_role_only(fresh_db: str) -> None:
+    with connect(fresh_db) as conn:
+        conn.execute("CREATE ROLE pgrec_test_app LOGIN IN ROLE pgrec_app")
+        conn.execute("CREATE ROLE pgrec_test_admin LOGIN IN ROLE pgrec_admin")
+        try:
+            conn.execute("SET ROLE pgrec_test_app")
+            assert conn.execute("SELECT rec.embedding_dim()").fetchone()[0] == 384
+            for sql in ("SELECT * FROM rec.embed_claim(1)", "SELECT rec.embed_status()",
+                        "SELECT rec.log_job_run('embeddings', now(), 'ok')", "SELECT * FROM rec.due_steps()"):
+                with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                    conn.execute(sql)
+            conn.execute("RESET ROLE")
+            conn.execute("SET ROLE pgrec_test_admin")
+            assert conn.execute("SELECT rec.embed_status() ->> 'pending'").fetchone()[0] == "0"
+            assert conn.execute("SELECT count(*) FROM rec.embed_claim(1)").fetchone()[0] == 0
+            assert "embeddings" in {r[0] for r in conn.execute("SELECT step FROM rec.due_steps()")}
+        finally:
+            conn.execute("RESET ROLE")
+            for role in ("pgrec_test_app", "pgrec_test_admin"):
+                conn.execute(f"DROP OWNED BY {role}")
+                conn.execute(f"DROP ROLE {role}")

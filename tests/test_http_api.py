@@ -16,8 +16,8 @@ import pytest
 from litestar.testing import TestClient
 
 from app.api.errors import field_of, status_for_sqlstate
-from test_http_fixtures import ApiDatabase, api_client, api_db  # noqa: F401  (fixture)
 
+from tests.helpers import ApiDatabase, api_client
 
 
 @pytest.fixture(scope="module")
@@ -174,6 +174,7 @@ GUARDED = [
     ("GET", "/v1/users/ana/status", "read", None),
     ("GET", "/v1/users/ana/stats", "read", None),
     ("GET", "/v1/onboarding/questions", "read", None),
+    ("GET", "/v1/strategies", "read", None),
     ("PUT", "/v1/items", "write", [{"id": "x"}]),
     ("PUT", "/v1/users", "write", [{"id": "x"}]),
     ("POST", "/v1/events", "write", []),
@@ -182,6 +183,10 @@ GUARDED = [
     ("DELETE", "/v1/users/ana", "write", None),
     ("GET", "/v1/users/ana/export", "write", None),
     ("POST", "/v1/admin/refresh", "admin", None),
+    ("GET", "/v1/admin/refresh-steps", "admin", None),
+    ("GET", "/v1/admin/embeddings", "admin", None),
+    ("GET", "/v1/admin/activity", "admin", None),
+    ("GET", "/v1/admin/latency", "admin", None),
 ]
 
 
@@ -348,7 +353,7 @@ class StubProvider:
 
 
 def test_search_embeds_the_query_when_a_provider_exists(api_db: ApiDatabase) -> None:
-    dim = api_db.sql("SELECT value::int FROM pgrec.meta WHERE key = 'embedding_dim'")[0][0]
+    dim = api_db.sql("SELECT rec.embedding_dim()")[0][0]
     with api_client(api_db.app_url, api_embed_queries=True) as c:
         stub = StubProvider(dim)
         c.app.state.embedder = stub
@@ -362,7 +367,7 @@ def test_search_uses_the_installed_embeddings_provider(api_db: ApiDatabase) -> N
         ids = ranked_ids(c.get("/v1/search", params={"q": "python"}, headers=api_db.bearer("reader")))
         assert ids and ids[0] in {"py-intro", "py-web"}
         provider = c.app.state.embedder
-        dim = api_db.sql("SELECT value::int FROM pgrec.meta WHERE key = 'embedding_dim'")[0][0]
+        dim = api_db.sql("SELECT rec.embedding_dim()")[0][0]
         assert provider is not None and provider.dim == dim
 
 

@@ -19,7 +19,8 @@ from schemathesis.generation.modes import GenerationMode
 from schemathesis.python import asgi
 
 from app.api import create_app
-from test_http_fixtures import ApiDatabase, api_db, make_settings  # noqa: F401  (fixture)
+
+from tests.helpers import ApiDatabase, make_settings
 
 FUZZ_EXAMPLES = int(os.environ.get("PGREC_FUZZ_EXAMPLES", "12"))
 

@@ -18,7 +18,8 @@ import pytest
 
 from app import ROOT
 from app.db import embedded_running, start_embedded, stop_embedded
-from test_http_fixtures import ApiDatabase, api_db  # noqa: F401  (fixture)
+
+from tests.helpers import ApiDatabase
 
 TEST_DATA_DIR = Path(os.environ.get("PGREC_TEST_DATA_DIR", ROOT / ".pgdata-test"))
 

@@ -1,4 +1,4 @@
-"""Installation: migrations reproduce sql/, install beside an existing app, API reinstall."""
+"""Installation: migrations reproduce sql/, install beside an existing app, ownership, API reinstall."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import psycopg
 import pytest
 
 from app.db import connect
-from app.schema import api_checksum, downgrade, install_api, install_canonical, migrate
+from app.schema import api_checksum, as_owner, downgrade, install_api, install_canonical, migrate
 
 CATALOG = """
 WITH ns AS (SELECT oid, nspname FROM pg_namespace WHERE nspname IN ('pgrec', 'rec'))
@@ -50,19 +50,51 @@ def catalog(url: str) -> list[str]:
     return sorted(lines)
 
 
-def test_migrations_reproduce_the_sql_files(template_url: str, empty_db: str) -> None:
+def drift(migrated: str, canonical: str) -> tuple[list[str], list[str]]:
+    """(only in the sql/ files, only in the migrations): first lines of differing catalogue entries."""
+    from_migrations, from_files = catalog(migrated), catalog(canonical)
+    assert len(from_files) > 200  # the catalogue query really sees the schema
+
+    def heads(lines: set[str]) -> list[str]:
+        return sorted(line.splitlines()[0][:160] for line in lines)
+
+    return heads(set(from_files) - set(from_migrations)), heads(set(from_migrations) - set(from_files))
+
+
+def test_migrations_reproduce_the_sql_files(fresh_db: str, empty_db: str) -> None:
+    """Two independent sources: the revisions (a frozen baseline, then alterations) and the
+    current-state files under sql/schema and sql/seed. Both must build the same database."""
     with connect(empty_db) as conn:
         install_canonical(conn, dim=384)
-    from_migrations, from_files = catalog(template_url), catalog(empty_db)
-    assert len(from_files) > 200  # the catalogue query really sees the schema
-    missing = sorted(set(from_files) - set(from_migrations))
-    extra = sorted(set(from_migrations) - set(from_files))
-    def heads(lines: list[str]) -> list[str]:
-        return [line.splitlines()[0][:160] for line in lines[:10]]
+    only_files, only_migrations = drift(fresh_db, empty_db)
+    assert not only_files and not only_migrations, (
+        f"drift between migrations and sql/: only from the files: {only_files[:10]}; "
+        f"only from the migrations: {only_migrations[:10]}")
 
-    assert not missing and not extra, (
-        f"drift between migrations and sql/: only from the files: {heads(missing)}; "
-        f"only from the migrations: {heads(extra)}")
+    # The comparison sees a column added to either side alone (what a forgotten migration, or a
+    # migration not reflected in sql/schema, looks like).
+    with connect(empty_db) as conn:
+        conn.execute("ALTER TABLE pgrec.items ADD COLUMN colour text")
+    only_files, only_migrations = drift(fresh_db, empty_db)
+    assert any("pgrec.items.colour" in line for line in only_files) and not only_migrations
+    with connect(fresh_db) as conn:
+        conn.execute("ALTER TABLE pgrec.items ADD COLUMN colour text")
+        conn.execute("ALTER TABLE pgrec.users ADD COLUMN nickname text")
+    only_files, only_migrations = drift(fresh_db, empty_db)
+    assert not only_files and any("pgrec.users.nickname" in line for line in only_migrations)
+
+
+def test_every_pgrec_object_is_owned_by_the_nologin_owner(fresh_db: str) -> None:
+    with connect(fresh_db) as conn:
+        owners = conn.execute("""
+            SELECT DISTINCT pg_get_userbyid(c.relowner) FROM pg_class c
+            WHERE c.relnamespace IN ('pgrec'::regnamespace, 'rec'::regnamespace)
+            UNION SELECT DISTINCT pg_get_userbyid(p.proowner) FROM pg_proc p
+            WHERE p.pronamespace IN ('pgrec'::regnamespace, 'rec'::regnamespace)
+            UNION SELECT pg_get_userbyid(n.nspowner) FROM pg_namespace n WHERE n.nspname IN ('pgrec', 'rec')
+        """).fetchall()
+        assert owners == [("pgrec_owner",)]
+        assert conn.execute("SELECT rolsuper OR rolcanlogin FROM pg_roles WHERE rolname = 'pgrec_owner'").fetchone()[0] is False
 
 
 def test_install_beside_an_existing_application(empty_db: str) -> None:
@@ -99,10 +131,12 @@ def test_upgrade_is_idempotent_and_downgrade_removes_pgrec(fresh_db: str) -> Non
 def test_api_is_reinstalled_only_when_its_files_change(fresh_db: str) -> None:
     with connect(fresh_db) as conn:
         oid = conn.execute("SELECT 'rec.feed'::regproc::oid").fetchone()[0]
-        assert install_api(conn) is False  # same checksum: untouched
+        with as_owner(conn):
+            assert install_api(conn) is False  # same checksum: untouched
         assert conn.execute("SELECT 'rec.feed'::regproc::oid").fetchone()[0] == oid
         conn.execute("UPDATE pgrec.meta SET value = 'stale' WHERE key = 'api_checksum'")
-        assert install_api(conn) is True
+        with as_owner(conn):
+            assert install_api(conn) is True
         assert conn.execute("SELECT value FROM pgrec.meta WHERE key = 'api_checksum'").fetchone()[0] == api_checksum()
         assert conn.execute("SELECT 'rec.feed'::regproc::oid").fetchone()[0] != oid
 

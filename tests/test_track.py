@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.support import call, sqlstate_of
+from tests.helpers import call, sqlstate_of
 
 
 @pytest.fixture

@@ -6,15 +6,17 @@ import json
 
 import pytest
 
-from tests.support import call, sqlstate_of
+from tests.helpers import call, sqlstate_of
 
 
 def item_row(conn, item_id: str) -> dict:
     row = conn.execute(
-        "SELECT title, description, rec._tag_names(tag_ids), creator_id, lat, lon, price, attributes, status, "
-        "expires_at IS NOT NULL FROM pgrec.items WHERE external_id = %s", (item_id,)).fetchone()
+        "SELECT title, description, tags, creator_id, location ->> 'lat', location ->> 'lon', price, attributes, status, "
+        "expires_at IS NOT NULL FROM rec.items(ARRAY[%s])", (item_id,)).fetchone()
     keys = ["title", "description", "tags", "creator_id", "lat", "lon", "price", "attributes", "status", "expires"]
-    return dict(zip(keys, row))
+    values = dict(zip(keys, row))
+    values["lat"], values["lon"] = (None if v is None else float(v) for v in (values["lat"], values["lon"]))
+    return values
 
 
 def test_insert_then_partial_update_keeps_left_out_keys(conn) -> None:

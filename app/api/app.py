@@ -2,7 +2,8 @@
 
 ``create_app()`` builds it from settings; ``pgrec serve`` runs it under uvicorn. The API holds
 no ranking logic and no state of its own: each handler calls one ``rec.*`` SQL function
-through the pool. OpenAPI is served at ``/schema`` (``/schema/openapi.json``).
+through the pool. OpenAPI is served at ``/schema`` (Swagger UI, from local files) and
+``/schema/openapi.json``; ``/playground`` and ``/dashboard`` are pages that call the same API.
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ from app.api.auth import KeyVerifier, rate_limit_identifier
 from app.api.db import Database, open_pool
 from app.api.errors import EXCEPTION_HANDLERS
 from app.api.observability import DatabaseCollector, Metrics, observe
-from app.api.routes import feeds, ops, privacy, writes
+from app.api import web
+from app.api.routes import admin, feeds, ops, privacy, writes
 from app.settings import Settings, get_settings
 
-UNLIMITED_PATHS = ["/healthz", "/readyz", "/metrics", "/schema"]
+UNLIMITED_PATHS = ["/healthz", "/readyz", "/metrics", "/schema", *web.PAGES_PATHS]
 
 
 def create_app(settings: Settings | None = None, conninfo: str | None = None) -> Litestar:
@@ -55,9 +57,10 @@ def create_app(settings: Settings | None = None, conninfo: str | None = None) ->
             exclude=UNLIMITED_PATHS,
         ).middleware)
 
-    v1 = Router(path="/v1", route_handlers=[*feeds.ROUTES, *writes.ROUTES, *privacy.ROUTES])
+    v1 = Router(path="/v1", route_handlers=[*feeds.ROUTES, *writes.ROUTES, *privacy.ROUTES,
+                                            Router(path="/admin", route_handlers=admin.ROUTES)])
     return Litestar(
-        route_handlers=[v1, *ops.ROUTES],
+        route_handlers=[v1, *ops.ROUTES, *web.routes()],
         state=state,
         on_startup=[start],
         on_shutdown=[stop],
@@ -76,6 +79,7 @@ def create_app(settings: Settings | None = None, conninfo: str | None = None) ->
             components=Components(security_schemes={
                 "apiKey": SecurityScheme(type="http", scheme="bearer", description="pgrec API key")}),
             security=[{"apiKey": []}],
+            render_plugins=web.docs_plugins(),
         ),
         # Logging is configured by `pgrec serve` (JSON lines, app.api.observability), not by Litestar.
         logging_config=None,

@@ -80,6 +80,47 @@ class Metrics:
     def add_collector(self, collector: Collector) -> None:
         self.registry.register(collector)
 
+    def latency_summary(self) -> list[dict[str, Any]]:
+        """Per route: request count, mean, p50/p90/p99 and the histogram's buckets, estimated
+        from the bucket counts the way Prometheus' ``histogram_quantile`` does (linear within
+        a bucket), so the dashboard and a Prometheus server agree on the figures."""
+        buckets: dict[tuple[str, str], list[tuple[float, float]]] = {}
+        totals: dict[tuple[str, str], float] = {}
+        for metric in self.latency.collect():
+            for sample in metric.samples:
+                key = (sample.labels.get("method", ""), sample.labels.get("route", ""))
+                if sample.name.endswith("_bucket"):
+                    buckets.setdefault(key, []).append((float(sample.labels["le"]), sample.value))
+                elif sample.name.endswith("_sum"):
+                    totals[key] = sample.value
+        summary = []
+        for (method, route), cumulative in buckets.items():
+            cumulative.sort()
+            count = cumulative[-1][1] if cumulative else 0
+            if not count:
+                continue
+            summary.append({
+                "method": method, "route": route, "count": int(count),
+                "mean_ms": round(1000 * totals.get((method, route), 0.0) / count, 3),
+                **{f"p{q}_ms": round(1000 * _quantile(q / 100, cumulative), 3) for q in (50, 90, 99)},
+                "buckets": [{"le_ms": None if le == float("inf") else round(le * 1000, 3), "count": int(n - before)}
+                            for (le, n), before in zip(cumulative, [0.0] + [n for _, n in cumulative[:-1]])],
+            })
+        return sorted(summary, key=lambda r: (-r["count"], r["route"], r["method"]))
+
+
+def _quantile(q: float, cumulative: list[tuple[float, float]]) -> float:
+    """``histogram_quantile``: the q-quantile from (upper bound, cumulative count) pairs."""
+    rank = q * cumulative[-1][1]
+    lower, below = 0.0, 0.0
+    for upper, count in cumulative:
+        if count >= rank:
+            if upper == float("inf"):
+                return lower  # beyond the last finite bound: that bound is the best estimate
+            return lower + (upper - lower) * ((rank - below) / (count - below) if count > below else 0.0)
+        lower, below = upper, count
+    return lower
+
 
 class DatabaseCollector(Collector):
     """Pool use, read from the pool, and refresh ages, read from ``rec.freshness()`` at scrape time."""

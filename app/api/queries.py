@@ -63,6 +63,7 @@ EXPLAIN = Call("rec.explain", _args("user_id:text", "item_id:text", "strategy:te
 STATUS = Call("rec.status", _args("user_id:text"))
 USER_STATS = Call("rec.user_stats", _args("user_id:text"),
                   ("user_id", "events", "by_type", "active_days", "current_streak", "longest_streak", "first_at", "last_at"))
+STRATEGIES = Call("rec.strategies", (), ("name", "description", "personalized", "weights", "parameters"))
 ONBOARDING_QUESTIONS = Call("rec.onboarding_questions", (), ("question_id", "prompt", "multiple", "options"))
 
 # --- writes ---------------------------------------------------------------------------------
@@ -74,11 +75,17 @@ SUBMIT_ONBOARDING = Call("rec.submit_onboarding", _args("user_id:text", "answers
 # --- privacy --------------------------------------------------------------------------------
 FORGET_USER = Call("rec.forget_user", _args("user_id:text"))
 EXPORT_USER = Call("rec.export_user", _args("user_id:text"))
+EXPORT_USER_EVENTS = Call("rec.export_user_events", _args("user_id:text", "after:bigint", "n:integer"), ("cursor", "event"))
 
 # --- operations -----------------------------------------------------------------------------
 REFRESH = Call("rec.refresh", _args("what:text"), ("step", "outcome", "rows", "seconds"))
 AUTHENTICATE = Call("rec.authenticate", _args("secret:text"), ("key_name", "key_scopes"))
 INSTALLATION = Call("rec.installation", ())
+REFRESH_STATUS = Call("rec.refresh_status", (), ("step", "position", "description", "last_started_at", "last_outcome",
+                                                   "last_rows", "last_seconds", "last_detail", "last_ok_at", "runner",
+                                                   "enabled"))
+EMBED_STATUS = Call("rec.embed_status", ())
+ACTIVITY = Call("rec.activity", _args("window:interval", "bucket:interval"), ("bucket_start", "events", "by_type"))
 FRESHNESS = Call("rec.freshness", (), ("step", "last_ok_at", "age_seconds", "last_outcome", "last_run_at"))
 CREATE_API_KEY = Call("rec.create_api_key", _args("name:text", "scopes:text[]"), ("key_name", "prefix", "key_scopes", "secret"))
 REVOKE_API_KEY = Call("rec.revoke_api_key", _args("name:text"))

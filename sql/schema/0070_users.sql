@@ -1,14 +1,14 @@
--- Users, with their explicit preferences. Tag preferences live in user_tags below.
+-- Users, their explicit preferences, and the ids of users who asked to be forgotten.
 CREATE TABLE pgrec.users (
     id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     external_id     text NOT NULL UNIQUE CHECK (length(external_id) BETWEEN 1 AND 200),
-    created_at      timestamptz NOT NULL DEFAULT now(),
+    created_at      timestamptz NOT NULL DEFAULT now() CHECK (isfinite(created_at)),
     lat             double precision CHECK (lat BETWEEN -90 AND 90),
     lon             double precision CHECK (lon BETWEEN -180 AND 180),
     attributes      jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(attributes) = 'object'),
-    max_distance_km double precision CHECK (max_distance_km > 0),
-    price_min       numeric CHECK (price_min >= 0),
-    price_max       numeric CHECK (price_max >= 0),
+    max_distance_km double precision CHECK (max_distance_km > 0 AND max_distance_km <= 20000),
+    price_min       numeric CHECK (price_min BETWEEN 0 AND 1e12),
+    price_max       numeric CHECK (price_max BETWEEN 0 AND 1e12),
     personalization boolean NOT NULL DEFAULT true,
     updated_at      timestamptz NOT NULL DEFAULT now(),
     CHECK ((lat IS NULL) = (lon IS NULL)),
@@ -25,3 +25,12 @@ CREATE TABLE pgrec.user_tags (
     PRIMARY KEY (user_id, tag_id)
 );
 COMMENT ON TABLE pgrec.user_tags IS 'Explicit tag preferences: weight for preferred tags, blocked for excluded ones.';
+
+-- Tombstones: the ids of users erased by rec.forget_user. rec.track refuses events for them,
+-- so a client retrying an old batch cannot bring an erased user back. Only a digest is kept:
+-- the tombstone must not itself be the personal data it stands for.
+CREATE TABLE pgrec.forgotten_users (
+    id_digest    bytea PRIMARY KEY CHECK (length(id_digest) = 32),
+    forgotten_at timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE pgrec.forgotten_users IS 'SHA-256 of the external ids of erased users; rec.track rejects events for them.';

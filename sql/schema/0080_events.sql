@@ -1,18 +1,18 @@
 -- Interaction events: the largest table by far (plan for hundreds of millions of rows).
 --
--- Not partitioned: a global unique event_id (exactly-once) would otherwise need the partition
--- key in the constraint or a side table. Events arrive roughly in time order, so a BRIN index
--- on occurred_at answers time windows (trending, refresh) for a few kilobytes, and the btree
--- indexes below serve the per-user and per-item paths.
+-- Not partitioned: a global unique event_id (exactly-once delivery) would otherwise need the
+-- partition key in the constraint. Events arrive roughly in time order, so BRIN indexes on
+-- occurred_at and recorded_at answer time windows (trending, "events since the last refresh")
+-- for a few kilobytes, and the btree indexes below serve the per-user and per-item paths.
 CREATE TABLE pgrec.events (
     id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     event_id    text CHECK (length(event_id) BETWEEN 1 AND 200),
     user_id     bigint NOT NULL REFERENCES pgrec.users (id) ON DELETE CASCADE,
-    item_id     bigint NOT NULL REFERENCES pgrec.items (id),
+    item_id     bigint NOT NULL REFERENCES pgrec.items (id) ON DELETE CASCADE,
     type        text NOT NULL REFERENCES pgrec.event_types (type),
-    value       real,
-    context     jsonb,
-    occurred_at timestamptz NOT NULL,
+    value       real CHECK (value BETWEEN -1e6 AND 1e6),
+    context     jsonb CHECK (jsonb_typeof(context) = 'object'),
+    occurred_at timestamptz NOT NULL CHECK (isfinite(occurred_at)),
     recorded_at timestamptz NOT NULL DEFAULT now()
 );
 COMMENT ON TABLE pgrec.events IS 'Interaction events; event_id (client supplied) makes delivery exactly-once.';
@@ -23,3 +23,26 @@ CREATE INDEX events_user_time ON pgrec.events (user_id, occurred_at DESC) INCLUD
 -- Per-item aggregates and item-to-item transitions.
 CREATE INDEX events_item_time ON pgrec.events (item_id, occurred_at);
 CREATE INDEX events_time_brin ON pgrec.events USING brin (occurred_at) WITH (pages_per_range = 32);
+-- "How many events arrived since step X last ran?" (rec.due_steps).
+CREATE INDEX events_recorded_brin ON pgrec.events USING brin (recorded_at) WITH (pages_per_range = 32);
+
+-- Events with what they are worth, so every aggregate agrees on one definition:
+--   weight    the type's weight, or weight * (value - neutral_value) for ratings;
+--   polarity  +1 interest, -1 rejection, 0 exposure (ratings: the sign of the weight).
+CREATE VIEW pgrec.weighted_events AS
+SELECT e.id,
+       e.user_id,
+       e.item_id,
+       e.type,
+       e.value,
+       e.occurred_at,
+       e.recorded_at,
+       CASE WHEN t.neutral_value IS NULL THEN t.weight
+            ELSE t.weight * (coalesce(e.value, t.neutral_value) - t.neutral_value)
+       END AS weight,
+       CASE WHEN t.neutral_value IS NULL THEN t.polarity
+            ELSE sign(coalesce(e.value, t.neutral_value) - t.neutral_value)::smallint
+       END AS polarity
+FROM pgrec.events AS e
+JOIN pgrec.event_types AS t ON t.type = e.type;
+COMMENT ON VIEW pgrec.weighted_events IS 'Events with effective weight and polarity from pgrec.event_types.';

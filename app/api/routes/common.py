@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Request
-from msgspec import Struct
+from litestar.openapi.spec import Example
+from litestar.params import Parameter
+from msgspec import Meta, Struct
 
 from app.api.errors import PARAMS_KEY
 from app.api.queries import Call
+from app.api.schemas import Reasons
+
+
+def example(value: Any, summary: str | None = None) -> list[Example]:
+    """One OpenAPI example for a parameter."""
+    return [Example(value=value, summary=summary)]
+
+
+USER_ID = Annotated[str, Parameter(description="Your user id.", examples=example("u1"))]
+ITEM_ID = Annotated[str, Parameter(description="Your item id.", examples=example("i722"))]
 
 
 def rows(request: Request, call: Call, params: dict[str, Any], **kwargs: Any) -> list[dict[str, Any]]:
@@ -26,14 +38,15 @@ def value(request: Request, call: Call, params: dict[str, Any]) -> Any:
 class Ranked(Struct):
     """One recommended item: its id, score (higher is better) and why."""
 
-    item_id: str
-    score: float
-    reasons: dict[str, Any]
-    """{"terms": {signal: weighted value}, "reasons": ["human readable", ...]}"""
+    item_id: Annotated[str, Meta(description="Your item id.", examples=["i722"])]
+    score: Annotated[float, Meta(description="Higher is better; the sum of `reasons.terms`.", examples=[0.63])]
+    # Documented as Reasons; at run time the jsonb the SQL built, passed through unchanged so
+    # that keys a list adds (distance_km, ranks, ...) reach the client.
+    reasons: Reasons
 
 
 class RankedList(Struct):
-    """Items ranked best first."""
+    """Items ranked best first; ties in item id order, so pages are stable."""
 
     items: list[Ranked]
 
@@ -45,13 +58,16 @@ def ranked(result: list[dict[str, Any]]) -> RankedList:
 class ErrorDetail(Struct):
     """What went wrong; ``code`` is the SQLSTATE for database errors."""
 
-    status: int
-    code: str
-    message: str
-    request_id: str
-    field: str | None = None
-    hint: str | None = None
-    detail: str | None = None
+    status: Annotated[int, Meta(examples=[422])]
+    code: Annotated[str, Meta(description="SQLSTATE, or a word such as unauthorized.", examples=["22023"])]
+    message: Annotated[str, Meta(examples=["n must be between 1 and 500, got 0"])]
+    request_id: Annotated[str, Meta(description="Also in the X-Request-ID header and the log line.",
+                                    examples=["5f0c3a9e2b7d4c1e8a6f0b3d2c1e4f5a"])]
+    field: Annotated[str | None, Meta(description="The argument or batch element at fault.", examples=["n"])] = None
+    hint: Annotated[str | None, Meta(description="What to do about it.",
+                                     examples=["An item is {\"id\": text, \"title\": text, ...}"])] = None
+    detail: Annotated[str | None, Meta(description="More context, e.g. that nothing of a batch was stored.",
+                                       examples=["element 1 of the items batch; nothing in the batch was stored"])] = None
 
 
 class ErrorBody(Struct):

@@ -6,8 +6,9 @@ from functools import lru_cache
 from typing import Annotated, Any
 
 from litestar import MediaType, Request, Response, get, post
+from litestar.openapi.spec import Example
 from litestar.params import Parameter
-from msgspec import Struct
+from msgspec import Meta, Struct
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from app.api import queries as q
@@ -17,7 +18,7 @@ from app.api.routes.common import ERRORS, rows
 
 
 class Health(Struct):
-    status: str
+    status: Annotated[str, Meta(examples=["ok"])]
 
 
 @get("/healthz", summary="Liveness")
@@ -69,10 +70,10 @@ def metrics(request: Request) -> Response[bytes]:
 
 
 class RefreshStep(Struct):
-    step: str
-    outcome: str
-    rows: int | None
-    seconds: float
+    step: Annotated[str, Meta(examples=["trending"])]
+    outcome: Annotated[str, Meta(description="ok, skipped (another session runs it) or error.", examples=["ok"])]
+    rows: Annotated[int | None, Meta(examples=[236])]
+    seconds: Annotated[float, Meta(examples=[0.01])]
 
 
 class RefreshResult(Struct):
@@ -82,7 +83,8 @@ class RefreshResult(Struct):
 @post("/v1/admin/refresh", guards=[requires("admin")], sync_to_thread=True, status_code=200, responses=ERRORS,
       summary="Recompute derived data")
 def refresh(request: Request,
-            what: Annotated[str | None, Parameter(description="'all' (default) or one refresh step.")] = None
+            what: Annotated[str | None, Parameter(description="'all' (default) or one refresh step.",
+                                                  examples=[Example(value="trending")])] = None
             ) -> RefreshResult:
     """rec.refresh: runs the refresh steps (no statement timeout: a full refresh can take a while)."""
     result = rows(request, q.REFRESH, {"what": what}, no_timeout=True)

@@ -8,69 +8,94 @@ are capped at 10,000 elements by the SQL API (422 beyond) and bodies by
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Request, patch, post, put
-from litestar.params import FromPath, JSONBody
-from msgspec import Struct
+from litestar.params import Body
+from msgspec import Meta, Struct
 from psycopg.types.json import Jsonb
 
 from app.api import queries as q
 from app.api.auth import requires
-from app.api.routes.common import ERRORS, value
+from app.api.routes.common import ERRORS, USER_ID, value
+from app.api.schemas import EventIn, ItemIn, Preferences, UserIn, array_body, object_body
 
 WRITE = [requires("write")]
+
+# The bodies are documented by the Structs in app/api/schemas.py and validated by the SQL
+# function they go to (which names the bad element and stores nothing of a bad batch).
+ItemsBody = Annotated[list[dict[str, Any]], Body(
+    description="Items to create or update (at most 10,000).",
+    schema_extra=array_body(ItemIn, [{"id": "i42", "title": "Figma color systems",
+                                      "tags": ["tool:figma", "category:design"],
+                                      "location": {"lat": 52.52, "lon": 13.405}, "price": 15}]))]
+UsersBody = Annotated[list[dict[str, Any]], Body(
+    description="Users to create or update (at most 10,000).",
+    schema_extra=array_body(UserIn, [{"id": "u42", "location": {"lat": 38.72, "lon": -9.14},
+                                      "preferences": {"preferred_tags": {"tool:figma": 2},
+                                                      "blocked_tags": ["category:fitness"]}}]))]
+EventsBody = Annotated[list[dict[str, Any]], Body(
+    description="Interactions to record (at most 10,000).",
+    schema_extra=array_body(EventIn, [{"event_id": "e-0001", "user_id": "u1", "item_id": "i42", "type": "like"},
+                                      {"user_id": "u1", "item_id": "i7", "type": "rate", "value": 4}]))]
+PreferencesBody = Annotated[dict[str, Any], Body(
+    description="The preferences to change; keys left out keep their stored values.",
+    schema_extra=object_body(Preferences, {"preferred_tags": {"tool:sql": 3}, "max_distance_km": 25}))]
+AnswersBody = Annotated[dict[str, Any], Body(
+    description="question_id → option id, or a list of them for multiple-choice questions "
+                "(see GET /v1/onboarding/questions).",
+    schema_extra={"examples": [{"interests": ["cooking", "design"], "level": "beginner"}]})]
 
 
 class Written(Struct):
     """How many rows the call created or updated."""
 
-    written: int
+    written: Annotated[int, Meta(examples=[2])]
 
 
 class Tracked(Struct):
     """``new``: events stored by this call; repeats of an earlier event_id are not counted."""
 
-    new: int
-    received: int
+    new: Annotated[int, Meta(description="Events stored by this call.", examples=[1])]
+    received: Annotated[int, Meta(description="Events in the request.", examples=[2])]
 
 
 @put("/items", guards=WRITE, sync_to_thread=True, summary="Create or update items", responses=ERRORS)
-def upsert_items(request: Request, data: JSONBody[list[dict[str, Any]]]) -> Written:
+def upsert_items(request: Request, data: ItemsBody) -> Written:
     """rec.upsert_items: array of {id, title, description, tags, creator_id, created_at, location,
     price, attributes, status, expires_at}; keys left out keep their stored values."""
     return Written(value(request, q.UPSERT_ITEMS, {"items": Jsonb(data)}))
 
 
 @put("/users", guards=WRITE, sync_to_thread=True, summary="Create or update users", responses=ERRORS)
-def upsert_users(request: Request, data: JSONBody[list[dict[str, Any]]]) -> Written:
+def upsert_users(request: Request, data: UsersBody) -> Written:
     """rec.upsert_users: array of {id, created_at, location, attributes, preferences}."""
     return Written(value(request, q.UPSERT_USERS, {"users": Jsonb(data)}))
 
 
 @post("/events", guards=WRITE, sync_to_thread=True, status_code=200, summary="Record events", responses=ERRORS)
-def track(request: Request, data: JSONBody[list[dict[str, Any]]]) -> Tracked:
+def track(request: Request, data: EventsBody) -> Tracked:
     """rec.track: array of {event_id?, user_id, item_id, type, value?, at?, context?}."""
     return Tracked(value(request, q.TRACK, {"events": Jsonb(data)}), len(data))
 
 
 @patch("/users/{user_id:str}/preferences", guards=WRITE, sync_to_thread=True, summary="Change preferences",
        responses=ERRORS)
-def update_preferences(request: Request, user_id: FromPath[str],
-                       data: JSONBody[dict[str, Any]]) -> Written:
+def update_preferences(request: Request, user_id: USER_ID,
+                       data: PreferencesBody) -> Written:
     """rec.upsert_users for one user's preferences: {preferred_tags, blocked_tags, max_distance_km,
     price_min, price_max, personalization}; keys left out keep their stored values."""
     return Written(value(request, q.UPSERT_USERS, {"users": Jsonb([{"id": user_id, "preferences": data}])}))
 
 
 class OnboardingResult(Struct):
-    preferences_written: int
+    preferences_written: Annotated[int, Meta(description="Tag preferences the answers declared.", examples=[3])]
 
 
 @post("/users/{user_id:str}/onboarding", guards=WRITE, sync_to_thread=True, status_code=200,
       summary="Submit onboarding answers", responses=ERRORS)
-def submit_onboarding(request: Request, user_id: FromPath[str],
-                      data: JSONBody[dict[str, Any]]) -> OnboardingResult:
+def submit_onboarding(request: Request, user_id: USER_ID,
+                      data: AnswersBody) -> OnboardingResult:
     """rec.submit_onboarding: answers {question_id: option or [options]} become tag preferences."""
     return OnboardingResult(value(request, q.SUBMIT_ONBOARDING, {"user_id": user_id, "answers": Jsonb(data)}))
 

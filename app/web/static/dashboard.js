@@ -1,0 +1,145 @@
+// The operator dashboard: every number comes from an admin endpoint of the public API
+// (/v1/admin/...). Sections whose endpoint does not exist yet (experiments, model metrics)
+// stay hidden until a pgrec version provides them.
+import { api, describeError, savedKey } from "./api.js";
+import { el } from "./cards.js";
+import { hbars, histogram, stackedColumns } from "./charts.js";
+import { mountKeyBar } from "./keybar.js";
+
+const $ = (s) => document.querySelector(s);
+const FEED_ROUTE = "/v1/users/{user_id}/feed";
+// Shown when their endpoint answers with rows; any array of objects in the answer becomes a table.
+const OPTIONAL_SECTIONS = [
+  { id: "experiments", title: "Experiments", path: "/v1/admin/experiments" },
+  { id: "models", title: "Model metrics", path: "/v1/admin/models" },
+];
+
+function ago(seconds) {
+  if (seconds === null || seconds === undefined) return "never";
+  const s = Math.round(seconds);
+  if (s < 90) return `${s} s`;
+  if (s < 5400) return `${Math.round(s / 60)} min`;
+  if (s < 129600) return `${(s / 3600).toFixed(1)} h`;
+  return `${(s / 86400).toFixed(1)} d`;
+}
+
+function since(iso) {
+  return iso ? ago((Date.now() - Date.parse(iso)) / 1000) + " ago" : "never";
+}
+
+function table(columns, rows, { numeric = [] } = {}) {
+  return el("table", { class: "data" },
+    el("thead", {}, el("tr", {}, columns.map((c) => el("th", { class: numeric.includes(c) ? "num" : "" }, c)))),
+    el("tbody", {}, rows.map((r) => el("tr", {}, r.map((cell, i) =>
+      el("td", { class: numeric.includes(columns[i]) ? "num" : "" }, cell instanceof Node ? cell : String(cell ?? "")))))));
+}
+
+function section(id) { return $(`#${id} .body`); }
+
+async function refreshSteps() {
+  const { steps } = await api.get("/v1/admin/refresh-steps");
+  section("refresh").replaceChildren(
+    table(["step", "last run", "outcome", "seconds", "rows", "stale for", "error"], steps.map((s) => [
+      s.step, since(s.last_started_at),
+      el("span", { class: `outcome-${s.last_outcome || "none"}` }, s.last_outcome || "never run"),
+      s.last_seconds === null ? "" : s.last_seconds.toFixed(2), s.last_rows ?? "", ago(s.age_seconds),
+      s.last_outcome === "ok" ? "" : (s.last_detail || "")]), { numeric: ["seconds", "rows"] }),
+    el("h3", {}, "staleness (time since the last successful run)"),
+    hbars(steps.map((s) => ({ label: s.step, value: s.age_seconds ?? 0, text: ago(s.age_seconds), ok: s.last_outcome === "ok" })),
+      { label: "staleness per refresh step", colourOf: (r) => (r.ok ? "#4e79a7" : "#cf222e") }));
+}
+
+async function embeddings() {
+  const q = await api.get("/v1/admin/embeddings");
+  const kpi = (value, text) => el("div", { class: "kpi" }, el("b", {}, String(value)), el("span", {}, text));
+  section("embeddings").replaceChildren(el("div", { class: "kpis", "data-testid": "embedding-kpis" },
+    kpi(q.pending, "queued"), kpi(q.ready, "ready to embed"), kpi(q.failing, "failing"),
+    kpi(`${q.embedded} / ${q.items}`, `items with a vector (dim ${q.dim ?? "?"})`)),
+    q.last_error ? el("p", { class: "outcome-error" }, `last error: ${q.last_error}`) : el("span"));
+}
+
+async function activity() {
+  const window = $("#activity-window").value;
+  const bucket = window === "1 hour" ? "1 minute" : window === "24 hours" ? "1 hour" : "1 day";
+  const { buckets } = await api.get("/v1/admin/activity", { window, bucket });
+  const total = buckets.reduce((a, b) => a + b.events, 0);
+  const last = buckets[buckets.length - 1];
+  const perMinute = window === "1 hour" ? total / buckets.length : total / (buckets.length * (bucket === "1 hour" ? 60 : 1440));
+  section("activity").replaceChildren(
+    el("div", { class: "kpis" },
+      el("div", { class: "kpi", "data-testid": "events-total" }, el("b", {}, String(total)), el("span", {}, `events in the last ${window}`)),
+      el("div", { class: "kpi" }, el("b", {}, perMinute.toFixed(1)), el("span", {}, "events per minute (mean)")),
+      el("div", { class: "kpi" }, el("b", {}, String(last ? last.events : 0)), el("span", {}, `in the current ${bucket}`))),
+    stackedColumns(buckets.map((b) => ({ label: b.bucket_start, values: b.by_type })), {
+      label: `events per ${bucket} by type`,
+      tick: (r) => new Date(r.label).toLocaleTimeString([], bucket === "1 day" ? { month: "short", day: "numeric" } : { hour: "2-digit", minute: "2-digit" }) }),
+    el("div", { class: "legend" }, [...new Set(buckets.flatMap((b) => Object.keys(b.by_type)))].sort().map((t) =>
+      el("span", { class: "legend-entry" }, el("i", { style: `background:${colourFor(t)}` }), t))));
+}
+
+import { colour as colourFor } from "./cards.js";
+
+async function latency() {
+  const { routes } = await api.get("/v1/admin/latency");
+  const feed = routes.find((r) => r.route === FEED_ROUTE && r.method === "GET");
+  section("latency").replaceChildren(
+    feed ? el("div", { class: "kpis", "data-testid": "feed-latency" },
+      ...["p50_ms", "p90_ms", "p99_ms"].map((p) => el("div", { class: "kpi" }, el("b", {}, `${feed[p].toFixed(1)} ms`),
+        el("span", {}, `feed ${p.slice(0, 3)}`))),
+      el("div", { class: "kpi" }, el("b", {}, String(feed.count)), el("span", {}, "feed requests"))) :
+      el("p", { class: "muted" }, "No feed request served by this API process yet."),
+    feed ? histogram(feed.buckets, { label: "feed latency histogram (ms)" }) : el("span"),
+    el("h3", {}, "every route (since this API process started)"),
+    table(["method", "route", "count", "p50 ms", "p90 ms", "p99 ms"], routes.map((r) =>
+      [r.method, r.route, r.count, r.p50_ms.toFixed(1), r.p90_ms.toFixed(1), r.p99_ms.toFixed(1)]),
+      { numeric: ["count", "p50 ms", "p90 ms", "p99 ms"] }));
+}
+
+function firstRows(value) {
+  if (Array.isArray(value)) return value;
+  if (value && typeof value === "object") for (const v of Object.values(value)) if (Array.isArray(v)) return v;
+  return [];
+}
+
+async function optional(spec) {
+  const box = $(`#${spec.id}`);
+  let rows;
+  try {
+    rows = firstRows(await api.get(spec.path)).filter((r) => r && typeof r === "object");
+  } catch (error) {
+    // 404/501: this installation has no such endpoint yet; stay out of the way.
+    if (error.status === 404 || error.status === 501 || error.status === 405) { box.hidden = true; return; }
+    throw error;
+  }
+  box.hidden = !rows.length;
+  if (!rows.length) return;
+  const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  section(spec.id).replaceChildren(table(columns, rows.map((r) => columns.map((c) =>
+    typeof r[c] === "object" && r[c] !== null ? JSON.stringify(r[c]) : r[c]))));
+}
+
+async function load() {
+  const problems = [];
+  if (!savedKey()) {
+    $("#problem").textContent = "Paste an API key with the admin scope above (make run prints a demo key).";
+    return;
+  }
+  const parts = [refreshSteps, embeddings, activity, latency, ...OPTIONAL_SECTIONS.map((s) => () => optional(s))];
+  await Promise.all(parts.map((part) => part().catch((error) => problems.push(describeError(error)))));
+  $("#problem").textContent = [...new Set(problems)].join(" ");
+  $("#updated").textContent = `updated ${new Date().toLocaleTimeString()}`;
+}
+
+function start() {
+  const main = $("#sections");
+  for (const spec of OPTIONAL_SECTIONS) {
+    main.append(el("section", { class: "panel", id: spec.id, hidden: "" }, el("h2", {}, spec.title), el("div", { class: "body" })));
+  }
+  mountKeyBar($("#keybar"), load);
+  $("#activity-window").addEventListener("change", () => activity().catch((e) => { $("#problem").textContent = describeError(e); }));
+  $("#reload").addEventListener("click", load);
+  setInterval(() => { if ($("#auto").checked) load(); }, 10000);
+  load();
+}
+
+start();

@@ -1,0 +1,23 @@
+-- The rec schema: pgrec's public SQL API, one function per file, loaded in path order:
+--   00_basics     the clock, tags, argument and batch validation
+--   10_writes     items, users, events, onboarding answers, rules
+--   20_pipeline   the one list pipeline: context, candidates, signals, scores, ranking, reasons
+--   30_lists      feed, explain, trending, latest, similar, nearby, search, session, next, ...
+--   40_refresh    refresh steps, rec.refresh and the schedule (rec.due_steps)
+--   50_operations embeddings queue, API keys, privacy, installation facts
+--   90_grants.sql what each role may call
+--
+-- This schema holds no data. `alembic upgrade head` drops and re-creates it whenever the
+-- checksum of these files changes, so a function can change signature without a _v2 dance.
+-- Functions whose name starts with an underscore are internal and granted to nobody.
+--
+-- Header conventions: explicit volatility; SECURITY DEFINER on public entry points so the
+-- application role needs no table privileges, each with SET search_path = pg_catalog, public,
+-- pg_temp (public only for pgvector's type and operators; pg_temp last, so a caller's
+-- temporary objects can never shadow a catalog or pgrec name); internal functions that run per
+-- row have no SET clause so the planner inlines them, and qualify every name. Everything here
+-- is owned by pgrec_owner, a NOLOGIN role that is not a superuser. Errors carry a SQLSTATE:
+--   22004 null_value_not_allowed   a required value is missing
+--   22023 invalid_parameter_value  a value is malformed or out of range
+--   P0002 no_data_found            an id that must exist does not
+SELECT 1;

@@ -1,0 +1,48 @@
+-- The signal vocabulary as a row type: one 0..1 value per ranking signal. Its fields are the
+-- signals of pgrec.feed_signals (a test checks they agree), in the same order; a strategy's
+-- weights are a rec.signals too (jsonb_populate_record over its weights), so scoring is one
+-- weighted sum and everything else (terms, reasons, explain) is built from data.
+CREATE TYPE rec.signals AS (
+    vector        double precision,
+    explicit      double precision,
+    tags          double precision,
+    behavioral    double precision,
+    collaborative double precision,
+    sequence      double precision,
+    keyword       double precision,
+    engagement    double precision,
+    popularity    double precision,
+    velocity      double precision,
+    trending      double precision,
+    recency       double precision,
+    location      double precision,
+    creator       double precision,
+    price         double precision
+);
+COMMENT ON TYPE rec.signals IS 'Internal: one value per ranking signal (pgrec.feed_signals); also used for weights.';
+
+-- The score of a candidate: sum of weight x value over the vocabulary. A plain expression, so
+-- the scoring query inlines it.
+CREATE FUNCTION rec._weighted_sum(p_values rec.signals, p_weights rec.signals)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT p_weights.vector * p_values.vector + p_weights.explicit * p_values.explicit
+         + p_weights.tags * p_values.tags + p_weights.behavioral * p_values.behavioral
+         + p_weights.collaborative * p_values.collaborative + p_weights.sequence * p_values.sequence
+         + p_weights.keyword * p_values.keyword + p_weights.engagement * p_values.engagement
+         + p_weights.popularity * p_values.popularity + p_weights.velocity * p_values.velocity
+         + p_weights.trending * p_values.trending + p_weights.recency * p_values.recency
+         + p_weights.location * p_values.location + p_weights.creator * p_values.creator
+         + p_weights.price * p_values.price;
+$$;
+COMMENT ON FUNCTION rec._weighted_sum(rec.signals, rec.signals) IS 'Internal: sum over the signal vocabulary of weight x value.';
+
+-- What every list returns, one row per item, best first: the client's item id, the score, and
+-- {"terms": {signal: weighted value, ...}, "reasons": [human-readable reasons], ...}.
+CREATE TYPE rec.ranked_item AS (
+    item_id text,
+    score   double precision,
+    reasons jsonb
+);
+COMMENT ON TYPE rec.ranked_item IS 'A row of any list (feed, trending, similar, ...): item_id, score, reasons.';

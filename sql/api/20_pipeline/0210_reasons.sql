@@ -1,0 +1,87 @@
+-- The `reasons` of list rows, for a whole page at once (one query, not one per row):
+--   terms    {signal: weight x value} for every signal weighing in this call, plus "rules"
+--            (the boosts of matching rules) and "diversity" (the re-ranking penalty) when not
+--            zero; they add up to the row's score
+--   reasons  up to three human-readable reasons, strongest term first, from
+--            pgrec.signal_phrases: a signal states its phrase when its value reaches the
+--            phrase's min_value, and the row's largest term always states its phrase, so no
+--            row is without a reason
+--   distance_km  how far the item is from the list's anchor point, when there is one
+-- p_rows[i] gets p_diversity[i]; p_all returns every applicable reason instead of three
+-- (rec.explain). Tags are shown by their value ("cooking", not "category:cooking").
+CREATE FUNCTION rec._reasons(c rec.list_context, p_rows rec.scored_item[], p_diversity double precision[],
+                             p_all boolean DEFAULT false)
+RETURNS TABLE (ord bigint, reasons jsonb)
+LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp
+AS $$
+    WITH r AS MATERIALIZED (
+        SELECT x.*, x.ordinality AS n, coalesce(p_diversity[x.ordinality], 0) AS diversity,
+               to_jsonb(x.signals) AS values
+        FROM unnest(p_rows) WITH ORDINALITY AS x
+    ),
+    terms AS MATERIALIZED (
+        SELECT r.n, w.key AS signal, w.value::float8 * (r.values ->> w.key)::float8 AS term,
+               (r.values ->> w.key)::float8 AS value
+        FROM r
+        CROSS JOIN jsonb_each_text(c.weights) AS w
+    ),
+    details AS (
+        SELECT r.n, jsonb_strip_nulls(jsonb_build_object(
+                   'because', (SELECT coalesce(nullif(b.title, ''), b.external_id) FROM pgrec.items AS b WHERE b.id = r.because),
+                   'anchor', c.anchor_title,
+                   'pref_tag', (SELECT t.value FROM pgrec.tags AS t WHERE t.id = r.pref_tag),
+                   'interest_tag', (SELECT t.value FROM pgrec.tags AS t WHERE t.id = r.interest_tag),
+                   'category', (SELECT t.value FROM pgrec.tags AS t WHERE t.id = r.category),
+                   'km', CASE WHEN r.distance_km < 1 THEN round(r.distance_km * 1000) || ' m'
+                              WHEN r.distance_km IS NOT NULL THEN round(r.distance_km::numeric, 1) || ' km' END,
+                   'age', CASE WHEN r.age_days * 24 < 1 THEN 'added just now'
+                               WHEN r.age_days * 24 < 2 THEN 'added an hour ago'
+                               WHEN r.age_days < 2 THEN format('added %s hours ago', floor(r.age_days * 24))
+                               ELSE format('added %s days ago', floor(r.age_days)) END,
+                   'query', btrim(c.query),
+                   'window', CASE WHEN extract(epoch FROM c."window") < 72 * 3600
+                                  THEN round(extract(epoch FROM c."window") / 3600, 1)::float8 || ' hours'
+                                  ELSE round(extract(epoch FROM c."window") / 86400, 1)::float8 || ' days' END,
+                   'recent', round(r.trend_recent::numeric, 1)::float8,
+                   'before', CASE WHEN r.trend_recent IS NULL THEN NULL
+                                  WHEN r.trend_previous = 0 THEN ', none before'
+                                  ELSE format(', %s the window before', round(r.trend_previous::numeric, 1)::float8) END
+               )) AS d
+        FROM r
+    ),
+    candidates AS (
+        SELECT t.n, t.term AS strength, t.term = max(t.term) OVER (PARTITION BY t.n) AS largest,
+               t.value >= p.min_value AS strong,
+               coalesce(rec._fill_phrase(p.phrase, d.d), p.fallback) AS phrase
+        FROM terms AS t
+        JOIN details AS d ON d.n = t.n
+        JOIN LATERAL (SELECT sp.* FROM pgrec.signal_phrases AS sp
+                      WHERE sp.signal = t.signal AND sp.list IN (c.list, '*')
+                      ORDER BY sp.list = '*' LIMIT 1) AS p ON true
+        WHERE t.term > 0
+    ),
+    phrases AS (
+        SELECT k.n, k.strength, k.phrase FROM candidates AS k WHERE (k.strong OR k.largest) AND k.phrase IS NOT NULL
+        UNION ALL
+        SELECT r.n, r.rules, 'featured' FROM r WHERE r.rules > 0
+    ),
+    best AS (
+        SELECT p.n, p.phrase, max(p.strength) AS strength,
+               row_number() OVER (PARTITION BY p.n ORDER BY max(p.strength) DESC, p.phrase) AS rank
+        FROM phrases AS p
+        GROUP BY p.n, p.phrase
+    )
+    SELECT r.n,
+           jsonb_strip_nulls(jsonb_build_object(
+               'terms', coalesce((SELECT jsonb_object_agg(t.signal, t.term) FROM terms AS t WHERE t.n = r.n), '{}')
+                        || CASE WHEN r.rules <> 0 THEN jsonb_build_object('rules', r.rules) ELSE '{}' END
+                        || CASE WHEN r.diversity <> 0 THEN jsonb_build_object('diversity', r.diversity) ELSE '{}' END,
+               'distance_km', round(r.distance_km::numeric, 3),
+               'reasons', coalesce((SELECT jsonb_agg(b.phrase ORDER BY b.strength DESC, b.phrase)
+                                    FROM best AS b WHERE b.n = r.n AND (p_all OR b.rank <= 3)),
+                                   '["more to explore"]')))
+    FROM r
+    ORDER BY r.n;
+$$;
+COMMENT ON FUNCTION rec._reasons(rec.list_context, rec.scored_item[], double precision[], boolean) IS
+'Internal: per row, {"terms": {signal: weighted value, rules, diversity}, "reasons": [human-readable reasons from pgrec.signal_phrases]}.';

@@ -1,0 +1,82 @@
+-- Recompute derived data: 'all' runs every enabled SQL step of pgrec.refresh_steps in order, or
+-- name one step. Steps that need the application (runner 'python': embeddings, model fits)
+-- are reported 'skipped': `pgrec refresh` and the scheduler run them.
+--
+-- Each step holds an advisory lock for the rest of the transaction (rec._step_lock, the
+-- same key the scheduler takes for Python steps), so two callers (a DBA and the scheduler, or
+-- two scheduler replicas) never run the same step at once: the second is told 'skipped'
+-- immediately instead of queueing behind the first. A failing step is rolled back alone,
+-- reported as 'error' and logged; the other steps still run. Every run is recorded in
+-- pgrec.refresh_runs (pgrec.refresh_status shows the latest per step). Readers never wait for
+-- a refresh and never see half-written data: a step rewrites its tables inside this
+-- transaction, and readers keep the committed rows until it commits.
+CREATE FUNCTION rec.refresh(what text DEFAULT 'all')
+RETURNS TABLE (step text, outcome text, rows bigint, seconds double precision)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+    v_step    record;
+    v_started timestamptz;
+    v_rows    bigint;
+    v_outcome text;
+    v_detail  text;
+BEGIN
+    IF what IS NULL THEN
+        RAISE EXCEPTION 'what must not be null' USING ERRCODE = '22004', HINT = 'Use ''all'' or a step name.';
+    END IF;
+    IF what <> 'all' AND NOT EXISTS (SELECT FROM pgrec.refresh_steps AS s WHERE s.step = what) THEN
+        RAISE EXCEPTION 'unknown refresh step "%"', what
+            USING ERRCODE = '22023',
+                  HINT = 'One of: all, ' || (SELECT string_agg(s.step, ', ' ORDER BY s.position) FROM pgrec.refresh_steps AS s);
+    END IF;
+    IF pg_is_in_recovery() THEN
+        RAISE EXCEPTION 'this server is a read-only standby' USING ERRCODE = '25006',
+            HINT = 'Refresh on the primary; standbys receive its derived data by replication.';
+    END IF;
+
+    FOR v_step IN
+        SELECT s.step, s.runner FROM pgrec.refresh_steps AS s
+        WHERE (what = 'all' AND s.enabled) OR s.step = what
+        ORDER BY s.position
+    LOOP
+        v_started := clock_timestamp();
+        v_rows := NULL;
+        v_detail := NULL;
+        IF v_step.runner = 'python' THEN
+            step := v_step.step;
+            outcome := 'skipped';
+            rows := NULL;
+            seconds := 0;
+            RETURN NEXT;
+            CONTINUE;
+        END IF;
+        IF NOT pg_try_advisory_xact_lock(rec._step_lock(v_step.step)) THEN
+            v_outcome := 'skipped';
+            v_detail := 'another session is running this step';
+        ELSE
+            BEGIN
+                EXECUTE format('SELECT rec.%I()', '_refresh_' || v_step.step) INTO v_rows;
+                v_outcome := 'ok';
+            EXCEPTION WHEN OTHERS THEN
+                v_outcome := 'error';
+                v_detail := SQLSTATE || ': ' || SQLERRM;
+                RAISE WARNING 'pgrec refresh step % failed: %', v_step.step, v_detail;
+            END;
+        END IF;
+        -- caller: under SECURITY DEFINER current_user is the function's owner, which says
+        -- nothing; the application_name (the scheduler sets one) or the login role does.
+        INSERT INTO pgrec.refresh_runs (step, started_at, finished_at, rows, outcome, detail, caller)
+        VALUES (v_step.step, v_started, clock_timestamp(), v_rows, v_outcome, v_detail,
+                coalesce(nullif(current_setting('application_name', true), ''), session_user));
+
+        step := v_step.step;
+        outcome := v_outcome;
+        rows := v_rows;
+        seconds := extract(epoch FROM clock_timestamp() - v_started);
+        RETURN NEXT;
+    END LOOP;
+END;
+$$;
+COMMENT ON FUNCTION rec.refresh(text) IS
+'Recompute derived data (''all'' or one step of pgrec.refresh_steps). Returns one row per step: outcome ok|skipped|error, rows written, seconds. Concurrent callers of the same step skip instead of waiting; Python steps are skipped (pgrec refresh runs them).';

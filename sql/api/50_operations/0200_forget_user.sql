@@ -1,0 +1,61 @@
+-- Erase a user: their events, tag preferences, vector, onboarding answers — every row of every
+-- pgrec table that references pgrec.users — and the user row itself, and leave a tombstone
+-- (pgrec.forgotten_users, a digest of the id) so that rec.track refuses later events for them
+-- instead of re-creating the user from a retried batch. Tables are found through their foreign
+-- keys (rec._user_references), so data that later features attach to a user is erased without
+-- this function having to know about it.
+--
+-- The items the user created (creator_id) follow `items`:
+--   'anonymize' (default)  they stay, but no longer name their creator
+--   'delete'               they are deleted, with every event and derived row about them
+--   'keep'                 left as they are (the host app erases or reassigns them itself)
+-- Derived aggregates (item stats, neighbours, trending) are recomputed from events, so they
+-- stop counting the user at their next refresh.
+CREATE FUNCTION rec.forget_user(user_id text, items text DEFAULT 'anonymize')
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
+AS $$
+DECLARE
+    v_uid    bigint;
+    v_ref    record;
+    v_n      bigint;
+    v_erased jsonb := '{}';
+BEGIN
+    PERFORM rec._check_id('user_id', user_id);
+    IF items IS NULL OR items NOT IN ('anonymize', 'delete', 'keep') THEN
+        RAISE EXCEPTION 'items must be anonymize, delete or keep, got %', coalesce(items, 'null')
+            USING ERRCODE = CASE WHEN items IS NULL THEN '22004' ELSE '22023' END;
+    END IF;
+    -- Lock the user so a concurrent rec.track cannot attach new events halfway through.
+    SELECT u.id INTO v_uid FROM pgrec.users AS u WHERE u.external_id = forget_user.user_id FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'unknown user "%"', user_id
+            USING ERRCODE = 'P0002', HINT = 'The user never existed or was already forgotten.';
+    END IF;
+
+    FOR v_ref IN SELECT * FROM rec._user_references()
+    LOOP
+        EXECUTE format('DELETE FROM %s WHERE %I = $1', v_ref.tbl, v_ref.attname) USING v_uid;
+        GET DIAGNOSTICS v_n = ROW_COUNT;
+        v_erased := v_erased || jsonb_build_object(v_ref.relname, coalesce((v_erased ->> v_ref.relname)::bigint, 0) + v_n);
+    END LOOP;
+    DELETE FROM pgrec.users AS u WHERE u.id = v_uid;
+    v_erased := v_erased || jsonb_build_object('users', 1);
+
+    IF items = 'anonymize' THEN
+        UPDATE pgrec.items AS i SET creator_id = NULL, updated_at = now() WHERE i.creator_id = forget_user.user_id;
+        GET DIAGNOSTICS v_n = ROW_COUNT;
+        v_erased := v_erased || jsonb_build_object('items_anonymized', v_n);
+    ELSIF items = 'delete' THEN
+        DELETE FROM pgrec.items AS i WHERE i.creator_id = forget_user.user_id;
+        GET DIAGNOSTICS v_n = ROW_COUNT;
+        v_erased := v_erased || jsonb_build_object('items', v_n);
+    END IF;
+
+    INSERT INTO pgrec.forgotten_users (id_digest) VALUES (rec._user_digest(user_id))
+    ON CONFLICT (id_digest) DO UPDATE SET forgotten_at = excluded.forgotten_at;
+    RETURN jsonb_build_object('user_id', user_id, 'erased', v_erased);
+END;
+$$;
+COMMENT ON FUNCTION rec.forget_user(text, text) IS
+'Erase a user and everything that references them (events, preferences, vector, ...); their items are anonymized (default), deleted or kept; a tombstone makes rec.track refuse the id later. Returns {"user_id", "erased": {table: rows}}; P0002 for an unknown user.';

@@ -1,0 +1,32 @@
+-- The public surface, in one place. Everything in rec is first closed to PUBLIC; the
+-- application role gets what an application (or the HTTP API on its behalf) calls, the admin
+-- role also the operations. Internal functions (leading underscore) are granted to nobody:
+-- they are reachable only through the SECURITY DEFINER entry points. Functions are named
+-- without argument lists (each name is unique in rec), so adding a parameter with a default
+-- needs no edit here.
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA rec FROM PUBLIC;
+REVOKE ALL ON SCHEMA rec FROM PUBLIC;
+GRANT USAGE ON SCHEMA rec TO pgrec_app;
+
+-- Writing data and reading lists.
+GRANT EXECUTE ON FUNCTION
+    rec.now, rec.upsert_items, rec.upsert_users, rec.track, rec.submit_onboarding,
+    rec.feed, rec.explain, rec.status, rec.onboarding_questions, rec.strategies,
+    rec.trending, rec.latest, rec.similar_items, rec.nearby, rec.search, rec.next_items,
+    rec.learning_path, rec.session_feed, rec.user_stats, rec.items, rec.embedding_dim
+TO pgrec_app;
+
+-- What the HTTP API process itself needs (verifying keys, readiness, freshness for /metrics),
+-- and what a host application does when its user asks: account deletion, data access.
+GRANT EXECUTE ON FUNCTION
+    rec.authenticate, rec.installation, rec.freshness,
+    rec.forget_user, rec.export_user, rec.export_user_events
+TO pgrec_app;
+
+-- Operations: derived data and the schedule, rules, the embedding queue, API keys, tombstones.
+GRANT EXECUTE ON FUNCTION
+    rec.refresh, rec.refresh_status, rec.due_steps, rec.lock_step, rec.unlock_step, rec.log_job_run,
+    rec.rules, rec.upsert_rules, rec.delete_rules,
+    rec.embed_claim, rec.embed_store, rec.embed_fail, rec.embed_status, rec.embed_requeue,
+    rec.create_api_key, rec.revoke_api_key, rec.api_keys, rec.unforget_user, rec.activity
+TO pgrec_admin;

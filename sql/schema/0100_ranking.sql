@@ -1,0 +1,136 @@
+-- How lists are ranked, as data a DBA (and the tuner) edits: the signal vocabulary, what each
+-- list excludes, the strategies (weights and parameters), and boost/bury rules. Every list
+-- function (feed, trending, latest, similar, nearby, search, session, next) runs the same
+-- pipeline (sql/api/20_pipeline) and differs from the others only by these rows.
+
+-- The ranking signals, by name. Strategy weights and per-call overrides may only name these
+-- (or an alias), so a typo such as "colaborative" is an error instead of a weight that silently
+-- does nothing. Each signal is computed to 0..1 by the function or table in computed_by.
+CREATE TABLE pgrec.feed_signals (
+    signal      text PRIMARY KEY CHECK (signal ~ '^[a-z][a-z_]*$'),
+    aliases     text[] NOT NULL DEFAULT '{}',
+    -- false: the signal needs something about the caller (a vector, a location, history, a
+    -- query) and drops out, its weight shared among the others, when there is none.
+    always_on   boolean NOT NULL,
+    -- The candidate source that proposes items strong on this signal (rec._candidates).
+    source      text CHECK (source IN ('collaborative', 'sequence', 'keyword', 'trending', 'tags', 'vector',
+                                       'nearby', 'popular', 'fresh')),
+    computed_by text NOT NULL,
+    description text NOT NULL
+);
+COMMENT ON TABLE pgrec.feed_signals IS 'Ranking signals of every list: names (and aliases) that strategy weights may use, and their candidate source.';
+
+-- The human-readable reason each signal gives, per list (list '*' is the default). The phrase
+-- is stated when the signal's value reaches min_value, and always for the row's largest term,
+-- so no listed item is without a reason. {name} placeholders are filled from the row's details
+-- (because, tag, category, km, age, query, window, recent, before); a phrase whose placeholder
+-- has no value falls back to fallback, or is left out when that is NULL too.
+CREATE TABLE pgrec.signal_phrases (
+    signal    text NOT NULL REFERENCES pgrec.feed_signals (signal) ON DELETE CASCADE,
+    list      text NOT NULL DEFAULT '*',
+    phrase    text NOT NULL,
+    fallback  text,
+    min_value double precision NOT NULL DEFAULT 0,
+    PRIMARY KEY (signal, list)
+);
+COMMENT ON TABLE pgrec.signal_phrases IS 'Reason phrases per signal and list (''*'' = any), stated above min_value and always for the largest term.';
+
+-- What a list leaves out for a user, by name, so that each list declares it instead of
+-- retyping it. Blocked tags and items that are not live are left out of every list; these are
+-- the differences, each with its reason.
+CREATE TABLE pgrec.exclusion_policies (
+    name        text PRIMARY KEY CHECK (name ~ '^[a-z][a-z0-9_]{0,39}$'),
+    own_items   boolean NOT NULL,   -- items the user created (creator_id = user id)
+    interacted  boolean NOT NULL,   -- anything the user has an event on, views included
+    acted       boolean NOT NULL,   -- anything the user did more than view (like, save, dismiss, ...)
+    dismissed   boolean NOT NULL,   -- items the user rejected (negative polarity)
+    anchors     boolean NOT NULL,   -- the items the list starts from (a similar item, a session)
+    description text NOT NULL
+);
+COMMENT ON TABLE pgrec.exclusion_policies IS 'Named exclusion policies: which of the user''s items a list leaves out, and why.';
+
+-- Named ranking strategies: a weight per signal plus the parameters of candidate generation
+-- and re-ranking. A list function picks one (rec.feed(..., strategy)); each strategy serves one
+-- list. Weights need not sum to 1: the signals that have data for the call keep their weights,
+-- rescaled to sum to 1.
+CREATE TABLE pgrec.strategies (
+    name              text PRIMARY KEY CHECK (name ~ '^[a-z][a-z0-9_]{0,39}$'),
+    list              text NOT NULL CHECK (list IN ('feed', 'trending', 'latest', 'similar', 'nearby', 'search',
+                                                    'session', 'next')),
+    description       text NOT NULL,
+    weights           jsonb NOT NULL CHECK (jsonb_typeof(weights) = 'object'),
+    -- false: never use anything about the user (the non-personalised feed).
+    personalized      boolean NOT NULL DEFAULT true,
+    -- The strategy served instead to users below the personalisation thresholds (rec.status);
+    -- NULL: the same strategy for everyone.
+    cold_start        text REFERENCES pgrec.strategies (name) ON UPDATE CASCADE,
+    exclusion_policy  text NOT NULL REFERENCES pgrec.exclusion_policies (name) ON UPDATE CASCADE,
+    -- true: popular and fresh items are always candidates, so the list is never empty while
+    -- live items exist; false: only items some weighted signal supports (score > 0) are listed.
+    fallback          boolean NOT NULL DEFAULT true,
+    -- Age at which a history event counts 1/e as much (collaborative, interests, user vector).
+    history_tau_days  double precision NOT NULL DEFAULT 30 CHECK (history_tau_days > 0),
+    -- Item age at which the recency signal has fallen to 1/e.
+    recency_tau_days  double precision NOT NULL DEFAULT 14 CHECK (recency_tau_days > 0),
+    -- Candidates per source and call (rec._candidates): scoring costs per candidate, so this
+    -- bounds the work of a call; a page deeper than the pool holds comes back short.
+    candidate_limit   integer NOT NULL DEFAULT 100 CHECK (candidate_limit BETWEEN 10 AND 2000),
+    -- The candidate sources the strategy draws from (pgrec.feed_signals.source); NULL: every
+    -- source whose signals weigh at least 0.05. A trending list ranks the trending set only,
+    -- however much a user's interests weigh in its order.
+    sources           text[] CHECK (sources <@ ARRAY['collaborative', 'sequence', 'keyword', 'trending', 'tags',
+                                                     'vector', 'nearby', 'popular', 'fresh']),
+    -- Subtracted per higher-ranked item of the same category.
+    diversity_penalty double precision NOT NULL DEFAULT 0 CHECK (diversity_penalty >= 0),
+    -- At most this many items of one category in each block of category_window positions.
+    max_per_category  integer NOT NULL DEFAULT 10 CHECK (max_per_category >= 1),
+    category_window   integer NOT NULL DEFAULT 10 CHECK (category_window >= 1),
+    CHECK (max_per_category <= category_window)
+);
+COMMENT ON TABLE pgrec.strategies IS 'Ranking strategies: the list they serve, signal weights, exclusion policy and ranking parameters.';
+
+-- Weight keys must be signal names (pgrec.feed_signals), checked here so a DBA's typo fails
+-- on UPDATE rather than at the next call. Canonical names only: aliases are for callers.
+CREATE FUNCTION pgrec.check_strategy_weights()
+RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_bad text;
+BEGIN
+    SELECT string_agg(k, ', ' ORDER BY k) INTO v_bad
+    FROM jsonb_each(NEW.weights) AS w(k, v)
+    WHERE k NOT IN (SELECT s.signal FROM pgrec.feed_signals AS s)
+       OR jsonb_typeof(v) <> 'number' OR (v #>> '{}')::float8 < 0 OR (v #>> '{}')::float8 > 1000;
+    IF v_bad IS NOT NULL THEN
+        RAISE EXCEPTION 'strategy "%": bad weights for %', NEW.name, v_bad
+            USING ERRCODE = '22023', HINT = 'Weights are {signal: number 0..1000}; signals are listed in pgrec.feed_signals.';
+    END IF;
+    RETURN NEW;
+END;
+$$;
+COMMENT ON FUNCTION pgrec.check_strategy_weights() IS 'Trigger: strategy weights must be {signal: number 0..1000} over pgrec.feed_signals.';
+
+CREATE TRIGGER strategies_check_weights
+    BEFORE INSERT OR UPDATE OF weights ON pgrec.strategies
+    FOR EACH ROW EXECUTE FUNCTION pgrec.check_strategy_weights();
+
+-- Business rules: boost (positive) or bury (negative) items that match every condition given
+-- (a tag, a creator, attributes the item's attributes contain), between starts_at and ends_at.
+-- The boost is added to the final score, whose signal part is 0..1, so 0.2 lifts an item
+-- noticeably and -1 sends it to the bottom. Rules apply to every strategy unless one is named.
+CREATE TABLE pgrec.rules (
+    id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    name       text NOT NULL UNIQUE CHECK (length(name) BETWEEN 1 AND 200),
+    boost      double precision NOT NULL CHECK (boost BETWEEN -1 AND 1 AND boost <> 0),
+    tag_id     integer REFERENCES pgrec.tags (id),
+    creator_id text,
+    attributes jsonb CHECK (jsonb_typeof(attributes) = 'object'),
+    strategy   text REFERENCES pgrec.strategies (name) ON DELETE CASCADE ON UPDATE CASCADE,
+    starts_at  timestamptz,
+    ends_at    timestamptz,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    CHECK (num_nonnulls(tag_id, creator_id, attributes) >= 1),
+    CHECK (starts_at IS NULL OR ends_at IS NULL OR starts_at < ends_at)
+);
+COMMENT ON TABLE pgrec.rules IS 'Boost or bury rules: items matching tag/creator/attributes get boost added to their score while active.';

@@ -1,0 +1,266 @@
+"""Helpers shared by the tests: SQL calls, a fixed clock, small worlds, embeddings, the HTTP
+test app. No tests here (and no fixtures: those are in conftest.py)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable, Iterable, Iterator
+
+import psycopg
+import pytest
+from litestar.testing import TestClient
+
+from app.api import create_app
+from app.settings import Settings
+
+#: The moment every replayed test world is seen from (rec.as_of).
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
+#: The embedding dimension the test template is installed with.
+DIM = 384
+
+
+# --- calling the SQL API ----------------------------------------------------------------------
+
+def call(conn: psycopg.Connection, function: str, payload: Any) -> Any:
+    """``SELECT rec.<function>(payload::jsonb)`` and return the scalar result."""
+    return conn.execute(f"SELECT rec.{function}(%s::jsonb)", (json.dumps(payload),)).fetchone()[0]
+
+
+def upsert_items(conn: psycopg.Connection, items: list[dict]) -> None:
+    call(conn, "upsert_items", items)
+
+
+def upsert_users(conn: psycopg.Connection, users: list[dict]) -> None:
+    call(conn, "upsert_users", users)
+
+
+def track(conn: psycopg.Connection, events: list[dict]) -> None:
+    call(conn, "track", events)
+
+
+def query(conn: psycopg.Connection, sql: str, params: Any = ()) -> list[tuple]:
+    return conn.execute(sql, params).fetchall()
+
+
+def sqlstate_of(conn: psycopg.Connection, action: Callable[[], Any]) -> psycopg.Error:
+    """Run ``action`` inside a savepoint and return the error it must raise."""
+    with pytest.raises(psycopg.Error) as info:
+        with conn.transaction():
+            action()
+    return info.value
+
+
+def feed(conn: psycopg.Connection, user: str, n: int = 20, offset: int = 0, strategy: str = "default",
+         weights: dict | None = None) -> list[tuple[str, float, dict]]:
+    return conn.execute("SELECT item_id, score, reasons FROM rec.feed(%s, %s, %s, %s, %s)",
+                        (user, n, offset, strategy, None if weights is None else json.dumps(weights))).fetchall()
+
+
+def feed_ids(conn: psycopg.Connection, user: str, n: int = 20, **kwargs: Any) -> list[str]:
+    return [row[0] for row in feed(conn, user, n, **kwargs)]
+
+
+def item_ids(result: list[tuple]) -> list[str]:
+    """item ids of a list result (item_id is the first column, or the second after a step)."""
+    return [r[1] if isinstance(r[0], int) else r[0] for r in result]
+
+
+def explain(conn: psycopg.Connection, user: str, item: str, strategy: str = "default") -> dict:
+    return conn.execute("SELECT rec.explain(%s, %s, %s)", (user, item, strategy)).fetchone()[0]
+
+
+def status(conn: psycopg.Connection, user: str) -> dict:
+    return conn.execute("SELECT rec.status(%s)", (user,)).fetchone()[0]
+
+
+def refresh(conn: psycopg.Connection, what: str = "all") -> dict[str, str]:
+    """``rec.refresh(what)`` as {step: outcome}."""
+    return {step: outcome for step, outcome, *_ in conn.execute("SELECT * FROM rec.refresh(%s)", (what,)).fetchall()}
+
+
+# --- time and worlds ----------------------------------------------------------------------------
+
+def iso(moment: datetime) -> str:
+    return moment.isoformat()
+
+
+def ago(**delta: float) -> str:
+    """An ISO timestamp that long before NOW: ago(hours=3)."""
+    return iso(NOW - timedelta(**delta))
+
+
+def at(conn: psycopg.Connection, moment: datetime | str = NOW) -> None:
+    """Replay the rest of the test's transaction at ``moment`` (rec.as_of)."""
+    conn.execute("SELECT set_config('rec.as_of', %s, true)", (moment if isinstance(moment, str) else iso(moment),))
+
+
+def likes(item: str, users: Iterable[str], when: str, type_: str = "like") -> list[dict]:
+    return [{"user_id": u, "item_id": item, "type": type_, "at": when} for u in users]
+
+
+def vec(**weights: float) -> str:
+    """A hand-made embedding in pgvector text form: vec(d0=1, d5=0.5) sets dimensions 0 and 5."""
+    values = [0.0] * DIM
+    for key, value in weights.items():
+        values[int(key[1:])] = value
+    return "[" + ",".join(repr(v) for v in values) + "]"
+
+
+def embed(conn: psycopg.Connection, item: str, embedding: str) -> None:
+    conn.execute("UPDATE pgrec.items SET embedding = %s::text::public.vector WHERE external_id = %s", (embedding, item))
+
+
+# --- assertions -----------------------------------------------------------------------------
+
+def assert_ranked(result: list[tuple]) -> None:
+    """Scores best first, ties in item id order."""
+    keys = [(-r[1], r[0]) for r in result]
+    assert keys == sorted(keys)
+
+
+def before(order: list[str], a: str, b: str) -> bool:
+    """a is ranked above b (both present)."""
+    assert a in order and b in order, (a, b, order)
+    return order.index(a) < order.index(b)
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    """Poll ``condition`` until it holds (the test fails on timeout; nothing assumes a duration)."""
+    deadline = time.monotonic() + timeout
+    pause = threading.Event()
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not reached in time")
+        pause.wait(0.05)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(condition: Callable[[], Any], timeout: float, what: str) -> Any:
+    """Poll ``condition`` until it returns something true; a bounded wait for another process,
+    not a timing assertion."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(0.1)
+
+
+# --- the HTTP API under test ----------------------------------------------------------------------
+# The API connects as login roles that are only members of pgrec_app (or pgrec_admin): they can
+# EXECUTE rec functions and cannot read a pgrec table, exactly as documented for production.
+
+APP_ROLE = "pgrec_http_test_app"
+ADMIN_ROLE = "pgrec_http_test_admin"
+
+ITEMS = [
+    {"id": "py-intro", "title": "Python for beginners", "description": "Learn Python from scratch",
+     "tags": ["tool:python", "category:programming"], "location": {"lat": 52.52, "lon": 13.40}, "price": 10},
+    {"id": "py-web", "title": "Web apps with Python", "description": "Build web applications",
+     "tags": ["tool:python", "category:web"], "location": {"lat": 52.50, "lon": 13.42}, "price": 20},
+    {"id": "figma-colors", "title": "Figma color systems", "description": "Design tokens and palettes",
+     "tags": ["tool:figma", "category:design"], "location": {"lat": 48.85, "lon": 2.35}, "price": 15},
+    {"id": "figma-proto", "title": "Prototyping in Figma", "description": "Interactive prototypes",
+     "tags": ["tool:figma", "category:design"], "price": 5},
+    {"id": "sql-basics", "title": "SQL basics", "description": "Query PostgreSQL databases",
+     "tags": ["tool:sql", "category:programming"], "price": 0},
+    {"id": "hidden-one", "title": "Hidden Python course", "tags": ["tool:python"], "status": "hidden"},
+]
+USERS = [
+    {"id": "ana", "location": {"lat": 52.51, "lon": 13.41},
+     "preferences": {"preferred_tags": {"tool:python": 2}, "blocked_tags": ["tool:figma"]}},
+    {"id": "ben"},
+]
+EVENTS = [
+    {"event_id": f"seed-{i}", "user_id": u, "item_id": item, "type": t}
+    for i, (u, item, t) in enumerate([
+        ("ana", "py-intro", "like"), ("ben", "py-intro", "like"), ("ben", "py-web", "like"),
+        ("cid", "py-intro", "like"), ("cid", "py-web", "save"), ("cid", "sql-basics", "view"),
+        ("dee", "figma-colors", "like"), ("dee", "figma-proto", "like"), ("eve", "figma-colors", "like"),
+        ("eve", "figma-proto", "click"), ("ben", "sql-basics", "complete"), ("cid", "figma-colors", "view"),
+    ])
+]
+
+
+@dataclass
+class ApiDatabase:
+    name: str
+    url: str  # superuser: seeding and inspection
+    app_url: str  # login role in pgrec_app only
+    admin_url: str  # login role in pgrec_admin
+    keys: dict[str, str]  # scope set name -> secret
+
+    def bearer(self, key: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.keys[key]}"}
+
+    def sql(self, statement: str, params: Any = None) -> list[tuple]:
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            cur = conn.execute(statement, params)
+            return cur.fetchall() if cur.description else []
+
+
+def as_role(url: str, role: str) -> str:
+    info = psycopg.conninfo.conninfo_to_dict(url)
+    info["user"] = role
+    info.pop("password", None)
+    return psycopg.conninfo.make_conninfo(**info)
+
+
+def ensure_roles(server_url: str) -> None:
+    """Login roles for the API (roles are cluster-wide: create once, keep)."""
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        for role, member_of in ((APP_ROLE, "pgrec_app"), (ADMIN_ROLE, "pgrec_admin")):
+            conn.execute(f"""
+                DO $$ BEGIN
+                    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN
+                        CREATE ROLE {role} LOGIN;
+                    END IF;
+                END $$""")
+            conn.execute(f"GRANT {member_of} TO {role}")
+
+
+def seed(url: str) -> dict[str, str]:
+    """Demo rows, derived data and one key per scope combination."""
+    keys: dict[str, str] = {}
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("SELECT rec.upsert_items(%s::jsonb)", (json.dumps(ITEMS),))
+        conn.execute("SELECT rec.upsert_users(%s::jsonb)", (json.dumps(USERS),))
+        conn.execute("SELECT rec.track(%s::jsonb)", (json.dumps(EVENTS),))
+        conn.execute("SELECT * FROM rec.refresh()")
+        for name, scopes in (("reader", ["read"]), ("writer", ["write"]), ("admin", ["admin"]),
+                             ("all", ["read", "write", "admin"])):
+            keys[name] = conn.execute("SELECT secret FROM rec.create_api_key(%s, %s)", (name, scopes)).fetchone()[0]
+    return keys
+
+
+def make_settings(**overrides: Any) -> Settings:
+    """Settings for a test app: no rate limit, no key cache, short pool wait, embeddings off
+    (a test that wants them sets a stub provider), unless overridden."""
+    base = Settings()
+    return replace(base, **{"api_rate_limit": 0, "api_key_cache_seconds": 0, "api_pool_timeout": 2.0,
+                            "api_embed_queries": False, "api_public_reads": False, **overrides})
+
+
+@contextmanager
+def api_client(conninfo: str, **overrides: Any) -> Iterator[TestClient]:
+    """A Litestar test client for an app connected with ``conninfo``."""
+    app = create_app(make_settings(**overrides), conninfo=conninfo)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
