@@ -28,5 +28,6 @@ GRANT EXECUTE ON FUNCTION
     rec.refresh, rec.refresh_status, rec.due_steps, rec.lock_step, rec.unlock_step, rec.log_job_run,
     rec.rules, rec.upsert_rules, rec.delete_rules,
     rec.embed_claim, rec.embed_store, rec.embed_fail, rec.embed_status, rec.embed_requeue,
-    rec.create_api_key, rec.revoke_api_key, rec.api_keys, rec.unforget_user, rec.activity
+    rec.create_api_key, rec.revoke_api_key, rec.api_keys, rec.unforget_user, rec.activity,
+    rec.create_event_partitions
 TO pgrec_admin;

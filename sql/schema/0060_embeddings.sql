@@ -1,6 +1,6 @@
 -- Change tracking for item embeddings: which attributes go into the embedded text, the text
 -- itself, its hash (kept on the item by a trigger), and the queue of items waiting for an
--- embedding. The embed job (refresh step "embeddings") consumes the queue.
+-- embedding, filled by rec.upsert_items. The embed job (refresh step "embeddings") consumes it.
 
 -- Which item attributes go into the embedded text, besides title, description and tags. Only
 -- a chosen few: most attributes (prices, ids, sequence numbers) are noise to a text model. A
@@ -12,7 +12,9 @@ CREATE TABLE pgrec.embedding_attributes (
 COMMENT ON TABLE pgrec.embedding_attributes IS 'Item attribute keys whose values are part of the embedded text.';
 
 -- Items waiting for an embedding: one row per item whose content_hash differs from its
--- embedded_hash. Workers claim rows with FOR UPDATE SKIP LOCKED inside a transaction that
+-- embedded_hash. rec.upsert_items queues the items it wrote (not a trigger: Citus has no
+-- statement triggers with transition tables, and a trigger on a reference table runs on every
+-- copy of it); after editing pgrec.items by hand, queue them with rec.embed_requeue. Workers claim rows with FOR UPDATE SKIP LOCKED inside a transaction that
 -- also writes the vectors back (rec.embed_claim / rec.embed_store), so two workers never take
 -- the same item and a worker that dies mid-batch simply rolls back: the rows stay queued.
 -- The row says only "this item needs embedding": the worker reads the text when it claims,
@@ -83,35 +85,3 @@ COMMENT ON FUNCTION pgrec.items_set_content_hash() IS 'Trigger: set items.conten
 CREATE TRIGGER items_content_hash
     BEFORE INSERT OR UPDATE OF title, description, tag_ids, attributes ON pgrec.items
     FOR EACH ROW EXECUTE FUNCTION pgrec.items_set_content_hash();
-
--- Queue items whose text no longer matches their embedding. Statement-level with transition
--- tables, so an upsert of 1000 items queues them in one INSERT rather than 1000. ON CONFLICT
--- DO NOTHING: an item already queued stays queued, and writing items never waits on a worker
--- holding that queue row FOR UPDATE (rec.embed_store leaves a row whose text changed meanwhile
--- queued for the next run).
-CREATE FUNCTION pgrec.items_enqueue_embedding()
-RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    INSERT INTO pgrec.embedding_queue (item_id)
-    SELECT n.id FROM changed_items AS n
-    WHERE n.content_hash IS DISTINCT FROM n.embedded_hash
-    ORDER BY n.id
-    ON CONFLICT (item_id) DO NOTHING;
-    RETURN NULL;
-END;
-$$;
-COMMENT ON FUNCTION pgrec.items_enqueue_embedding() IS 'Trigger: queue inserted or updated items whose content_hash differs from embedded_hash.';
-
--- Transition tables cannot be combined with an UPDATE OF column list, hence two triggers and
--- a cheap filter (content_hash vs embedded_hash) instead.
-CREATE TRIGGER items_enqueue_embedding_insert
-    AFTER INSERT ON pgrec.items
-    REFERENCING NEW TABLE AS changed_items
-    FOR EACH STATEMENT EXECUTE FUNCTION pgrec.items_enqueue_embedding();
-
-CREATE TRIGGER items_enqueue_embedding_update
-    AFTER UPDATE ON pgrec.items
-    REFERENCING NEW TABLE AS changed_items
-    FOR EACH STATEMENT EXECUTE FUNCTION pgrec.items_enqueue_embedding();

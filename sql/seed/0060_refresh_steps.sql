@@ -2,6 +2,8 @@
 -- UPDATE pgrec.refresh_steps SET every = '10 minutes' WHERE step = 'stats'; the scheduler reads
 -- it on its next tick.
 INSERT INTO pgrec.refresh_steps (step, position, description, runner, every, min_new_events, depends_on) VALUES
+    ('event_partitions',   5, 'monthly partitions of pgrec.events ahead of time, events moved out of the default partition, retention (pgrec.event_partitioning)',
+     'sql', '1 day', NULL, '{}'),
     ('embeddings',        10, 'embed new and edited items with the configured provider (pgrec.items.embedding)',
      'python', '1 minute', NULL, '{}'),
     ('stats',            100, 'engagement, popularity and velocity per item, creator quality, top items per tag (pgrec.item_stats, pgrec.creator_stats, pgrec.tag_top_items)',

@@ -86,6 +86,17 @@ BEGIN
       AND s.external_id <> ALL (v_new);  -- rows inserted just above are already complete
     GET DIAGNOSTICS v_updated = ROW_COUNT;
 
+    -- Items whose text no longer matches their embedding wait for the embed job. ON CONFLICT
+    -- DO NOTHING: an item already queued stays queued, and writing items never waits on a
+    -- worker holding that queue row FOR UPDATE (rec.embed_store leaves a row whose text changed
+    -- meanwhile queued for the next run).
+    INSERT INTO pgrec.embedding_queue (item_id)
+    SELECT i.id FROM pgrec.items AS i
+    WHERE i.external_id IN (SELECT s.external_id FROM rec._item_rows(items) AS s)
+      AND i.content_hash IS DISTINCT FROM i.embedded_hash
+    ORDER BY i.id
+    ON CONFLICT (item_id) DO NOTHING;
+
     RETURN cardinality(v_new) + v_updated;
 END;
 $$;

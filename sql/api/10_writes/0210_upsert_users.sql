@@ -11,6 +11,7 @@ DECLARE
                                             'price_min', 'price_max', 'personalization'];
     v_bad     record;
     v_new     text[];
+    v_ids     bigint[];
     v_updated integer;
 BEGIN
     PERFORM rec._check_batch('users', users, 10000);
@@ -68,22 +69,32 @@ BEGIN
             '"price_min", "price_max", "personalization": bool}}.');
     END IF;
 
-    WITH inserted AS (
-        INSERT INTO pgrec.users (external_id, created_at, lat, lon, attributes,
+    -- New users: claim their ids (pgrec.user_keys, in id order, so concurrent batches that
+    -- share new users never deadlock), then create exactly those rows.
+    WITH claimed AS (
+        SELECT c.* FROM rec._claim_user_ids(ARRAY(SELECT s.external_id FROM rec._user_rows(users) AS s)) AS c
+    ),
+    inserted AS (
+        INSERT INTO pgrec.users (id, external_id, created_at, lat, lon, attributes,
                                  max_distance_km, price_min, price_max, personalization)
-        SELECT s.external_id, coalesce(s.created_at, rec.now()), s.lat, s.lon, coalesce(s.attributes, '{}'),
+        OVERRIDING SYSTEM VALUE
+        SELECT c.user_id, s.external_id, coalesce(s.created_at, rec.now()), s.lat, s.lon, coalesce(s.attributes, '{}'),
                s.max_distance_km, s.price_min, s.price_max, coalesce(s.personalization, true)
         FROM rec._user_rows(users) AS s
-        -- Id order: concurrent batches that share new users wait in one order, never deadlock.
-        ORDER BY s.external_id
-        ON CONFLICT (external_id) DO NOTHING
+        JOIN claimed AS c ON c.external_id = s.external_id
+        ORDER BY c.user_id
         RETURNING external_id)
     SELECT coalesce(array_agg(external_id), '{}') INTO v_new FROM inserted;
+
+    -- Every user of the batch by internal id: the per-user tables are keyed by it.
+    SELECT coalesce(array_agg(k.user_id ORDER BY k.user_id), '{}') INTO v_ids
+    FROM pgrec.user_keys AS k
+    WHERE k.external_id IN (SELECT s.external_id FROM rec._user_rows(users) AS s);
 
     -- Existing users: locked in id order first (same reason), then updated in a separate
     -- statement (new snapshot) so a user created concurrently is updated, not skipped.
     PERFORM FROM pgrec.users AS u
-    WHERE u.external_id IN (SELECT s.external_id FROM rec._user_rows(users) AS s)
+    WHERE u.id = ANY (v_ids)
     ORDER BY u.id
     FOR UPDATE;
     UPDATE pgrec.users AS u SET
@@ -97,7 +108,8 @@ BEGIN
         personalization = coalesce(s.personalization, u.personalization),
         updated_at      = now()
     FROM rec._user_rows(users) AS s
-    WHERE u.external_id = s.external_id
+    WHERE u.id = ANY (v_ids)
+      AND u.external_id = s.external_id
       AND s.external_id <> ALL (v_new);
     GET DIAGNOSTICS v_updated = ROW_COUNT;
 
@@ -110,14 +122,15 @@ BEGIN
 
     DELETE FROM pgrec.user_tags AS ut
     USING rec._user_rows(users) AS s, pgrec.users AS u
-    WHERE u.external_id = s.external_id AND ut.user_id = u.id
+    WHERE u.id = ANY (v_ids) AND ut.user_id = ANY (v_ids)
+      AND u.external_id = s.external_id AND ut.user_id = u.id
       AND ((ut.blocked AND 'blocked_tags' = ANY (s.pref_keys))
            OR (NOT ut.blocked AND 'preferred_tags' = ANY (s.pref_keys)));
 
     INSERT INTO pgrec.user_tags AS ut (user_id, tag_id, weight, blocked)
     SELECT u.id, tg.id, max(w.weight), false
     FROM rec._user_rows(users) AS s
-    JOIN pgrec.users AS u ON u.external_id = s.external_id
+    JOIN pgrec.users AS u ON u.external_id = s.external_id AND u.id = ANY (v_ids)
     CROSS JOIN LATERAL (SELECT k, (v #>> '{}')::real FROM jsonb_each(s.preferred) AS x(k, v)) AS w(tag, weight)
     CROSS JOIN LATERAL rec._parse_tag(w.tag) AS p
     JOIN pgrec.tags AS tg ON tg.kind = p.kind AND tg.value = p.value
@@ -127,7 +140,7 @@ BEGIN
     INSERT INTO pgrec.user_tags AS ut (user_id, tag_id, weight, blocked)
     SELECT DISTINCT u.id, tg.id, 1, true
     FROM rec._user_rows(users) AS s
-    JOIN pgrec.users AS u ON u.external_id = s.external_id
+    JOIN pgrec.users AS u ON u.external_id = s.external_id AND u.id = ANY (v_ids)
     CROSS JOIN LATERAL jsonb_array_elements_text(s.blocked) AS b(tag)
     CROSS JOIN LATERAL rec._parse_tag(b.tag) AS p
     JOIN pgrec.tags AS tg ON tg.kind = p.kind AND tg.value = p.value

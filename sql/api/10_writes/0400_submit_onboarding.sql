@@ -64,9 +64,9 @@ BEGIN
             USING ERRCODE = '22023', HINT = v_hint;
     END IF;
 
-    INSERT INTO pgrec.users (external_id, created_at) VALUES (user_id, rec.now())
-    ON CONFLICT (external_id) DO NOTHING;
-    SELECT u.id INTO v_uid FROM pgrec.users AS u WHERE u.external_id = submit_onboarding.user_id;
+    INSERT INTO pgrec.users (id, external_id, created_at) OVERRIDING SYSTEM VALUE
+    SELECT c.user_id, c.external_id, rec.now() FROM rec._claim_user_ids(ARRAY[user_id]) AS c;
+    v_uid := rec._user_id(user_id);
 
     INSERT INTO pgrec.onboarding_answers AS oa (user_id, question_id, option_ids, answered_at)
     SELECT v_uid, a.key,

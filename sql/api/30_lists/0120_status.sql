@@ -25,7 +25,9 @@ DECLARE
 BEGIN
     PERFORM rec._check_id('user_id', user_id);
     SELECT * INTO v_limits FROM rec._cold_start_thresholds();
-    SELECT * INTO v_user FROM pgrec.users AS u WHERE u.external_id = status.user_id;
+    -- Two steps, each a single-shard query on Citus (user_keys, then users by id).
+    v_user.id := rec._user_id(status.user_id);
+    SELECT * INTO v_user FROM pgrec.users AS u WHERE u.id = v_user.id;
     SELECT count(*), count(*) FILTER (WHERE e.polarity > 0) INTO v_events, v_positive
     FROM pgrec.weighted_events AS e WHERE e.user_id = v_user.id AND e.occurred_at <= v_now;
     SELECT count(*) FILTER (WHERE NOT ut.blocked), count(*) FILTER (WHERE ut.blocked) INTO v_prefs, v_blocked

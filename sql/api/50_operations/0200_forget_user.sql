@@ -27,7 +27,8 @@ BEGIN
             USING ERRCODE = CASE WHEN items IS NULL THEN '22004' ELSE '22023' END;
     END IF;
     -- Lock the user so a concurrent rec.track cannot attach new events halfway through.
-    SELECT u.id INTO v_uid FROM pgrec.users AS u WHERE u.external_id = forget_user.user_id FOR UPDATE;
+    v_uid := rec._user_id(forget_user.user_id);
+    PERFORM FROM pgrec.users AS u WHERE u.id = v_uid FOR UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'unknown user "%"', user_id
             USING ERRCODE = 'P0002', HINT = 'The user never existed or was already forgotten.';
@@ -40,6 +41,8 @@ BEGIN
         v_erased := v_erased || jsonb_build_object(v_ref.relname, coalesce((v_erased ->> v_ref.relname)::bigint, 0) + v_n);
     END LOOP;
     DELETE FROM pgrec.users AS u WHERE u.id = v_uid;
+    -- The client id's claim has no foreign key to the user (see pgrec.user_keys): it goes here.
+    DELETE FROM pgrec.user_keys AS k WHERE k.external_id = forget_user.user_id;
     v_erased := v_erased || jsonb_build_object('users', 1);
 
     IF items = 'anonymize' THEN

@@ -1,0 +1,254 @@
+-- Events partitioned by month; exactly-once through pgrec.event_ids (event ids unique per
+-- user); client user ids unique through pgrec.user_keys; the embedding queue filled by
+-- rec.upsert_items instead of statement triggers; on a Citus coordinator, every table placed
+-- (distributed, reference or local). A frozen copy of what sql/schema and sql/seed say about
+-- these objects at this revision: never edit it, add a revision.
+--
+-- The events are copied into the new table: plan for the time of one INSERT ... SELECT of the
+-- whole table (a few minutes per ten million events on a small machine), with writes stopped.
+
+-- ==== users: the client id's uniqueness moves to pgrec.user_keys
+ALTER TABLE pgrec.users DROP CONSTRAINT users_external_id_key;
+COMMENT ON TABLE pgrec.users IS 'Users; external_id is the client''s id (unique through pgrec.user_keys). Created on first track() if unknown.';
+
+CREATE TABLE pgrec.user_keys (
+    external_id text PRIMARY KEY CHECK (length(external_id) BETWEEN 1 AND 200),
+    user_id     bigint NOT NULL
+);
+COMMENT ON TABLE pgrec.user_keys IS 'Client user id -> pgrec.users.id; makes client ids unique (also on a Citus cluster).';
+INSERT INTO pgrec.user_keys (external_id, user_id) SELECT u.external_id, u.id FROM pgrec.users AS u;
+
+-- ==== items: rec.upsert_items queues embeddings itself
+DROP TRIGGER items_enqueue_embedding_insert ON pgrec.items;
+DROP TRIGGER items_enqueue_embedding_update ON pgrec.items;
+DROP FUNCTION pgrec.items_enqueue_embedding();
+
+-- ==== events: the old table is emptied into the partitioned one, then dropped
+DROP VIEW pgrec.weighted_events;
+ALTER TABLE pgrec.events RENAME TO events_unpartitioned;
+ALTER TABLE pgrec.events_unpartitioned DROP CONSTRAINT events_pkey;
+DROP INDEX pgrec.events_event_id, pgrec.events_user_time, pgrec.events_item_time,
+           pgrec.events_time_brin, pgrec.events_recorded_brin;
+ALTER TABLE pgrec.events_unpartitioned ALTER COLUMN id DROP IDENTITY;
+
+CREATE SEQUENCE pgrec.events_id_seq AS bigint;
+CREATE TABLE pgrec.events (
+    id          bigint NOT NULL DEFAULT nextval('pgrec.events_id_seq'),
+    event_id    text CHECK (length(event_id) BETWEEN 1 AND 200),
+    user_id     bigint NOT NULL REFERENCES pgrec.users (id) ON DELETE CASCADE,
+    item_id     bigint NOT NULL REFERENCES pgrec.items (id) ON DELETE CASCADE,
+    type        text NOT NULL REFERENCES pgrec.event_types (type),
+    value       real CHECK (value BETWEEN -1e6 AND 1e6),
+    context     jsonb CHECK (jsonb_typeof(context) = 'object'),
+    occurred_at timestamptz NOT NULL CHECK (isfinite(occurred_at)),
+    recorded_at timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT events_user_time PRIMARY KEY (user_id, occurred_at, id) INCLUDE (item_id, type)
+) PARTITION BY RANGE (occurred_at);
+ALTER SEQUENCE pgrec.events_id_seq OWNED BY pgrec.events.id;
+COMMENT ON TABLE pgrec.events IS 'Interaction events, partitioned by month of occurred_at; event_id (client supplied, unique per user through pgrec.event_ids) makes delivery exactly-once.';
+CREATE INDEX events_item_time ON pgrec.events (item_id, occurred_at);
+CREATE INDEX events_time_brin ON pgrec.events USING brin (occurred_at) WITH (pages_per_range = 32);
+CREATE INDEX events_recorded_brin ON pgrec.events USING brin (recorded_at) WITH (pages_per_range = 32);
+CREATE TABLE pgrec.events_default PARTITION OF pgrec.events DEFAULT;
+COMMENT ON TABLE pgrec.events_default IS 'Events of months that have no partition yet; the refresh step event_partitions moves them into one.';
+
+-- A partition per month the existing events cover, so the copy lands in them directly.
+DO $$
+DECLARE
+    v_month timestamp;
+    v_name  text;
+BEGIN
+    FOR v_month IN
+        SELECT generate_series(date_trunc('month', min(e.occurred_at), 'UTC') AT TIME ZONE 'UTC',
+                               date_trunc('month', max(e.occurred_at), 'UTC') AT TIME ZONE 'UTC', interval '1 month')
+        FROM pgrec.events_unpartitioned AS e
+    LOOP
+        v_name := 'events_p' || to_char(v_month, 'YYYY_MM');
+        EXECUTE format('CREATE TABLE pgrec.%I PARTITION OF pgrec.events FOR VALUES FROM (%L) TO (%L)',
+                       v_name, v_month AT TIME ZONE 'UTC', (v_month + interval '1 month') AT TIME ZONE 'UTC');
+        EXECUTE format('COMMENT ON TABLE pgrec.%I IS %L', v_name,
+                       format('Events of %s (UTC), a partition of pgrec.events.', to_char(v_month, 'YYYY-MM')));
+    END LOOP;
+END $$;
+
+INSERT INTO pgrec.events (id, event_id, user_id, item_id, type, value, context, occurred_at, recorded_at)
+SELECT e.id, e.event_id, e.user_id, e.item_id, e.type, e.value, e.context, e.occurred_at, e.recorded_at
+FROM pgrec.events_unpartitioned AS e
+ORDER BY e.occurred_at;
+SELECT setval('pgrec.events_id_seq', max(e.id)) FROM pgrec.events AS e HAVING max(e.id) IS NOT NULL;
+
+CREATE TABLE pgrec.event_ids (
+    user_id     bigint NOT NULL REFERENCES pgrec.users (id) ON DELETE CASCADE,
+    event_id    text NOT NULL CHECK (length(event_id) BETWEEN 1 AND 200),
+    occurred_at timestamptz NOT NULL,
+    PRIMARY KEY (user_id, event_id)
+);
+COMMENT ON TABLE pgrec.event_ids IS 'Client event ids already recorded, unique per user: rec.track skips a repeated (user_id, event_id).';
+CREATE INDEX event_ids_time_brin ON pgrec.event_ids USING brin (occurred_at) WITH (pages_per_range = 32);
+-- event_id was unique across all users before, so it is unique per user.
+INSERT INTO pgrec.event_ids (user_id, event_id, occurred_at)
+SELECT e.user_id, e.event_id, e.occurred_at FROM pgrec.events_unpartitioned AS e WHERE e.event_id IS NOT NULL;
+DROP TABLE pgrec.events_unpartitioned;
+
+CREATE TABLE pgrec.event_partitioning (
+    singleton    boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+    months_ahead integer NOT NULL DEFAULT 3 CHECK (months_ahead BETWEEN 1 AND 36),
+    retention    interval CHECK (retention >= interval '1 month')
+);
+COMMENT ON TABLE pgrec.event_partitioning IS 'Event partitioning policy: monthly partitions created months_ahead; retention (NULL = keep all) detaches older ones.';
+INSERT INTO pgrec.event_partitioning (months_ahead, retention) VALUES (3, NULL);
+
+CREATE VIEW pgrec.weighted_events AS
+SELECT e.id,
+       e.user_id,
+       e.item_id,
+       e.type,
+       e.value,
+       e.occurred_at,
+       e.recorded_at,
+       CASE WHEN t.neutral_value IS NULL THEN t.weight
+            ELSE t.weight * (coalesce(e.value, t.neutral_value) - t.neutral_value)
+       END AS weight,
+       CASE WHEN t.neutral_value IS NULL THEN t.polarity
+            ELSE sign(coalesce(e.value, t.neutral_value) - t.neutral_value)::smallint
+       END AS polarity
+FROM pgrec.events AS e
+JOIN pgrec.event_types AS t ON t.type = e.type;
+COMMENT ON VIEW pgrec.weighted_events IS 'Events with effective weight and polarity from pgrec.event_types.';
+
+INSERT INTO pgrec.refresh_steps (step, position, description, runner, every, min_new_events, depends_on) VALUES
+    ('event_partitions',   5, 'monthly partitions of pgrec.events ahead of time, events moved out of the default partition, retention (pgrec.event_partitioning)',
+     'sql', '1 day', NULL, '{}');
+
+-- ==== placement on a Citus cluster: sql/schema/0900_placement.sql
+-- Where each table lives on a Citus cluster. On a single PostgreSQL (no citus extension in
+-- the database) none of this does anything: pgrec.place_tables() returns at once. With Citus,
+-- installing onto the coordinator (alembic upgrade head) places every table:
+--   distributed by user, co-located with pgrec.users: the per-user tables, so one user's
+--     events, event ids, tag preferences, vector and onboarding answers are on one worker
+--     and a feed reads them there (a router query), and foreign keys between them hold;
+--   distributed by the client's user id: pgrec.user_keys, the one table where that id is
+--     unique (a unique index must contain the distribution column);
+--   reference (a full copy on every node): the catalogue and everything derived per item —
+--     the tables a per-user query joins on its worker, and small enough to copy;
+--   local to the coordinator: what only the coordinator's own functions read — the refresh
+--     schedule and run log, the embedding work queue (FOR UPDATE SKIP LOCKED), API keys, the
+--     partitioning policy. A local table with a foreign key to a reference table becomes a
+--     Citus local table (still on the coordinator only).
+-- Adding a table to pgrec means adding it here; a test fails for a pgrec table missing from
+-- this list.
+CREATE FUNCTION pgrec.table_placements()
+RETURNS TABLE (table_name text, placement text, distribution_column text, colocate_with text)
+LANGUAGE sql IMMUTABLE
+AS $$
+    VALUES
+        ('pgrec.users',                'distributed', 'id',          'none'),
+        ('pgrec.user_tags',            'distributed', 'user_id',     'pgrec.users'),
+        ('pgrec.onboarding_answers',   'distributed', 'user_id',     'pgrec.users'),
+        ('pgrec.user_vectors',         'distributed', 'user_id',     'pgrec.users'),
+        ('pgrec.events',               'distributed', 'user_id',     'pgrec.users'),
+        ('pgrec.event_ids',            'distributed', 'user_id',     'pgrec.users'),
+        ('pgrec.user_keys',            'distributed', 'external_id', 'none'),
+        ('pgrec.meta',                 'reference',   NULL, NULL),
+        ('pgrec.event_types',          'reference',   NULL, NULL),
+        ('pgrec.tags',                 'reference',   NULL, NULL),
+        ('pgrec.tag_kinds',            'reference',   NULL, NULL),
+        ('pgrec.items',                'reference',   NULL, NULL),
+        ('pgrec.embedding_attributes', 'reference',   NULL, NULL),
+        ('pgrec.forgotten_users',      'reference',   NULL, NULL),
+        ('pgrec.onboarding_questions', 'reference',   NULL, NULL),
+        ('pgrec.onboarding_options',   'reference',   NULL, NULL),
+        ('pgrec.feed_signals',         'reference',   NULL, NULL),
+        ('pgrec.signal_phrases',       'reference',   NULL, NULL),
+        ('pgrec.exclusion_policies',   'reference',   NULL, NULL),
+        ('pgrec.strategies',           'reference',   NULL, NULL),
+        ('pgrec.rules',                'reference',   NULL, NULL),
+        ('pgrec.item_stats',           'reference',   NULL, NULL),
+        ('pgrec.creator_stats',        'reference',   NULL, NULL),
+        ('pgrec.tag_top_items',        'reference',   NULL, NULL),
+        ('pgrec.trending',             'reference',   NULL, NULL),
+        ('pgrec.item_neighbors',       'reference',   NULL, NULL),
+        ('pgrec.item_transitions',     'reference',   NULL, NULL),
+        ('pgrec.embedding_queue',      'local',       NULL, NULL),
+        ('pgrec.refresh_steps',        'local',       NULL, NULL),
+        ('pgrec.refresh_runs',         'local',       NULL, NULL),
+        ('pgrec.api_keys',             'local',       NULL, NULL),
+        ('pgrec.event_partitioning',   'local',       NULL, NULL)
+$$;
+COMMENT ON FUNCTION pgrec.table_placements() IS
+'Where each pgrec table lives on a Citus cluster: distributed (by column, co-located with), reference, or local to the coordinator.';
+
+-- Whether this database runs Citus (then pgrec is installed distributed).
+CREATE FUNCTION pgrec.citus_enabled()
+RETURNS boolean
+LANGUAGE sql STABLE
+AS $$
+    SELECT EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'citus');
+$$;
+COMMENT ON FUNCTION pgrec.citus_enabled() IS 'True when the database has the citus extension (pgrec tables are then distributed).';
+
+-- Place every table of pgrec.table_placements() that is not placed yet; a no-op without Citus.
+-- Idempotent, so a later revision that adds a table calls it again. Citus cannot distribute a
+-- table that another local table references, nor create a foreign key to a distributed table
+-- from a table that is still local, so the foreign keys between pgrec tables are dropped
+-- first and re-created once every table is in place (Citus then checks them on every shard).
+-- Row-level BEFORE triggers (the content hash of items, the weight check of strategies) only
+-- derive a row's own values from reference tables, so running them on every placement, which
+-- is what Citus calls an unsafe trigger, computes the same row everywhere.
+CREATE FUNCTION pgrec.place_tables()
+RETURNS integer
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_table  record;
+    v_fk     record;
+    v_fks    text[] := '{}';
+    v_placed integer := 0;
+BEGIN
+    IF NOT pgrec.citus_enabled() THEN
+        RETURN 0;
+    END IF;
+    PERFORM set_config('citus.enable_unsafe_triggers', 'on', true);
+    PERFORM set_config('citus.multi_shard_modify_mode', 'sequential', true);
+
+    FOR v_fk IN
+        SELECT c.conrelid::regclass AS tbl, c.conname, pg_get_constraintdef(c.oid) AS def
+        FROM pg_constraint AS c
+        WHERE c.contype = 'f' AND c.conparentid = 0
+          AND c.connamespace = 'pgrec'::regnamespace
+          AND EXISTS (SELECT FROM pgrec.table_placements() AS p
+                      WHERE p.placement <> 'local' AND (p.table_name::regclass IN (c.conrelid, c.confrelid))
+                        AND NOT EXISTS (SELECT FROM pg_dist_partition AS d WHERE d.logicalrelid = p.table_name::regclass))
+        ORDER BY c.conrelid::regclass::text, c.conname
+    LOOP
+        v_fks := v_fks || format('ALTER TABLE %s ADD CONSTRAINT %I %s', v_fk.tbl, v_fk.conname, v_fk.def);
+        EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', v_fk.tbl, v_fk.conname);
+    END LOOP;
+
+    -- Reference tables first, then the co-location anchor (users) before the tables co-located
+    -- with it.
+    FOR v_table IN
+        SELECT p.* FROM pgrec.table_placements() AS p
+        WHERE p.placement <> 'local'
+          AND NOT EXISTS (SELECT FROM pg_dist_partition AS d WHERE d.logicalrelid = p.table_name::regclass)
+        ORDER BY p.placement DESC, p.colocate_with = 'none' DESC, p.table_name
+    LOOP
+        IF v_table.placement = 'reference' THEN
+            EXECUTE format('SELECT create_reference_table(%L)', v_table.table_name);
+        ELSE
+            EXECUTE format('SELECT create_distributed_table(%L, %L, colocate_with => %L)',
+                           v_table.table_name, v_table.distribution_column, v_table.colocate_with);
+        END IF;
+        v_placed := v_placed + 1;
+    END LOOP;
+
+    FOR i IN 1 .. cardinality(v_fks) LOOP
+        EXECUTE v_fks[i];
+    END LOOP;
+    RETURN v_placed;
+END;
+$$;
+COMMENT ON FUNCTION pgrec.place_tables() IS
+'On a Citus coordinator, distribute or replicate every pgrec table as pgrec.table_placements() says (foreign keys re-created afterwards); a no-op without Citus. Returns tables placed.';
+
+SELECT pgrec.place_tables();
