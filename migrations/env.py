@@ -52,6 +52,11 @@ def run_migrations_online() -> None:
             context.run_migrations()
             heads = context.get_context().get_current_heads()
             if heads and set(heads) == set(context.script.get_heads()):
+                if citus:
+                    # Citus creates functions on the workers over connections of their own,
+                    # which see the tables placed by the revisions only once committed.
+                    raw.commit()
+                    raw.execute("SET LOCAL citus.multi_shard_modify_mode = 'sequential'")
                 install_api(raw)
             elif heads:
                 drop_api(raw)

@@ -21,7 +21,7 @@ UPGRADE = Path(__file__).with_suffix(".sql")
 
 # Back to one unpartitioned events table with a global unique event_id (the 0001 layout). Event
 # ids that two users share since this revision cannot both stay: the later ones are cleared.
-DOWNGRADE = """
+DOWNGRADE = r"""
 DO $$
 BEGIN
     IF EXISTS (SELECT FROM pg_extension WHERE extname = 'citus') THEN
@@ -111,6 +111,82 @@ CREATE TRIGGER items_enqueue_embedding_update
     AFTER UPDATE ON pgrec.items
     REFERENCING NEW TABLE AS changed_items
     FOR EACH STATEMENT EXECUTE FUNCTION pgrec.items_enqueue_embedding();
+
+ALTER TABLE pgrec.strategies DROP CONSTRAINT strategies_weights_signals;
+DROP FUNCTION pgrec.strategy_weights_are_valid(jsonb);
+CREATE FUNCTION pgrec.check_strategy_weights()
+RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    v_bad text;
+BEGIN
+    SELECT string_agg(k, ', ' ORDER BY k) INTO v_bad
+    FROM jsonb_each(NEW.weights) AS w(k, v)
+    WHERE k NOT IN (SELECT s.signal FROM pgrec.feed_signals AS s)
+       OR jsonb_typeof(v) <> 'number' OR (v #>> '{}')::float8 < 0 OR (v #>> '{}')::float8 > 1000;
+    IF v_bad IS NOT NULL THEN
+        RAISE EXCEPTION 'strategy "%": bad weights for %', NEW.name, v_bad
+            USING ERRCODE = '22023', HINT = 'Weights are {signal: number 0..1000}; signals are listed in pgrec.feed_signals.';
+    END IF;
+    RETURN NEW;
+END;
+$fn$;
+COMMENT ON FUNCTION pgrec.check_strategy_weights() IS 'Trigger: strategy weights must be {signal: number 0..1000} over pgrec.feed_signals.';
+CREATE TRIGGER strategies_check_weights
+    BEFORE INSERT OR UPDATE OF weights ON pgrec.strategies
+    FOR EACH ROW EXECUTE FUNCTION pgrec.check_strategy_weights();
+
+DROP FUNCTION pgrec.is_live(text, timestamptz, timestamptz, timestamptz);
+CREATE FUNCTION pgrec.is_live(p_item pgrec.items, p_now timestamptz)
+RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE
+RETURN p_item.status = 'active'
+   AND p_item.created_at <= p_now
+   AND (p_item.expires_at IS NULL OR p_item.expires_at > p_now);
+COMMENT ON FUNCTION pgrec.is_live(pgrec.items, timestamptz) IS
+'True when the item may be shown at p_now: status active, created_at <= p_now, not expired.';
+
+CREATE FUNCTION pgrec.item_embedding_text(p_title text, p_description text, p_tag_ids integer[], p_attributes jsonb)
+RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $fn$
+    SELECT concat_ws(E'\n',
+        nullif(btrim(p_title), ''),
+        nullif(btrim(p_description), ''),
+        (SELECT 'Tags: ' || string_agg(t.name, ', ' ORDER BY t.name)
+         FROM pgrec.tags AS t WHERE t.id = ANY (p_tag_ids)),
+        (SELECT string_agg(a.key || ': ' || a.value, E'\n' ORDER BY a.key)
+         FROM (SELECT k.key,
+                      CASE jsonb_typeof(v.value)
+                          WHEN 'array' THEN (SELECT string_agg(x #>> '{}', ', ')
+                                             FROM jsonb_array_elements(v.value) AS x
+                                             WHERE jsonb_typeof(x) IN ('string', 'number', 'boolean'))
+                          WHEN 'object' THEN NULL
+                          WHEN 'null' THEN NULL
+                          ELSE v.value #>> '{}'
+                      END AS value
+               FROM pgrec.embedding_attributes AS k
+               JOIN LATERAL (SELECT p_attributes -> k.key AS value) AS v ON v.value IS NOT NULL) AS a
+         WHERE nullif(btrim(a.value), '') IS NOT NULL));
+$fn$;
+COMMENT ON FUNCTION pgrec.item_embedding_text(text, text, integer[], jsonb) IS
+'The text an item is embedded from: title, description, a "Tags:" line and selected attributes (pgrec.embedding_attributes).';
+CREATE FUNCTION pgrec.items_set_content_hash()
+RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    NEW.content_hash := encode(sha256(convert_to(
+        pgrec.item_embedding_text(NEW.title, NEW.description, NEW.tag_ids, NEW.attributes), 'UTF8')), 'hex');
+    RETURN NEW;
+END;
+$fn$;
+COMMENT ON FUNCTION pgrec.items_set_content_hash() IS 'Trigger: set items.content_hash from the embedding text.';
+CREATE TRIGGER items_content_hash
+    BEFORE INSERT OR UPDATE OF title, description, tag_ids, attributes ON pgrec.items
+    FOR EACH ROW EXECUTE FUNCTION pgrec.items_set_content_hash();
+COMMENT ON COLUMN pgrec.items.content_hash IS 'SHA-256 (hex) of the embedding text (pgrec.item_embedding_text); set by trigger.';
 
 DROP TABLE pgrec.user_keys;
 ALTER TABLE pgrec.users ADD CONSTRAINT users_external_id_key UNIQUE (external_id);

@@ -18,10 +18,39 @@ CREATE TABLE pgrec.user_keys (
 COMMENT ON TABLE pgrec.user_keys IS 'Client user id -> pgrec.users.id; makes client ids unique (also on a Citus cluster).';
 INSERT INTO pgrec.user_keys (external_id, user_id) SELECT u.external_id, u.id FROM pgrec.users AS u;
 
--- ==== items: rec.upsert_items queues embeddings itself
+-- ==== items: no triggers (rec.upsert_items sets content_hash and queues embeddings itself);
+-- is_live over columns rather than the row (a Citus shard's row type is not pgrec.items)
 DROP TRIGGER items_enqueue_embedding_insert ON pgrec.items;
 DROP TRIGGER items_enqueue_embedding_update ON pgrec.items;
 DROP FUNCTION pgrec.items_enqueue_embedding();
+DROP TRIGGER items_content_hash ON pgrec.items;
+DROP FUNCTION pgrec.items_set_content_hash();
+DROP FUNCTION pgrec.item_embedding_text(text, text, integer[], jsonb);
+COMMENT ON COLUMN pgrec.items.content_hash IS 'SHA-256 (hex) of the embedding text (rec._item_embedding_texts); set by rec.upsert_items.';
+DROP FUNCTION pgrec.is_live(pgrec.items, timestamptz);
+CREATE FUNCTION pgrec.is_live(p_status text, p_created_at timestamptz, p_expires_at timestamptz, p_now timestamptz)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN p_status = 'active'
+   AND p_created_at <= p_now
+   AND (p_expires_at IS NULL OR p_expires_at > p_now);
+COMMENT ON FUNCTION pgrec.is_live(text, timestamptz, timestamptz, timestamptz) IS
+'True when an item (status, created_at, expires_at) may be shown at p_now: status active, created_at <= p_now, not expired.';
+
+-- ==== strategies: the weight check is a constraint, not a trigger
+DROP TRIGGER strategies_check_weights ON pgrec.strategies;
+DROP FUNCTION pgrec.check_strategy_weights();
+CREATE FUNCTION pgrec.strategy_weights_are_valid(p_weights jsonb)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN NOT EXISTS (
+    SELECT FROM jsonb_each(p_weights) AS w(k, v)
+    WHERE w.k <> ALL (ARRAY['vector', 'explicit', 'tags', 'behavioral', 'collaborative', 'sequence', 'keyword',
+                            'engagement', 'popularity', 'velocity', 'trending', 'recency', 'location', 'creator',
+                            'price'])
+       OR jsonb_typeof(w.v) <> 'number' OR (w.v #>> '{}')::float8 < 0 OR (w.v #>> '{}')::float8 > 1000);
+COMMENT ON FUNCTION pgrec.strategy_weights_are_valid(jsonb) IS 'Strategy weights are {signal: number 0..1000} over the signal vocabulary.';
+ALTER TABLE pgrec.strategies ADD CONSTRAINT strategies_weights_signals CHECK (pgrec.strategy_weights_are_valid(weights));
 
 -- ==== events: the old table is emptied into the partitioned one, then dropped
 DROP VIEW pgrec.weighted_events;

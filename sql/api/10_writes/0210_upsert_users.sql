@@ -15,6 +15,8 @@ DECLARE
     v_updated integer;
 BEGIN
     PERFORM rec._check_batch('users', users, 10000);
+    -- Writes users on many shards, then tags (a reference table on Citus).
+    PERFORM rec._citus_sequential();
 
     SELECT t.ord - 1 AS idx, t.e ->> 'id' AS id, c.code, c.problem INTO v_bad
     FROM (SELECT x.e, x.ord, count(*) OVER (PARTITION BY x.e -> 'id') AS copies

@@ -18,6 +18,8 @@ DECLARE
     v_rows integer;
 BEGIN
     PERFORM rec._check_id('user_id', user_id);
+    -- Writes the user's shard, then tags (a reference table on Citus).
+    PERFORM rec._citus_sequential();
     IF answers IS NULL THEN
         RAISE EXCEPTION 'answers must not be null' USING ERRCODE = '22004', HINT = v_hint;
     END IF;

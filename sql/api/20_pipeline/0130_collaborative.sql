@@ -7,10 +7,15 @@
 -- by the best one (0..1); `because` is the anchor that contributed most ("because you liked").
 -- For an anchor that has rows from a fitted model, only those count: model weights and
 -- co-occurrence cosines are on different scales and must not be summed together.
+-- PL/pgSQL, not SQL: Citus cannot plan the parameterized queries of a SQL function over
+-- distributed or reference tables (0A000), and PL/pgSQL plans them with the values.
 CREATE FUNCTION rec._collaborative(p_items bigint[], p_strengths double precision[], p_limit integer)
 RETURNS TABLE (item_id bigint, value double precision, because bigint)
-LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp
 AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
     WITH anchors AS (
         SELECT h.item_id, h.strength,
                -- A model's rows for this anchor if one wrote any (partial index
@@ -37,6 +42,7 @@ AS $$
     FROM summed AS s
     ORDER BY s.raw DESC, s.neighbor_id
     LIMIT p_limit;
+END;
 $$;
 COMMENT ON FUNCTION rec._collaborative(bigint[], double precision[], integer) IS
 'Internal signal "collaborative": neighbours of the anchor items scored by neighbour score x anchor strength, scaled to 0..1 by the best; with the anchor behind each.';

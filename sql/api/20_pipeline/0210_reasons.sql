@@ -9,11 +9,16 @@
 --   distance_km  how far the item is from the list's anchor point, when there is one
 -- p_rows[i] gets p_diversity[i]; p_all returns every applicable reason instead of three
 -- (rec.explain). Tags are shown by their value ("cooking", not "category:cooking").
+-- PL/pgSQL, not SQL: Citus cannot plan the parameterized queries of a SQL function over
+-- distributed or reference tables (0A000), and PL/pgSQL plans them with the values.
 CREATE FUNCTION rec._reasons(c rec.list_context, p_rows rec.scored_item[], p_diversity double precision[],
                              p_all boolean DEFAULT false)
 RETURNS TABLE (ord bigint, reasons jsonb)
-LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp
 AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
     WITH r AS MATERIALIZED (
         SELECT x.*, x.ordinality AS n, coalesce(p_diversity[x.ordinality], 0) AS diversity,
                to_jsonb(x.signals) AS values
@@ -82,6 +87,7 @@ AS $$
                                    '["more to explore"]')))
     FROM r
     ORDER BY r.n;
+END;
 $$;
 COMMENT ON FUNCTION rec._reasons(rec.list_context, rec.scored_item[], double precision[], boolean) IS
 'Internal: per row, {"terms": {signal: weighted value, rules, diversity}, "reasons": [human-readable reasons from pgrec.signal_phrases]}.';

@@ -130,7 +130,7 @@ BEGIN
 
     RETURN QUERY
     WITH placed AS (
-        SELECT o.id, o.pos, i.external_id, pgrec.is_live(i, v_now) AS live,
+        SELECT o.id, o.pos, i.external_id, pgrec.is_live(i.status, i.created_at, i.expires_at, v_now) AS live,
                CASE WHEN jsonb_typeof(i.attributes -> 'level') = 'number'
                     THEN (i.attributes ->> 'level')::double precision END AS level,
                o.id = ANY (v_done) AS completed

@@ -22,6 +22,8 @@ BEGIN
         RAISE EXCEPTION 'this server is a read-only standby' USING ERRCODE = '25006',
             HINT = 'Create partitions on the primary.';
     END IF;
+    -- Reads the default partition (all shards), then changes the table's definition.
+    PERFORM rec._citus_sequential();
     FOR v_month IN
         SELECT (m AT TIME ZONE 'UTC')
         FROM generate_series(date_trunc('month', "from", 'UTC') AT TIME ZONE 'UTC',

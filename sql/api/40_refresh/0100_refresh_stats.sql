@@ -79,7 +79,7 @@ BEGIN
           FROM pgrec.items AS i
           CROSS JOIN LATERAL unnest(i.tag_ids) AS t(tag_id)
           LEFT JOIN pgrec.item_stats AS s ON s.item_id = i.id
-          WHERE pgrec.is_live(i, v_now)) AS r
+          WHERE pgrec.is_live(i.status, i.created_at, i.expires_at, v_now)) AS r
     WHERE r.rank <= 100;
     GET DIAGNOSTICS v_more = ROW_COUNT;
     RETURN v_rows + v_more;

@@ -34,6 +34,8 @@ BEGIN
         RAISE EXCEPTION 'this server is a read-only standby' USING ERRCODE = '25006',
             HINT = 'Refresh on the primary; standbys receive its derived data by replication.';
     END IF;
+    -- Steps read distributed events and rewrite reference tables in one transaction.
+    PERFORM rec._citus_sequential();
 
     FOR v_step IN
         SELECT s.step, s.runner FROM pgrec.refresh_steps AS s

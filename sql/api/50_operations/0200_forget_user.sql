@@ -22,6 +22,8 @@ DECLARE
     v_erased jsonb := '{}';
 BEGIN
     PERFORM rec._check_id('user_id', user_id);
+    -- Deletes on the user's shards, then writes items and tombstones (reference tables on Citus).
+    PERFORM rec._citus_sequential();
     IF items IS NULL OR items NOT IN ('anonymize', 'delete', 'keep') THEN
         RAISE EXCEPTION 'items must be anonymize, delete or keep, got %', coalesce(items, 'null')
             USING ERRCODE = CASE WHEN items IS NULL THEN '22004' ELSE '22023' END;
