@@ -48,6 +48,13 @@ class Settings:
     """URL the HTTP API connects with, e.g. as a login role that is only a member of pgrec_app.
     Unset: the same database as everything else (``DATABASE_URL`` or the embedded server)."""
 
+    read_database_url: str | None = field(default_factory=lambda: os.environ.get("PGREC_READ_DATABASE_URL") or None)
+    """A hot standby of the database (streaming replica) the HTTP API serves its read endpoints
+    from: feeds, lists, search, explain, status, strategies. Writes, privacy, authentication and
+    admin endpoints stay on the primary (``PGREC_API_DATABASE_URL`` / ``DATABASE_URL``), and so
+    do refresh and the scheduler. Unset: everything on the primary. Reads see the primary's data
+    as of the standby's replay lag (shown on the dashboard)."""
+
     api_public_reads: bool = field(default_factory=lambda: _env("PGREC_API_PUBLIC_READS", "false").lower() in {"1", "true", "yes", "on"})
     """Serve read endpoints (feeds, search, …) without an API key, for demos. Writes, privacy
     and admin endpoints always need a key."""

@@ -264,3 +264,95 @@ def api_client(conninfo: str, **overrides: Any) -> Iterator[TestClient]:
     app = create_app(make_settings(**overrides), conninfo=conninfo)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client
+
+
+# --- every public function, called once (scale-out tests) ------------------------------------
+# The read functions are the STABLE ones: they must run on a hot standby and on a Citus
+# coordinator. The write functions are the VOLATILE ones: they must run on a coordinator and
+# fail with 25006 on a standby. A test checks that these two lists name every public function.
+
+@dataclass(frozen=True)
+class World:
+    """Ids in a loaded database that the calls below use."""
+
+    user: str           # a user with history
+    item: str           # an item with neighbours
+    items: list[str]    # a few items (a session, a course, a lookup)
+    lat: float
+    lon: float
+    words: str          # a search query that matches something
+
+
+def read_calls(w: World) -> list[tuple[str, str, tuple]]:
+    """(function, statement, parameters) for every public read function."""
+    return [
+        ("activity", "SELECT * FROM rec.activity('30 days', '1 day')", ()),
+        ("api_keys", "SELECT * FROM rec.api_keys()", ()),
+        ("due_steps", "SELECT * FROM rec.due_steps()", ()),
+        ("embed_status", "SELECT rec.embed_status()", ()),
+        ("embedding_dim", "SELECT rec.embedding_dim()", ()),
+        ("explain", "SELECT rec.explain(%s, %s)", (w.user, w.item)),
+        ("export_user", "SELECT rec.export_user(%s)", (w.user,)),
+        ("export_user_events", "SELECT * FROM rec.export_user_events(%s, 0, 50)", (w.user,)),
+        ("feed", "SELECT * FROM rec.feed(%s, 10)", (w.user,)),
+        ("freshness", "SELECT * FROM rec.freshness()", ()),
+        ("installation", "SELECT rec.installation()", ()),
+        ("items", "SELECT * FROM rec.items(%s)", (w.items,)),
+        ("latest", "SELECT * FROM rec.latest(10)", ()),
+        ("learning_path", "SELECT * FROM rec.learning_path(%s, %s)", (w.user, w.items)),
+        ("nearby", "SELECT * FROM rec.nearby(%s, %s, 50, 10, %s)", (w.lat, w.lon, w.user)),
+        ("next_items", "SELECT * FROM rec.next_items(%s, 10)", (w.user,)),
+        ("now", "SELECT rec.now()", ()),
+        ("onboarding_questions", "SELECT * FROM rec.onboarding_questions()", ()),
+        ("refresh_status", "SELECT * FROM rec.refresh_status()", ()),
+        ("replication", "SELECT rec.replication()", ()),
+        ("rules", "SELECT * FROM rec.rules()", ()),
+        ("search", "SELECT * FROM rec.search(%s, 10, %s)", (w.words, w.user)),
+        ("session_feed", "SELECT * FROM rec.session_feed(%s, 10)", (w.items[:2],)),
+        ("similar_items", "SELECT * FROM rec.similar_items(%s, 10, %s)", (w.item, w.user)),
+        ("status", "SELECT rec.status(%s)", (w.user,)),
+        ("strategies", "SELECT * FROM rec.strategies()", ()),
+        ("trending", "SELECT * FROM rec.trending(10)", ()),
+        ("trending", "SELECT * FROM rec.trending(10, 0, '6 hours', %s)", (w.user,)),
+        ("user_stats", "SELECT * FROM rec.user_stats(%s)", (w.user,)),
+    ]
+
+
+def write_calls(w: World) -> list[tuple[str, str, tuple]]:
+    """(function, statement, parameters) for every public write function, in an order that
+    works on one database (each call's inputs exist by then)."""
+    event = {"event_id": "scale-1", "user_id": "scale-user", "item_id": w.item, "type": "like"}
+    return [
+        ("upsert_items", "SELECT rec.upsert_items(%s::jsonb)",
+         (json.dumps([{"id": "scale-item", "title": "Scale-out notes", "tags": ["tag:scale"],
+                       "location": {"lat": w.lat, "lon": w.lon}}]),)),
+        ("upsert_users", "SELECT rec.upsert_users(%s::jsonb)",
+         (json.dumps([{"id": "scale-user", "preferences": {"preferred_tags": ["tag:scale"]}}]),)),
+        ("track", "SELECT rec.track(%s::jsonb)", (json.dumps([event]),)),
+        ("submit_onboarding", "SELECT rec.submit_onboarding('scale-user', '{}'::jsonb)", ()),
+        ("upsert_rules", "SELECT rec.upsert_rules(%s::jsonb)",
+         (json.dumps([{"name": "scale-rule", "boost": 0.2, "tag": "tag:scale"}]),)),
+        ("delete_rules", "SELECT rec.delete_rules(ARRAY['scale-rule'])", ()),
+        ("refresh", "SELECT * FROM rec.refresh('trending')", ()),
+        ("create_event_partitions", "SELECT rec.create_event_partitions(rec.now(), rec.now())", ()),
+        ("lock_step", "SELECT rec.lock_step('embeddings')", ()),
+        ("unlock_step", "SELECT rec.unlock_step('embeddings')", ()),
+        ("log_job_run", "SELECT rec.log_job_run('embeddings', now(), 'ok', 0, 'scale-out test')", ()),
+        ("embed_requeue", "SELECT rec.embed_requeue(ARRAY[%s])", (w.item,)),
+        ("embed_claim", "SELECT * FROM rec.embed_claim(5)", ()),
+        ("embed_store", "SELECT rec.embed_store(ARRAY[]::bigint[], ARRAY[]::text[], ARRAY[]::public.vector[])", ()),
+        ("embed_fail", "SELECT rec.embed_fail(ARRAY[]::bigint[], 'scale-out test')", ()),
+        ("create_api_key", "SELECT * FROM rec.create_api_key('scale-key', ARRAY['read'])", ()),
+        ("authenticate", "SELECT * FROM rec.authenticate('pgrec_000000000000_unknown')", ()),
+        ("revoke_api_key", "SELECT rec.revoke_api_key('scale-key')", ()),
+        ("forget_user", "SELECT rec.forget_user('scale-user')", ()),
+        ("unforget_user", "SELECT rec.unforget_user('scale-user')", ()),
+    ]
+
+
+def public_functions(conn: psycopg.Connection) -> dict[str, str]:
+    """Every function an application or operator role may call: name -> volatility (s, i, v)."""
+    return dict(conn.execute(
+        "SELECT p.proname, p.provolatile FROM pg_proc p WHERE p.pronamespace = 'rec'::regnamespace "
+        "AND (has_function_privilege('pgrec_app', p.oid, 'EXECUTE') OR has_function_privilege('pgrec_admin', p.oid, 'EXECUTE'))"
+    ).fetchall())

@@ -187,6 +187,7 @@ GUARDED = [
     ("GET", "/v1/admin/embeddings", "admin", None),
     ("GET", "/v1/admin/activity", "admin", None),
     ("GET", "/v1/admin/latency", "admin", None),
+    ("GET", "/v1/admin/replica", "admin", None),
 ]
 
 

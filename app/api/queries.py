@@ -19,12 +19,15 @@ RANKED = ("item_id", "score", "reasons")
 @dataclass(frozen=True)
 class Call:
     """One ``rec`` function: ``function`` with ``args`` (name → SQL type), returning ``columns``
-    (a table function) or a single value (``columns`` empty)."""
+    (a table function) or a single value (``columns`` empty). ``replica``: a read function the
+    API may serve from a hot standby (``PGREC_READ_DATABASE_URL``); a test checks each is STABLE
+    and runs on a standby."""
 
     function: str
     args: tuple[tuple[str, str], ...]
     columns: tuple[str, ...] = ()
     required: tuple[str, ...] = field(default=())
+    replica: bool = False
 
     def statement(self, given: Iterable[str]) -> sql.Composed:
         return _statement(self, tuple(name for name, _ in self.args if name in set(given)))
@@ -49,22 +52,22 @@ def _args(*pairs: str) -> tuple[tuple[str, str], ...]:
 
 
 # --- feeds ----------------------------------------------------------------------------------
-FEED = Call("rec.feed", _args("user_id:text", "n:integer", "offset:integer", "strategy:text", "weights:jsonb"), RANKED)
-TRENDING = Call("rec.trending", _args("n:integer", "offset:integer", "window:interval", "user_id:text", "tags:text[]"), RANKED)
-LATEST = Call("rec.latest", _args("n:integer", "offset:integer", "tags:text[]"), RANKED)
-SIMILAR = Call("rec.similar_items", _args("item_id:text", "n:integer", "user_id:text"), RANKED)
+FEED = Call("rec.feed", _args("user_id:text", "n:integer", "offset:integer", "strategy:text", "weights:jsonb"), RANKED, replica=True)
+TRENDING = Call("rec.trending", _args("n:integer", "offset:integer", "window:interval", "user_id:text", "tags:text[]"), RANKED, replica=True)
+LATEST = Call("rec.latest", _args("n:integer", "offset:integer", "tags:text[]"), RANKED, replica=True)
+SIMILAR = Call("rec.similar_items", _args("item_id:text", "n:integer", "user_id:text"), RANKED, replica=True)
 NEARBY = Call("rec.nearby", _args("lat:double precision", "lon:double precision", "radius_km:double precision",
-                                  "n:integer", "user_id:text"), RANKED)
-SEARCH = Call("rec.search", _args("query:text", "n:integer", "user_id:text", "query_embedding:public.vector"), RANKED)
-NEXT_ITEMS = Call("rec.next_items", _args("user_id:text", "n:integer"), RANKED)
-SESSION_FEED = Call("rec.session_feed", _args("item_ids:text[]", "n:integer"), RANKED)
-LEARNING_PATH = Call("rec.learning_path", _args("user_id:text", "item_ids:text[]"), ("step", *RANKED))
-EXPLAIN = Call("rec.explain", _args("user_id:text", "item_id:text", "strategy:text"))
-STATUS = Call("rec.status", _args("user_id:text"))
+                                  "n:integer", "user_id:text"), RANKED, replica=True)
+SEARCH = Call("rec.search", _args("query:text", "n:integer", "user_id:text", "query_embedding:public.vector"), RANKED, replica=True)
+NEXT_ITEMS = Call("rec.next_items", _args("user_id:text", "n:integer"), RANKED, replica=True)
+SESSION_FEED = Call("rec.session_feed", _args("item_ids:text[]", "n:integer"), RANKED, replica=True)
+LEARNING_PATH = Call("rec.learning_path", _args("user_id:text", "item_ids:text[]"), ("step", *RANKED), replica=True)
+EXPLAIN = Call("rec.explain", _args("user_id:text", "item_id:text", "strategy:text"), replica=True)
+STATUS = Call("rec.status", _args("user_id:text"), replica=True)
 USER_STATS = Call("rec.user_stats", _args("user_id:text"),
-                  ("user_id", "events", "by_type", "active_days", "current_streak", "longest_streak", "first_at", "last_at"))
-STRATEGIES = Call("rec.strategies", (), ("name", "description", "personalized", "weights", "parameters"))
-ONBOARDING_QUESTIONS = Call("rec.onboarding_questions", (), ("question_id", "prompt", "multiple", "options"))
+                  ("user_id", "events", "by_type", "active_days", "current_streak", "longest_streak", "first_at", "last_at"), replica=True)
+STRATEGIES = Call("rec.strategies", (), ("name", "description", "personalized", "weights", "parameters"), replica=True)
+ONBOARDING_QUESTIONS = Call("rec.onboarding_questions", (), ("question_id", "prompt", "multiple", "options"), replica=True)
 
 # --- writes ---------------------------------------------------------------------------------
 UPSERT_ITEMS = Call("rec.upsert_items", _args("items:jsonb"))
@@ -89,4 +92,5 @@ ACTIVITY = Call("rec.activity", _args("window:interval", "bucket:interval"), ("b
 FRESHNESS = Call("rec.freshness", (), ("step", "last_ok_at", "age_seconds", "last_outcome", "last_run_at"))
 CREATE_API_KEY = Call("rec.create_api_key", _args("name:text", "scopes:text[]"), ("key_name", "prefix", "key_scopes", "secret"))
 REVOKE_API_KEY = Call("rec.revoke_api_key", _args("name:text"))
+REPLICATION = Call("rec.replication", _args("standby_lsn:pg_lsn"))
 API_KEYS = Call("rec.api_keys", (), ("key_name", "prefix", "key_scopes", "created_at", "last_used_at", "revoked_at"))

@@ -29,5 +29,5 @@ GRANT EXECUTE ON FUNCTION
     rec.rules, rec.upsert_rules, rec.delete_rules,
     rec.embed_claim, rec.embed_store, rec.embed_fail, rec.embed_status, rec.embed_requeue,
     rec.create_api_key, rec.revoke_api_key, rec.api_keys, rec.unforget_user, rec.activity,
-    rec.create_event_partitions
+    rec.create_event_partitions, rec.replication
 TO pgrec_admin;

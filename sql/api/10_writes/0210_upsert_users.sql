@@ -12,6 +12,7 @@ DECLARE
     v_bad     record;
     v_new     text[];
     v_ids     bigint[];
+    v_id      bigint;
     v_updated integer;
 BEGIN
     PERFORM rec._check_batch('users', users, 10000);
@@ -94,11 +95,12 @@ BEGIN
     WHERE k.external_id IN (SELECT s.external_id FROM rec._user_rows(users) AS s);
 
     -- Existing users: locked in id order first (same reason), then updated in a separate
-    -- statement (new snapshot) so a user created concurrently is updated, not skipped.
-    PERFORM FROM pgrec.users AS u
-    WHERE u.id = ANY (v_ids)
-    ORDER BY u.id
-    FOR UPDATE;
+    -- statement (new snapshot) so a user created concurrently is updated, not skipped. One
+    -- user at a time: Citus locks rows only in single-shard queries, and in this order the
+    -- locks are taken the same way on one node as on a cluster.
+    FOREACH v_id IN ARRAY v_ids LOOP
+        PERFORM FROM pgrec.users AS u WHERE u.id = v_id FOR UPDATE;
+    END LOOP;
     UPDATE pgrec.users AS u SET
         created_at      = CASE WHEN 'created_at' = ANY (s.keys) THEN coalesce(s.created_at, u.created_at) ELSE u.created_at END,
         lat             = CASE WHEN 'location' = ANY (s.keys) THEN s.lat ELSE u.lat END,

@@ -20,7 +20,7 @@ RETURNS bigint
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    RETURN (SELECT count(*) FROM (SELECT FROM pgrec.events AS e WHERE e.recorded_at > p_since LIMIT p_limit) AS x);
+    RETURN (SELECT count(*) FROM (SELECT 1 FROM pgrec.events AS e WHERE e.recorded_at > p_since LIMIT p_limit) AS x);
 END;
 $$;
 COMMENT ON FUNCTION rec._events_recorded_since(timestamptz, integer) IS
