@@ -12,6 +12,7 @@ RETURNS integer
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE
+    v_tags     text[];
     v_hint constant text := 'answers is {"question_id": "option_id" or ["option_id", ...]}; see rec.onboarding_questions().';
     v_bad  record;
     v_uid  bigint;
@@ -81,12 +82,15 @@ BEGIN
         DO UPDATE SET option_ids = excluded.option_ids, answered_at = excluded.answered_at;
 
     -- The tags of every picked option, created if new (an installation may seed questions
-    -- before any item carries the tag).
-    PERFORM rec._tag_ids(array_agg(t.key), true)
-    FROM pgrec.onboarding_answers AS oa
-    JOIN pgrec.onboarding_options AS o ON o.question_id = oa.question_id AND o.option_id = ANY (oa.option_ids)
-    CROSS JOIN LATERAL jsonb_each(o.tags) AS t
-    WHERE oa.user_id = v_uid AND answers ? oa.question_id;
+    -- before any item carries the tag). Read first, then created: a query over the user's
+    -- answers runs on their shard on Citus, where it could not call a function that writes.
+    v_tags := ARRAY(
+        SELECT t.key
+        FROM pgrec.onboarding_answers AS oa
+        JOIN pgrec.onboarding_options AS o ON o.question_id = oa.question_id AND o.option_id = ANY (oa.option_ids)
+        CROSS JOIN LATERAL jsonb_each(o.tags) AS t
+        WHERE oa.user_id = v_uid AND answers ? oa.question_id);
+    PERFORM rec._tag_ids(v_tags, true);
 
     INSERT INTO pgrec.user_tags AS ut (user_id, tag_id, weight, blocked)
     SELECT v_uid, tg.id, least(sum((t.value #>> '{}')::real), 10), false

@@ -17,7 +17,8 @@ DECLARE
     v_rows bigint;
 BEGIN
     DELETE FROM pgrec.item_neighbors WHERE source = 'history';
-    IF NOT EXISTS (SELECT FROM pgrec.events AS e WHERE e.occurred_at <= v_now - interval '180 days') THEN
+    -- SELECT 1, not an empty select list: Citus cannot pass a row without columns between nodes.
+    IF NOT EXISTS (SELECT 1 FROM pgrec.events AS e WHERE e.occurred_at <= v_now - interval '180 days') THEN
         RETURN 0;
     END IF;
     WITH recent AS (
