@@ -46,7 +46,7 @@ def prepare(url: str) -> None:
             conn.execute("SELECT rec.embed_requeue(NULL)")
             result = embed_pending(conn, get_provider(dim=database_dim(conn)), batch_size=512)
             log(f"embedded {result.embedded} items in {result.seconds:.0f}s")
-        for step in ("feed_signals", "user_vectors"):
+        for step in ("stats", "user_vectors"):
             ran = conn.execute("SELECT 1 FROM pgrec.refresh_runs WHERE step = %s AND outcome = 'ok'", (step,)).fetchone()
             if missing or not ran:
                 outcome = conn.execute("SELECT outcome, seconds FROM rec.refresh(%s)", (step,)).fetchone()
@@ -72,8 +72,8 @@ def main(argv: list[str] | None = None) -> int:
         size = conn.execute("SELECT (SELECT count(*) FROM pgrec.items), (SELECT count(*) FROM pgrec.users), "
                             "(SELECT count(*) FROM pgrec.events)").fetchone()
         users = sample_users(conn, args.sample)
-        vectors = conn.execute("SELECT u.external_id, rec._user_vector(u.id) FROM pgrec.users u "
-                               "WHERE u.external_id = ANY(%s)", (users,)).fetchall()
+        vectors = conn.execute("SELECT u, (rec._user_context(u, rec.now())).vector FROM unnest(%s::text[]) AS u",
+                               (users,)).fetchall()
         probes = [(v,) for _, v in vectors if v is not None]
         rows = []
         # Steady state, not a cold start: one untimed pass over every user and strategy first

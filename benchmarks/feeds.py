@@ -157,7 +157,7 @@ def main() -> None:
         runs = [timed(conn, "SELECT * FROM rec.refresh('trending')")[0] for _ in range(5)]
         trending_rows = conn.execute("SELECT count(*) FROM pgrec.trending").fetchone()[0]
         plan = "\n".join(r[0] for r in conn.execute(  # the matview's own query
-            "EXPLAIN SELECT * FROM pgrec.trending_scores("
+            "EXPLAIN SELECT * FROM rec._trending_scores("
             "coalesce(nullif(current_setting('rec.as_of', true), '')::timestamptz, now()), '24 hours')"))
         refresh_rows.append({"what": "rec.refresh('trending')", "best s": min(runs), "median s": statistics.median(runs),
                              "rows": trending_rows, "note": "BRIN window scan" if "events_time_brin" in plan

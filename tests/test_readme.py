@@ -1,5 +1,6 @@
-"""The README's examples of the quick start, "Seeing it" and "Bring your own data" run as written
-against the demo dataset and a live `pgrec serve`, and every one of them returns rows."""
+"""The README's examples of the quick start, "Seeing it", "Bring your own data", the SQL API reference,
+the lists and how lists are ranked run as written against the demo dataset and a live `pgrec serve`,
+and every one of them returns rows."""
 
 from __future__ import annotations
 
@@ -21,7 +22,9 @@ from app import ROOT
 from app.db import with_database
 from tests.helpers import free_port, wait_for
 
-SECTIONS = ("## Quick start", "## Seeing it: playground, dashboard, evaluation report", "## Bring your own data")
+SECTIONS = ("## Quick start", "## Seeing it: playground, dashboard, evaluation report", "## Bring your own data",
+            "## SQL API reference (schema `rec`)", "## Lists: trending, new, similar, nearby, search, next step, sessions, paths, stats",
+            "## How lists are ranked")
 # Lines that need the host itself (make, docker), not the demo database.
 NOT_RUN = ("make ", "docker ")
 

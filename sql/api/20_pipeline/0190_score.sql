@@ -97,8 +97,8 @@ BEGIN
                CASE WHEN x.price_min IS NULL AND x.price_max IS NULL THEN 0
                     ELSE rec._signal_price(i.price, x.price_min, x.price_max) END AS price,
                cardinality(i.tag_ids) AS n_tags
-        FROM (SELECT DISTINCT c.id FROM unnest(p_items) AS c(id)) AS c
-        JOIN pgrec.items AS i ON i.id = c.id
+        FROM (SELECT DISTINCT p.id FROM unnest(p_items) AS p(id)) AS p
+        JOIN pgrec.items AS i ON i.id = p.id
         CROSS JOIN ctx AS x
         -- OFFSET 0 keeps the distance computed once per row (it is used three times).
         CROSS JOIN LATERAL (SELECT CASE WHEN x.lat IS NOT NULL AND i.lat IS NOT NULL
@@ -126,7 +126,7 @@ BEGIN
                min(k.tag_id) AS category
         -- unnest in the select list (ProjectSet), not in FROM: a function scan per candidate
         -- would build a tuplestore for every row.
-        FROM (SELECT c.id, unnest(c.tag_ids) AS tag_id FROM candidates AS c) AS t
+        FROM (SELECT k.id, unnest(k.tag_ids) AS tag_id FROM candidates AS k) AS t
         LEFT JOIN prefs AS p ON p.tag_id = t.tag_id
         LEFT JOIN anchor_tags AS a ON a.tag_id = t.tag_id
         LEFT JOIN categories AS k ON k.tag_id = t.tag_id
@@ -157,7 +157,9 @@ BEGIN
     creators AS (
         SELECT * FROM unnest((c.u).liked_creators, (c.u).liked_creator_items) AS cr(creator_id, liked)
     ),
-    signals AS (
+    -- Materialised so the weighted sum below reads each row's values instead of re-evaluating
+    -- every signal expression once per term.
+    signals AS MATERIALIZED (
         SELECT i.id, i.external_id, tm.category,
                coalesce(i.excluded,
                         CASE WHEN ex.item_id IS NOT NULL THEN

@@ -1,23 +1,23 @@
 -- A reason phrase with its {name} placeholders filled from a row's details; NULL when a
--- placeholder has no value (the caller then falls back to the phrase's fallback).
+-- placeholder has no value (the caller then falls back to the phrase's fallback). The
+-- placeholders are the keys rec._reasons puts in a row's details; a phrase has no other "{".
+-- One plain query, so the reasons query inlines it.
 CREATE FUNCTION rec._fill_phrase(p_phrase text, p_details jsonb)
 RETURNS text
-LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp
+LANGUAGE sql IMMUTABLE
 AS $$
-DECLARE
-    v_text text := p_phrase;
-    v_name text;
-BEGIN
-    IF p_phrase IS NULL THEN
-        RETURN NULL;
-    END IF;
-    FOR v_name IN SELECT DISTINCT m[1] FROM regexp_matches(p_phrase, '\{([a-z_]+)\}', 'g') AS m LOOP
-        IF p_details ->> v_name IS NULL THEN
-            RETURN NULL;
-        END IF;
-        v_text := replace(v_text, '{' || v_name || '}', p_details ->> v_name);
-    END LOOP;
-    RETURN v_text;
-END;
+    SELECT CASE WHEN strpos(x.filled, '{') > 0 THEN NULL ELSE x.filled END
+    FROM (SELECT replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(p_phrase,
+                     '{because}', coalesce(p_details ->> 'because', '{because}')),
+                     '{anchor}', coalesce(p_details ->> 'anchor', '{anchor}')),
+                     '{pref_tag}', coalesce(p_details ->> 'pref_tag', '{pref_tag}')),
+                     '{interest_tag}', coalesce(p_details ->> 'interest_tag', '{interest_tag}')),
+                     '{category}', coalesce(p_details ->> 'category', '{category}')),
+                     '{km}', coalesce(p_details ->> 'km', '{km}')),
+                     '{age}', coalesce(p_details ->> 'age', '{age}')),
+                     '{query}', coalesce(p_details ->> 'query', '{query}')),
+                     '{window}', coalesce(p_details ->> 'window', '{window}')),
+                     '{recent}', coalesce(p_details ->> 'recent', '{recent}')),
+                     '{before}', coalesce(p_details ->> 'before', '{before}')) AS filled) AS x;
 $$;
 COMMENT ON FUNCTION rec._fill_phrase(text, jsonb) IS 'Internal: fill a reason phrase''s {placeholders} from details; NULL when one has no value.';

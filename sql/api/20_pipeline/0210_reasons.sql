@@ -19,21 +19,47 @@ AS $$
 #variable_conflict use_column
 BEGIN
     RETURN QUERY
-    WITH r AS MATERIALIZED (
+    -- The context's fields this needs, read once: a field of the (large) composite read per
+    -- row would copy the whole composite for every row.
+    WITH ctx AS MATERIALIZED (
+        SELECT c.weights AS weights, c.list AS list, c.anchor_title AS anchor_title, c.query AS query,
+               c."window" AS "window"
+    ),
+    r AS MATERIALIZED (
         SELECT x.*, x.ordinality AS n, coalesce(p_diversity[x.ordinality], 0) AS diversity,
                to_jsonb(x.signals) AS values
         FROM unnest(p_rows) WITH ORDINALITY AS x
     ),
     terms AS MATERIALIZED (
-        SELECT r.n, w.key AS signal, w.value::float8 * (r.values ->> w.key)::float8 AS term,
-               (r.values ->> w.key)::float8 AS value
-        FROM r
-        CROSS JOIN jsonb_each_text(c.weights) AS w
+        SELECT t.*, t.term = max(t.term) OVER (PARTITION BY t.n) AS largest
+        FROM (SELECT r.n, w.key AS signal, w.value::float8 * (r.values ->> w.key)::float8 AS term,
+                     (r.values ->> w.key)::float8 AS value
+              FROM r
+              CROSS JOIN ctx
+              CROSS JOIN jsonb_each_text(ctx.weights) AS w) AS t
     ),
-    details AS (
+    -- The phrase of each signal for this list: its own, else the '*' one.
+    phrase_for AS MATERIALIZED (
+        SELECT DISTINCT ON (sp.signal) sp.signal, sp.phrase, sp.fallback, sp.min_value
+        FROM pgrec.signal_phrases AS sp
+        WHERE sp.list IN ((SELECT x.list FROM ctx AS x), '*')
+        ORDER BY sp.signal, sp.list = '*'
+    ),
+    -- The terms that state a reason: strong enough, or the row's largest; at most three per row
+    -- unless all are asked for. Only these are filled in.
+    stated AS (
+        SELECT x.n, x.term, x.phrase, x.fallback
+        FROM (SELECT t.n, t.term, p.phrase, p.fallback,
+                     row_number() OVER (PARTITION BY t.n ORDER BY t.term DESC, t.signal) AS rank
+              FROM terms AS t
+              JOIN phrase_for AS p ON p.signal = t.signal
+              WHERE t.term > 0 AND (t.value >= p.min_value OR t.largest)) AS x
+        WHERE p_all OR x.rank <= 3
+    ),
+    details AS MATERIALIZED (
         SELECT r.n, jsonb_strip_nulls(jsonb_build_object(
                    'because', (SELECT coalesce(nullif(b.title, ''), b.external_id) FROM pgrec.items AS b WHERE b.id = r.because),
-                   'anchor', c.anchor_title,
+                   'anchor', x.anchor_title,
                    'pref_tag', (SELECT t.value FROM pgrec.tags AS t WHERE t.id = r.pref_tag),
                    'interest_tag', (SELECT t.value FROM pgrec.tags AS t WHERE t.id = r.interest_tag),
                    'category', (SELECT t.value FROM pgrec.tags AS t WHERE t.id = r.category),
@@ -43,30 +69,22 @@ BEGIN
                                WHEN r.age_days * 24 < 2 THEN 'added an hour ago'
                                WHEN r.age_days < 2 THEN format('added %s hours ago', floor(r.age_days * 24))
                                ELSE format('added %s days ago', floor(r.age_days)) END,
-                   'query', btrim(c.query),
-                   'window', CASE WHEN extract(epoch FROM c."window") < 72 * 3600
-                                  THEN round(extract(epoch FROM c."window") / 3600, 1)::float8 || ' hours'
-                                  ELSE round(extract(epoch FROM c."window") / 86400, 1)::float8 || ' days' END,
+                   'query', btrim(x.query),
+                   'window', CASE WHEN extract(epoch FROM x."window") < 72 * 3600
+                                  THEN round(extract(epoch FROM x."window") / 3600, 1)::float8 || ' hours'
+                                  ELSE round(extract(epoch FROM x."window") / 86400, 1)::float8 || ' days' END,
                    'recent', round(r.trend_recent::numeric, 1)::float8,
                    'before', CASE WHEN r.trend_recent IS NULL THEN NULL
                                   WHEN r.trend_previous = 0 THEN ', none before'
                                   ELSE format(', %s the window before', round(r.trend_previous::numeric, 1)::float8) END
                )) AS d
         FROM r
-    ),
-    candidates AS (
-        SELECT t.n, t.term AS strength, t.term = max(t.term) OVER (PARTITION BY t.n) AS largest,
-               t.value >= p.min_value AS strong,
-               coalesce(rec._fill_phrase(p.phrase, d.d), p.fallback) AS phrase
-        FROM terms AS t
-        JOIN details AS d ON d.n = t.n
-        JOIN LATERAL (SELECT sp.* FROM pgrec.signal_phrases AS sp
-                      WHERE sp.signal = t.signal AND sp.list IN (c.list, '*')
-                      ORDER BY sp.list = '*' LIMIT 1) AS p ON true
-        WHERE t.term > 0
+        CROSS JOIN ctx AS x
     ),
     phrases AS (
-        SELECT k.n, k.strength, k.phrase FROM candidates AS k WHERE (k.strong OR k.largest) AND k.phrase IS NOT NULL
+        SELECT k.n, k.term AS strength, coalesce(rec._fill_phrase(k.phrase, d.d), k.fallback) AS phrase
+        FROM stated AS k
+        JOIN details AS d ON d.n = k.n
         UNION ALL
         SELECT r.n, r.rules, 'featured' FROM r WHERE r.rules > 0
     ),
@@ -74,18 +92,28 @@ BEGIN
         SELECT p.n, p.phrase, max(p.strength) AS strength,
                row_number() OVER (PARTITION BY p.n ORDER BY max(p.strength) DESC, p.phrase) AS rank
         FROM phrases AS p
+        WHERE p.phrase IS NOT NULL
         GROUP BY p.n, p.phrase
+    ),
+    terms_of AS (
+        SELECT t.n, jsonb_object_agg(t.signal, t.term) AS terms FROM terms AS t GROUP BY t.n
+    ),
+    reasons_of AS (
+        SELECT b.n, jsonb_agg(b.phrase ORDER BY b.strength DESC, b.phrase) AS reasons
+        FROM best AS b
+        WHERE p_all OR b.rank <= 3
+        GROUP BY b.n
     )
     SELECT r.n,
            jsonb_strip_nulls(jsonb_build_object(
-               'terms', coalesce((SELECT jsonb_object_agg(t.signal, t.term) FROM terms AS t WHERE t.n = r.n), '{}')
+               'terms', coalesce(tt.terms, '{}')
                         || CASE WHEN r.rules <> 0 THEN jsonb_build_object('rules', r.rules) ELSE '{}' END
                         || CASE WHEN r.diversity <> 0 THEN jsonb_build_object('diversity', r.diversity) ELSE '{}' END,
                'distance_km', round(r.distance_km::numeric, 3),
-               'reasons', coalesce((SELECT jsonb_agg(b.phrase ORDER BY b.strength DESC, b.phrase)
-                                    FROM best AS b WHERE b.n = r.n AND (p_all OR b.rank <= 3)),
-                                   '["more to explore"]')))
+               'reasons', coalesce(ro.reasons, '["more to explore"]')))
     FROM r
+    LEFT JOIN terms_of AS tt ON tt.n = r.n
+    LEFT JOIN reasons_of AS ro ON ro.n = r.n
     ORDER BY r.n;
 END;
 $$;
