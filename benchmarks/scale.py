@@ -46,6 +46,9 @@ from app.settings import Settings, get_settings
 from benchmarks.common import log, percentiles, print_table, server_url
 
 LAYOUTS = ("partitioned", "unpartitioned", "citus")
+#: The last commit whose rec API served revision 0001's layout (main before events were
+#: partitioned): what the unpartitioned layout is measured with.
+UNPARTITIONED_API = "80bb330813b0ad969c5096e5cfb1d9674e5a07bd"
 TRACK_BATCH = 5000
 
 
@@ -217,7 +220,7 @@ def main() -> None:
                         help="the newest events, ingested through rec.track (the rest by COPY)")
     parser.add_argument("--feed-users", type=int, default=300)
     parser.add_argument("--layout", action="append", choices=LAYOUTS, help="repeatable; default: all three")
-    parser.add_argument("--baseline-ref", default="main",
+    parser.add_argument("--baseline-ref", default=UNPARTITIONED_API,
                         help="git ref whose sql/api is installed on the unpartitioned (revision 0001) layout")
     parser.add_argument("--drop", action="store_true", help="drop the databases (and remove the cluster) afterwards")
     args = parser.parse_args()
