@@ -254,6 +254,15 @@ def test_a_user_s_history_is_read_from_one_shard(cluster: citus.CitusCluster, pg
     assert "Task Count: 32" in whole
 
 
+def test_refresh_runs_only_on_the_coordinator(cluster: citus.CitusCluster, pgrec_cluster) -> None:
+    # The functions reach the workers with the tables, but the schedule, the run log and the
+    # step locks are the coordinator's.
+    with psycopg.connect(cluster.workers[0].url(cluster.dbname), autocommit=True) as conn:
+        with pytest.raises(psycopg.Error) as info:
+            conn.execute("SELECT * FROM rec.refresh('trending')")
+    assert info.value.diag.sqlstate == "0A000"
+
+
 def test_partitions_and_retention_on_the_cluster(cluster: citus.CitusCluster, pgrec_cluster) -> None:
     with replay(cluster.url()) as conn:
         partitions = {r[0] for r in conn.execute(

@@ -52,21 +52,26 @@ def _args(*pairs: str) -> tuple[tuple[str, str], ...]:
 
 
 # --- feeds ----------------------------------------------------------------------------------
-FEED = Call("rec.feed", _args("user_id:text", "n:integer", "offset:integer", "strategy:text", "weights:jsonb"), RANKED, replica=True)
-TRENDING = Call("rec.trending", _args("n:integer", "offset:integer", "window:interval", "user_id:text", "tags:text[]"), RANKED, replica=True)
+FEED = Call("rec.feed", _args("user_id:text", "n:integer", "offset:integer", "strategy:text", "weights:jsonb"), RANKED,
+            replica=True)
+TRENDING = Call("rec.trending", _args("n:integer", "offset:integer", "window:interval", "user_id:text", "tags:text[]"),
+                RANKED, replica=True)
 LATEST = Call("rec.latest", _args("n:integer", "offset:integer", "tags:text[]"), RANKED, replica=True)
 SIMILAR = Call("rec.similar_items", _args("item_id:text", "n:integer", "user_id:text"), RANKED, replica=True)
 NEARBY = Call("rec.nearby", _args("lat:double precision", "lon:double precision", "radius_km:double precision",
                                   "n:integer", "user_id:text"), RANKED, replica=True)
-SEARCH = Call("rec.search", _args("query:text", "n:integer", "user_id:text", "query_embedding:public.vector"), RANKED, replica=True)
+SEARCH = Call("rec.search", _args("query:text", "n:integer", "user_id:text", "query_embedding:public.vector"), RANKED,
+              replica=True)
 NEXT_ITEMS = Call("rec.next_items", _args("user_id:text", "n:integer"), RANKED, replica=True)
 SESSION_FEED = Call("rec.session_feed", _args("item_ids:text[]", "n:integer"), RANKED, replica=True)
 LEARNING_PATH = Call("rec.learning_path", _args("user_id:text", "item_ids:text[]"), ("step", *RANKED), replica=True)
 EXPLAIN = Call("rec.explain", _args("user_id:text", "item_id:text", "strategy:text"), replica=True)
 STATUS = Call("rec.status", _args("user_id:text"), replica=True)
 USER_STATS = Call("rec.user_stats", _args("user_id:text"),
-                  ("user_id", "events", "by_type", "active_days", "current_streak", "longest_streak", "first_at", "last_at"), replica=True)
-STRATEGIES = Call("rec.strategies", (), ("name", "description", "personalized", "weights", "parameters"), replica=True)
+                  ("user_id", "events", "by_type", "active_days", "current_streak", "longest_streak", "first_at", "last_at"),
+                  replica=True)
+STRATEGIES = Call("rec.strategies", (), ("name", "description", "personalized", "weights", "parameters"),
+                  replica=True)
 ONBOARDING_QUESTIONS = Call("rec.onboarding_questions", (), ("question_id", "prompt", "multiple", "options"), replica=True)
 
 # --- writes ---------------------------------------------------------------------------------

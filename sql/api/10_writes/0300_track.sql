@@ -27,6 +27,9 @@ DECLARE
     v_bad     record;
     v_new     integer;
     v_horizon timestamptz;
+    v_names   text[];
+    v_known   text[];
+    v_ids     bigint[];
 BEGIN
     PERFORM rec._check_batch('events', events, 10000);
 
@@ -80,9 +83,15 @@ BEGIN
                   HINT = 'Create items with rec.upsert_items before tracking events about them.';
     END IF;
 
+    -- The batch's users, looked up once by their client ids (on Citus the shards of exactly
+    -- those ids), then joined from arrays: a join of the batch with pgrec.user_keys would ask
+    -- every shard.
+    v_names := ARRAY(SELECT DISTINCT e ->> 'user_id' FROM jsonb_array_elements(events) AS e);
+    v_known := ARRAY(SELECT k.external_id FROM pgrec.user_keys AS k WHERE k.external_id = ANY (v_names));
+
     SELECT t.ord - 1 AS idx, t.e ->> 'user_id' AS id INTO v_bad
     FROM jsonb_array_elements(events) WITH ORDINALITY AS t(e, ord)
-    WHERE rec._user_id(t.e ->> 'user_id') IS NULL
+    WHERE t.e ->> 'user_id' <> ALL (v_known)
       AND EXISTS (SELECT FROM pgrec.forgotten_users AS f WHERE f.id_digest = rec._user_digest(t.e ->> 'user_id'))
     ORDER BY t.ord
     LIMIT 1;
@@ -94,8 +103,10 @@ BEGIN
 
     INSERT INTO pgrec.users (id, external_id, created_at) OVERRIDING SYSTEM VALUE
     SELECT c.user_id, c.external_id, v_now
-    FROM rec._claim_user_ids(ARRAY(SELECT e ->> 'user_id' FROM jsonb_array_elements(events) AS e)) AS c
+    FROM rec._claim_user_ids(v_names) AS c
     ORDER BY c.user_id;
+    SELECT coalesce(array_agg(k.external_id), '{}'), coalesce(array_agg(k.user_id), '{}') INTO v_known, v_ids
+    FROM pgrec.user_keys AS k WHERE k.external_id = ANY (v_names);
 
     SELECT date_trunc('month', v_now - p.retention, 'UTC') INTO v_horizon FROM pgrec.event_partitioning AS p;
 
@@ -108,7 +119,7 @@ BEGIN
                coalesce((t.e ->> 'at')::timestamptz, v_now) AS occurred_at,
                row_number() OVER (PARTITION BY k.user_id, t.e ->> 'event_id' ORDER BY t.ord) AS copy
         FROM jsonb_array_elements(events) WITH ORDINALITY AS t(e, ord)
-        JOIN pgrec.user_keys AS k ON k.external_id = t.e ->> 'user_id'
+        JOIN unnest(v_known, v_ids) AS k(external_id, user_id) ON k.external_id = t.e ->> 'user_id'
         JOIN pgrec.items AS i ON i.external_id = t.e ->> 'item_id'
     ),
     kept AS (

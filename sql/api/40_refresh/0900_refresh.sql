@@ -21,9 +21,20 @@ DECLARE
     v_rows    bigint;
     v_outcome text;
     v_detail  text;
+    v_coordinator boolean;
 BEGIN
     IF what IS NULL THEN
         RAISE EXCEPTION 'what must not be null' USING ERRCODE = '22004', HINT = 'Use ''all'' or a step name.';
+    END IF;
+    -- On Citus only the coordinator holds the schedule and the run log, and a step's advisory
+    -- lock is only exclusive if every refresh takes it on the same node. (EXECUTE: the function
+    -- exists only with Citus.)
+    IF pgrec.citus_enabled() THEN
+        EXECUTE 'SELECT citus_is_coordinator()' INTO v_coordinator;
+        IF NOT v_coordinator THEN
+            RAISE EXCEPTION 'this node is a Citus worker' USING ERRCODE = '0A000',
+                HINT = 'Refresh on the coordinator; workers only hold shards.';
+        END IF;
     END IF;
     IF what <> 'all' AND NOT EXISTS (SELECT FROM pgrec.refresh_steps AS s WHERE s.step = what) THEN
         RAISE EXCEPTION 'unknown refresh step "%"', what
