@@ -221,9 +221,7 @@ COMMENT ON FUNCTION pgrec.citus_enabled() IS 'True when the database has the cit
 -- table that another local table references, nor create a foreign key to a distributed table
 -- from a table that is still local, so the foreign keys between pgrec tables are dropped
 -- first and re-created once every table is in place (Citus then checks them on every shard).
--- Row-level BEFORE triggers (the content hash of items, the weight check of strategies) only
--- derive a row's own values from reference tables, so running them on every placement, which
--- is what Citus calls an unsafe trigger, computes the same row everywhere.
+-- pgrec has no triggers, which Citus would refuse on distributed and reference tables.
 CREATE FUNCTION pgrec.place_tables()
 RETURNS integer
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
@@ -237,7 +235,6 @@ BEGIN
     IF NOT pgrec.citus_enabled() THEN
         RETURN 0;
     END IF;
-    PERFORM set_config('citus.enable_unsafe_triggers', 'on', true);
     PERFORM set_config('citus.multi_shard_modify_mode', 'sequential', true);
 
     FOR v_fk IN
