@@ -5,6 +5,8 @@ WORKDIR /srv/pgrec
 COPY pyproject.toml README.md alembic.ini ./
 COPY app app
 COPY scheduler scheduler
+# The API names the field of a SQL error with the client's rule (pgrec_client.errors).
+COPY pgrec_client pgrec_client
 COPY migrations migrations
 COPY sql sql
 RUN pip install --no-cache-dir -e .

@@ -68,23 +68,50 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 # --- data -----------------------------------------------------------------------------------
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from app.demo import APP_SIZES, APPS, PRESETS, DemoSize, world_size
     from app.loader import database_is_empty, load_demo
 
     settings = get_settings()
+    app = args.app or "generic"
+    if app not in ("generic", *APPS):
+        err.print(f"unknown --app {app!r}: choose generic, {', '.join(APPS)}")
+        return 2
+    if args.preset and args.preset not in PRESETS:
+        err.print(f"unknown --preset {args.preset!r}: choose {', '.join(PRESETS)}")
+        return 2
+    if args.preset and app != "generic":
+        err.print("--preset sets the generic world's realism knobs; an application world has its own behaviour")
+        return 2
+    # An application world has a size of its own; the generic demo's comes from the settings.
+    base = APP_SIZES[app] if app in APPS else DemoSize(items=settings.demo_items, users=settings.demo_users,
+                                                       events=settings.demo_events)
+    try:
+        size = world_size(args.preset or app, base, items=args.items, users=args.users, events=args.events,
+                          seed=args.seed, **world_knobs(args))
+    except ValueError as exc:
+        err.print(str(exc))
+        return 2
     with db.connect() as conn:
         if args.if_empty and not database_is_empty(conn):
             console.print("database already has items; demo data not loaded")
             return 0
-    from app.demo import DemoSize
-
-    size = DemoSize(
-        items=args.items or settings.demo_items,
-        users=args.users or settings.demo_users,
-        events=args.events if args.events is not None else settings.demo_events,
-        seed=args.seed,
-    )
-    load_demo(db.database_url(), size, console=console)
+    load_demo(db.database_url(), size, console=console, app=app)
     return 0
+
+
+def world_knobs(args: argparse.Namespace) -> dict:
+    """The realism options given on the command line (``None`` = not given)."""
+    return {name: getattr(args, name, None) for name in ("days", "churn", "long_tail", "disliked", "event_mix")}
+
+
+def add_world_options(p: argparse.ArgumentParser) -> None:
+    """Realism knobs of the synthetic worlds (``pgrec demo`` and ``pgrec evaluate``)."""
+    g = p.add_argument_group("realism of synthetic data (default: the world's own)")
+    g.add_argument("--days", type=int, help="years of history are fine: up to 3650 days")
+    g.add_argument("--churn", type=float, help="share of users who stop at a random moment (0..0.9)")
+    g.add_argument("--long-tail", type=float, help="share of items that draw almost no attention (0..0.9)")
+    g.add_argument("--disliked", type=float, help="share of events on items the user dislikes (0..0.5)")
+    g.add_argument("--event-mix", help="generic world only: funnel (every type), ratings (0.5..5 stars), implicit")
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
@@ -101,6 +128,34 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     return 0 if all(run.outcome != "error" for run in runs) else 1
 
 
+def cmd_tune(args: argparse.Namespace) -> int:
+    """Fit the installation's blend by replaying its own events: the refresh step tune (weekly
+    in the schedule), run now, with its progress on the terminal."""
+    import logging
+
+    from app.refresh import run_step
+
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    tune_log = logging.getLogger("pgrec.tune")
+    tune_log.addHandler(handler)
+    tune_log.setLevel(logging.INFO)
+    with db.connect() as conn:
+        run = run_step(conn, "tune", "python")
+        tuned = conn.execute("SELECT name, weights, parameters FROM rec.strategies() "
+                             "WHERE name IN ('tuned', 'tuned_cold') ORDER BY name").fetchall()
+    if run.outcome != "ok":
+        console.print(f"[red]tune {run.outcome}[/red]: {run.detail}")
+        return 1
+    if tuned and run.rows:
+        table = Table("strategy", "weights", title="fitted blend", title_justify="left")
+        for name, weights, _ in tuned:
+            table.add_row(name, ", ".join(f"{k} {v:.2f}" for k, v in sorted(weights.items(), key=lambda x: -x[1])))
+        console.print(table)
+    console.print(run.detail)
+    return 0
+
+
 def cmd_feed(args: argparse.Namespace) -> int:
     """The feed as a table that fits the terminal: the largest score terms one per line and the
     reasons wrapped, instead of one column per signal."""
@@ -112,7 +167,7 @@ def cmd_feed(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([{"item_id": i, "score": s, "reasons": r} for i, s, r in rows], indent=2))
         return 0
-    table = Table(title=f"feed for {args.user} (strategy {args.strategy})", title_justify="left",
+    table = Table(title=f"feed for {args.user} (strategy {args.strategy or 'the installation default'})", title_justify="left",
                   show_lines=True, expand=False, pad_edge=False)
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("item", overflow="fold", max_width=16)
@@ -218,6 +273,49 @@ def cmd_keys(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_experiment(args: argparse.Namespace) -> int:
+    """A/B experiments: the list, or one experiment's report (rec.experiment_report) with a
+    column per variant, so that two or three variants fit 80 columns."""
+    if args.action == "report" and not args.name:
+        err.print("pgrec experiment report needs an experiment name")
+        return 2
+    with db.connect() as conn:
+        if args.action == "list":
+            table = Table("name", "status", "starts", "ends", "variants (strategy share)")
+            for name, status, starts, ends, variants in conn.execute(
+                    "SELECT name, status, starts_at, ends_at, variants FROM rec.experiments()"):
+                table.add_row(name, status, f"{starts:%Y-%m-%d %H:%M}", f"{ends:%Y-%m-%d %H:%M}" if ends else "",
+                              ", ".join(f"{v['name']} ({v['strategy']} {v['share']:g})" for v in variants))
+            console.print(table)
+            return 0
+        cur = conn.execute("SELECT * FROM rec.experiment_report(%s, %s::interval)", (args.name, args.attribution))
+        names = [c.name for c in cur.description]
+        variants = [dict(zip(names, row)) for row in cur.fetchall()]
+
+    def rate(v: dict, key: str, low: str, high: str, sign: str = "") -> str:
+        if v[key] is None:
+            return ""
+        interval = f" [{v[low]:{sign}.3f}, {v[high]:{sign}.3f}]" if v[low] is not None else ""
+        return f"{v[key]:{sign}.3f}{interval}"
+
+    table = Table(title=f"experiment {args.name} (attribution {args.attribution}, 95 % intervals)",
+                  title_justify="left")
+    table.add_column("")
+    for v in variants:
+        table.add_column(v["variant"] + (" (control)" if v["control"] else ""), overflow="fold")
+    lines = [("strategy", lambda v: v["strategy"]), ("share", lambda v: f"{v['share']:g}"),
+             ("users", lambda v: str(v["users"])), ("impressions", lambda v: str(v["impressions"])),
+             ("clicks", lambda v: str(v["clicks"])), ("CTR", lambda v: rate(v, "ctr", "ctr_low", "ctr_high")),
+             ("conversions", lambda v: str(v["conversions"])),
+             ("conversion rate", lambda v: rate(v, "conversion_rate", "conversion_low", "conversion_high")),
+             ("coverage", lambda v: "" if v["coverage"] is None else f"{v['coverage']:.3f}"),
+             ("CTR − control", lambda v: rate(v, "ctr_diff", "ctr_diff_low", "ctr_diff_high", "+"))]
+    for label, cell in lines:
+        table.add_row(label, *(cell(v) for v in variants))
+    console.print(table)
+    return 0
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     """Items, users or events from CSV, JSON Lines or MovieLens files (see app/importer.py)."""
     from app.importer import run
@@ -257,7 +355,7 @@ def cmd_up(args: argparse.Namespace) -> int:
         url = db.database_url()
         console.print(f"database: {url}")
         migrate(url)
-        cmd_demo(argparse.Namespace(if_empty=True, items=None, users=None, events=None, seed=42))
+        cmd_demo(build_parser().parse_args(["demo", "--if-empty"]))
         secret = demo_api_key()
         base = f"http://{args.host}:{args.port}"
         console.print(f"API on {base}  (OpenAPI: /schema)  demo key, valid until the next start:")
@@ -405,20 +503,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("revision", nargs="?", default="head")
 
     p = add("demo", cmd_demo, "load synthetic demo data (users with tastes, items, events)")
+    p.add_argument("--app", help="an application world instead of the generic demo: explore (projects, creators, "
+                                 "follows, quiz), marketplace (local jobs and gigs), learning (courses, lessons, "
+                                 "scores) or profiles (explicit and implicit feedback)")
+    p.add_argument("--preset", help="generic world under a realism preset: ratings, implicit or long-history")
     p.add_argument("--items", type=int)
     p.add_argument("--users", type=int)
     p.add_argument("--events", type=int)
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--if-empty", action="store_true", help="only when the database has no items")
+    add_world_options(p)
 
     p = add("refresh", cmd_refresh, "run every refresh step now (or one), model fits and embeddings included")
     p.add_argument("what", nargs="?", default="all")
+
+    add("tune", cmd_tune, "fit the feed's blend by replaying this installation's events (strategies tuned, tuned_cold)")
 
     p = add("feed", cmd_feed, "print a user's feed with its score terms")
     p.add_argument("user")
     p.add_argument("-n", type=int, default=20)
     p.add_argument("--offset", type=int, default=0)
-    p.add_argument("--strategy", default="default")
+    p.add_argument("--strategy", help="a strategy (default: the fitted blend when it validated better, else default)")
     p.add_argument("--terms", type=int, default=3, help="score terms shown per item, largest first (default 3)")
     p.add_argument("--json", action="store_true")
 
@@ -444,6 +549,7 @@ def build_parser() -> argparse.ArgumentParser:
             "hold out recent events, replay with rec.as_of, report Recall/NDCG/coverage/latency per strategy")
     from app.evaluation import add_arguments as evaluate_arguments
     evaluate_arguments(p)
+    add_world_options(p)
 
     p = add("up", cmd_up, "start everything for a demo: database, migrations, demo data, API and scheduler")
     p.add_argument("--host", default="127.0.0.1")
@@ -461,6 +567,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", nargs="?", help="key name (create, revoke)")
     p.add_argument("--scope", action="append", choices=["read", "write", "admin"],
                    help="scope of a new key; repeat for several (default: read)")
+
+    p = add("experiment", cmd_experiment, "A/B experiments: list them, or print one's report per variant")
+    p.add_argument("action", choices=["list", "report"])
+    p.add_argument("name", nargs="?", help="experiment name (report)")
+    p.add_argument("--attribution", default="24 hours",
+                   help="how long after an impression an event counts (default '24 hours')")
 
     return parser
 

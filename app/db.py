@@ -69,10 +69,17 @@ def embedded_running(data_dir: Path) -> bool:
     if not pid_file.exists():
         return False
     try:
-        os.kill(int(pid_file.read_text().split()[0]), 0)
+        pid = int(pid_file.read_text().split()[0])
+        os.kill(pid, 0)
     except (ValueError, ProcessLookupError, PermissionError):
         return False
-    return True
+    # A postmaster killed outright (kill -9, OOM killer) can linger as a zombie until it is
+    # reaped: it answers signals but serves nothing, so it is not running.
+    stat = Path(f"/proc/{pid}/stat")
+    try:
+        return stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True  # no /proc (macOS): the signal check is all there is
 
 
 def database_url(start: bool = True) -> str:

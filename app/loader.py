@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
 import time
-from typing import Iterable, Iterator
+from datetime import datetime, timezone
+from typing import Iterable, Iterator, Sequence
 
 import psycopg
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from app.db import connect
-from app.demo import Dataset, DemoSize, generate
+from app.demo import Dataset, DemoSize, generate_world
 
 BATCH = 5000
 
@@ -38,17 +38,55 @@ def call_batches(conn: psycopg.Connection, function: str, batches: Iterable[list
     return total
 
 
+def onboarding_answers(picks: Sequence[str], questions: Sequence[tuple[str, str, bool, list[dict]]]) -> dict:
+    """The answers a user who would pick these words gives to the installation's questions.
+
+    ``questions`` are rows of ``rec.onboarding_questions()``; an option is picked when its id or
+    its label is one of the words (case-insensitive). A single-choice question takes the first
+    match in display order; questions without a match are left unanswered. The installation's
+    questions may change; the words (clusters, tools, levels) stay those of the world."""
+    words = {p.lower() for p in picks}
+    answers: dict = {}
+    for question_id, _prompt, multiple, options in questions:
+        chosen = [o["id"] for o in options if o["id"].lower() in words or o["label"].lower() in words]
+        if chosen:
+            answers[question_id] = chosen if multiple else chosen[0]
+    return answers
+
+
+def submit_onboarding(conn: psycopg.Connection, onboarding: list[dict], progress: Progress | None = None,
+                      task=None) -> int:
+    """Answer the quiz for each ``{user_id, at, picks}`` through ``rec.submit_onboarding``, as of
+    the moment they answered (``rec.as_of``); returns the number of users who answered."""
+    questions = conn.execute("SELECT question_id, prompt, multiple, options FROM rec.onboarding_questions()").fetchall()
+    answered = 0
+    for entry in onboarding:
+        answers = onboarding_answers(entry["picks"], questions)
+        if answers:
+            with conn.transaction():
+                conn.execute("SELECT set_config('rec.as_of', %s, true)", (entry["at"],))
+                conn.execute("SELECT rec.submit_onboarding(%s, %s::jsonb)", (entry["user_id"], json.dumps(answers)))
+            answered += 1
+        if progress is not None:
+            progress.advance(task, 1)
+    return answered
+
+
 def load_dataset(url: str, ds: Dataset, console: Console | None = None, refresh: bool = True) -> dict[str, float]:
-    """Items, users, then events (in time order), then a full refresh. Returns timings."""
+    """Items, users, onboarding answers, then events (in time order), then a full refresh.
+    Returns timings and counts."""
     console = console or Console(stderr=True)
     timings: dict[str, float] = {}
-    columns = (TextColumn("{task.description:>8}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    columns = (TextColumn("{task.description:>10}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with connect(url) as conn, Progress(*columns, console=console, transient=False) as progress:
         started = time.perf_counter()
         task = progress.add_task("items", total=len(ds.items))
         call_batches(conn, "upsert_items", batched(ds.items, 1000), progress, task)
         task = progress.add_task("users", total=len(ds.users))
         call_batches(conn, "upsert_users", batched(ds.users, 1000), progress, task)
+        if ds.onboarding:
+            task = progress.add_task("onboarding", total=len(ds.onboarding))
+            timings["onboarded"] = submit_onboarding(conn, ds.onboarding, progress, task)
         timings["items_users_s"] = time.perf_counter() - started
 
         started = time.perf_counter()
@@ -62,12 +100,18 @@ def load_dataset(url: str, ds: Dataset, console: Console | None = None, refresh:
             conn.execute("SELECT * FROM rec.refresh('all')").fetchall()
             progress.update(task, total=1, completed=1)
             timings["refresh_s"] = time.perf_counter() - started
+    if ds.onboarding:
+        console.print(f"onboarding: {timings['onboarded']} of {len(ds.onboarding)} quiz takers matched the "
+                      "installation's questions (rec.onboarding_questions)", highlight=False)
+    for name, rows in ds.unloaded.items():
+        console.print(f"generated, not loaded (no SQL API for it yet): {len(rows)} {name}", highlight=False)
     return timings
 
 
-def load_demo(url: str, size: DemoSize, console: Console | None = None) -> dict[str, float]:
-    """Generate the synthetic demo dataset and load it."""
+def load_demo(url: str, size: DemoSize, console: Console | None = None, app: str = "generic") -> dict[str, float]:
+    """Generate a demo world (the generic one, or an application world) and load it."""
     console = console or Console(stderr=True)
-    console.print(f"demo data: {size.items} items, {size.users} users, {size.events} events (seed {size.seed})")
+    console.print(f"demo data ({app}): {size.items} items, {size.users} users, {size.events} events over "
+                  f"{size.days} days (seed {size.seed})", highlight=False)
     # Real "now": the demo should look alive today (recent events, trending items).
-    return load_dataset(url, generate(size, now=datetime.now(timezone.utc)), console=console)
+    return load_dataset(url, generate_world(app, size, now=datetime.now(timezone.utc)), console=console)

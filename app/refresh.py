@@ -59,9 +59,29 @@ def _provider(settings: Settings, dim: int):
     return _PROVIDERS[key]
 
 
+def _tune(conn: psycopg.Connection, settings: Settings, should_stop: StopCheck) -> tuple[int, str]:
+    """Fit the blend by replay (app.tuning): the weekly step, and `pgrec tune`."""
+    from app.tuning import tune
+
+    result = tune(conn, progress=logging.getLogger("pgrec.tune").info)
+    return (1 if result.tuned else 0), result.message
+
+
+def _model(name: str):
+    """A model fitted in Python (app.models): EASE, ALS."""
+    def work(conn: psycopg.Connection, settings: Settings, should_stop: StopCheck) -> tuple[int, str]:
+        from app.models import FITS
+
+        return FITS[name](conn, name, should_stop)
+    return work
+
+
 #: The steps with runner 'python': name -> work(conn, settings, should_stop) -> (rows, detail).
 PYTHON_STEPS: dict[str, Callable[[psycopg.Connection, Settings, StopCheck], tuple[int, str]]] = {
     "embeddings": _embeddings,
+    "ease": _model("ease"),
+    "als": _model("als"),
+    "tune": _tune,
 }
 
 
@@ -108,10 +128,11 @@ def _record(conn: psycopg.Connection, step: str, started: datetime, clock: float
 
 
 def refresh(conn: psycopg.Connection, what: str = "all", settings: Settings | None = None) -> list[StepRun]:
-    """Every enabled step in order (``what='all'``), or one step by name, SQL and Python alike:
+    """Every enabled step in order (``what='all'``, leaving out those not ``in_all``: tune), or
+    one step by name, SQL and Python alike:
     what ``pgrec refresh`` runs. An unknown step raises 22023 like ``rec.refresh``."""
-    steps = conn.execute("SELECT step, runner, enabled FROM rec.refresh_status()").fetchall()
+    steps = conn.execute("SELECT step, runner, enabled, in_all FROM rec.refresh_status()").fetchall()
     if what != "all" and what not in {s for s, *_ in steps}:
         conn.execute("SELECT * FROM rec.refresh(%s)", (what,))  # raises the SQL API's own error
-    return [run_step(conn, step, runner, settings) for step, runner, enabled in steps
-            if (what == "all" and enabled) or step == what]
+    return [run_step(conn, step, runner, settings) for step, runner, enabled, in_all in steps
+            if (what == "all" and enabled and in_all) or step == what]

@@ -83,6 +83,49 @@ class Settings:
     api_embed_queries: bool = field(default_factory=lambda: _env("PGREC_API_EMBED_QUERIES", "true").lower() in {"1", "true", "yes", "on"})
     """Embed search queries with the embeddings provider (hybrid search); false: keyword only."""
 
+    api_log_impressions: bool = field(default_factory=lambda: _env("PGREC_API_LOG_IMPRESSIONS", "true").lower() in {"1", "true", "yes", "on"})
+    """Log every feed page served in pgrec.impressions (rec.log_impressions), which experiment
+    reports count clicks against; false: the API logs nothing and reports see only what the
+    application logs itself."""
+
+    api_query_embed_timeout: float = field(default_factory=lambda: float(_env("PGREC_API_QUERY_EMBED_TIMEOUT", "1.5")))
+    """Seconds one search query's embedding may take (never retried); beyond it the search is
+    answered by keywords alone. Separate from ``PGREC_EMBEDDING_TIMEOUT``, which is for the embed job."""
+
+    api_query_embed_failures: int = field(default_factory=lambda: int(_env("PGREC_API_QUERY_EMBED_FAILURES", "5")))
+    """Consecutive failed query embeddings that open the circuit breaker: searches then skip the
+    provider and answer by keywords at once."""
+
+    api_query_embed_cooldown: float = field(default_factory=lambda: float(_env("PGREC_API_QUERY_EMBED_COOLDOWN", "30")))
+    """Seconds the breaker stays open before one trial embedding is let through (half-open)."""
+
+    api_query_embed_concurrency: int = field(default_factory=lambda: int(_env("PGREC_API_QUERY_EMBED_CONCURRENCY", "4")))
+    """Query embeddings in flight at once; a search beyond it does not wait, it answers by keywords.
+    Bounds the worker threads a slow provider can hold."""
+
+    api_trusted_proxies: tuple[str, ...] = field(default_factory=lambda: tuple(
+        p.strip() for p in _env("PGREC_API_TRUSTED_PROXIES", "").split(",") if p.strip()))
+    """Comma-separated addresses or networks (``10.0.0.0/8``) of reverse proxies whose
+    ``X-Forwarded-For`` is believed. Empty: the header is ignored and the peer address counts."""
+
+    api_key_cache_entries: int = field(default_factory=lambda: int(_env("PGREC_API_KEY_CACHE_ENTRIES", "10000")))
+    """Verified keys remembered at most (least recently used ones are forgotten first)."""
+
+    api_key_prefix_reload_seconds: float = field(default_factory=lambda: float(_env("PGREC_API_KEY_PREFIX_RELOAD_SECONDS", "1")))
+    """The API keeps the prefixes of live keys in memory and refuses a key with an unknown prefix
+    without asking the database; it reloads them at most this often, so a new key works after at
+    most this long and a flood of invented keys costs at most one query per period."""
+
+    api_ready_cache_seconds: float = field(default_factory=lambda: float(_env("PGREC_API_READY_CACHE_SECONDS", "2")))
+    """How long ``/readyz`` reuses its last answer, so probes cannot turn into a query each."""
+
+    api_metrics_address: str | None = field(default_factory=lambda: os.environ.get("PGREC_API_METRICS_ADDRESS") or None)
+    """``host:port`` of a separate listener serving ``/metrics`` without a key (e.g. on a private
+    interface for Prometheus). ``/metrics`` on the API port always needs an ``admin`` key."""
+
+    api_max_json_depth: int = field(default_factory=lambda: int(_env("PGREC_API_MAX_JSON_DEPTH", "32")))
+    """Deepest nesting of arrays and objects accepted in a JSON body (400 beyond)."""
+
     # --- embeddings and the scheduler (app/embeddings, scheduler/) -------------------------
 
     embedding_provider: str = field(default_factory=lambda: _env("PGREC_EMBEDDING_PROVIDER", "auto").lower())
@@ -138,6 +181,10 @@ class Settings:
     def __post_init__(self) -> None:
         if self.embedding_dim < 1 or self.embedding_dim > 16000:
             raise ValueError(f"PGREC_EMBEDDING_DIM must be 1..16000, got {self.embedding_dim}")
+        if self.api_query_embed_timeout <= 0:
+            raise ValueError(f"PGREC_API_QUERY_EMBED_TIMEOUT must be > 0, got {self.api_query_embed_timeout}")
+        if self.api_max_json_depth < 2:
+            raise ValueError(f"PGREC_API_MAX_JSON_DEPTH must be at least 2, got {self.api_max_json_depth}")
         if self.embedding_provider not in {"auto", "openai", "offline", "sentence-transformers"}:
             raise ValueError("PGREC_EMBEDDING_PROVIDER must be auto, openai, offline or sentence-transformers, "
                              f"got {self.embedding_provider!r}")

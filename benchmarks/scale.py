@@ -1,5 +1,5 @@
 """Scale benchmark: one PostgreSQL with events partitioned by month, the same without
-partitioning (the layout of revision 0001 with the rec API of that time), and a 3-node Citus
+partitioning (the layout of revision 0003 with the rec API of that time), and a 3-node Citus
 cluster on this machine, on the same demo data.
 
     .venv/bin/python -m benchmarks.scale --events 5000000                       # all three layouts
@@ -46,9 +46,9 @@ from app.settings import Settings, get_settings
 from benchmarks.common import log, percentiles, print_table, server_url
 
 LAYOUTS = ("partitioned", "unpartitioned", "citus")
-#: The last commit whose rec API served revision 0001's layout (main before events were
-#: partitioned): what the unpartitioned layout is measured with.
-UNPARTITIONED_API = "80bb330813b0ad969c5096e5cfb1d9674e5a07bd"
+#: The last commit whose rec API served the unpartitioned layout (revision 0003, before events
+#: were partitioned in 0007): what the unpartitioned layout is measured with.
+UNPARTITIONED_API = "f4f87708b5fcb448c25e1c784837f239a6e89010"
 TRACK_BATCH = 5000
 
 
@@ -75,9 +75,9 @@ def fresh_single_node(name: str) -> str:
 
 
 def install_unpartitioned(url: str, ref: str) -> None:
-    """Revision 0001 (one events table, global event ids), then the rec API as it was at git
+    """Revision 0003 (one events table, global event ids), then the rec API as it was at git
     ``ref``, the code that layout was written for."""
-    migrate(url, "0001")
+    migrate(url, "0003")
     archive = subprocess.run(["git", "archive", ref, "sql/api"], cwd=ROOT, capture_output=True, check=True).stdout
     with tempfile.TemporaryDirectory() as tmp:
         with tarfile.open(fileobj=__import__("io").BytesIO(archive)) as tar:
@@ -221,7 +221,7 @@ def main() -> None:
     parser.add_argument("--feed-users", type=int, default=300)
     parser.add_argument("--layout", action="append", choices=LAYOUTS, help="repeatable; default: all three")
     parser.add_argument("--baseline-ref", default=UNPARTITIONED_API,
-                        help="git ref whose sql/api is installed on the unpartitioned (revision 0001) layout")
+                        help="git ref whose sql/api is installed on the unpartitioned (revision 0003) layout")
     parser.add_argument("--drop", action="store_true", help="drop the databases (and remove the cluster) afterwards")
     args = parser.parse_args()
 

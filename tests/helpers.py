@@ -1,5 +1,6 @@
 """Helpers shared by the tests: SQL calls, a fixed clock, small worlds, embeddings, the HTTP
-test app. No tests here (and no fixtures: those are in conftest.py)."""
+test app, the demo dataset and a live `pgrec serve`. No tests here (and no fixtures: those are
+in conftest.py)."""
 
 from __future__ import annotations
 
@@ -223,17 +224,22 @@ def as_role(url: str, role: str) -> str:
     return psycopg.conninfo.make_conninfo(**info)
 
 
+def login_role(server_url: str, role: str, member_of: str) -> None:
+    """A LOGIN role that is a member of ``member_of`` only (roles are cluster-wide: created once, kept)."""
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f"""
+            DO $$ BEGIN
+                IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN
+                    CREATE ROLE {role} LOGIN;
+                END IF;
+            END $$""")
+        conn.execute(f"GRANT {member_of} TO {role}")
+
+
 def ensure_roles(server_url: str) -> None:
     """Login roles for the API (roles are cluster-wide: create once, keep)."""
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        for role, member_of in ((APP_ROLE, "pgrec_app"), (ADMIN_ROLE, "pgrec_admin")):
-            conn.execute(f"""
-                DO $$ BEGIN
-                    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN
-                        CREATE ROLE {role} LOGIN;
-                    END IF;
-                END $$""")
-            conn.execute(f"GRANT {member_of} TO {role}")
+    login_role(server_url, APP_ROLE, "pgrec_app")
+    login_role(server_url, ADMIN_ROLE, "pgrec_admin")
 
 
 def seed(url: str) -> dict[str, str]:
@@ -251,10 +257,12 @@ def seed(url: str) -> dict[str, str]:
 
 
 def make_settings(**overrides: Any) -> Settings:
-    """Settings for a test app: no rate limit, no key cache, short pool wait, embeddings off
-    (a test that wants them sets a stub provider), unless overridden."""
+    """Settings for a test app: no rate limit, no key or readiness cache (a key created by a test
+    works at once), short pool wait, embeddings off (a test that wants them sets a stub
+    provider), unless overridden."""
     base = Settings()
     return replace(base, **{"api_rate_limit": 0, "api_key_cache_seconds": 0, "api_pool_timeout": 2.0,
+                            "api_ready_cache_seconds": 0, "api_key_prefix_reload_seconds": 0,
                             "api_embed_queries": False, "api_public_reads": False, **overrides})
 
 
@@ -315,6 +323,14 @@ def read_calls(w: World) -> list[tuple[str, str, tuple]]:
         ("trending", "SELECT * FROM rec.trending(10)", ()),
         ("trending", "SELECT * FROM rec.trending(10, 0, '6 hours', %s)", (w.user,)),
         ("user_stats", "SELECT * FROM rec.user_stats(%s)", (w.user,)),
+        ("api_key_prefixes", "SELECT * FROM rec.api_key_prefixes()", ()),
+        ("models", "SELECT * FROM rec.models()", ()),
+        ("last_event_id", "SELECT rec.last_event_id()", ()),
+        ("model_interactions", "SELECT * FROM rec.model_interactions('itemknn')", ()),
+        ("feed_candidates", "SELECT * FROM rec.feed_candidates(%s, n => 20)", (w.user,)),
+        ("experiments", "SELECT * FROM rec.experiments()", ()),
+        ("experiment_variant", "SELECT * FROM rec.experiment_variant(%s, %s)", (EXPERIMENT, w.user)),
+        ("experiment_report", "SELECT * FROM rec.experiment_report(%s)", (EXPERIMENT,)),
     ]
 
 
@@ -334,6 +350,22 @@ def write_calls(w: World) -> list[tuple[str, str, tuple]]:
          (json.dumps([{"name": "scale-rule", "boost": 0.2, "tag": "tag:scale"}]),)),
         ("delete_rules", "SELECT rec.delete_rules(ARRAY['scale-rule'])", ()),
         ("refresh", "SELECT * FROM rec.refresh('trending')", ()),
+        ("set_model_parameters", "SELECT rec.set_model_parameters('als', '{}'::jsonb)", ()),
+        ("store_neighbors", "SELECT rec.store_neighbors('itemknn', '{}', '{}', '{}')", ()),
+        ("store_user_candidates", "SELECT rec.store_user_candidates('als', '{}', '{}', '{}')", ()),
+        ("store_factors", "SELECT rec.store_factors('item', '{}', '{}')", ()),
+        ("record_model_fit", "SELECT rec.record_model_fit('als', 1.0, 1, 1, 1, '{}'::jsonb, rec.last_event_id())", ()),
+        ("clear_model", "SELECT rec.clear_model('als')", ()),
+        ("store_tuned_strategy", "SELECT rec.store_tuned_strategy('scale_tuned', 'default', %s::jsonb, '{}', '{}')",
+         (json.dumps({"ease": 1}),)),
+        ("replay_split", "SELECT * FROM rec.replay_split(20, 5)", ()),
+        ("upsert_experiment", "SELECT rec.upsert_experiment(%s::jsonb)", (json.dumps(
+            {"name": "scale_written", "variants": [{"name": "control", "strategy": "default", "share": 0.5},
+                                                   {"name": "other", "strategy": "explore", "share": 0.5}]}),)),
+        ("log_impressions", "SELECT rec.log_impressions('scale-request', 'scale-user', ARRAY[%s], %s, 'control')",
+         (w.item, EXPERIMENT)),
+        ("end_experiment", "SELECT rec.end_experiment(%s)", (EXPERIMENT,)),
+        ("prune_impressions", "SELECT rec.prune_impressions('30 days')", ()),
         ("create_event_partitions", "SELECT rec.create_event_partitions(rec.now(), rec.now())", ()),
         ("lock_step", "SELECT rec.lock_step('embeddings')", ()),
         ("unlock_step", "SELECT rec.unlock_step('embeddings')", ()),
@@ -350,9 +382,91 @@ def write_calls(w: World) -> list[tuple[str, str, tuple]]:
     ]
 
 
+#: The experiment the read calls report on: :func:`prepare_calls` creates it.
+EXPERIMENT = "scale_read"
+
+#: Calls that hold out events (a replay) and so can only roll back: :func:`run_call` runs them
+#: in a transaction it rolls back.
+ROLLED_BACK = {"replay_split"}
+
+
+def prepare_calls(conn: psycopg.Connection) -> None:
+    """What the read calls need besides the loaded data: the experiment they report on."""
+    conn.execute("SELECT rec.upsert_experiment(%s::jsonb)", (json.dumps(
+        {"name": EXPERIMENT, "variants": [{"name": "control", "strategy": "default", "share": 0.5},
+                                          {"name": "other", "strategy": "explore", "share": 0.5}]}),))
+
+
+def run_call(conn: psycopg.Connection, function: str, statement: str, params: tuple) -> None:
+    """Run one call of :func:`read_calls` or :func:`write_calls` (on an autocommit connection)."""
+    if function in ROLLED_BACK:
+        with conn.transaction(force_rollback=True):
+            conn.execute(statement, params).fetchall()
+    else:
+        conn.execute(statement, params).fetchall()
+
+
 def public_functions(conn: psycopg.Connection) -> dict[str, str]:
     """Every function an application or operator role may call: name -> volatility (s, i, v)."""
     return dict(conn.execute(
         "SELECT p.proname, p.provolatile FROM pg_proc p WHERE p.pronamespace = 'rec'::regnamespace "
         "AND (has_function_privilege('pgrec_app', p.oid, 'EXECUTE') OR has_function_privilege('pgrec_admin', p.oid, 'EXECUTE'))"
     ).fetchall())
+
+
+# --- the demo dataset and a live `pgrec serve` ----------------------------------------------------
+
+@contextmanager
+def demo_database(server_url: str, template_url: str, prefix: str) -> Iterator[str]:
+    """A database of its own holding the demo dataset `make run` loads (seed 42); dropped after."""
+    import os
+    import uuid
+
+    from rich.console import Console
+
+    from app.db import with_database
+    from app.demo import DemoSize, generate
+    from app.loader import load_dataset
+
+    template = psycopg.conninfo.conninfo_to_dict(template_url)["dbname"]
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name} TEMPLATE {template}")
+    url = with_database(server_url, name)
+    try:
+        with open(os.devnull, "w") as quiet:
+            load_dataset(url, generate(DemoSize(), now=datetime.now(timezone.utc)), console=Console(file=quiet))
+        yield url
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@contextmanager
+def serving(env: dict[str, str], log_path: Any) -> Iterator[int]:
+    """`pgrec serve` in a subprocess on a free port with ``env``, until it is ready; stopped after."""
+    import subprocess
+    import sys
+
+    import httpx
+
+    from app import ROOT
+
+    port = free_port()
+    with open(log_path, "w") as log:
+        process = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--port", str(port)], cwd=ROOT,
+                                   env=env, stdout=log, stderr=subprocess.STDOUT)
+
+    def ready() -> bool:
+        assert process.poll() is None, open(log_path).read()[-2000:]
+        try:
+            return httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    try:
+        wait_for(ready, 60, "pgrec serve")
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -65,7 +65,7 @@ def test_installation_and_freshness(conn: psycopg.Connection) -> None:
     facts = conn.execute("SELECT rec.installation()").fetchone()[0]
     assert facts["api_checksum"] == api_checksum() and facts["revisions"] and facts["embedding_dim"] > 0
     before = {r[0]: r for r in conn.execute("SELECT * FROM rec.freshness()")}
-    assert {"stats", "neighbors"} <= set(before)
+    assert {"stats", "itemknn", "ease", "als"} <= set(before)
     refresh(conn, "stats")
     conn.execute("SET LOCAL rec.as_of = '2999-01-01 00:00+00'")
     after = {r[0]: r for r in conn.execute("SELECT * FROM rec.freshness()")}

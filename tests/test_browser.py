@@ -26,7 +26,7 @@ import pytest
 
 from app import ROOT
 from app.db import with_database
-from tests.helpers import free_port, wait_for
+from tests.helpers import free_port, serving, wait_for
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -238,54 +238,28 @@ def test_dashboard(live: Live, page, screenshots: Path) -> None:
     page.wait_for_selector("[data-testid=feed-latency]")
     assert "ms" in page.inner_text("[data-testid=feed-latency]")
     assert page.locator("#embeddings .kpi").count() == 4
-    assert page.locator("#experiments").is_hidden()  # no such endpoint yet: the section stays out of the way
+    assert page.locator("#experiments").is_hidden()  # no experiments yet: the section stays out of the way
     assert page.locator("#replica").is_hidden()  # no PGREC_READ_DATABASE_URL: no replica to show
     page.screenshot(path=str(screenshots / "dashboard.png"))
-
-
-def serve(url: str, log_dir: Path, **extra_env: str) -> tuple[subprocess.Popen, str]:
-    """`pgrec serve` on a free port against ``url``; returns the process and its base URL, once ready."""
-    port = free_port()
-    log = (log_dir / f"api-{port}.log").open("w")
-    env = {**os.environ, "DATABASE_URL": url, "PGREC_API_EMBED_QUERIES": "false", "PGREC_API_RATE_LIMIT": "0", **extra_env}
-    process = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-
-    def ready() -> bool:
-        assert process.poll() is None, f"pgrec serve exited; see {log.name}"
-        try:
-            return httpx.get(f"{base}/readyz", timeout=2).status_code == 200
-        except httpx.TransportError:
-            return False
-
-    try:
-        wait_for(ready, 60, "pgrec serve")
-    except BaseException:
-        process.terminate()
-        raise
-    return process, base
 
 
 def test_dashboard_shows_the_read_replica(live: Live, server_url: str, page, tmp_path: Path) -> None:
     from app.cluster.replica import start_replica, stop_replica, wait_for_catch_up
 
     replica = start_replica(server_url, name=f"test-browser-{uuid.uuid4().hex[:8]}")
-    process = None
     try:
         wait_for_catch_up(replica)
         dbname = psycopg.conninfo.conninfo_to_dict(live.url)["dbname"]
-        process, base = serve(live.url, tmp_path, PGREC_READ_DATABASE_URL=replica.url(dbname))
-        page.goto(base + "/dashboard")
-        use_key(page, live.key)
-        page.wait_for_selector("[data-testid=replica-behind]")
-        assert page.locator("#replica").is_visible()
-        assert page.inner_text("[data-testid=replica-state] b") == "replaying"
-        assert "served from the standby" in page.inner_text("#replica")
+        env = {**os.environ, "DATABASE_URL": live.url, "PGREC_API_EMBED_QUERIES": "false", "PGREC_API_RATE_LIMIT": "0",
+               "PGREC_READ_DATABASE_URL": replica.url(dbname)}
+        with serving(env, tmp_path / "api.log") as port:
+            page.goto(f"http://127.0.0.1:{port}/dashboard")
+            use_key(page, live.key)
+            page.wait_for_selector("[data-testid=replica-behind]")
+            assert page.locator("#replica").is_visible()
+            assert page.inner_text("[data-testid=replica-state] b") == "replaying"
+            assert "served from the standby" in page.inner_text("#replica")
     finally:
-        if process is not None:
-            process.terminate()
-            process.wait(timeout=30)
         stop_replica(replica, remove=True)
 
 

@@ -34,7 +34,7 @@ from app.loader import load_dataset
 from app.refresh import refresh
 from app.settings import Settings
 from tests.conftest import clone_template
-from tests.helpers import World, public_functions, read_calls, write_calls
+from tests.helpers import World, prepare_calls, public_functions, read_calls, run_call, write_calls
 
 # Building Citus is part of the first test's set-up.
 pytestmark = pytest.mark.timeout(1200)
@@ -216,9 +216,10 @@ def test_lists_on_the_cluster_equal_the_single_node(cluster: citus.CitusCluster,
 def test_every_public_function_works_on_the_cluster(cluster: citus.CitusCluster, pgrec_cluster) -> None:
     failures = {}
     with replay(cluster.url()) as conn:
+        prepare_calls(conn)
         for function, statement, params in read_calls(WORLD) + write_calls(WORLD):
             try:
-                conn.execute(statement, params).fetchall()
+                run_call(conn, function, statement, params)
             except psycopg.Error as exc:
                 failures[function] = f"{exc.diag.sqlstate}: {str(exc).splitlines()[0]}"
         assert not failures, failures

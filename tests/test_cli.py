@@ -132,3 +132,27 @@ def test_embedded_database_lifecycle(monkeypatch: pytest.MonkeyPatch, capsys: py
         main(["db", "stop"])
         get_settings.cache_clear()
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def test_experiment_list_and_report(cli_env: str, capsys: pytest.CaptureFixture) -> None:
+    with connect(cli_env) as conn:
+        conn.execute("""SELECT rec.upsert_items('[{"id": "a"}, {"id": "b"}]')""")
+        conn.execute("""SELECT rec.upsert_experiment('{"name": "cli_ab", "starts_at": "2020-01-01T00:00:00Z",
+            "variants": [{"name": "control", "strategy": "default", "share": 0.5},
+                         {"name": "bold", "strategy": "explore", "share": 0.5}]}')""")
+        conn.execute("SELECT rec.log_impressions('r1', 'viewer', ARRAY['a', 'b'], 'cli_ab', 'bold')")
+        conn.commit()
+        conn.execute("""SELECT rec.track('[{"user_id": "viewer", "item_id": "a", "type": "like"}]')""")
+        conn.commit()
+    capsys.readouterr()
+    assert main(["experiment", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "cli_ab" in out and "running" in out and "bold (explore 0.5)" in out
+    assert main(["experiment", "report", "cli_ab"]) == 0
+    out = capsys.readouterr().out
+    assert "bold" in out and "control (control)" in out
+    ctr = next(line for line in out.splitlines() if line.strip("│ ").startswith("CTR "))
+    assert "0.500 [0.095, 0.905]" in ctr  # 1 click of 2 impressions, with its Wilson interval
+    assert main(["experiment", "report", "nope"]) == 1
+    assert "P0002" in capsys.readouterr().err
+    assert main(["experiment", "report"]) == 2

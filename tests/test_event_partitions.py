@@ -158,7 +158,7 @@ def test_every_pgrec_table_has_a_placement(conn) -> None:
 def test_an_existing_database_keeps_its_events_when_partitioned(fresh_db: str) -> None:
     from app.schema import downgrade, migrate
 
-    downgrade(fresh_db, "0001")
+    downgrade(fresh_db, "0003")
     with connect(fresh_db) as c:
         c.execute("INSERT INTO pgrec.items (external_id) VALUES ('a')")
         c.execute("INSERT INTO pgrec.users (external_id) VALUES ('u1'), ('u2')")
@@ -180,7 +180,7 @@ def test_an_existing_database_keeps_its_events_when_partitioned(fresh_db: str) -
         assert c.execute("""SELECT rec.track('[{"event_id": "new", "user_id": "u2", "item_id": "a", "type": "view"}]')""").fetchone()[0] == 1
         assert c.execute("SELECT max(id) FROM pgrec.events").fetchone()[0] == ids[-1] + 1
     # And back: one table again, a global event id (the one revision that had it), same rows.
-    downgrade(fresh_db, "0001")
+    downgrade(fresh_db, "0003")
     with connect(fresh_db) as c:
         assert c.execute("SELECT relkind FROM pg_class WHERE oid = 'pgrec.events'::regclass").fetchone()[0] == "r"
         assert c.execute("SELECT count(*) FROM pgrec.events").fetchone()[0] == 61

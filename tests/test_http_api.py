@@ -115,7 +115,9 @@ def test_metrics(api_db: ApiDatabase, client: TestClient) -> None:
     for _ in range(3):
         client.get("/v1/users/ana/feed", headers=api_db.bearer("reader"))
     client.get("/v1/users/ana/feed", params={"n": 0}, headers=api_db.bearer("reader"))
-    text = client.get("/metrics").text
+    error_of(client.get("/metrics"), 401)  # a scrape queries the database: admin keys only
+    error_of(client.get("/metrics", headers=api_db.bearer("reader")), 403)
+    text = client.get("/metrics", headers=api_db.bearer("admin")).text
     route = 'route="/v1/users/{user_id}/feed"'
     count = re.search(r'pgrec_http_requests_total\{method="GET",' + re.escape(route) + r',status="200"\} (\d+)', text)
     assert count and float(count.group(1)) >= 3
@@ -175,6 +177,7 @@ GUARDED = [
     ("GET", "/v1/users/ana/stats", "read", None),
     ("GET", "/v1/onboarding/questions", "read", None),
     ("GET", "/v1/strategies", "read", None),
+    ("POST", "/v1/items/lookup", "read", {"item_ids": ["py-web"]}),
     ("PUT", "/v1/items", "write", [{"id": "x"}]),
     ("PUT", "/v1/users", "write", [{"id": "x"}]),
     ("POST", "/v1/events", "write", []),
@@ -182,21 +185,29 @@ GUARDED = [
     ("POST", "/v1/users/ana/onboarding", "write", {}),
     ("DELETE", "/v1/users/ana", "write", None),
     ("GET", "/v1/users/ana/export", "write", None),
+    ("GET", "/v1/users/ana/export/events", "write", None),
     ("POST", "/v1/admin/refresh", "admin", None),
     ("GET", "/v1/admin/refresh-steps", "admin", None),
     ("GET", "/v1/admin/embeddings", "admin", None),
     ("GET", "/v1/admin/activity", "admin", None),
     ("GET", "/v1/admin/latency", "admin", None),
     ("GET", "/v1/admin/replica", "admin", None),
+    ("GET", "/v1/experiments", "admin", None),
+    ("PUT", "/v1/experiments/ab_test", "admin", {}),
+    ("POST", "/v1/experiments/ab_test/end", "admin", None),
+    ("GET", "/v1/experiments/ab_test/report", "admin", None),
+    ("GET", "/v1/experiments/ab_test/assignment?user_id=ana", "read", None),
+    ("GET", "/metrics", "admin", None),
 ]
 
 
 def test_every_guarded_endpoint_is_listed(client: TestClient) -> None:
     schema = client.get("/schema/openapi.json").json()
     operations = {(m.upper(), p) for p, ops in schema["paths"].items() for m in ops}
-    public = {("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics")}
-    listed = {(m, re.sub(r"/(ana|py-intro|py-web)(?=/|$)", lambda x: "/{item_id}" if "py" in x.group(1)
-                         else "/{user_id}", p.split("?")[0])) for m, p, _, _ in GUARDED}
+    public = {("GET", "/healthz"), ("GET", "/readyz")}
+    placeholders = {"ana": "/{user_id}", "py-intro": "/{item_id}", "py-web": "/{item_id}", "ab_test": "/{name}"}
+    listed = {(m, re.sub(r"/(ana|py-intro|py-web|ab_test)(?=/|$)", lambda x: placeholders[x.group(1)],
+                         p.split("?")[0])) for m, p, _, _ in GUARDED}
     assert operations - public == listed
 
 
@@ -357,17 +368,20 @@ def test_search_embeds_the_query_when_a_provider_exists(api_db: ApiDatabase) -> 
     dim = api_db.sql("SELECT rec.embedding_dim()")[0][0]
     with api_client(api_db.app_url, api_embed_queries=True) as c:
         stub = StubProvider(dim)
-        c.app.state.embedder = stub
-        ranked_ids(c.get("/v1/search", params={"q": "python web"}, headers=api_db.bearer("reader")))
+        c.app.state.query_embedder.provider = stub
+        response = c.get("/v1/search", params={"q": "python web"}, headers=api_db.bearer("reader"))
+        assert response.status_code == 200, response.text
+        assert response.json()["mode"] == "hybrid" and response.headers["x-search-mode"] == "hybrid"
         assert stub.texts == ["python web"]
 
 
 def test_search_uses_the_installed_embeddings_provider(api_db: ApiDatabase) -> None:
     # The offline provider: deterministic, never the network.
     with api_client(api_db.app_url, api_embed_queries=True, embedding_provider="offline") as c:
-        ids = ranked_ids(c.get("/v1/search", params={"q": "python"}, headers=api_db.bearer("reader")))
-        assert ids and ids[0] in {"py-intro", "py-web"}
-        provider = c.app.state.embedder
+        response = c.get("/v1/search", params={"q": "python"}, headers=api_db.bearer("reader"))
+        ids = [item["item_id"] for item in response.json()["items"]]
+        assert ids and ids[0] in {"py-intro", "py-web"} and response.json()["mode"] == "hybrid"
+        provider = c.app.state.query_embedder.provider
         dim = api_db.sql("SELECT rec.embedding_dim()")[0][0]
         assert provider is not None and provider.dim == dim
 
@@ -412,6 +426,36 @@ def test_explain_status_stats_and_onboarding(api_db: ApiDatabase, client: TestCl
     questions = client.get("/v1/onboarding/questions", headers=headers)
     assert questions.status_code == 200, questions.text
     assert questions.json()["questions"], "onboarding questions are seeded"
+
+
+def test_item_lookup(api_db: ApiDatabase, client: TestClient) -> None:
+    headers = api_db.bearer("reader")
+    response = client.post("/v1/items/lookup", json={"item_ids": ["py-web", "no-such-item", "hidden-one"]},
+                           headers=headers)
+    assert response.status_code == 200, response.text
+    items = response.json()["items"]
+    assert [i["item_id"] for i in items] == ["py-web", "hidden-one"]  # the order asked; unknown ids left out
+    assert items[0]["title"] == "Web apps with Python" and items[0]["tags"] == ["category:web", "tool:python"]
+    assert items[0]["location"] == {"lat": 52.5, "lon": 13.42} and items[0]["price"] == 20
+    assert items[1]["status"] == "hidden"  # a lookup by id, not a list to show
+    body = error_of(client.post("/v1/items/lookup", json={"item_ids": ["x"] * 1001}, headers=headers), 422)
+    assert body["code"] == "22023" and body["field"] == "item_ids"
+
+
+def test_lists_take_their_strategy(api_db: ApiDatabase, client: TestClient) -> None:
+    headers = api_db.bearer("reader")
+    for path, params in (("/v1/trending", {}), ("/v1/latest", {}), ("/v1/items/py-intro/similar", {}),
+                         ("/v1/nearby", {"lat": 52.51, "lon": 13.41}), ("/v1/search", {"q": "python"}),
+                         ("/v1/users/ana/next", {})):
+        body = error_of(client.get(path, params={**params, "strategy": "no-such-strategy"}, headers=headers), 422)
+        assert body["code"] == "22023" and "strategy" in body["message"], path
+    assert ranked_ids(client.get("/v1/trending", params={"strategy": "trending", "window": "30 days"},
+                                 headers=headers))
+    response = client.post("/v1/sessions/feed", json={"item_ids": ["py-intro"], "strategy": "no-such-strategy"},
+                           headers=headers)
+    error_of(response, 422)
+    strategies = client.get("/v1/strategies", headers=headers).json()["strategies"]
+    assert {s["name"]: s["list"] for s in strategies}["trending"] == "trending"
 
 
 # --- writes -----------------------------------------------------------------------------------
@@ -496,10 +540,23 @@ def test_export_and_forget_user(api_db: ApiDatabase, client: TestClient, admin_c
     assert exported.json()["user"]["id"] == "hal"
     assert [e["event_id"] for e in exported.json()["events"]] == ["hal-0", "hal-1", "hal-2"]
 
+    page = client.get("/v1/users/hal/export/events", params={"n": 2}, headers=headers)
+    assert page.status_code == 200, page.text
+    first = page.json()["events"]
+    assert [e["event"]["event_id"] for e in first] == ["hal-0", "hal-1"]
+    rest = client.get("/v1/users/hal/export/events", params={"after": first[-1]["cursor"]}, headers=headers).json()
+    assert [e["event"]["event_id"] for e in rest["events"]] == ["hal-2"]
+    error_of(client.get("/v1/users/hal/export/events", params={"n": 0}, headers=headers), 422)
+
     erased = client.delete("/v1/users/hal", headers=headers)
     assert erased.status_code == 200, erased.text
     assert erased.json()["erased"]["events"] == 3 and erased.json()["erased"]["users"] == 1
     assert error_of(client.get("/v1/users/hal/export", headers=headers), 404)["code"] == "P0002"
+    client.put("/v1/items", json=[{"id": "ivy-own", "creator_id": "ivy"}], headers=headers)
+    client.post("/v1/events", json=[{"user_id": "ivy", "item_id": "py-web", "type": "like"}], headers=headers)
+    error_of(client.delete("/v1/users/ivy", params={"items": "shred"}, headers=headers), 422)
+    assert client.delete("/v1/users/ivy", params={"items": "delete"}, headers=headers).status_code == 200
+    assert api_db.sql("SELECT count(*) FROM pgrec.items WHERE external_id = 'ivy-own'") == [(0,)]
     assert error_of(client.delete("/v1/users/hal", headers=headers), 404)["code"] == "P0002"
     assert api_db.sql("SELECT count(*) FROM pgrec.events e JOIN pgrec.users u ON u.id = e.user_id "
                       "WHERE u.external_id = 'hal'") == [(0,)]

@@ -72,7 +72,7 @@ def test_latency_percentiles_come_from_the_apis_own_histogram(api_db: ApiDatabas
     assert feed["count"] >= 4 and sum(b["count"] for b in feed["buckets"]) == feed["count"]
     assert 0 < feed["p50_ms"] <= feed["p90_ms"] <= feed["p99_ms"]
     # The same numbers /metrics exposes to Prometheus.
-    text = admin_client.get("/metrics").text
+    text = admin_client.get("/metrics", headers=api_db.bearer("admin")).text  # /metrics needs an admin key
     count = re.search(r'pgrec_http_request_duration_seconds_count\{method="GET",route="/v1/users/\{user_id\}/feed"\} '
                       r'([\d.]+)', text)
     assert count and float(count.group(1)) >= feed["count"]
@@ -139,5 +139,5 @@ def test_openapi_documents_every_field_with_an_example(admin_client: TestClient)
     events = document["paths"]["/v1/events"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert events["items"]["required"] == ["user_id", "item_id", "type"]
     feed = document["paths"]["/v1/users/{user_id}/feed"]["get"]["responses"]["200"]["content"]["application/json"]
-    assert feed["schema"]["$ref"].endswith("/RankedList")
+    assert feed["schema"]["$ref"].endswith("/FeedPage")  # the ranked items and the request id they were logged under
     assert document["components"]["schemas"]["Reasons"]["properties"]["terms"]["examples"]

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.helpers import at, call, explain, sqlstate_of, status
+from tests.helpers import at, call, explain, refresh, sqlstate_of, status
 
 
 def submit(conn, user: str, answers) -> int:
@@ -80,12 +80,18 @@ def test_onboarding_preferences_shape_the_cold_start_feed(conn) -> None:
     at(conn)
     call(conn, "upsert_items", [{"id": "food", "tags": ["category:cooking"], "created_at": "2026-05-01T00:00:00Z"},
                                 {"id": "song", "tags": ["category:music"], "created_at": "2026-05-30T00:00:00Z"}])
+    call(conn, "upsert_items", [{"id": "hit", "created_at": "2026-05-01T00:00:00Z"}])
+    call(conn, "track", [{"user_id": f"fan{k}", "item_id": item, "type": "view", "at": "2026-05-31T00:00:00Z"}
+                         for item, fans in (("hit", 9), ("song", 3)) for k in range(fans)])
+    refresh(conn, "stats")
     before = [r[0] for r in conn.execute("SELECT item_id FROM rec.feed('cook')").fetchall()]
-    assert before[0] == "song"  # fresher
+    assert before == ["hit", "song", "food"]  # most engaging first
     submit(conn, "cook", {"interests": ["cooking"]})
     info = explain(conn, "cook", "food")
     assert info["weights_from"] == "cold_start" and info["signals"]["explicit"] > 0.6
-    assert [r[0] for r in conn.execute("SELECT item_id FROM rec.feed('cook')").fetchall()][0] == "food"
+    # The declared interest lifts food above the more popular song.
+    after = [r[0] for r in conn.execute("SELECT item_id FROM rec.feed('cook')").fetchall()]
+    assert after.index("food") < after.index("song")
     assert "matches your interest in cooking" in info["reasons"]
 
 

@@ -109,3 +109,13 @@ def test_events_are_exported_page_by_page(conn: psycopg.Connection) -> None:
     assert [e for p in pages for e in p] == sorted(f"e{k}" for k in range(25))
     for bad in ("SELECT * FROM rec.export_user_events('heavy', 0, 0)", "SELECT * FROM rec.export_user_events('heavy', NULL)"):
         assert sqlstate_of(conn, lambda: conn.execute(bad).fetchall()).sqlstate in ("22023", "22004")
+
+
+def test_a_batch_mentioning_a_forgotten_user_is_refused_whole(conn: psycopg.Connection) -> None:
+    seed_user(conn)
+    conn.execute("SELECT rec.forget_user('zoe')")
+    mixed = [{"event_id": "m1", "user_id": "other", "item_id": "b", "type": "view"},
+             {"event_id": "m2", "user_id": "zoe", "item_id": "b", "type": "view"}]
+    assert sqlstate_of(conn, lambda: call(conn, "track", mixed)).sqlstate == "22023"
+    assert conn.execute("SELECT count(*) FROM pgrec.events WHERE event_id IN ('m1', 'm2')").fetchone()[0] == 0
+    assert call(conn, "track", mixed[:1]) == 1  # everybody else is tracked as before

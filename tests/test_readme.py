@@ -8,19 +8,13 @@ import json
 import os
 import re
 import subprocess
-import sys
-import uuid
-from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any, Iterator
 
-import httpx
 import psycopg
 import pytest
 
 from app import ROOT
-from app.db import with_database
-from tests.helpers import free_port, wait_for
+from tests.helpers import demo_database, serving
 
 SECTIONS = ("## Quick start", "## Seeing it: playground, dashboard, evaluation report", "## Bring your own data",
             "## SQL API reference (schema `rec`)", "## Lists: trending, new, similar, nearby, search, next step, sessions, paths, stats",
@@ -55,42 +49,14 @@ def has_rows(value: Any) -> bool:
 @pytest.fixture(scope="module")
 def demo(server_url: str, template_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     """The demo dataset `make run` loads, in its own database, and `pgrec serve` on a free port."""
-    from rich.console import Console
-
-    from app.demo import DemoSize, generate
-    from app.loader import load_dataset
-
-    template = psycopg.conninfo.conninfo_to_dict(template_url)["dbname"]
-    name = f"pgrec_readme_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name} TEMPLATE {template}")
-    url = with_database(server_url, name)
-    load_dataset(url, generate(DemoSize(), now=datetime.now(timezone.utc)), console=Console(file=open(os.devnull, "w")))
-    port = free_port()
     workdir = tmp_path_factory.mktemp("readme")
     for link in (".venv", "docs"):  # the examples use paths relative to the checkout
         (workdir / link).symlink_to(ROOT / link)
-    env = {**os.environ, "DATABASE_URL": url, "PGREC_EMBEDDING_PROVIDER": "offline", "PGREC_API_EMBED_QUERIES": "false",
-           "COLUMNS": "200", "PGREC_DATA_DIR": str(workdir / "pgdata-unused")}
-    log = (workdir / "api.log").open("w")
-    process = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--port", str(port)], cwd=ROOT, env=env,
-                               stdout=log, stderr=subprocess.STDOUT)
-
-    def ready() -> bool:
-        assert process.poll() is None, (workdir / "api.log").read_text()[-2000:]
-        try:
-            return httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200
-        except httpx.TransportError:
-            return False
-
-    try:
-        wait_for(ready, 60, "pgrec serve")
-        yield {"url": url, "port": port, "env": env, "workdir": workdir}
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        with psycopg.connect(server_url, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    with demo_database(server_url, template_url, "pgrec_readme") as url:
+        env = {**os.environ, "DATABASE_URL": url, "PGREC_EMBEDDING_PROVIDER": "offline",
+               "PGREC_API_EMBED_QUERIES": "false", "COLUMNS": "200", "PGREC_DATA_DIR": str(workdir / "pgdata-unused")}
+        with serving(env, workdir / "api.log") as port:
+            yield {"url": url, "port": port, "env": env, "workdir": workdir}
 
 
 def commands(block: str) -> list[str]:

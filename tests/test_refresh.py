@@ -19,11 +19,14 @@ def test_all_runs_every_sql_step_in_order_and_logs_each_run(conn) -> None:
     track(conn, likes("a", ["u1", "u2"], ago(hours=1)))
     result = query(conn, "SELECT step, outcome, rows FROM rec.refresh('all')")
     steps = [r[0] for r in result]
-    assert steps.index("stats") < steps.index("trending") < steps.index("neighbors") < steps.index("transitions")
+    assert steps.index("stats") < steps.index("trending") < steps.index("itemknn") < steps.index("transitions")
     assert ("trending", "ok", 1) in result
-    # Steps that need the application (embeddings, models) are left to `pgrec refresh`.
-    assert dict((s, o) for s, o, _ in result)["embeddings"] == "skipped"
-    assert all(o == "ok" for s, o, _ in result if s != "embeddings")
+    # Steps that need the application (embeddings, model fits) are left to `pgrec refresh`;
+    # tune is not part of 'all' (it is weekly, or called by name).
+    outcomes = dict((s, o) for s, o, _ in result)
+    assert {s for s, o in outcomes.items() if o == "skipped"} == {"embeddings", "ease", "als"}
+    assert "tune" not in outcomes
+    assert all(o == "ok" for s, o, _ in result if s not in ("embeddings", "ease", "als"))
     status = {r[0]: r for r in query(conn, "SELECT step, last_outcome, last_rows, last_ok_at FROM rec.refresh_status()")}
     assert status["trending"][1:3] == ("ok", 1) and status["trending"][3] is not None
     logged = query(conn, "SELECT outcome, rows, finished_at >= started_at, caller FROM pgrec.refresh_runs "
@@ -31,15 +34,18 @@ def test_all_runs_every_sql_step_in_order_and_logs_each_run(conn) -> None:
     assert logged == [("ok", 1, True, "nightly-cron")]
 
 
-def test_stats_and_neighbors_compute_engagement_and_cooccurrence(conn) -> None:
+def test_stats_and_itemknn_compute_engagement_and_cooccurrence(conn) -> None:
     call(conn, "upsert_items", [{"id": "a"}, {"id": "b"}, {"id": "c"}])
     call(conn, "track", [{"user_id": f"u{k}", "item_id": i, "type": "like"} for k in range(3) for i in ("a", "b")]
          + [{"user_id": "u9", "item_id": "c", "type": "view"}])
-    assert refresh(conn, "stats") == {"stats": "ok"} and refresh(conn, "neighbors") == {"neighbors": "ok"}
-    # a and b co-occur for three users; c co-occurs with nothing.
-    pairs = query(conn, "SELECT a.external_id, b.external_id, round(n.score::numeric, 3) FROM pgrec.item_neighbors n "
+    assert refresh(conn, "stats") == {"stats": "ok"} and refresh(conn, "itemknn") == {"itemknn": "ok"}
+    # a and b co-occur for three users; c co-occurs with nothing. The walk a -> user -> b has
+    # probability 1 (each user has only a and b), discounted by b's degree 3 ^ beta.
+    beta = query(conn, "SELECT (parameters ->> 'beta')::float8 FROM rec.models() WHERE name = 'itemknn'")[0][0]
+    pairs = query(conn, "SELECT a.external_id, b.external_id, n.score FROM pgrec.item_neighbors n "
                         "JOIN pgrec.items a ON a.id = n.item_id JOIN pgrec.items b ON b.id = n.neighbor_id ORDER BY 1")
-    assert pairs == [("a", "b", 1), ("b", "a", 1)]
+    assert [(a, b) for a, b, _ in pairs] == [("a", "b"), ("b", "a")]
+    assert all(score == pytest.approx(0.5 / 3 ** beta, rel=1e-5) for *_, score in pairs)
     stats = dict(query(conn, "SELECT i.external_id, s.engagement FROM pgrec.item_stats s JOIN pgrec.items i ON i.id = s.item_id"))
     assert stats == {"a": 12, "b": 12, "c": 1}
 

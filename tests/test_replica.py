@@ -93,8 +93,8 @@ def test_a_stopped_standby_restarts_and_catches_up(primary_db: str, standby: Rep
 
 # --- pgrec on a hot standby ---------------------------------------------------------------------
 
-from tests.helpers import (ADMIN_ROLE, ApiDatabase, World, api_client, as_role, public_functions,  # noqa: E402
-                           read_calls, write_calls)
+from tests.helpers import (ADMIN_ROLE, ApiDatabase, World, api_client, as_role, prepare_calls, public_functions,  # noqa: E402
+                           read_calls, run_call, write_calls)
 
 #: Ids of the rows tests.helpers.seed writes (the api_db fixture).
 SEEDED = World(user="ana", item="py-intro", items=["py-intro", "py-web", "sql-basics"], lat=52.52, lon=13.40,
@@ -133,20 +133,22 @@ def test_the_scale_out_tests_call_every_public_function(api_db: ApiDatabase) -> 
 
 
 def test_no_read_function_writes(api_db: ApiDatabase, replica_of_api_db: Replica) -> None:
+    with psycopg.connect(api_db.url, autocommit=True) as conn:
+        prepare_calls(conn)
     wait_for_catch_up(replica_of_api_db)
     failures = {}
     with psycopg.connect(on_standby(replica_of_api_db, api_db, ADMIN_ROLE), autocommit=True) as conn:
         assert conn.execute("SELECT pg_is_in_recovery()").fetchone()[0] is True
         for function, statement, params in read_calls(SEEDED):
             try:
-                conn.execute(statement, params).fetchall()
+                run_call(conn, function, statement, params)
             except psycopg.Error as exc:
                 failures[function] = f"{exc.diag.sqlstate}: {exc}"
         # And the standby really refuses writes, so the check above would have caught one.
         refused = set()
         for function, statement, params in write_calls(SEEDED):
             try:
-                conn.execute(statement, params).fetchall()
+                run_call(conn, function, statement, params)
             except psycopg.Error as exc:
                 if exc.diag.sqlstate == "25006":
                     refused.add(function)

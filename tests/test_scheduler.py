@@ -83,16 +83,16 @@ def test_the_schedule_is_rows_and_due_steps_reads_it(fresh_db: str) -> None:
 
 
 def test_new_events_make_a_step_due_early(fresh_db: str) -> None:
-    only(fresh_db, "neighbors")
+    only(fresh_db, "itemknn")
     with connect(fresh_db) as conn:
-        conn.execute("UPDATE pgrec.refresh_steps SET min_new_events = 3 WHERE step = 'neighbors'")
-        conn.execute("SELECT * FROM rec.refresh('neighbors')")
+        conn.execute("UPDATE pgrec.refresh_steps SET min_new_events = 3 WHERE step = 'itemknn'")
+        conn.execute("SELECT * FROM rec.refresh('itemknn')")
         call(conn, "upsert_items", [{"id": "ev1"}])
         call(conn, "track", [{"user_id": "evu", "item_id": "ev1", "type": "view"}] * 2)
     assert due(fresh_db) == {}
     with connect(fresh_db) as conn:
         call(conn, "track", [{"user_id": "evu", "item_id": "ev1", "type": "click"}])
-    assert due(fresh_db) == {"neighbors": "3 new events"}
+    assert due(fresh_db) == {"itemknn": "3 new events"}
 
 
 def test_a_dependency_that_wrote_enough_rows_makes_a_step_due(fresh_db: str) -> None:

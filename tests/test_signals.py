@@ -153,7 +153,8 @@ def test_recency_decays_with_age_and_boosts_the_last_day(base) -> None:
     hours, day = (explain(base, "me", i)["signals"]["recency"] for i in ("hours_old", "day_old"))
     assert hours > 0.8 * 2.718281828 ** (-0.25 / 14) + 0.19  # the < 24 h boost
     assert day == pytest.approx(0.8 * 2.718281828 ** (-1.5 / 14), abs=1e-6)
-    assert "new (added 6 hours ago)" in explain(base, "me", "hours_old")["reasons"]
+    reasons = {item: r["reasons"] for item, _, r in feed(base, "me", weights={"recency": 1})}
+    assert "new (added 6 hours ago)" in reasons["hours_old"]
 
 
 def test_location_prefers_near_items_and_excludes_beyond_the_max_distance(base) -> None:

@@ -12,6 +12,7 @@ With ``PGREC_READ_DATABASE_URL`` a second pool reaches a hot standby, and every 
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import psycopg
@@ -59,9 +60,17 @@ class Database:
     def __init__(self, pool: ConnectionPool, read_pool: ConnectionPool | None = None) -> None:
         self.pool = pool
         self.read_pool = read_pool
+        # Statements sent, for pgrec_db_queries_total and for tests that check a request costs
+        # no query (invented API keys, cached readiness).
+        self.queries = 0
+        self._count_lock = threading.Lock()
 
     def pool_for(self, call: Call) -> ConnectionPool:
         return self.read_pool if call.replica and self.read_pool is not None else self.pool
+
+    def _counted(self) -> None:
+        with self._count_lock:
+            self.queries += 1
 
     def open(self) -> None:
         self.pool.open(wait=False)
@@ -78,6 +87,7 @@ class Database:
     def rows(self, call: Call, params: dict[str, Any], *, no_timeout: bool = False) -> list[dict[str, Any]]:
         """All rows of a table function, as dicts keyed by column name."""
         given = {k: v for k, v in params.items() if v is not None}
+        self._counted()
         with self.pool_for(call).connection() as conn:
             with conn.cursor(row_factory=dict_row) as cur:
                 if no_timeout:
@@ -95,6 +105,7 @@ class Database:
         pool = self.pool_for(call) if on_replica is None else (self.read_pool if on_replica else self.pool)
         if pool is None:
             raise RuntimeError("no read pool: PGREC_READ_DATABASE_URL is not set")
+        self._counted()
         with pool.connection() as conn:
             row = conn.execute(call.statement(given), given).fetchone()
         return row[0] if row else None

@@ -14,13 +14,15 @@ the log under the same request id.
 from __future__ import annotations
 
 import logging
-import re
 import uuid
 from typing import Any
 
 import psycopg
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+
+# The Python client names the field of a SQL error with the same rule (one definition).
+from pgrec_client.errors import field_of
 
 log = logging.getLogger("pgrec.api")
 
@@ -53,10 +55,6 @@ CODE_WORDS: dict[int, str] = {
 }
 
 RETRY_AFTER_SECONDS = "2"
-
-# "n must be …", "events[3] (id "x"): …", "user_id must not be null": the SQL API starts its
-# messages with the name of the offending argument or batch element.
-_FIELD = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(\[\d+\])?")
 
 
 def status_for_sqlstate(sqlstate: str | None) -> int:
@@ -94,17 +92,6 @@ def problem(request: Request, status: int, message: str, *, code: str | None = N
     return Response({"error": body}, status_code=status, headers=all_headers, media_type=MediaType.JSON)
 
 
-def field_of(message: str, params: set[str] | None) -> str | None:
-    """The argument or batch element a SQL message names, if it names one the call passed."""
-    match = _FIELD.match(message or "")
-    if not match:
-        return None
-    name, index = match.group(1), match.group(2)
-    if index or (params and name in params):
-        return name + (index or "")
-    return None
-
-
 def database_error(request: Request, exc: psycopg.Error) -> Response[dict[str, Any]]:
     """psycopg errors: SQLSTATE mapping; connection trouble is 503 with Retry-After."""
     sqlstate = exc.sqlstate
@@ -135,12 +122,38 @@ def database_error(request: Request, exc: psycopg.Error) -> Response[dict[str, A
     if status >= 500:
         return problem(request, 500, "internal error", code=sqlstate or "internal_error")
     diag = exc.diag
-    message = diag.message_primary or "invalid value"
     if not sqlstate:
         message = "a text value contains a character PostgreSQL cannot store (such as NUL)"
+        return problem(request, status, message, code="invalid_value")
     params: set[str] | None = request.scope.get(PARAMS_KEY)  # type: ignore[call-overload]
-    return problem(request, status, message, code=sqlstate or "invalid_value", field=field_of(message, params),
-                   hint=diag.message_hint or None, detail=diag.message_detail or None)
+    if written_for_clients(diag):
+        message = diag.message_primary or "invalid value"
+        return problem(request, status, message, code=sqlstate, field=field_of(message, params),
+                       hint=diag.message_hint or None, detail=diag.message_detail or None)
+    # PostgreSQL's own error (a failed cast, a constraint): its DETAIL shows stored rows and
+    # internal ids, and a constraint's message names tables and constraints. Only a message that
+    # mentions no database object is passed on, without DETAIL or HINT.
+    message = diag.message_primary or "invalid value"
+    if diag.constraint_name or diag.table_name or diag.column_name or diag.schema_name or diag.datatype_name:
+        message = INTERNAL_MESSAGES.get(sqlstate) or INTERNAL_MESSAGES.get(sqlstate[:2]) or "invalid value"
+    return problem(request, status, message, code=sqlstate, field=field_of(message, params))
+
+
+# Messages for PostgreSQL's own errors that name database objects (they replace its text).
+INTERNAL_MESSAGES: dict[str, str] = {
+    "23505": "this already exists",
+    "23503": "this refers to something that does not exist (any more)",
+    "23502": "a required value is missing",
+    "23514": "a value is outside the range pgrec accepts",
+    "22": "a value is malformed or out of range",
+    "23": "the value conflicts with stored data",
+}
+
+
+def written_for_clients(diag: psycopg.errors.Diagnostic) -> bool:
+    """True for errors the SQL API raised itself (``RAISE`` in PL/pgSQL): their message, DETAIL
+    and HINT are written for the caller. PostgreSQL's own errors come from other routines."""
+    return diag.source_function == "exec_stmt_raise"
 
 
 def unicode_error(request: Request, exc: UnicodeError) -> Response[dict[str, Any]]:

@@ -20,11 +20,12 @@ from typing import Any, Iterator
 from litestar.exceptions import HTTPException
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from prometheus_client import CollectorRegistry, Counter, Histogram
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from app.api.auth import KEY_NAME_KEY
 from app.api.errors import REQUEST_ID_KEY
+from app.api.limits import RATE_LIMIT_KEY
 
 log = logging.getLogger("pgrec.api")
 _SANE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -131,6 +132,12 @@ class DatabaseCollector(Collector):
     def collect(self) -> Iterator[GaugeMetricFamily]:
         from app.api.queries import FRESHNESS
 
+        embedder = getattr(self.state, "query_embedder", None)
+        if embedder is not None:
+            breaker = GaugeMetricFamily("pgrec_query_embeddings_breaker_open",
+                                        "1 while the query-embedding circuit breaker keeps searches keyword only.")
+            breaker.add_metric([], 0 if embedder.breaker.state == "closed" else 1)
+            yield breaker
         database = getattr(self.state, "database", None)
         if database is None:
             return
@@ -144,6 +151,8 @@ class DatabaseCollector(Collector):
         yield pool
         yield GaugeMetricFamily("pgrec_db_pool_waiting_requests", "Requests waiting for a pooled connection.",
                                 value=stats.get("requests_waiting", 0))
+        yield CounterMetricFamily("pgrec_db_queries", "SQL statements the API sent (key checks included).",
+                                  value=database.queries)
         up = GaugeMetricFamily("pgrec_db_up", "1 when the database answered this scrape.")
         age = GaugeMetricFamily("pgrec_refresh_age_seconds",
                                 "Seconds since the last successful refresh of each derived object (step); "
@@ -180,6 +189,9 @@ def observe(app: ASGIApp) -> ASGIApp:
                 status = message["status"]
                 headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"x-request-id"]
                 headers.append((b"x-request-id", rid.encode()))
+                verdict = scope.get(RATE_LIMIT_KEY)
+                if verdict is not None and status != 429:  # a 429 carries them already
+                    headers.extend((k.lower().encode(), v.encode()) for k, v in verdict.headers().items())
                 message = {**message, "headers": headers}
             await send(message)
 
@@ -201,3 +213,16 @@ def observe(app: ASGIApp) -> ASGIApp:
                 "key": scope.get(KEY_NAME_KEY)}})
 
     return middleware
+
+
+def serve_metrics(registry: CollectorRegistry, address: str) -> Any:
+    """Serve ``registry`` on ``host:port`` in a background thread (``PGREC_API_METRICS_ADDRESS``):
+    a scrape target on a private interface that needs no API key. Returns the server."""
+    from prometheus_client import start_http_server
+
+    host, _, port = address.rpartition(":")
+    if not port.isdigit():
+        raise ValueError(f"PGREC_API_METRICS_ADDRESS must be host:port, got {address!r}")
+    server, _thread = start_http_server(int(port), addr=host.strip("[]") or "127.0.0.1", registry=registry)
+    log.info("metrics listener", extra={"fields": {"address": f"{host or '127.0.0.1'}:{server.server_port}"}})
+    return server

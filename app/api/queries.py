@@ -54,25 +54,43 @@ def _args(*pairs: str) -> tuple[tuple[str, str], ...]:
 # --- feeds ----------------------------------------------------------------------------------
 FEED = Call("rec.feed", _args("user_id:text", "n:integer", "offset:integer", "strategy:text", "weights:jsonb"), RANKED,
             replica=True)
-TRENDING = Call("rec.trending", _args("n:integer", "offset:integer", "window:interval", "user_id:text", "tags:text[]"),
-                RANKED, replica=True)
-LATEST = Call("rec.latest", _args("n:integer", "offset:integer", "tags:text[]"), RANKED, replica=True)
-SIMILAR = Call("rec.similar_items", _args("item_id:text", "n:integer", "user_id:text"), RANKED, replica=True)
+TRENDING = Call("rec.trending", _args("n:integer", "offset:integer", "window:interval", "user_id:text", "tags:text[]",
+                                      "strategy:text"), RANKED, replica=True)
+LATEST = Call("rec.latest", _args("n:integer", "offset:integer", "tags:text[]", "strategy:text"), RANKED, replica=True)
+SIMILAR = Call("rec.similar_items", _args("item_id:text", "n:integer", "user_id:text", "strategy:text"), RANKED,
+               replica=True)
 NEARBY = Call("rec.nearby", _args("lat:double precision", "lon:double precision", "radius_km:double precision",
-                                  "n:integer", "user_id:text"), RANKED, replica=True)
-SEARCH = Call("rec.search", _args("query:text", "n:integer", "user_id:text", "query_embedding:public.vector"), RANKED,
-              replica=True)
-NEXT_ITEMS = Call("rec.next_items", _args("user_id:text", "n:integer"), RANKED, replica=True)
-SESSION_FEED = Call("rec.session_feed", _args("item_ids:text[]", "n:integer"), RANKED, replica=True)
+                                  "n:integer", "user_id:text", "strategy:text"), RANKED, replica=True)
+SEARCH = Call("rec.search", _args("query:text", "n:integer", "user_id:text", "query_embedding:public.vector",
+                                  "strategy:text"), RANKED, replica=True)
+NEXT_ITEMS = Call("rec.next_items", _args("user_id:text", "n:integer", "strategy:text"), RANKED, replica=True)
+SESSION_FEED = Call("rec.session_feed", _args("item_ids:text[]", "n:integer", "strategy:text"), RANKED, replica=True)
 LEARNING_PATH = Call("rec.learning_path", _args("user_id:text", "item_ids:text[]"), ("step", *RANKED), replica=True)
 EXPLAIN = Call("rec.explain", _args("user_id:text", "item_id:text", "strategy:text"), replica=True)
 STATUS = Call("rec.status", _args("user_id:text"), replica=True)
 USER_STATS = Call("rec.user_stats", _args("user_id:text"),
                   ("user_id", "events", "by_type", "active_days", "current_streak", "longest_streak", "first_at", "last_at"),
                   replica=True)
-STRATEGIES = Call("rec.strategies", (), ("name", "description", "personalized", "weights", "parameters"),
+STRATEGIES = Call("rec.strategies", (), ("name", "description", "personalized", "weights", "parameters", "list"),
                   replica=True)
+ITEMS = Call("rec.items", _args("item_ids:text[]"),
+             ("item_id", "title", "description", "tags", "creator_id", "created_at", "location", "price", "attributes",
+              "status", "expires_at", "embedded"), replica=True)
 ONBOARDING_QUESTIONS = Call("rec.onboarding_questions", (), ("question_id", "prompt", "multiple", "options"), replica=True)
+
+# --- experiments ----------------------------------------------------------------------------
+EXPERIMENT_VARIANT = Call("rec.experiment_variant", _args("experiment:text", "user_id:text"),
+                          ("variant", "strategy", "running"))
+LOG_IMPRESSIONS = Call("rec.log_impressions", _args("request_id:text", "user_id:text", "items:text[]", "experiment:text",
+                                                    "variant:text", "strategy:text"))
+EXPERIMENTS = Call("rec.experiments", (), ("name", "description", "list", "status", "starts_at", "ends_at", "variants",
+                                           "created_at"))
+UPSERT_EXPERIMENT = Call("rec.upsert_experiment", _args("experiment:jsonb"))
+END_EXPERIMENT = Call("rec.end_experiment", _args("name:text"))
+EXPERIMENT_REPORT = Call("rec.experiment_report", _args("experiment:text", "attribution:interval"),
+                         ("variant", "strategy", "share", "control", "users", "impressions", "clicks", "ctr", "ctr_low",
+                          "ctr_high", "conversions", "conversion_rate", "conversion_low", "conversion_high",
+                          "items_shown", "coverage", "ctr_diff", "ctr_diff_low", "ctr_diff_high"))
 
 # --- writes ---------------------------------------------------------------------------------
 UPSERT_ITEMS = Call("rec.upsert_items", _args("items:jsonb"))
@@ -81,13 +99,15 @@ TRACK = Call("rec.track", _args("events:jsonb"))
 SUBMIT_ONBOARDING = Call("rec.submit_onboarding", _args("user_id:text", "answers:jsonb"))
 
 # --- privacy --------------------------------------------------------------------------------
-FORGET_USER = Call("rec.forget_user", _args("user_id:text"))
+FORGET_USER = Call("rec.forget_user", _args("user_id:text", "items:text"))
 EXPORT_USER = Call("rec.export_user", _args("user_id:text"))
 EXPORT_USER_EVENTS = Call("rec.export_user_events", _args("user_id:text", "after:bigint", "n:integer"), ("cursor", "event"))
 
 # --- operations -----------------------------------------------------------------------------
 REFRESH = Call("rec.refresh", _args("what:text"), ("step", "outcome", "rows", "seconds"))
 AUTHENTICATE = Call("rec.authenticate", _args("secret:text"), ("key_name", "key_scopes"))
+# Public prefixes of live keys: lets the API refuse invented keys without a query per request.
+API_KEY_PREFIXES = Call("rec.api_key_prefixes", (), ("prefix",))
 INSTALLATION = Call("rec.installation", ())
 REFRESH_STATUS = Call("rec.refresh_status", (), ("step", "position", "description", "last_started_at", "last_outcome",
                                                    "last_rows", "last_seconds", "last_detail", "last_ok_at", "runner",

@@ -110,6 +110,33 @@ class EventIn(Struct, forbid_unknown_fields=True):
                                                    examples=[{"surface": "home", "position": 3}])] = None
 
 
+class VariantIn(Struct, forbid_unknown_fields=True):
+    """One arm of an experiment: the feed strategy it serves to its share of users."""
+
+    name: Annotated[str, Meta(pattern="^[a-z][a-z0-9_]{0,39}$", description="'control' is the baseline the "
+                              "report compares with (else the first variant by name).", examples=["control"])]
+    strategy: Annotated[str, Meta(description="A feed strategy (GET /v1/strategies).", examples=["default"])]
+    share: Annotated[float, Meta(gt=0, le=1, description="Share of users; the shares of an experiment sum to 1.",
+                                 examples=[0.5])]
+
+
+class ExperimentIn(Struct, forbid_unknown_fields=True):
+    """An A/B experiment of the feed for `PUT /v1/experiments/{name}` (`rec.upsert_experiment`).
+    Keys left out keep their stored values. Once started, only `description` and `ends_at` may
+    change; once ended, only `description`."""
+
+    description: Annotated[Annotated[str, Meta(max_length=1000)] | None,
+                           Meta(examples=["tuned blend against default"])] = None
+    starts_at: Annotated[str | None, Meta(description="Default: now.", examples=["2026-06-01T00:00:00Z"])] = None
+    ends_at: Annotated[str | None, Meta(description="null: runs until ended (POST .../end).",
+                                        examples=["2026-06-15T00:00:00Z"])] = None
+    variants: Annotated[Annotated[list[VariantIn], Meta(min_length=2, max_length=20)] | None, Meta(
+        description="Required for a new experiment; users are split by a hash of "
+                                                 "their id in variant-name order.",
+        examples=[[{"name": "control", "strategy": "default", "share": 0.5},
+                   {"name": "explore", "strategy": "explore", "share": 0.5}]])] = None
+
+
 def inline_schema(struct: type) -> dict[str, Any]:
     """The JSON Schema of `struct` with every reference inlined.
 
@@ -145,7 +172,7 @@ def object_body(struct: type, example: dict[str, Any]) -> dict[str, Any]:
 
 class Reasons(Struct):
     """Why an item is where it is. Some lists add keys: `distance_km` (nearby), `ranks`
-    (search), `tie_break` (latest)."""
+    (search), `tie_break` (latest), `experiment` and `variant` (a feed served for an experiment)."""
 
     terms: Annotated[dict[str, float], Meta(
         description="Weighted score of each signal; they add up to `score` (negative: penalties such as diversity).",

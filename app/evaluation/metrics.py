@@ -65,7 +65,7 @@ class Result:
 
 def score_lists(name: str, kind: str, lists: dict[str, list[str]], relevant: dict[str, set[str]],
                 ks: Sequence[int], catalogue: int, latencies: list[float] | None = None, note: str = "",
-                train_counts: dict[str, int] | None = None) -> Result:
+                train_counts: dict[str, int] | None = None, cold: set[str] | None = None) -> Result:
     """Mean Recall/NDCG at each K, the curves, coverage, latency and activity buckets of one row."""
     kmax = max(ks)
     cut_offs = range(1, kmax + 1)
@@ -90,6 +90,15 @@ def score_lists(name: str, kind: str, lists: dict[str, list[str]], relevant: dic
                 metrics[f"recall@{k}"] = sum(per_user[u][k - 1][0] for u in members) / len(members)
                 metrics[f"ndcg@{k}"] = sum(per_user[u][k - 1][1] for u in members) / len(members)
             buckets[bucket] = metrics
+    if cold:
+        # Newcomers of the split (cut back to their first events), whatever their bucket.
+        members = [u for u in per_user if u in cold]
+        if members:
+            metrics = {"users": float(len(members))}
+            for k in ks:
+                metrics[f"recall@{k}"] = sum(per_user[u][k - 1][0] for u in members) / len(members)
+                metrics[f"ndcg@{k}"] = sum(per_user[u][k - 1][1] for u in members) / len(members)
+            buckets["newcomers"] = metrics
     return Result(name, kind, {k: curve["recall"][k - 1] for k in ks}, {k: curve["ndcg"][k - 1] for k in ks},
                   len(covered) / max(catalogue, 1), len(lists), latency, note, curve, buckets, list(latencies or []))
 

@@ -231,20 +231,34 @@ def iter_movielens_users(path: Path) -> Iterator[tuple[int, dict]]:
         raise ValueError(f"{path}: not a MovieLens users file (u.user or users.dat)")
 
 
-def synthetic(items: int, users: int, events: int, seed: int = 42) -> Dataset:
-    """The demo generator's catalogue, users (with their declared preferences) and events."""
-    from app.demo import DemoSize, generate
+def synthetic(items: int, users: int, events: int, seed: int = 42, world: str = "generic", **knobs) -> Dataset:
+    """A synthetic world's catalogue, users (with their declared preferences) and events.
 
-    ds = generate(DemoSize(items=items, users=users, events=events, seed=seed))
+    ``world`` is a name of :data:`app.demo.WORLDS`; ``knobs`` are realism fields of
+    :class:`app.demo.DemoSize` (``days``, ``churn``, ...; ``None`` = the world's own)."""
+    from app.demo import DemoSize, generate_world
+
+    ds = generate_world(world, DemoSize(items=items, users=users, events=events, seed=seed), **knobs)
     evs = [Event(e["user_id"], e["item_id"], e["type"], e["value"], datetime.fromisoformat(e["at"]))
            for batch in ds.events(10_000) for e in batch]
-    return Dataset(f"synthetic {items} items / {users} users / {events} events (seed {seed})", ds.items, evs, ds.users)
+    s = ds.size
+    realism = "" if (s.churn, s.long_tail, s.disliked, s.event_mix) == (0, 0, 0, "funnel") else (
+        f", churn {s.churn:g}, long tail {s.long_tail:g}, disliked {s.disliked:g}, {s.event_mix}")
+    name = (f"synthetic {world}: {items} items / {users} users / {events} events over {s.days} days"
+            f"{realism} (seed {seed})")
+    return Dataset(name, ds.items, evs, ds.users)
 
 
-def from_files(events_path: Path, items_path: Path | None = None) -> Dataset:
+def from_files(events_path: Path, items_path: Path | None = None, ratings_as: str = "rate") -> Dataset:
     """A dataset from an events file and optionally an items file; items only named by events
-    are added bare."""
+    are added bare. ``ratings_as="like-view"`` loads a rating of 4 or more as a like and a lower
+    one as a view (what an application that only knows "liked" and "looked at" has)."""
     events = read_events(events_path)
+    if ratings_as == "like-view":
+        events = [Event(e.user, e.item, "like" if (e.value or 0) >= RELEVANT_RATING else "view", None, e.at)
+                  if e.type == "rate" else e for e in events]
+    elif ratings_as != "rate":
+        raise ValueError(f"ratings_as must be 'rate' or 'like-view', got {ratings_as!r}")
     items = read_items(items_path) if items_path else []
     known = {i["id"] for i in items}
     items += [{"id": i} for i in sorted({e.item for e in events} - known)]

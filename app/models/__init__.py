@@ -1,11 +1,16 @@
-"""Offline collaborative models computed with numpy and written into ``pgrec.item_neighbors``.
+"""The models fitted in Python: EASE (:mod:`.ease`) and implicit ALS (:mod:`.als`).
 
-Serving never runs Python: a model here is fitted by a job (the scheduler, ``pgrec evaluate
---model ease``, or ``python -m app.models.ease``) and stored as item-to-item neighbour rows
-under its own ``source``. ``rec._collaborative`` then prefers a model's rows over the
-co-occurrence rows of the refresh step ``neighbors`` for every item the model covers.
+Each is a refresh step (pgrec.refresh_steps, runner ``python``) run by ``pgrec refresh`` and the
+scheduler like every other step, with its parameters in pgrec.models. A fit reads the model's
+interactions through ``rec.model_interactions`` (:mod:`.interactions`), chooses its own
+regularisation on a time hold-out, and writes back through the rec API in one transaction
+(:mod:`.store`). Serving never runs Python: the stored rows are read by the SQL signals
+``ease`` and ``als``. The SQL item-item model (``itemknn``) is sql/api/40_refresh.
 """
 
-from app.models.ease import fit_ease, item_item_knn, top_neighbors, train_and_store
+from app.models import als, ease
 
-__all__ = ["fit_ease", "item_item_knn", "top_neighbors", "train_and_store"]
+#: model kind -> fit(conn, model name, should_stop, reuse) -> (rows, detail)
+FITS = {"ease": ease.fit, "als": als.fit}
+
+__all__ = ["FITS"]

@@ -16,10 +16,15 @@ GRANT EXECUTE ON FUNCTION
     rec.learning_path, rec.session_feed, rec.user_stats, rec.items, rec.embedding_dim
 TO pgrec_app;
 
+-- A/B experiments: an application asks which variant a user is in and logs what it showed.
+GRANT EXECUTE ON FUNCTION
+    rec.experiment_variant, rec.log_impressions
+TO pgrec_app;
+
 -- What the HTTP API process itself needs (verifying keys, readiness, freshness for /metrics),
 -- and what a host application does when its user asks: account deletion, data access.
 GRANT EXECUTE ON FUNCTION
-    rec.authenticate, rec.installation, rec.freshness,
+    rec.authenticate, rec.api_key_prefixes, rec.installation, rec.freshness,
     rec.forget_user, rec.export_user, rec.export_user_events
 TO pgrec_app;
 
@@ -30,4 +35,20 @@ GRANT EXECUTE ON FUNCTION
     rec.embed_claim, rec.embed_store, rec.embed_fail, rec.embed_status, rec.embed_requeue,
     rec.create_api_key, rec.revoke_api_key, rec.api_keys, rec.unforget_user, rec.activity,
     rec.create_event_partitions, rec.replication
+TO pgrec_admin;
+
+-- Model fits (the scheduler, `pgrec refresh`, `pgrec tune`): read interactions, write models back.
+GRANT EXECUTE ON FUNCTION
+    rec.models, rec.model_interactions, rec.clear_model, rec.store_neighbors, rec.store_user_candidates,
+    rec.store_factors, rec.record_model_fit, rec.last_event_id, rec.set_model_parameters
+TO pgrec_admin;
+
+-- Replays (`pgrec tune`): the validation slice, the candidate pools, and the fitted strategies.
+GRANT EXECUTE ON FUNCTION
+    rec.replay_split, rec.feed_candidates, rec.store_tuned_strategy
+TO pgrec_admin;
+
+-- Experiments: design, end, list, report, and pruning what was logged.
+GRANT EXECUTE ON FUNCTION
+    rec.upsert_experiment, rec.end_experiment, rec.experiments, rec.experiment_report, rec.prune_impressions
 TO pgrec_admin;

@@ -47,6 +47,8 @@ CREATE SCHEMA IF NOT EXISTS pgrec;
 ALTER SCHEMA pgrec OWNER TO pgrec_owner;
 COMMENT ON SCHEMA pgrec IS 'pgrec private data: tables and derived data. Applications use the rec schema instead.';
 REVOKE ALL ON SCHEMA pgrec FROM PUBLIC;
+-- A version table an older installer created as itself: the revisions now run as pgrec_owner.
+ALTER TABLE IF EXISTS pgrec.alembic_version OWNER TO pgrec_owner;
 CREATE SCHEMA IF NOT EXISTS rec;
 ALTER SCHEMA rec OWNER TO pgrec_owner;
 COMMENT ON SCHEMA rec IS 'pgrec public SQL API: functions only, no data.';

@@ -13,8 +13,8 @@ CREATE TABLE pgrec.feed_signals (
     -- query) and drops out, its weight shared among the others, when there is none.
     always_on   boolean NOT NULL,
     -- The candidate source that proposes items strong on this signal (rec._candidates).
-    source      text CHECK (source IN ('collaborative', 'sequence', 'keyword', 'trending', 'tags', 'vector',
-                                       'nearby', 'popular', 'fresh')),
+    source      text CHECK (source IN ('collaborative', 'ease', 'als', 'sequence', 'keyword', 'trending', 'tags',
+                                       'vector', 'nearby', 'popular', 'contemporary', 'fresh')),
     computed_by text NOT NULL,
     description text NOT NULL
 );
@@ -60,9 +60,9 @@ RETURNS boolean
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN NOT EXISTS (
     SELECT FROM jsonb_each(p_weights) AS w(k, v)
-    WHERE w.k <> ALL (ARRAY['vector', 'explicit', 'tags', 'behavioral', 'collaborative', 'sequence', 'keyword',
-                            'engagement', 'popularity', 'velocity', 'trending', 'recency', 'location', 'creator',
-                            'price'])
+    WHERE w.k <> ALL (ARRAY['vector', 'explicit', 'tags', 'behavioral', 'collaborative', 'ease', 'als', 'sequence',
+                            'keyword', 'engagement', 'popularity', 'velocity', 'trending', 'contemporary', 'recency',
+                            'location', 'creator', 'price'])
        OR jsonb_typeof(w.v) <> 'number' OR (w.v #>> '{}')::float8 < 0 OR (w.v #>> '{}')::float8 > 1000);
 COMMENT ON FUNCTION pgrec.strategy_weights_are_valid(jsonb) IS 'Strategy weights are {signal: number 0..1000} over the signal vocabulary.';
 
@@ -95,13 +95,19 @@ CREATE TABLE pgrec.strategies (
     -- The candidate sources the strategy draws from (pgrec.feed_signals.source); NULL: every
     -- source whose signals weigh at least 0.05. A trending list ranks the trending set only,
     -- however much a user's interests weigh in its order.
-    sources           text[] CHECK (sources <@ ARRAY['collaborative', 'sequence', 'keyword', 'trending', 'tags',
-                                                     'vector', 'nearby', 'popular', 'fresh']),
+    sources           text[] CHECK (sources <@ ARRAY['collaborative', 'ease', 'als', 'sequence', 'keyword', 'trending',
+                                                     'tags', 'vector', 'nearby', 'popular', 'contemporary', 'fresh']),
     -- Subtracted per higher-ranked item of the same category.
     diversity_penalty double precision NOT NULL DEFAULT 0 CHECK (diversity_penalty >= 0),
     -- At most this many items of one category in each block of category_window positions.
     max_per_category  integer NOT NULL DEFAULT 10 CHECK (max_per_category >= 1),
     category_window   integer NOT NULL DEFAULT 10 CHECK (category_window >= 1),
+    -- A strategy `pgrec tune` fitted: the preset it was fitted against, when, and what replay
+    -- measured (metrics.better: it beat the preset on the validation slice, so a feed asked for
+    -- without a strategy serves it).
+    tuned_from        text REFERENCES pgrec.strategies (name) ON DELETE CASCADE ON UPDATE CASCADE,
+    fitted_at         timestamptz,
+    metrics           jsonb CHECK (jsonb_typeof(metrics) = 'object'),
     CHECK (max_per_category <= category_window),
     CONSTRAINT strategies_weights_signals CHECK (pgrec.strategy_weights_are_valid(weights))
 );

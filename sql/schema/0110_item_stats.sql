@@ -39,6 +39,17 @@ CREATE TABLE pgrec.tag_top_items (
 );
 COMMENT ON TABLE pgrec.tag_top_items IS 'Top 100 live items per tag by engagement (refresh step: stats).';
 
+-- For each calendar month (UTC), the 200 items with the most users that month (refresh step
+-- stats): the signal "contemporary" sums a user's twelve months up to their latest event, so
+-- what was popular when the user was active costs a dozen short arrays, not a scan of events.
+CREATE TABLE pgrec.monthly_top_items (
+    month date PRIMARY KEY,
+    items bigint[] NOT NULL,
+    users integer[] NOT NULL,
+    CHECK (cardinality(items) = cardinality(users))
+);
+COMMENT ON TABLE pgrec.monthly_top_items IS 'Per month: the 200 items with the most users, most first (refresh step: stats).';
+
 -- The 24-hour trending list as of its last refresh (refresh step trending, every few
 -- minutes). rec.trending serves it for the default window; other windows are computed per call
 -- with the same formula (rec._trending_scores).

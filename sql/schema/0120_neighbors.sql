@@ -1,22 +1,18 @@
--- Item-to-item relations learnt from behaviour (refresh steps neighbors, neighbors_history,
--- transitions). Serving only reads these tables.
+-- Item-to-item relations learnt from behaviour (refresh steps itemknn, ease, transitions).
+-- Serving only reads these tables.
 
--- "People who engaged with A also engaged with B": the best neighbours per item with a score,
--- from co-occurring events (sources 'cooccurrence' and 'history'), or from a fitted model
--- that writes its own rows under its own source.
+-- "People who engaged with A also engaged with B": the best neighbours of each item with a
+-- score, one set per model (source): the SQL item-item model (itemknn) and EASE write here.
+-- Scores of different sources are on different scales and are never added together.
 CREATE TABLE pgrec.item_neighbors (
     item_id     bigint NOT NULL REFERENCES pgrec.items (id) ON DELETE CASCADE,
+    source      text NOT NULL,
     neighbor_id bigint NOT NULL REFERENCES pgrec.items (id) ON DELETE CASCADE,
     score       real NOT NULL CHECK (score > 0),
-    source      text NOT NULL DEFAULT 'cooccurrence',
-    PRIMARY KEY (item_id, neighbor_id),
+    PRIMARY KEY (item_id, source, neighbor_id),
     CHECK (item_id <> neighbor_id)
 );
-COMMENT ON TABLE pgrec.item_neighbors IS 'Top item-to-item neighbours with a similarity score (refresh steps: neighbors, neighbors_history, models).';
--- Which items have rows from a fitted model rather than co-occurrence: the collaborative
--- signal asks this for every history item of every call; the partial index answers with one
--- probe and stays empty (free) until a model writes rows.
-CREATE INDEX item_neighbors_models ON pgrec.item_neighbors (item_id, source) WHERE source NOT IN ('cooccurrence', 'history');
+COMMENT ON TABLE pgrec.item_neighbors IS 'Top item-to-item neighbours per model (source) with a score (refresh steps: itemknn, ease).';
 
 -- "After A, users went on to B" (refresh step transitions):
 --   users  distinct users who went from item_id straight to next_item_id

@@ -17,7 +17,11 @@ CREATE TABLE pgrec.refresh_steps (
     min_new_events integer CHECK (min_new_events > 0),
     -- ... or these steps wrote at least min_new_events rows (1 without it) since it.
     depends_on     text[] NOT NULL DEFAULT '{}',
-    enabled        boolean NOT NULL DEFAULT true
+    enabled        boolean NOT NULL DEFAULT true,
+    -- false: rec.refresh('all') and `pgrec refresh` leave the step out, and only its schedule
+    -- or a call by name runs it (tune: fitting the blend replays the whole history, a weekly
+    -- job rather than part of every refresh).
+    in_all         boolean NOT NULL DEFAULT true
 );
 COMMENT ON TABLE pgrec.refresh_steps IS 'Refresh steps: order, runner (sql|python), cadence, early trigger by new events or dependencies.';
 
@@ -44,6 +48,7 @@ SELECT s.step,
        s.runner,
        s.every,
        s.enabled,
+       s.in_all,
        l.started_at   AS last_started_at,
        l.outcome      AS last_outcome,
        l.rows         AS last_rows,

@@ -11,7 +11,11 @@ INSERT INTO pgrec.feed_signals (signal, aliases, always_on, source, computed_by,
     ('behavioral',    '{}',            false, NULL,            'rec._signal_behavioral',
      'creator affinity boost minus a penalty for items already viewed'),
     ('collaborative', '{}',            false, 'collaborative', 'rec._collaborative',
-     'item-item neighbours of the anchor items (the user''s positive history, an item, a session), scaled by the best'),
+     'SQL item-item model (itemknn): neighbours of the anchor items (the user''s positive history, an item, a session), scaled by the best'),
+    ('ease',          '{}',            false, 'ease',          'rec._model_list',
+     'EASE model: the user''s model score (history x item-item weights), fitted per installation, scaled by the best'),
+    ('als',           '{}',            false, 'als',           'rec._model_list',
+     'ALS model: inner product of the user''s and the item''s latent factors, scaled by the best'),
     ('sequence',      '{}',            false, 'sequence',      'rec._sequence',
      'what other users went on to after the anchor items (pgrec.item_transitions), scaled by the best'),
     ('keyword',       '{}',            false, 'keyword',       'rec._keyword_matches',
@@ -20,6 +24,8 @@ INSERT INTO pgrec.feed_signals (signal, aliases, always_on, source, computed_by,
      'ln(1 + sum of event weights) over the item''s events, scaled by the catalogue maximum'),
     ('popularity',    '{}',            true,  'popular',       'pgrec.item_stats',
      'like_count / max like_count'),
+    ('contemporary',  '{}',            false, 'contemporary',  'pgrec.monthly_top_items',
+     'users the item had in the twelve months up to the user''s latest event, scaled by the best: what was popular when the user was active'),
     ('velocity',      '{}',            true,  NULL,            'pgrec.item_stats',
      'engagement in the last 7 days against the 7 days before'),
     ('trending',      '{}',            false, 'trending',      'rec._trending',
@@ -47,11 +53,14 @@ INSERT INTO pgrec.signal_phrases (signal, list, phrase, fallback, min_value) VAL
     ('collaborative', 'similar',  'people who liked {anchor} also liked this', NULL, 0.2),
     ('collaborative', 'session',  'people who viewed these also liked this', NULL, 0.1),
     ('collaborative', 'next',     'people who liked {because} also liked this', NULL, 0.1),
+    ('ease',          '*',        'because you liked {because}', 'people with similar taste liked this', 0.2),
+    ('als',           '*',        'people with similar taste liked this', NULL, 0.3),
     ('sequence',      '*',        'what others did next after {because}', NULL, 0.01),
     ('sequence',      'session',  'what others looked at next', NULL, 0.01),
     ('keyword',       '*',        'matches "{query}"', NULL, 0.0001),
     ('engagement',    '*',        'popular in {category}', 'popular', 0.5),
     ('popularity',    '*',        'popular in {category}', 'popular', 0.5),
+    ('contemporary',  '*',        'popular with people active when you were', NULL, 0.5),
     ('velocity',      '*',        'picking up fast', NULL, 0.5),
     ('trending',      '*',        'trending now', NULL, 0.2),
     ('trending',      'trending', 'engagement {recent} in the last {window}{before}', 'popular (nothing is trending right now)', 0),
@@ -74,21 +83,23 @@ INSERT INTO pgrec.exclusion_policies (name, own_items, interacted, acted, dismis
     ('none',        false, false, false, false, false,
      'search results, trending and newest lists answer the question as asked');
 
--- Feed presets. default was searched on the synthetic generator and is a guess for any real
--- catalogue; `pgrec tune` fits the installation's own blend (strategy tuned) from its events.
--- A tight category cap costs accuracy for users with one or two interests, so default caps at
--- 8 of 10; explore keeps 3. cold_start serves users below the personalisation thresholds.
+-- Feed presets: starting points, not results. `pgrec tune` fits the installation's own blend
+-- (strategy tuned) by replaying its events, and a feed asked for without a strategy serves it
+-- once it beat default on the validation slice. A tight category cap costs accuracy for users
+-- with one or two interests, so default caps at 8 of 10; explore keeps 3. cold_start serves users
+-- below the personalisation thresholds: what their few events and the items' neighbours say, then
+-- what is popular (replay shows trending and fresh items to be worse for them).
 INSERT INTO pgrec.strategies (name, list, description, weights, personalized, cold_start, exclusion_policy, fallback,
                               history_tau_days, recency_tau_days, candidate_limit, diversity_penalty,
                               max_per_category, category_window) VALUES
-    ('cold_start', 'feed', 'New users: onboarding preferences, trending, nearby and popular items.',
-     '{"explicit": 0.25, "collaborative": 0.20, "trending": 0.15, "location": 0.10, "engagement": 0.20,
-       "recency": 0.10}',
-     true, NULL, 'unseen', true, 30, 14, 100, 0.02, 3, 10),
-    ('default', 'feed', 'Balanced personal feed: collaborative neighbours first, then declared and observed interests, engagement and freshness.',
-     '{"collaborative": 0.48, "explicit": 0.17, "tags": 0.11, "engagement": 0.07, "popularity": 0.04,
-       "recency": 0.03, "vector": 0.03, "behavioral": 0.03, "velocity": 0.01, "trending": 0.01,
-       "location": 0.01, "creator": 0.01}',
+    ('cold_start', 'feed', 'New users: their first events and declared interests, then what is popular.',
+     '{"ease": 0.20, "collaborative": 0.20, "contemporary": 0.15, "popularity": 0.15, "explicit": 0.15,
+       "engagement": 0.10, "location": 0.05}',
+     true, NULL, 'unseen', true, 30, 14, 100, 0.02, 8, 10),
+    ('default', 'feed', 'Balanced personal feed: the fitted models first, then declared and observed interests, engagement and freshness.',
+     '{"ease": 0.30, "collaborative": 0.20, "als": 0.10, "explicit": 0.10, "tags": 0.07, "engagement": 0.06,
+       "popularity": 0.04, "recency": 0.03, "vector": 0.03, "behavioral": 0.03, "velocity": 0.01,
+       "trending": 0.01, "location": 0.01, "creator": 0.01}',
      true, 'cold_start', 'unseen', true, 30, 14, 100, 0.02, 8, 10),
     ('explore', 'feed', 'Discovery: content similarity and declared interests over what is popular.',
      '{"vector": 0.30, "explicit": 0.25, "behavioral": 0.25, "collaborative": 0.15, "popularity": 0.05}',

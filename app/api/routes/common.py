@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Iterable
 
 from litestar import Request
 from litestar.openapi.spec import Example
@@ -29,9 +29,10 @@ def rows(request: Request, call: Call, params: dict[str, Any], **kwargs: Any) ->
     return request.app.state.database.rows(call, params, **kwargs)
 
 
-def value(request: Request, call: Call, params: dict[str, Any]) -> Any:
-    """The value a scalar ``call`` returns."""
-    request.scope[PARAMS_KEY] = set(params)  # type: ignore[literal-required]
+def value(request: Request, call: Call, params: dict[str, Any], fields: Iterable[str] = ()) -> Any:
+    """The value a scalar ``call`` returns; ``fields`` are more names an error may name (the
+    keys of a JSON object argument)."""
+    request.scope[PARAMS_KEY] = set(params) | set(fields)  # type: ignore[literal-required]
     return request.app.state.database.value(call, params)
 
 
@@ -88,6 +89,6 @@ ERRORS = {
     403: _error("The API key lacks the scope this endpoint needs"),
     404: _error("An id that must exist does not (SQLSTATE P0002)"),
     422: _error("An argument is malformed or out of range (SQLSTATE 22xxx); `field` names it"),
-    429: _error("Rate limit of this API key exceeded"),
+    429: _error("Rate limit exceeded (per verified API key, else per client address); retry after Retry-After seconds"),
     503: _error("The database is unavailable; retry after Retry-After seconds"),
 }

@@ -5,13 +5,15 @@ from __future__ import annotations
 import logging
 from typing import Annotated, Any
 
-from litestar import Request, get, post
+from litestar import Request, Response, get, post
 from litestar.params import JSONBody, Parameter, QueryParameter
 from msgspec import Meta, Struct
 
 from app.api import queries as q
 from app.api.auth import requires
-from app.api.routes.common import ERRORS, ITEM_ID, USER_ID, RankedList, example, ranked, rows, value
+from app.api.errors import request_id
+from app.api.routes.common import ERRORS, ITEM_ID, USER_ID, Ranked, RankedList, example, ranked, rows, value
+from app.embeddings.query import QueryVector
 
 log = logging.getLogger("pgrec.api")
 READ = [requires("read")]
@@ -25,39 +27,92 @@ TAGS = Annotated[list[str] | None, Parameter(description="Only items with any of
                                              examples=example(["category:design"]))]
 STRATEGY = Annotated[str | None, Parameter(description="Strategy name (default 'default'; see GET /v1/strategies).",
                                            examples=example("explore"))]
+FEED_STRATEGY = Annotated[str | None, Parameter(
+    description="Strategy name (default: the installation's blend; see GET /v1/strategies), or experiment:NAME "
+                "for the user's variant of that A/B experiment (GET /v1/experiments).",
+    examples=example("experiment:blend_test"))]
+
+
+class FeedPage(Struct):
+    """A feed page, best first, and the request it was served under: its items were logged as
+    impressions under `request_id` for the experiment reports."""
+
+    items: list[Ranked]
+    request_id: Annotated[str, Meta(description="The X-Request-ID sent, when it is a plain token (1..64 of "
+                                                "A-Z a-z 0-9 . _ -), else a new one; also in the X-Request-ID header.",
+                                    examples=["5f0c3a9e2b7d4c1e8a6f0b3d2c1e4f5a"])]
+
+
+def list_strategy(default: str) -> Any:
+    """The strategy parameter of a list other than the feed: each list has its own strategies
+    (rec.strategies() names the list each one is for)."""
+    return Annotated[str | None, Parameter(description=f"Strategy for this list (default '{default}'; "
+                                                        "see GET /v1/strategies).", examples=example(default))]
+
+
+TRENDING_STRATEGY, LATEST_STRATEGY, SIMILAR_STRATEGY, NEARBY_STRATEGY, SEARCH_STRATEGY, NEXT_STRATEGY = (
+    list_strategy(name) for name in ("trending", "latest", "similar", "nearby", "search", "next"))
 
 
 @get("/users/{user_id:str}/feed", guards=READ, sync_to_thread=True, summary="Personalised feed", responses=ERRORS)
-def user_feed(request: Request, user_id: USER_ID, n: N = None, offset: OFFSET = None, strategy: STRATEGY = None,
+def user_feed(request: Request, user_id: USER_ID, n: N = None, offset: OFFSET = None, strategy: FEED_STRATEGY = None,
               weights: Annotated[str | None, Parameter(
                   description='JSON object replacing the strategy\'s signal weights for this call.',
                   examples=example('{"collaborative": 0.5, "recency": 0.3, "popularity": 0.2}'))] = None
-              ) -> RankedList:
-    """rec.feed: the user's "For You" list with the score terms and reasons of every item."""
-    return ranked(rows(request, q.FEED, {"user_id": user_id, "n": n, "offset": offset,
-                                         "strategy": strategy, "weights": weights}))
+              ) -> FeedPage:
+    """rec.feed: the user's "For You" list with the score terms and reasons of every item. The
+    page is logged as impressions (rec.log_impressions) under the request id; reasons carry
+    `experiment` and `variant` when an experiment chose the strategy."""
+    result = rows(request, q.FEED, {"user_id": user_id, "n": n, "offset": offset,
+                                    "strategy": strategy, "weights": weights})
+    rid = request_id(request)
+    log_impressions(request, rid, user_id, strategy, result)
+    return FeedPage(ranked(result).items, rid)
+
+
+def log_impressions(request: Request, rid: str, user_id: str, strategy: str | None,
+                    result: list[dict[str, Any]]) -> None:
+    """Record the served page in pgrec.impressions, with the experiment and variant its
+    reasons name. The feed is the product and the log its measurement: a failure here is a
+    warning in the log, never the client's error."""
+    if not result or not request.app.state.settings.api_log_impressions:
+        return
+    served = result[0]["reasons"] or {}
+    experiment = served.get("experiment")
+    params = {"request_id": rid, "user_id": user_id, "items": [r["item_id"] for r in result],
+              "experiment": experiment, "variant": served.get("variant") if experiment else None,
+              # An experiment's strategy is its variant's (rec.log_impressions fills it in).
+              "strategy": None if experiment else strategy}
+    try:
+        request.app.state.database.value(q.LOG_IMPRESSIONS, params)
+    except Exception as exc:  # noqa: BLE001  (whatever went wrong, the page is served)
+        log.warning("impressions not logged", extra={"fields": {
+            "request_id": rid, "error": type(exc).__name__, "sqlstate": getattr(exc, "sqlstate", None),
+            "message": str(exc)[:300]}})
 
 
 @get("/trending", guards=READ, sync_to_thread=True, summary="Trending items", responses=ERRORS)
 def trending(request: Request, n: N = None, offset: OFFSET = None,
              window: Annotated[str | None, Parameter(description="Time window, 1 hour..30 days (default '24 hours').",
                                                      examples=example("24 hours"))] = None,
-             user_id: USER = None, tags: TAGS = None) -> RankedList:
+             user_id: USER = None, tags: TAGS = None, strategy: TRENDING_STRATEGY = None) -> RankedList:
     """rec.trending: engagement velocity in the window against the previous one."""
     return ranked(rows(request, q.TRENDING, {"n": n, "offset": offset, "window": window,
-                                             "user_id": user_id, "tags": tags}))
+                                             "user_id": user_id, "tags": tags, "strategy": strategy}))
 
 
 @get("/latest", guards=READ, sync_to_thread=True, summary="Newest items", responses=ERRORS)
-def latest(request: Request, n: N = None, offset: OFFSET = None, tags: TAGS = None) -> RankedList:
+def latest(request: Request, n: N = None, offset: OFFSET = None, tags: TAGS = None,
+           strategy: LATEST_STRATEGY = None) -> RankedList:
     """rec.latest: newest first, popularity as tie-break."""
-    return ranked(rows(request, q.LATEST, {"n": n, "offset": offset, "tags": tags}))
+    return ranked(rows(request, q.LATEST, {"n": n, "offset": offset, "tags": tags, "strategy": strategy}))
 
 
 @get("/items/{item_id:str}/similar", guards=READ, sync_to_thread=True, summary="Similar items", responses=ERRORS)
-def similar(request: Request, item_id: ITEM_ID, n: N = None, user_id: USER = None) -> RankedList:
+def similar(request: Request, item_id: ITEM_ID, n: N = None, user_id: USER = None,
+            strategy: SIMILAR_STRATEGY = None) -> RankedList:
     """rec.similar_items: embedding, collaborative and tag similarity to one item."""
-    return ranked(rows(request, q.SIMILAR, {"item_id": item_id, "n": n, "user_id": user_id}))
+    return ranked(rows(request, q.SIMILAR, {"item_id": item_id, "n": n, "user_id": user_id, "strategy": strategy}))
 
 
 @get("/nearby", guards=READ, sync_to_thread=True, summary="Items near a point", responses=ERRORS)
@@ -65,55 +120,80 @@ def nearby(request: Request, lat: Annotated[float, Parameter(description="Latitu
            lon: Annotated[float, Parameter(description="Longitude, -180..180.", examples=example(13.405))],
            radius_km: Annotated[float | None, Parameter(description="Radius in km, up to 500 (default 10).",
                                                         examples=example(10))] = None,
-           n: N = None, user_id: USER = None) -> RankedList:
+           n: N = None, user_id: USER = None, strategy: NEARBY_STRATEGY = None) -> RankedList:
     """rec.nearby: items inside the radius, distance decay blended with engagement."""
     return ranked(rows(request, q.NEARBY, {"lat": lat, "lon": lon, "radius_km": radius_km,
-                                           "n": n, "user_id": user_id}))
+                                           "n": n, "user_id": user_id, "strategy": strategy}))
+
+
+#: Added to every row's reasons when a search could not use query embeddings.
+KEYWORD_ONLY_REASON = "keyword match only: query embeddings unavailable"
+
+
+class SearchResults(Struct):
+    """Items ranked best first, and how the query was matched."""
+
+    items: list[Ranked]
+    mode: Annotated[str, Meta(description="`hybrid` (words and meaning) or `keyword` (words only).",
+                              examples=["hybrid"])]
+    degraded: Annotated[str | None, Meta(
+        description="Why a search that should have been hybrid was not (the embeddings provider is "
+                    "failing, slow or busy); null otherwise.", examples=[None])] = None
 
 
 @get("/search", guards=READ, sync_to_thread=True, summary="Hybrid search", responses=ERRORS)
 def search(request: Request, text: Annotated[str, QueryParameter(name="q", description="Search words.",
                                                                   examples=example("dumbbell"))],
-           n: N = None, user_id: USER = None) -> RankedList:
-    """rec.search: full-text search fused with vector search when the query can be embedded."""
-    return ranked(rows(request, q.SEARCH, {"query": text, "n": n, "user_id": user_id,
-                                           "query_embedding": embed_query(request, text)}))
+           n: N = None, user_id: USER = None, strategy: SEARCH_STRATEGY = None) -> Response[SearchResults]:
+    """rec.search: full-text search fused with vector search when the query can be embedded.
+    If the embeddings provider is unavailable the search still answers, by keywords, and says
+    so (``mode``, ``degraded``, the ``X-Search-Mode`` header and a reason on every item)."""
+    embedded = embed_query(request, text)
+    result = ranked(rows(request, q.SEARCH, {"query": text, "n": n, "user_id": user_id, "strategy": strategy,
+                                             "query_embedding": embedded.vector}))
+    mode = "hybrid" if embedded.vector is not None else "keyword"
+    degraded = embedded.why_not if embedded.unavailable else None
+    if degraded:
+        for item in result.items:
+            reasons = item.reasons.setdefault("reasons", [])
+            if isinstance(reasons, list):
+                reasons.append(KEYWORD_ONLY_REASON)
+    headers = {"X-Search-Mode": mode}
+    if degraded:
+        headers["X-Search-Degraded"] = degraded
+    return Response(SearchResults(result.items, mode, degraded), headers=headers)
 
 
-def embed_query(request: Request, text: str) -> Any:
-    """The query's embedding from the embeddings provider, or None for keyword only."""
+def embed_query(request: Request, text: str) -> QueryVector:
+    """The query's embedding, or why there is none (then the search is keyword only)."""
     state = request.app.state
     if not state.settings.api_embed_queries or not text.strip():
-        return None
-    provider = state.get("embedder", False)
-    if provider is False:
-        provider = None
-        try:
-            from app.embeddings import get_provider
+        return QueryVector(None, "query embeddings switched off" if text.strip() else "blank query")
+    return state.query_embedder.embed(text)
 
-            # The database's dimension, not the setting: the column was fixed at install time.
-            dim = state.database.value(q.INSTALLATION, {}).get("embedding_dim")
-            provider = get_provider(state.settings, dim=dim)
-        except ImportError:
-            log.info("no embeddings provider installed: search is keyword only")
-        except Exception:
-            log.warning("embeddings provider unavailable: search is keyword only", exc_info=True)
-        state.embedder = provider
-    if provider is None:
-        return None
+
+def load_query_provider(state: Any) -> Any:
+    """The embeddings provider for search queries: the configured one, with the short query
+    timeout and no retries; None when none is installed."""
+    from dataclasses import replace
+
     try:
-        import numpy as np
+        from app.embeddings import get_provider
 
-        return np.asarray(provider.embed([text])[0], dtype=np.float32)
-    except Exception:  # a provider outage degrades search to keywords instead of failing it
-        log.warning("query embedding failed: keyword search only", exc_info=True)
+        settings = state.settings
+        # The database's dimension, not the setting: the column was fixed at install time.
+        dim = state.database.value(q.INSTALLATION, {}).get("embedding_dim")
+        return get_provider(replace(settings, embedding_timeout=settings.api_query_embed_timeout,
+                                    embedding_max_retries=0), dim=dim)
+    except ImportError:
+        log.info("no embeddings provider installed: search is keyword only")
         return None
 
 
 @get("/users/{user_id:str}/next", guards=READ, sync_to_thread=True, summary="Next steps", responses=ERRORS)
-def next_items(request: Request, user_id: USER_ID, n: N = None) -> RankedList:
+def next_items(request: Request, user_id: USER_ID, n: N = None, strategy: NEXT_STRATEGY = None) -> RankedList:
     """rec.next_items: what users went on to after the items this user engaged with last."""
-    return ranked(rows(request, q.NEXT_ITEMS, {"user_id": user_id, "n": n}))
+    return ranked(rows(request, q.NEXT_ITEMS, {"user_id": user_id, "n": n, "strategy": strategy}))
 
 
 class SessionRequest(Struct):
@@ -121,13 +201,15 @@ class SessionRequest(Struct):
 
     item_ids: Annotated[list[str], Meta(examples=[["i722", "i1133"]])]
     n: Annotated[int | None, Meta(description="How many items, 1..500 (default 20).", examples=[10])] = None
+    strategy: Annotated[str | None, Meta(description="Strategy for session feeds (default 'session').",
+                                         examples=["session"])] = None
 
 
 @post("/sessions/feed", guards=READ, sync_to_thread=True, status_code=200, summary="Feed for a session",
       responses=ERRORS)
 def session_feed(request: Request, data: JSONBody[SessionRequest]) -> RankedList:
     """rec.session_feed: recommendations for a visitor without an account."""
-    return ranked(rows(request, q.SESSION_FEED, {"item_ids": data.item_ids, "n": data.n}))
+    return ranked(rows(request, q.SESSION_FEED, {"item_ids": data.item_ids, "n": data.n, "strategy": data.strategy}))
 
 
 class LearningPathRequest(Struct):
@@ -226,6 +308,8 @@ class Strategy(Struct):
     weights: Annotated[dict[str, float], Meta(description="signal → weight; what `weights` on the feed replaces.",
                                               examples=[{"vector": 0.3, "explicit": 0.25, "behavioral": 0.25}])]
     parameters: Annotated[dict[str, Any], Meta(examples=[{"candidate_limit": 200, "diversity_penalty": 0.02}])]
+    list: Annotated[str | None, Meta(description="The list this strategy is for (feed, trending, similar, …).",
+                                     examples=["feed"])] = None
 
 
 class Strategies(Struct):
@@ -234,9 +318,51 @@ class Strategies(Struct):
 
 @get("/strategies", guards=READ, sync_to_thread=True, summary="Ranking strategies", responses=ERRORS)
 def strategies(request: Request) -> Strategies:
-    """rec.strategies: every strategy the feed accepts, with its weights and parameters."""
-    return Strategies([Strategy(r["name"], r["description"], r["personalized"], r["weights"], r["parameters"])
-                       for r in rows(request, q.STRATEGIES, {})])
+    """rec.strategies: every strategy, the list it is for, its weights and parameters."""
+    return Strategies([Strategy(r["name"], r["description"], r["personalized"], r["weights"], r["parameters"],
+                                r["list"]) for r in rows(request, q.STRATEGIES, {})])
+
+
+class ItemsRequest(Struct):
+    """The items to look up (at most 1,000 ids)."""
+
+    item_ids: Annotated[list[str], Meta(examples=[["i722", "i1133"]])]
+
+
+class StoredItem(Struct):
+    """An item's stored fields, in the shape `PUT /v1/items` accepts."""
+
+    item_id: Annotated[str, Meta(examples=["i722"])]
+    title: Annotated[str | None, Meta(examples=["Figma color systems"])]
+    description: Annotated[str | None, Meta(examples=["Design tokens and palettes"])]
+    tags: Annotated[list[str], Meta(examples=[["category:design", "tool:figma"]])]
+    creator_id: Annotated[str | None, Meta(examples=["u113"])]
+    created_at: Annotated[str | None, Meta(examples=["2026-02-05T00:40:04+00:00"])]
+    location: Annotated[dict[str, float] | None, Meta(examples=[{"lat": 52.52, "lon": 13.405}])]
+    price: Annotated[float | None, Meta(examples=[15.0])]
+    attributes: Annotated[dict[str, Any], Meta(examples=[{"level": 2}])]
+    status: Annotated[str, Meta(description="active, hidden or archived.", examples=["active"])]
+    expires_at: Annotated[str | None, Meta(examples=[None])]
+    embedded: Annotated[bool, Meta(description="Whether the item has an embedding yet.", examples=[True])]
+
+
+class StoredItems(Struct):
+    items: list[StoredItem]
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+@post("/items/lookup", guards=READ, sync_to_thread=True, status_code=200, summary="Items by id", responses=ERRORS)
+def items(request: Request, data: JSONBody[ItemsRequest]) -> StoredItems:
+    """rec.items: the stored fields of up to 1,000 items, in the order asked; unknown ids are left
+    out. Hidden, archived and expired items are included with their status (a lookup, not a list)."""
+    return StoredItems([StoredItem(r["item_id"], r["title"], r["description"], r["tags"] or [], r["creator_id"],
+                                   _iso(r["created_at"]), r["location"],
+                                   float(r["price"]) if r["price"] is not None else None, r["attributes"] or {},
+                                   r["status"], _iso(r["expires_at"]), r["embedded"])
+                        for r in rows(request, q.ITEMS, {"item_ids": data.item_ids})])
 
 
 class UserStats(Struct):
@@ -288,4 +414,4 @@ def onboarding_questions(request: Request) -> Questions:
 
 
 ROUTES = [user_feed, trending, latest, similar, nearby, search, next_items, session_feed, learning_path,
-          explain, status, user_stats, onboarding_questions, strategies]
+          explain, status, user_stats, onboarding_questions, strategies, items]

@@ -1,7 +1,7 @@
 // The operator dashboard: every number comes from an admin endpoint of the public API
-// (/v1/admin/...). Sections whose endpoint does not exist yet (experiments, model metrics)
-// stay hidden until a pgrec version provides them; the replica section shows only when the
-// API serves reads from a hot standby (PGREC_READ_DATABASE_URL).
+// (/v1/admin/..., /v1/experiments). Optional sections stay hidden while their endpoint has no
+// rows, or does not exist yet (model metrics) until a pgrec version provides it; the replica
+// section shows only when the API serves reads from a hot standby (PGREC_READ_DATABASE_URL).
 import { api, describeError, savedKey } from "./api.js";
 import { el } from "./cards.js";
 import { hbars, histogram, stackedColumns } from "./charts.js";
@@ -11,7 +11,7 @@ const $ = (s) => document.querySelector(s);
 const FEED_ROUTE = "/v1/users/{user_id}/feed";
 // Shown when their endpoint answers with rows; any array of objects in the answer becomes a table.
 const OPTIONAL_SECTIONS = [
-  { id: "experiments", title: "Experiments", path: "/v1/admin/experiments" },
+  { id: "experiments", title: "Experiments", path: "/v1/experiments" },
   { id: "models", title: "Model metrics", path: "/v1/admin/models" },
 ];
 

@@ -5,6 +5,7 @@
 --   30_lists      feed, explain, trending, latest, similar, nearby, search, session, next, ...
 --   40_refresh    refresh steps, rec.refresh and the schedule (rec.due_steps)
 --   50_operations embeddings queue, API keys, privacy, installation facts
+--   60_experiments A/B experiments: assignment, impressions, design, report
 --   90_grants.sql what each role may call
 --
 -- This schema holds no data. `alembic upgrade head` drops and re-creates it whenever the

@@ -8,10 +8,13 @@ CREATE TYPE rec.signals AS (
     tags          double precision,
     behavioral    double precision,
     collaborative double precision,
+    ease          double precision,
+    als           double precision,
     sequence      double precision,
     keyword       double precision,
     engagement    double precision,
     popularity    double precision,
+    contemporary  double precision,
     velocity      double precision,
     trending      double precision,
     recency       double precision,
@@ -29,9 +32,11 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
     SELECT p_weights.vector * p_values.vector + p_weights.explicit * p_values.explicit
          + p_weights.tags * p_values.tags + p_weights.behavioral * p_values.behavioral
-         + p_weights.collaborative * p_values.collaborative + p_weights.sequence * p_values.sequence
+         + p_weights.collaborative * p_values.collaborative + p_weights.ease * p_values.ease
+         + p_weights.als * p_values.als + p_weights.sequence * p_values.sequence
          + p_weights.keyword * p_values.keyword + p_weights.engagement * p_values.engagement
-         + p_weights.popularity * p_values.popularity + p_weights.velocity * p_values.velocity
+         + p_weights.popularity * p_values.popularity + p_weights.contemporary * p_values.contemporary
+         + p_weights.velocity * p_values.velocity
          + p_weights.trending * p_values.trending + p_weights.recency * p_values.recency
          + p_weights.location * p_values.location + p_weights.creator * p_values.creator
          + p_weights.price * p_values.price;

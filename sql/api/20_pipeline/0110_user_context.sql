@@ -19,7 +19,8 @@ CREATE TYPE rec.user_context AS (
     interest_tags       integer[],           -- top 20 interest tags (history + declared) ...
     interest_weights    double precision[],  -- ... scaled so the strongest is 1
     positive_items      bigint[],            -- items with a positive event, strongest first ...
-    positive_strengths  double precision[],  -- ... best event weight, decayed with age
+    positive_strengths  double precision[],  -- ... best event weight, decayed with age ...
+    positive_events     bigint[],            -- ... and the id of the latest positive event
     recent_items        bigint[],            -- the 5 latest distinct items not dismissed, newest first
     interacted_items    bigint[],            -- every item with any event
     acted_items         bigint[],            -- every item with an event beyond exposure
@@ -27,6 +28,7 @@ CREATE TYPE rec.user_context AS (
     viewed_items        bigint[],            -- only ever exposed (interacted, not acted)
     liked_creators      text[],              -- creators of the positive items ...
     liked_creator_items integer[],           -- ... and how many of their items the user liked
-    vector              public.vector        -- taste vector (stored or from history), NULL if none
+    vector              public.vector,       -- taste vector (stored or from history), NULL if none
+    latest_at           timestamptz          -- the user's latest event, NULL if none
 );
 COMMENT ON TYPE rec.user_context IS 'Internal: a list''s user: preferences, interests, history, exclusions, vector.';

@@ -4,7 +4,10 @@
 -- shows in the very next list.
 --
 -- History per item: acted (any event beyond exposure), dismissed (a negative event), and the
--- strength of its best positive event, weight x exp(-age / tau). Interests: the declared tags
+-- strength of its best positive event, weight x exp(-age / tau), the age counted back from the
+-- user's own latest positive event: what they liked last weighs most, and a user back after a
+-- year still has a history (counted from p_now, everything they did would have faded to
+-- nothing). Only positive events move that reference, so a view changes no other item's score. Interests: the declared tags
 -- (weight x tag-kind weight) plus the tags of the 200 strongest positive items, summed by
 -- strength and scaled to half the weight of a declared tag, so a long history does not drown
 -- what the user said; the top 20, scaled so the strongest is 1. Blocked tags never count.
@@ -26,7 +29,7 @@ BEGIN
     u.cold := true;
     u.blocked_tags := '{}'; u.pref_tags := '{}'; u.pref_weights := '{}'; u.pref_norm := 0;
     u.interest_tags := '{}'; u.interest_weights := '{}';
-    u.positive_items := '{}'; u.positive_strengths := '{}'; u.recent_items := '{}';
+    u.positive_items := '{}'; u.positive_strengths := '{}'; u.positive_events := '{}'; u.recent_items := '{}';
     u.interacted_items := '{}'; u.acted_items := '{}'; u.dismissed_items := '{}'; u.viewed_items := '{}';
     u.liked_creators := '{}'; u.liked_creator_items := '{}';
     IF p_user_id IS NULL THEN
@@ -63,7 +66,8 @@ BEGIN
     WHERE ut.user_id = v_user.id AND NOT ut.blocked;
 
     WITH events AS (
-        SELECT e.item_id, e.weight, e.polarity, e.occurred_at
+        SELECT e.id, e.item_id, e.weight, e.polarity, e.occurred_at,
+               max(e.occurred_at) FILTER (WHERE e.polarity > 0) OVER () AS latest
         FROM pgrec.weighted_events AS e
         WHERE e.user_id = v_user.id AND e.occurred_at <= p_now
         ORDER BY e.occurred_at DESC
@@ -73,25 +77,28 @@ BEGIN
         SELECT e.item_id,
                bool_or(e.polarity <> 0) AS acted,
                bool_or(e.polarity < 0) AS dismissed,
-               max(e.weight * rec._decay(rec._age_days(e.occurred_at, p_now) / p_tau_days))
+               max(e.weight * rec._decay(rec._age_days(e.occurred_at, e.latest) / p_tau_days))
                    FILTER (WHERE e.polarity > 0) AS strength,
                max(e.occurred_at) FILTER (WHERE e.polarity >= 0) AS last_at,
-               max(e.occurred_at) FILTER (WHERE e.polarity > 0) AS last_positive_at
+               max(e.occurred_at) FILTER (WHERE e.polarity > 0) AS last_positive_at,
+               max(e.id) FILTER (WHERE e.polarity > 0) AS last_positive_event
         FROM events AS e
         GROUP BY e.item_id
     )
     SELECT coalesce(array_agg(p.item_id ORDER BY p.strength DESC, p.item_id) FILTER (WHERE p.strength > 0), '{}'),
            coalesce(array_agg(p.strength ORDER BY p.strength DESC, p.item_id) FILTER (WHERE p.strength > 0), '{}'),
+           coalesce(array_agg(p.last_positive_event ORDER BY p.strength DESC, p.item_id) FILTER (WHERE p.strength > 0), '{}'),
            coalesce(array_agg(p.item_id ORDER BY p.item_id), '{}'),
            coalesce(array_agg(p.item_id ORDER BY p.item_id) FILTER (WHERE p.acted), '{}'),
            coalesce(array_agg(p.item_id ORDER BY p.item_id) FILTER (WHERE p.dismissed), '{}'),
            coalesce(array_agg(p.item_id ORDER BY p.item_id) FILTER (WHERE NOT p.acted), '{}'),
            (array_agg(p.item_id ORDER BY p.last_at DESC, p.item_id) FILTER (WHERE p.last_at IS NOT NULL AND NOT p.dismissed))[1:5],
            max(p.last_positive_at),
+           (SELECT max(e.occurred_at) FROM events AS e),
            (SELECT count(*) FROM events),
            (SELECT count(*) FROM events AS e WHERE e.polarity > 0)
-    INTO u.positive_items, u.positive_strengths, u.interacted_items, u.acted_items, u.dismissed_items,
-         u.viewed_items, u.recent_items, v_last_pos, v_events, v_positive
+    INTO u.positive_items, u.positive_strengths, u.positive_events, u.interacted_items, u.acted_items, u.dismissed_items,
+         u.viewed_items, u.recent_items, v_last_pos, u.latest_at, v_events, v_positive
     FROM per_item AS p;
     u.recent_items := coalesce(u.recent_items, '{}');
 

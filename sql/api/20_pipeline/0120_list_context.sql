@@ -49,6 +49,11 @@ CREATE TYPE rec.list_context AS (
     collab_items       bigint[],            -- context-computed signals: item, 0..1 value, the
     collab_values      double precision[],  -- anchor item behind it ...
     collab_because     bigint[],
+    ease_items         bigint[],
+    ease_values        double precision[],
+    ease_because       bigint[],
+    als_items          bigint[],
+    als_values         double precision[],
     seq_items          bigint[],
     seq_values         double precision[],
     seq_because        bigint[],
@@ -58,6 +63,10 @@ CREATE TYPE rec.list_context AS (
     trend_values       double precision[],
     trend_recent       double precision[],
     trend_previous     double precision[],
-    category_tags      integer[]            -- tag ids of kind 'category' (diversity, reasons)
+    category_tags      integer[],           -- tag ids of kind 'category' (diversity, reasons)
+    period_items       bigint[],            -- "contemporary": what was popular in the user's
+    period_values      double precision[],  -- twelve months up to their latest event
+    experiment         text,                -- the A/B experiment that chose the strategy, or NULL ...
+    variant            text                 -- ... and the user's variant in it
 );
 COMMENT ON TYPE rec.list_context IS 'Internal: the per-call state of every list (strategy, weights, user, anchors, context-computed signals).';

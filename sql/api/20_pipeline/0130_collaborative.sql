@@ -1,15 +1,14 @@
--- Signal "collaborative": items that people who engaged with the anchor items also engaged
--- with (for a feed the anchors are the user's positive history; for similar one item; for a
--- session its items):
+-- Signal "collaborative" (and the per-call part of "ease"): items that people who engaged with
+-- the anchor items also engaged with, by a model's item-item rows (p_source: itemknn, ease).
+-- For a feed the anchors are the user's positive history; for similar one item; for a session
+-- its items:
 --   score(i) = sum over anchors h of  neighbour_score(h, i) x strength(h)
--- from pgrec.item_neighbors. Only the 50 strongest anchors count and only the p_limit best
--- neighbours are returned, so the cost stays flat however long a history is. Scores are divided
--- by the best one (0..1); `because` is the anchor that contributed most ("because you liked").
--- For an anchor that has rows from a fitted model, only those count: model weights and
--- co-occurrence cosines are on different scales and must not be summed together.
+-- Only the 50 strongest anchors count and only the p_limit best neighbours are returned, so the
+-- cost stays flat however long a history is. Scores are divided by the best one (0..1);
+-- `because` is the anchor that contributed most ("because you liked").
 -- PL/pgSQL, not SQL: Citus cannot plan the parameterized queries of a SQL function over
 -- distributed or reference tables (0A000), and PL/pgSQL plans them with the values.
-CREATE FUNCTION rec._collaborative(p_items bigint[], p_strengths double precision[], p_limit integer)
+CREATE FUNCTION rec._collaborative(p_source text, p_items bigint[], p_strengths double precision[], p_limit integer)
 RETURNS TABLE (item_id bigint, value double precision, because bigint)
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp
 AS $$
@@ -17,11 +16,7 @@ AS $$
 BEGIN
     RETURN QUERY
     WITH anchors AS (
-        SELECT h.item_id, h.strength,
-               -- A model's rows for this anchor if one wrote any (partial index
-               -- item_neighbors_models: one probe into an index that is empty without models).
-               (SELECT min(x.source) FROM pgrec.item_neighbors AS x
-                WHERE x.item_id = h.item_id AND x.source NOT IN ('cooccurrence', 'history')) AS model
+        SELECT h.item_id, h.strength
         FROM unnest(p_items, p_strengths) AS h(item_id, strength)
         WHERE h.strength > 0
         ORDER BY h.strength DESC, h.item_id
@@ -33,9 +28,7 @@ BEGIN
                -- The biggest contributor, ties to the lowest id, without a sort per group.
                -(max(ARRAY[nb.score * a.strength, -a.item_id]))[2]::bigint AS because
         FROM anchors AS a
-        JOIN pgrec.item_neighbors AS nb
-          ON nb.item_id = a.item_id
-         AND (nb.source = a.model OR (a.model IS NULL AND nb.source IN ('cooccurrence', 'history')))
+        JOIN pgrec.item_neighbors AS nb ON nb.item_id = a.item_id AND nb.source = p_source
         GROUP BY nb.neighbor_id
     )
     SELECT s.neighbor_id, s.raw / max(s.raw) OVER (), s.because
@@ -44,5 +37,5 @@ BEGIN
     LIMIT p_limit;
 END;
 $$;
-COMMENT ON FUNCTION rec._collaborative(bigint[], double precision[], integer) IS
-'Internal signal "collaborative": neighbours of the anchor items scored by neighbour score x anchor strength, scaled to 0..1 by the best; with the anchor behind each.';
+COMMENT ON FUNCTION rec._collaborative(text, bigint[], double precision[], integer) IS
+'Internal signal "collaborative": neighbours (a model''s item-item rows) of the anchor items scored by neighbour score x anchor strength, scaled to 0..1 by the best; with the anchor behind each.';

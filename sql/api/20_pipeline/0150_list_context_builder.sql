@@ -4,6 +4,7 @@
 -- data and rescale their weights to sum to 1, and size the candidate sources.
 --
 -- Whose weights:
+--   * 'experiment:NAME' asks for the strategy of the user's variant (rec._experiment_strategy);
 --   * an override (p_weights) always wins, with the asked strategy's parameters;
 --   * a strategy with a cold_start strategy serves that one to visitors, users who switched
 --     personalisation off, and users below the thresholds of rec._cold_start_thresholds (what
@@ -37,6 +38,17 @@ DECLARE
     v_k        integer;
     v_active   jsonb;
 BEGIN
+    -- 'experiment:NAME': the user's variant of that A/B experiment chooses the strategy; from
+    -- here on the call is that strategy's, and its rows say which experiment and variant.
+    IF p_strategy LIKE 'experiment:%' THEN
+        SELECT x.experiment, x.variant, x.strategy INTO c.experiment, c.variant, p_strategy
+        FROM rec._experiment_strategy(p_list, p_strategy, p_weights, p_user_id, rec.now()) AS x;
+    END IF;
+    -- A feed asked for without a strategy serves the installation's fitted blend, when
+    -- `pgrec tune` fitted one that beat default on its validation slice; else default.
+    IF p_strategy IS NULL AND p_list = 'feed' THEN
+        p_strategy := rec._served_feed_strategy();
+    END IF;
     IF p_strategy IS NULL THEN
         RAISE EXCEPTION 'strategy must not be null' USING ERRCODE = '22004',
             HINT = 'One of: ' || (SELECT string_agg(s.name, ', ' ORDER BY s.name) FROM pgrec.strategies AS s WHERE s.list = p_list);
@@ -142,7 +154,28 @@ BEGIN
                coalesce(array_agg(x.value ORDER BY x.value DESC, x.item_id), '{}'),
                coalesce(array_agg(x.because ORDER BY x.value DESC, x.item_id), '{}')
         INTO c.collab_items, c.collab_values, c.collab_because
-        FROM rec._collaborative(c.anchor_items, c.anchor_strengths, v_k) AS x;
+        FROM rec._collaborative('itemknn', c.anchor_items, c.anchor_strengths, v_k) AS x;
+    END IF;
+    -- The fitted models score the user's whole history (when the fit saw the user), so they
+    -- are the feed's: a list anchored elsewhere (a similar item, a session) uses EASE's item
+    -- rows like any neighbours.
+    IF coalesce((coalesce(v_override, v_params.weights) ->> 'ease')::float8, 0) > 0 AND cardinality(c.anchor_items) > 0 THEN
+        SELECT coalesce(array_agg(x.item_id ORDER BY x.value DESC, x.item_id), '{}'),
+               coalesce(array_agg(x.value ORDER BY x.value DESC, x.item_id), '{}'),
+               coalesce(array_agg(x.because ORDER BY x.value DESC, x.item_id), '{}')
+        INTO c.ease_items, c.ease_values, c.ease_because
+        FROM (SELECT * FROM rec._model_list('ease', (c.u).id, (c.u).positive_items, (c.u).positive_strengths,
+                                           (c.u).positive_events, v_k)
+              WHERE p_list = 'feed'
+              UNION ALL
+              SELECT * FROM rec._collaborative('ease', c.anchor_items, c.anchor_strengths, v_k)
+              WHERE p_list <> 'feed') AS x;
+    END IF;
+    IF coalesce((coalesce(v_override, v_params.weights) ->> 'als')::float8, 0) > 0 AND p_list = 'feed' AND v_personal THEN
+        SELECT coalesce(array_agg(x.item_id ORDER BY x.value DESC, x.item_id), '{}'),
+               coalesce(array_agg(x.value ORDER BY x.value DESC, x.item_id), '{}')
+        INTO c.als_items, c.als_values
+        FROM rec._model_list('als', (c.u).id, (c.u).positive_items, (c.u).positive_strengths, (c.u).positive_events, v_k) AS x;
     END IF;
     IF coalesce((coalesce(v_override, v_params.weights) ->> 'sequence')::float8, 0) > 0 AND cardinality(c.anchor_items) > 0 THEN
         SELECT coalesce(array_agg(x.item_id ORDER BY x.value DESC, x.item_id), '{}'),
@@ -166,6 +199,24 @@ BEGIN
         FROM rec._trending(c.now, c."window", v_k, p_tags_filter) AS x;
     END IF;
 
+    -- What was popular in the twelve months up to the user's latest event (a user active now:
+    -- the past year; one last seen years ago: their time, which replay shows to matter most
+    -- for users with little history).
+    IF coalesce((coalesce(v_override, v_params.weights) ->> 'contemporary')::float8, 0) > 0 AND v_personal
+       AND (c.u).latest_at IS NOT NULL THEN
+        SELECT coalesce(array_agg(x.item_id ORDER BY x.users DESC, x.item_id), '{}'),
+               coalesce(array_agg(x.users / x.best ORDER BY x.users DESC, x.item_id), '{}')
+        INTO c.period_items, c.period_values
+        FROM (SELECT t.item_id, sum(t.users)::float8 AS users, max(sum(t.users)) OVER ()::float8 AS best
+              FROM pgrec.monthly_top_items AS m
+              CROSS JOIN LATERAL unnest(m.items, m.users) AS t(item_id, users)
+              WHERE m.month > (date_trunc('month', (c.u).latest_at, 'UTC') - interval '12 months')::date
+                AND m.month <= date_trunc('month', (c.u).latest_at, 'UTC')::date
+              GROUP BY t.item_id
+              ORDER BY sum(t.users) DESC, t.item_id
+              LIMIT v_k) AS x;
+    END IF;
+
     -- Which signals have data for this call; the others drop out of the weights.
     v_active := jsonb_build_object(
         'vector',        c.anchor_vector IS NOT NULL,
@@ -174,9 +225,12 @@ BEGIN
         'behavioral',    cardinality((c.u).liked_creators) > 0
                          OR (v_personal AND NOT v_policy.interacted AND cardinality((c.u).viewed_items) > 0),
         'collaborative', cardinality(c.collab_items) > 0,
+        'ease',          cardinality(c.ease_items) > 0,
+        'als',           cardinality(c.als_items) > 0,
         'sequence',      cardinality(c.seq_items) > 0,
         'keyword',       cardinality(c.keyword_items) > 0,
         'trending',      cardinality(c.trend_items) > 0,
+        'contemporary',  cardinality(c.period_items) > 0,
         'location',      c.lat IS NOT NULL,
         'price',         (c.u).price_min IS NOT NULL OR (c.u).price_max IS NOT NULL);
     SELECT jsonb_object_agg(x.signal, x.w / x.total) INTO c.weights

@@ -1,8 +1,9 @@
 -- The items worth scoring for one call, from bounded sources, each read from an index or a
 -- precomputed list, so the cost per call does not grow with the catalogue or the event table.
 -- How many each proposes was decided in the context (c.sources, by the weight of its signals):
---   collaborative, sequence, keyword, trending
---             the best entries of the lists the context computed
+--   collaborative, ease, als, sequence, keyword, trending, contemporary
+--             the best entries of the lists the context computed (the fitted models' lists
+--             hold each user's best items by model score)
 --   tags      the top items (pgrec.tag_top_items) of the 10 strongest declared or anchor tags
 --   vector    the nearest embeddings to the anchor vector (rec._vector_nearest)
 --   nearby    the nearest located items to the anchor point (GiST on point(lon, lat), walked in
@@ -26,9 +27,12 @@ DECLARE
     v_polar  box;
 BEGIN
     RETURN QUERY SELECT unnest(c.collab_items[1:coalesce((c.sources ->> 'collaborative')::integer, 0)]);
+    RETURN QUERY SELECT unnest(c.ease_items[1:coalesce((c.sources ->> 'ease')::integer, 0)]);
+    RETURN QUERY SELECT unnest(c.als_items[1:coalesce((c.sources ->> 'als')::integer, 0)]);
     RETURN QUERY SELECT unnest(c.seq_items[1:coalesce((c.sources ->> 'sequence')::integer, 0)]);
     RETURN QUERY SELECT unnest(c.keyword_items[1:coalesce((c.sources ->> 'keyword')::integer, 0)]);
     RETURN QUERY SELECT unnest(c.trend_items[1:coalesce((c.sources ->> 'trending')::integer, 0)]);
+    RETURN QUERY SELECT unnest(c.period_items[1:coalesce((c.sources ->> 'contemporary')::integer, 0)]);
 
     v_size := coalesce((c.sources ->> 'tags')::integer, 0);
     IF v_size > 0 THEN

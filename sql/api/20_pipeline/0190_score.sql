@@ -6,7 +6,7 @@ CREATE TYPE rec.scored_item AS (
     category       integer,           -- the item's category tag (diversity), NULL if none
     excluded       text,              -- why the item cannot be in this list, NULL if it can
     signals        rec.signals,
-    because        bigint,            -- the anchor behind its collaborative or sequence value
+    because        bigint,            -- the anchor behind its collaborative, ease or sequence value
     pref_tag       integer,           -- the declared tag it matches best
     interest_tag   integer,           -- the anchor tag it matches best
     distance_km    double precision,
@@ -144,11 +144,20 @@ BEGIN
     collab AS (
         SELECT * FROM unnest(c.collab_items, c.collab_values, c.collab_because) AS x(item_id, value, because)
     ),
+    ease AS (
+        SELECT * FROM unnest(c.ease_items, c.ease_values, c.ease_because) AS x(item_id, value, because)
+    ),
+    als AS (
+        SELECT * FROM unnest(c.als_items, c.als_values) AS x(item_id, value)
+    ),
     seq AS (
         SELECT * FROM unnest(c.seq_items, c.seq_values, c.seq_because) AS x(item_id, value, because)
     ),
     keyword AS (
         SELECT * FROM unnest(c.keyword_items, c.keyword_values) AS x(item_id, value)
+    ),
+    period AS (
+        SELECT * FROM unnest(c.period_items, c.period_values) AS x(item_id, value)
     ),
     trend AS (
         SELECT * FROM unnest(c.trend_items, c.trend_values, c.trend_recent, c.trend_previous)
@@ -171,17 +180,20 @@ BEGIN
                    rec._signal_tags(coalesce(tm.shared, 0), i.n_tags, x.anchor_tag_total),
                    rec._signal_behavioral(cr.liked, v.item_id IS NOT NULL),
                    coalesce(cb.value, 0),
+                   coalesce(ea.value, 0),
+                   coalesce(al.value, 0),
                    coalesce(sq.value, 0),
                    coalesce(kw.value, 0),
                    coalesce(st.engagement_score, 0),
                    coalesce(st.popularity, 0),
+                   coalesce(pe.value, 0),
                    coalesce(st.velocity, 0),
                    coalesce(tr.value, 0),
                    i.recency,
                    i.location,
                    coalesce(cs.score, 0),
                    i.price)::rec.signals AS s,
-               coalesce(cb.because, sq.because) AS because,
+               coalesce(cb.because, ea.because, sq.because) AS because,
                tm.pref_best::integer AS pref_tag,
                tm.anchor_best::integer AS interest_tag,
                i.distance_km, i.age_days,
@@ -198,9 +210,12 @@ BEGIN
         LEFT JOIN acted AS a ON a.item_id = i.id
         LEFT JOIN viewed AS v ON v.item_id = i.id
         LEFT JOIN collab AS cb ON cb.item_id = i.id
+        LEFT JOIN ease AS ea ON ea.item_id = i.id
+        LEFT JOIN als AS al ON al.item_id = i.id
         LEFT JOIN seq AS sq ON sq.item_id = i.id
         LEFT JOIN keyword AS kw ON kw.item_id = i.id
         LEFT JOIN trend AS tr ON tr.item_id = i.id
+        LEFT JOIN period AS pe ON pe.item_id = i.id
         LEFT JOIN creators AS cr ON cr.creator_id = i.creator_id
         LEFT JOIN pgrec.item_stats AS st ON st.item_id = i.id
         LEFT JOIN pgrec.creator_stats AS cs ON cs.creator_id = i.creator_id

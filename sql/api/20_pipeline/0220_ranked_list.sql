@@ -4,11 +4,10 @@
 -- Ranking: score, then engagement (popular first among equals: bulk imports share a
 -- created_at), then the item id. A list without fallback lists only items some weighted signal
 -- supports (score > 0).
--- Diversity, deterministically: each item loses diversity_penalty per higher-scored item of
--- its category; then, walking down that order, no block of category_window positions (0-9,
--- 10-19, ...) takes more than max_per_category items of one category: the extra ones wait for
--- the next block. An item moved down this way also has its score lowered to the one above it
--- (the "diversity" term), so scores never increase down the list.
+-- Diversity (rec._diversify): each item loses diversity_penalty per higher-scored item of its
+-- category, and no block of category_window positions takes more than max_per_category items
+-- of one category; an item moved down also has its score lowered to the one above it (the
+-- "diversity" term), so scores never increase down the list.
 -- Positions depend only on the call's context, never on n or offset, so pages (n, offset) are
 -- consistent: they never overlap and concatenate to the longer list. The candidate pool is
 -- bounded, so pages past its end are short.
@@ -17,84 +16,40 @@ RETURNS SETOF rec.ranked_item
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE
-    v_rows    rec.scored_item[];
-    v_adj     double precision[];
-    v_cats    integer[];
-    v_taken   boolean[];
-    v_block   integer[] := '{}';
-    v_order   integer[] := '{}';
-    v_final   double precision[] := '{}';
-    v_want    integer;
-    v_first   integer := 1;
-    v_pick    integer;
-    v_j       integer;
-    v_cat     integer;
-    v_score   double precision;
-    v_total   integer;
-    v_page    rec.scored_item[] := '{}';
-    v_page_div double precision[] := '{}';
-    v_page_score double precision[] := '{}';
+    v_rows rec.scored_item[];
+    v_page rec.scored_item[];
+    v_div  double precision[];
+    v_score double precision[];
+    -- Rows served for an experiment say so, for the caller to log with rec.log_impressions.
+    v_experiment jsonb := CASE WHEN c.experiment IS NOT NULL
+                               THEN jsonb_build_object('experiment', c.experiment, 'variant', c.variant)
+                               ELSE '{}' END;
 BEGIN
     IF c.weights = '{}' THEN
         RETURN;  -- no signal has data for this call: nothing to rank by
     END IF;
-    -- Categories as a separate int array (0 = none): the loop below reads them often, and a
-    -- fixed-width array without NULLs is indexed in constant time.
-    SELECT coalesce(array_agg(x.s ORDER BY x.adjusted DESC, ((x.s).signals).engagement DESC, (x.s).external_id), '{}'),
-           coalesce(array_agg(x.adjusted ORDER BY x.adjusted DESC, ((x.s).signals).engagement DESC, (x.s).external_id), '{}'),
-           coalesce(array_agg(coalesce((x.s).category, 0) ORDER BY x.adjusted DESC, ((x.s).signals).engagement DESC, (x.s).external_id), '{}')
-    INTO v_rows, v_adj, v_cats
-    FROM (SELECT s,
-                 s.score - CASE WHEN s.category IS NULL OR c.diversity_penalty = 0 THEN 0
-                                ELSE c.diversity_penalty
-                                     * (row_number() OVER (PARTITION BY s.category
-                                                           ORDER BY s.score DESC, (s.signals).engagement DESC, s.external_id) - 1)
-                           END AS adjusted
-          FROM rec._score(c, ARRAY(SELECT rec._candidates(c))) AS s
-          WHERE s.excluded IS NULL
-            AND (c.fallback OR s.score > 0)) AS x;
+    SELECT coalesce(array_agg(s ORDER BY s.score DESC, (s.signals).engagement DESC, s.external_id), '{}') INTO v_rows
+    FROM rec._score(c, ARRAY(SELECT rec._candidates(c))) AS s
+    WHERE s.excluded IS NULL
+      AND (c.fallback OR s.score > 0);
 
-    -- Fill positions 0 .. offset + n - 1, capping each category per block of positions.
-    v_total := cardinality(v_rows);
-    v_want := least(c."offset" + c.n, v_total);
-    v_taken := array_fill(false, ARRAY[greatest(v_total, 1)]);
-    WHILE cardinality(v_order) < v_want LOOP
-        IF cardinality(v_order) % c.category_window = 0 THEN
-            v_block := '{}';
-        END IF;
-        WHILE v_taken[v_first] LOOP
-            v_first := v_first + 1;
-        END LOOP;
-        v_pick := NULL;
-        FOR v_j IN v_first .. v_total LOOP
-            CONTINUE WHEN v_taken[v_j];
-            v_cat := v_cats[v_j];
-            IF v_cat = 0 OR cardinality(array_positions(v_block, v_cat)) < c.max_per_category THEN
-                v_pick := v_j;
-                EXIT;
-            END IF;
-        END LOOP;
-        -- Every remaining item is of a full category: the cap cannot hold, take the best.
-        v_pick := coalesce(v_pick, v_first);
-        v_taken[v_pick] := true;
-        v_block := v_block || v_cats[v_pick];
-        v_score := v_adj[v_pick];
-        IF cardinality(v_final) > 0 AND v_score > v_final[cardinality(v_final)] THEN
-            v_score := v_final[cardinality(v_final)];
-        END IF;
-        v_order := v_order || v_pick;
-        v_final := v_final || v_score;
-    END LOOP;
+    -- Positions 1 .. offset + n after diversity; the page is the last n of them.
+    SELECT coalesce(array_agg(v_rows[d.idx] ORDER BY d.n), '{}'),
+           coalesce(array_agg(d.score - v_rows[d.idx].score ORDER BY d.n), '{}'),
+           coalesce(array_agg(d.score ORDER BY d.n), '{}')
+    INTO v_page, v_div, v_score
+    FROM rec._diversify(ARRAY(SELECT r.score FROM unnest(v_rows) AS r),
+                        ARRAY(SELECT (r.signals).engagement FROM unnest(v_rows) AS r),
+                        ARRAY(SELECT r.external_id FROM unnest(v_rows) AS r),
+                        ARRAY(SELECT coalesce(r.category, 0) FROM unnest(v_rows) AS r),
+                        c.diversity_penalty, c.max_per_category, c.category_window,
+                        c."offset" + c.n) WITH ORDINALITY AS d(idx, score, adjusted, forced, n)
+    WHERE d.n > c."offset";
 
-    -- The requested page, with its reasons built in one query.
-    FOR v_j IN c."offset" + 1 .. cardinality(v_order) LOOP
-        v_page := v_page || v_rows[v_order[v_j]];
-        v_page_score := v_page_score || v_final[v_j];
-        v_page_div := v_page_div || (v_final[v_j] - v_rows[v_order[v_j]].score);
-    END LOOP;
+    -- The page's reasons, built in one query.
     RETURN QUERY
-        SELECT (v_page[r.ord]).external_id, v_page_score[r.ord], r.reasons
-        FROM rec._reasons(c, v_page, v_page_div) AS r
+        SELECT (v_page[r.ord]).external_id, v_score[r.ord], r.reasons || v_experiment
+        FROM rec._reasons(c, v_page, v_div) AS r
         ORDER BY r.ord;
 END;
 $$;

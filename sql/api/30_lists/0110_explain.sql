@@ -5,7 +5,7 @@
 -- in the feed's first 500, or null), weights, signals (every signal's 0..1 value, weighted or
 -- not), terms, rules (names of matching rules), score, reasons (all of them), details}.
 -- Same context and scoring functions as rec.feed, so the numbers agree with the feed's.
-CREATE FUNCTION rec.explain(user_id text, item_id text, strategy text DEFAULT 'default')
+CREATE FUNCTION rec.explain(user_id text, item_id text, strategy text DEFAULT NULL)
 RETURNS jsonb
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
 AS $$
@@ -32,7 +32,7 @@ BEGIN
     RETURN jsonb_build_object(
         'user_id', user_id,
         'item_id', item_id,
-        'strategy', strategy,
+        'strategy', v_ctx.strategy,
         'weights_from', v_ctx.weights_from,
         'personalized', (v_ctx.u).personal AND NOT v_ctx.cold_start,
         'cold_start', v_ctx.cold_start,

@@ -7,6 +7,8 @@
 --                  mean as if every creator had 3 more average items (one lucky item should
 --                  not outrank a steady creator), on a log scale / the best creator's
 --   tag_top_items  the 100 most engaging live items of each tag (the tags candidate source)
+--   monthly_top_items  per calendar month, the 200 items with the most users (interest or
+--                  exposure, not rejections): the signal "contemporary"
 -- Recomputed from all events: totals must stop counting a forgotten user's events. Readers
 -- keep the previous rows until this transaction commits (MVCC), so no list sees an empty table.
 CREATE FUNCTION rec._refresh_stats()
@@ -82,8 +84,23 @@ BEGIN
           WHERE pgrec.is_live(i.status, i.created_at, i.expires_at, v_now)) AS r
     WHERE r.rank <= 100;
     GET DIAGNOSTICS v_more = ROW_COUNT;
+    v_rows := v_rows + v_more;
+
+    DELETE FROM pgrec.monthly_top_items;
+    INSERT INTO pgrec.monthly_top_items (month, items, users)
+    SELECT r.month, array_agg(r.item_id ORDER BY r.rank), array_agg(r.users ORDER BY r.rank)
+    FROM (SELECT m.month, m.item_id, m.users,
+                 row_number() OVER (PARTITION BY m.month ORDER BY m.users DESC, m.item_id) AS rank
+          FROM (SELECT date_trunc('month', e.occurred_at, 'UTC')::date AS month, e.item_id,
+                       count(DISTINCT e.user_id)::integer AS users
+                FROM pgrec.weighted_events AS e
+                WHERE e.occurred_at <= v_now AND e.polarity >= 0
+                GROUP BY 1, 2) AS m) AS r
+    WHERE r.rank <= 200
+    GROUP BY r.month;
+    GET DIAGNOSTICS v_more = ROW_COUNT;
     RETURN v_rows + v_more;
 END;
 $$;
 COMMENT ON FUNCTION rec._refresh_stats() IS
-'Refresh step stats: recompute pgrec.item_stats, pgrec.creator_stats and pgrec.tag_top_items from events. Returns rows written.';
+'Refresh step stats: recompute pgrec.item_stats, pgrec.creator_stats, pgrec.tag_top_items and pgrec.monthly_top_items from events. Returns rows written.';

@@ -1,5 +1,5 @@
--- Recompute derived data: 'all' runs every enabled SQL step of pgrec.refresh_steps in order, or
--- name one step. Steps that need the application (runner 'python': embeddings, model fits)
+-- Recompute derived data: 'all' runs every enabled SQL step of pgrec.refresh_steps in order
+-- (those with in_all), or name one step. Steps that need the application (runner 'python': embeddings, model fits)
 -- are reported 'skipped': `pgrec refresh` and the scheduler run them.
 --
 -- Each step holds an advisory lock for the rest of the transaction (rec._step_lock, the
@@ -50,7 +50,7 @@ BEGIN
 
     FOR v_step IN
         SELECT s.step, s.runner FROM pgrec.refresh_steps AS s
-        WHERE (what = 'all' AND s.enabled) OR s.step = what
+        WHERE (what = 'all' AND s.enabled AND s.in_all) OR s.step = what
         ORDER BY s.position
     LOOP
         v_started := clock_timestamp();

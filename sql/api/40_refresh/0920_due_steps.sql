@@ -1,3 +1,19 @@
+-- The back-off base of rec.due_steps: a positive, finite interval.
+CREATE FUNCTION rec._check_retry_base(p_retry_base interval)
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF p_retry_base IS NULL THEN
+        RAISE EXCEPTION 'retry_base must not be null' USING ERRCODE = '22004';
+    END IF;
+    IF NOT isfinite(p_retry_base) OR p_retry_base <= interval '0' THEN
+        RAISE EXCEPTION 'retry_base must be a positive, finite interval, got %', p_retry_base USING ERRCODE = '22023';
+    END IF;
+END;
+$$;
+COMMENT ON FUNCTION rec._check_retry_base(interval) IS 'Internal: retry_base of rec.due_steps is positive and finite.';
+
 -- What the scheduler should run now, from the schedule in pgrec.refresh_steps and the run log
 -- in pgrec.refresh_runs (whoever ran a step: this scheduler, a replica of it, or a DBA). A step
 -- is due when it is enabled and
@@ -30,6 +46,7 @@ CREATE FUNCTION rec.due_steps(retry_base interval DEFAULT '30 seconds')
 RETURNS TABLE (step text, runner text, reason text)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
 AS $$
+    SELECT rec._check_retry_base(retry_base);
     SELECT s.step, s.runner,
            CASE WHEN st.last_ok_started_at IS NULL THEN 'never ran'
                 WHEN now() - st.last_ok_started_at >= s.every THEN 'every ' || s.every::text

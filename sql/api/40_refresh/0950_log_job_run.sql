@@ -12,6 +12,9 @@ BEGIN
     IF step IS NULL OR started_at IS NULL OR outcome IS NULL THEN
         RAISE EXCEPTION 'step, started_at and outcome must not be null' USING ERRCODE = '22004';
     END IF;
+    IF NOT isfinite(started_at) THEN
+        RAISE EXCEPTION 'started_at must be a finite time, got %', started_at USING ERRCODE = '22023';
+    END IF;
     IF step !~ '^[a-z][a-z0-9_]{0,62}$' THEN
         RAISE EXCEPTION 'step "%" is not a valid job name', step USING ERRCODE = '22023',
             HINT = 'Lower-case letters, digits and underscores, starting with a letter.';

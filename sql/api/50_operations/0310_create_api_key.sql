@@ -22,6 +22,10 @@ BEGIN
     IF scopes IS NULL OR cardinality(scopes) = 0 THEN
         RAISE EXCEPTION 'scopes must not be empty' USING ERRCODE = '22004', HINT = 'Any of: read, write, admin.';
     END IF;
+    IF cardinality(scopes) > 3 THEN
+        RAISE EXCEPTION 'scopes takes at most the three scopes, got % entries', cardinality(scopes)
+            USING ERRCODE = '22023', HINT = 'Any of: read, write, admin.';
+    END IF;
     IF NOT scopes <@ ARRAY['read', 'write', 'admin'] OR array_position(scopes, NULL) IS NOT NULL THEN
         RAISE EXCEPTION 'unknown scope in %', scopes USING ERRCODE = '22023', HINT = 'Any of: read, write, admin.';
     END IF;

@@ -9,3 +9,14 @@ AS $$
 $$;
 COMMENT ON FUNCTION rec.api_keys() IS
 'Every API key (never its secret): name, public prefix, scopes, created, last used (to the minute) and revoked times.';
+
+-- The public prefixes of the live keys: the HTTP API holds them in memory and refuses a key
+-- with an unknown prefix without a query, so invented keys cannot make it load the database.
+-- Prefixes are not secrets (they name keys in logs).
+CREATE FUNCTION rec.api_key_prefixes()
+RETURNS TABLE (prefix text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
+AS $$
+    SELECT k.prefix FROM pgrec.api_keys AS k WHERE k.revoked_at IS NULL ORDER BY k.prefix;
+$$;
+COMMENT ON FUNCTION rec.api_key_prefixes() IS 'Prefixes of live API keys (the HTTP API refuses other prefixes without a query).';

@@ -1,8 +1,8 @@
 """Events partitioned by month, exactly-once per (user, event_id), client user ids in user_keys,
-tables placed on a Citus coordinator (0002_events_partitioned.sql).
+tables placed on a Citus coordinator, impressions keyed by user (0007_events_partitioned.sql).
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0007
+Revises: 0003
 Create Date: 2026-12-02
 """
 
@@ -12,25 +12,30 @@ from alembic import op
 
 from app.schema import drop_api, run_sql
 
-revision = "0002"
-down_revision = "0001"
+revision = "0007"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
 UPGRADE = Path(__file__).with_suffix(".sql")
 
-# Back to one unpartitioned events table with a global unique event_id (the 0001 layout). Event
+# Back to one unpartitioned events table with a global unique event_id (the layout before this revision). Event
 # ids that two users share since this revision cannot both stay: the later ones are cleared.
 DOWNGRADE = r"""
 DO $$
 BEGIN
     IF EXISTS (SELECT FROM pg_extension WHERE extname = 'citus') THEN
-        RAISE EXCEPTION 'pgrec on a Citus cluster cannot be downgraded below revision 0002'
+        RAISE EXCEPTION 'pgrec on a Citus cluster cannot be downgraded below revision 0007'
             USING HINT = 'Drop the database (or alembic downgrade base after undistributing the tables).';
     END IF;
 END $$;
 
 DROP FUNCTION pgrec.place_tables();
+
+ALTER TABLE pgrec.impressions DROP CONSTRAINT impressions_pkey;
+ALTER TABLE pgrec.impressions ADD PRIMARY KEY (id);
+DROP INDEX pgrec.impressions_request_item;
+CREATE UNIQUE INDEX impressions_request_item ON pgrec.impressions (request_id, item_id);
 DROP FUNCTION pgrec.citus_enabled();
 DROP FUNCTION pgrec.table_placements();
 DELETE FROM pgrec.refresh_steps WHERE step = 'event_partitions';

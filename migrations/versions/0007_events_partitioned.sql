@@ -45,9 +45,9 @@ RETURNS boolean
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN NOT EXISTS (
     SELECT FROM jsonb_each(p_weights) AS w(k, v)
-    WHERE w.k <> ALL (ARRAY['vector', 'explicit', 'tags', 'behavioral', 'collaborative', 'sequence', 'keyword',
-                            'engagement', 'popularity', 'velocity', 'trending', 'recency', 'location', 'creator',
-                            'price'])
+    WHERE w.k <> ALL (ARRAY['vector', 'explicit', 'tags', 'behavioral', 'collaborative', 'ease', 'als', 'sequence',
+                            'keyword', 'engagement', 'popularity', 'velocity', 'trending', 'contemporary', 'recency',
+                            'location', 'creator', 'price'])
        OR jsonb_typeof(w.v) <> 'number' OR (w.v #>> '{}')::float8 < 0 OR (w.v #>> '{}')::float8 > 1000);
 COMMENT ON FUNCTION pgrec.strategy_weights_are_valid(jsonb) IS 'Strategy weights are {signal: number 0..1000} over the signal vocabulary.';
 ALTER TABLE pgrec.strategies ADD CONSTRAINT strategies_weights_signals CHECK (pgrec.strategy_weights_are_valid(weights));
@@ -149,20 +149,29 @@ INSERT INTO pgrec.refresh_steps (step, position, description, runner, every, min
     ('event_partitions',   5, 'monthly partitions of pgrec.events ahead of time, events moved out of the default partition, retention (pgrec.event_partitioning)',
      'sql', '1 day', NULL, '{}');
 
+-- ==== impressions: keyed by user first (distributed by user on Citus, where a unique key must
+-- contain the distribution column); a request serves one user, so nothing changes in meaning
+ALTER TABLE pgrec.impressions DROP CONSTRAINT impressions_pkey;
+ALTER TABLE pgrec.impressions ADD PRIMARY KEY (user_id, id);
+DROP INDEX pgrec.impressions_request_item;
+CREATE UNIQUE INDEX impressions_request_item ON pgrec.impressions (user_id, request_id, item_id);
+
 -- ==== placement on a Citus cluster: sql/schema/0900_placement.sql
 -- Where each table lives on a Citus cluster. On a single PostgreSQL (no citus extension in
 -- the database) none of this does anything: pgrec.place_tables() returns at once. With Citus,
 -- installing onto the coordinator (alembic upgrade head) places every table:
 --   distributed by user, co-located with pgrec.users: the per-user tables, so one user's
---     events, event ids, tag preferences, vector and onboarding answers are on one worker
---     and a feed reads them there (a router query), and foreign keys between them hold;
+--     events, event ids, tag preferences, vectors, model candidates and factors, feed pools,
+--     impressions and onboarding answers are on one worker and a feed reads them there (a
+--     router query), and foreign keys between them hold;
 --   distributed by the client's user id: pgrec.user_keys, the one table where that id is
 --     unique (a unique index must contain the distribution column);
 --   reference (a full copy on every node): the catalogue and everything derived per item —
 --     the tables a per-user query joins on its worker, and small enough to copy;
 --   local to the coordinator: what only the coordinator's own functions read — the refresh
 --     schedule and run log, the embedding work queue (FOR UPDATE SKIP LOCKED), API keys, the
---     partitioning policy. A local table with a foreign key to a reference table becomes a
+--     partitioning policy, the replay guard (its constraint trigger fires on the coordinator,
+--     where the replay transaction commits or not). A local table with a foreign key to a reference table becomes a
 --     Citus local table (still on the coordinator only).
 -- Adding a table to pgrec means adding it here; a test fails for a pgrec table missing from
 -- this list.
@@ -177,6 +186,10 @@ AS $$
         ('pgrec.user_vectors',         'distributed', 'user_id',     'pgrec.users'),
         ('pgrec.events',               'distributed', 'user_id',     'pgrec.users'),
         ('pgrec.event_ids',            'distributed', 'user_id',     'pgrec.users'),
+        ('pgrec.user_candidates',      'distributed', 'user_id',     'pgrec.users'),
+        ('pgrec.user_factors',         'distributed', 'user_id',     'pgrec.users'),
+        ('pgrec.feed_pools',           'distributed', 'user_id',     'pgrec.users'),
+        ('pgrec.impressions',          'distributed', 'user_id',     'pgrec.users'),
         ('pgrec.user_keys',            'distributed', 'external_id', 'none'),
         ('pgrec.meta',                 'reference',   NULL, NULL),
         ('pgrec.event_types',          'reference',   NULL, NULL),
@@ -198,11 +211,17 @@ AS $$
         ('pgrec.trending',             'reference',   NULL, NULL),
         ('pgrec.item_neighbors',       'reference',   NULL, NULL),
         ('pgrec.item_transitions',     'reference',   NULL, NULL),
+        ('pgrec.monthly_top_items',    'reference',   NULL, NULL),
+        ('pgrec.models',               'reference',   NULL, NULL),
+        ('pgrec.item_factors',         'reference',   NULL, NULL),
+        ('pgrec.experiments',          'reference',   NULL, NULL),
+        ('pgrec.experiment_variants',  'reference',   NULL, NULL),
         ('pgrec.embedding_queue',      'local',       NULL, NULL),
         ('pgrec.refresh_steps',        'local',       NULL, NULL),
         ('pgrec.refresh_runs',         'local',       NULL, NULL),
         ('pgrec.api_keys',             'local',       NULL, NULL),
-        ('pgrec.event_partitioning',   'local',       NULL, NULL)
+        ('pgrec.event_partitioning',   'local',       NULL, NULL),
+        ('pgrec.replay_guard',         'local',       NULL, NULL)
 $$;
 COMMENT ON FUNCTION pgrec.table_placements() IS
 'Where each pgrec table lives on a Citus cluster: distributed (by column, co-located with), reference, or local to the coordinator.';
@@ -221,7 +240,8 @@ COMMENT ON FUNCTION pgrec.citus_enabled() IS 'True when the database has the cit
 -- table that another local table references, nor create a foreign key to a distributed table
 -- from a table that is still local, so the foreign keys between pgrec tables are dropped
 -- first and re-created once every table is in place (Citus then checks them on every shard).
--- pgrec has no triggers, which Citus would refuse on distributed and reference tables.
+-- pgrec has no triggers on the tables placed here, which Citus would refuse on distributed and
+-- reference tables (the one trigger, on pgrec.replay_guard, is on a local table).
 CREATE FUNCTION pgrec.place_tables()
 RETURNS integer
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp

@@ -1,0 +1,79 @@
+-- Refresh step "feed_pools": precompute the feeds of active users (pgrec.feed_pools) with the
+-- full pipeline, for the strategy a feed without one serves (rec._served_feed_strategy).
+-- Active: an event in the last 7 days (by rec.now()). Built, most recently active first and at
+-- most 1000 per run (the step runs every minute): users without a pool, then pools that can
+-- no longer answer — an event since, another version (strategy, rules, models, preferences),
+-- another replay clock, or older than 30 minutes (rec._pooled_feed stops using them at an hour).
+-- Pools of users gone quiet for a day, and of strategies no longer served, are dropped.
+-- Each pool keeps the best 100 eligible candidates of a call sized by the strategy's
+-- candidate_limit, exactly what a first page sees, with their reasons.
+CREATE FUNCTION rec._refresh_feed_pools()
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp
+AS $$
+DECLARE
+    v_now     constant timestamptz := rec.now();
+    v_replay  constant boolean := coalesce(current_setting('rec.as_of', true), '') <> '';
+    v_served  constant text := rec._served_feed_strategy();
+    v_user    record;
+    c         rec.list_context;
+    v_rows    rec.scored_item[];
+    v_reasons jsonb;
+    v_total   integer;
+    v_built   bigint := 0;
+BEGIN
+    DELETE FROM pgrec.feed_pools AS p
+    WHERE p.strategy <> v_served OR p.built_at < now() - interval '1 day';
+
+    FOR v_user IN
+        SELECT a.user_id, u.external_id, a.last_event_id
+        FROM (SELECT e.user_id, max(e.id) AS last_event_id, max(e.occurred_at) AS last_at
+              FROM pgrec.events AS e
+              WHERE e.occurred_at > v_now - interval '7 days' AND e.occurred_at <= v_now
+              GROUP BY e.user_id) AS a
+        JOIN pgrec.users AS u ON u.id = a.user_id
+        LEFT JOIN pgrec.feed_pools AS p ON p.user_id = a.user_id AND p.strategy = v_served
+        WHERE p.user_id IS NULL OR p.last_event_id < a.last_event_id
+           OR (p.as_of <> v_now AND (v_replay OR now() - p.built_at > interval '30 minutes'))
+           OR p.version <> rec._feed_pool_version(v_served, a.user_id)
+        ORDER BY p.user_id IS NULL DESC, a.last_at DESC, a.user_id
+        LIMIT 1000
+    LOOP
+        c := rec._list_context('feed', v_served, NULL, v_user.external_id, 1, 0);
+        SELECT coalesce(array_agg(s ORDER BY s.score DESC, (s.signals).engagement DESC, s.external_id), '{}'),
+               count(*)
+        INTO v_rows, v_total
+        FROM rec._score(c, ARRAY(SELECT rec._candidates(c))) AS s
+        WHERE s.excluded IS NULL AND (c.fallback OR s.score > 0);
+        SELECT coalesce(jsonb_agg(r.reasons ORDER BY r.ord), '[]') INTO v_reasons
+        FROM rec._reasons(c, v_rows[1:100], array_fill(0::float8, ARRAY[least(v_total, 100)])) AS r;
+        INSERT INTO pgrec.feed_pools AS p (user_id, strategy, built_at, as_of, version, cold, policy, last_event_id,
+                                           latest_at, items, cutoff, external_ids, scores, engagement, categories, reasons)
+        VALUES (v_user.user_id, v_served, now(), v_now, rec._feed_pool_version(v_served, v_user.user_id),
+                c.cold_start,
+                (SELECT s.exclusion_policy FROM pgrec.strategies AS s
+                 WHERE s.name = CASE WHEN c.cold_start THEN (SELECT x.cold_start FROM pgrec.strategies AS x
+                                                             WHERE x.name = v_served) ELSE v_served END),
+                -- Read before the context: an event that arrives meanwhile counts as "since".
+                v_user.last_event_id,
+                (c.u).latest_at,
+                ARRAY(SELECT r.item_id FROM unnest(v_rows[1:100]) AS r),
+                CASE WHEN v_total > 100 THEN v_rows[101].score END,
+                ARRAY(SELECT r.external_id FROM unnest(v_rows[1:100]) AS r),
+                ARRAY(SELECT r.score FROM unnest(v_rows[1:100]) AS r),
+                ARRAY(SELECT (r.signals).engagement FROM unnest(v_rows[1:100]) AS r),
+                ARRAY(SELECT coalesce(r.category, 0) FROM unnest(v_rows[1:100]) AS r),
+                v_reasons)
+        ON CONFLICT ON CONSTRAINT feed_pools_pkey DO UPDATE
+        SET built_at = excluded.built_at, as_of = excluded.as_of, version = excluded.version, cold = excluded.cold,
+            policy = excluded.policy, last_event_id = excluded.last_event_id, latest_at = excluded.latest_at,
+            items = excluded.items,
+            cutoff = excluded.cutoff, external_ids = excluded.external_ids, scores = excluded.scores,
+            engagement = excluded.engagement, categories = excluded.categories, reasons = excluded.reasons;
+        v_built := v_built + 1;
+    END LOOP;
+    RETURN v_built;
+END;
+$$;
+COMMENT ON FUNCTION rec._refresh_feed_pools() IS
+'Refresh step feed_pools: precompute the feeds of active users for the served strategy (at most 1000 per run). Returns pools built.';
