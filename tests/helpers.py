@@ -393,7 +393,8 @@ ROLLED_BACK = {"replay_split"}
 def prepare_calls(conn: psycopg.Connection) -> None:
     """What the read calls need besides the loaded data: the experiment they report on."""
     conn.execute("SELECT rec.upsert_experiment(%s::jsonb)", (json.dumps(
-        {"name": EXPERIMENT, "variants": [{"name": "control", "strategy": "default", "share": 0.5},
+        {"name": EXPERIMENT, "starts_at": "2020-01-01T00:00:00Z",
+         "variants": [{"name": "control", "strategy": "default", "share": 0.5},
                                           {"name": "other", "strategy": "explore", "share": 0.5}]}),))
 
 

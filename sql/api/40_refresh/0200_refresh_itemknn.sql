@@ -21,7 +21,13 @@ DECLARE
     v_rows   bigint;
     v_start  timestamptz := clock_timestamp();
     v_last   bigint;
+    v_events bigint;
+    v_users  bigint;
+    v_items  bigint;
+    v_secs   double precision;
 BEGIN
+    -- Reads the events' shards, then writes reference tables (item_neighbors, models).
+    PERFORM rec._citus_sequential();
     SELECT coalesce(max(e.id), 0) INTO v_last FROM pgrec.events AS e;
     SELECT * INTO v_model FROM pgrec.models AS m WHERE m.name = 'itemknn';
     v_beta := coalesce((v_model.parameters ->> 'beta')::double precision, 0.5);
@@ -59,11 +65,14 @@ BEGIN
     WHERE r.rank <= v_k AND r.score > 0;
     GET DIAGNOSTICS v_rows = ROW_COUNT;
 
+    -- Counted first and written as values: Citus runs no subquery or volatile function
+    -- (clock_timestamp) inside an UPDATE of a replicated table.
+    SELECT count(*), count(DISTINCT e.user_id) INTO v_events, v_users FROM pgrec.events AS e WHERE e.occurred_at <= v_now;
+    SELECT count(DISTINCT n.item_id) INTO v_items FROM pgrec.item_neighbors AS n WHERE n.source = 'itemknn';
+    v_secs := extract(epoch FROM clock_timestamp() - v_start);
     UPDATE pgrec.models AS m
-    SET fitted_at = now(), as_of = v_now, seconds = extract(epoch FROM clock_timestamp() - v_start),
-        training_events = (SELECT count(*) FROM pgrec.events AS e WHERE e.occurred_at <= v_now),
-        users = (SELECT count(DISTINCT e.user_id) FROM pgrec.events AS e WHERE e.occurred_at <= v_now),
-        items_covered = (SELECT count(DISTINCT n.item_id) FROM pgrec.item_neighbors AS n WHERE n.source = 'itemknn'),
+    SET fitted_at = now(), as_of = v_now, seconds = v_secs,
+        training_events = v_events, users = v_users, items_covered = v_items,
         metrics = jsonb_build_object('pairs', v_rows), last_event_id = v_last
     WHERE m.name = 'itemknn';
     RETURN v_rows;

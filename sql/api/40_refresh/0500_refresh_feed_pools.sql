@@ -21,10 +21,21 @@ DECLARE
     v_reasons jsonb;
     v_total   integer;
     v_built   bigint := 0;
+    v_shared  text;
+    v_version text;
+    v_policy  text;
+    v_items   bigint[];
+    v_ids     text[];
+    v_scores  double precision[];
+    v_engagement double precision[];
+    v_categories integer[];
 BEGIN
     DELETE FROM pgrec.feed_pools AS p
     WHERE p.strategy <> v_served OR p.built_at < now() - interval '1 day';
 
+    -- One query over the users' shards (on Citus each worker joins its own users' events, rows,
+    -- tags and pools): the digest's shared part is computed once, the rest from the joined rows.
+    v_shared := rec._feed_pool_shared(v_served);
     FOR v_user IN
         SELECT a.user_id, u.external_id, a.last_event_id
         FROM (SELECT e.user_id, max(e.id) AS last_event_id, max(e.occurred_at) AS last_at
@@ -32,10 +43,12 @@ BEGIN
               WHERE e.occurred_at > v_now - interval '7 days' AND e.occurred_at <= v_now
               GROUP BY e.user_id) AS a
         JOIN pgrec.users AS u ON u.id = a.user_id
+        LEFT JOIN (SELECT t.user_id, rec._feed_pool_tags(array_agg(t.tag_id), array_agg(t.weight), array_agg(t.blocked)) AS tags
+                   FROM pgrec.user_tags AS t GROUP BY t.user_id) AS ut ON ut.user_id = a.user_id
         LEFT JOIN pgrec.feed_pools AS p ON p.user_id = a.user_id AND p.strategy = v_served
         WHERE p.user_id IS NULL OR p.last_event_id < a.last_event_id
            OR (p.as_of <> v_now AND (v_replay OR now() - p.built_at > interval '30 minutes'))
-           OR p.version <> rec._feed_pool_version(v_served, a.user_id)
+           OR p.version <> rec._feed_pool_digest(v_shared, u.updated_at, u.personalization, ut.tags)
         ORDER BY p.user_id IS NULL DESC, a.last_at DESC, a.user_id
         LIMIT 1000
     LOOP
@@ -47,22 +60,25 @@ BEGIN
         WHERE s.excluded IS NULL AND (c.fallback OR s.score > 0);
         SELECT coalesce(jsonb_agg(r.reasons ORDER BY r.ord), '[]') INTO v_reasons
         FROM rec._reasons(c, v_rows[1:100], array_fill(0::float8, ARRAY[least(v_total, 100)])) AS r;
+        -- Values computed first: Citus runs no subquery inside an INSERT into a distributed table.
+        SELECT s.exclusion_policy INTO v_policy FROM pgrec.strategies AS s
+        WHERE s.name = CASE WHEN c.cold_start THEN (SELECT x.cold_start FROM pgrec.strategies AS x
+                                                    WHERE x.name = v_served) ELSE v_served END;
+        v_version := rec._feed_pool_version(v_served, v_user.user_id);
+        v_items := ARRAY(SELECT r.item_id FROM unnest(v_rows[1:100]) AS r);
+        v_ids := ARRAY(SELECT r.external_id FROM unnest(v_rows[1:100]) AS r);
+        v_scores := ARRAY(SELECT r.score FROM unnest(v_rows[1:100]) AS r);
+        v_engagement := ARRAY(SELECT (r.signals).engagement FROM unnest(v_rows[1:100]) AS r);
+        v_categories := ARRAY(SELECT coalesce(r.category, 0) FROM unnest(v_rows[1:100]) AS r);
         INSERT INTO pgrec.feed_pools AS p (user_id, strategy, built_at, as_of, version, cold, policy, last_event_id,
                                            latest_at, items, cutoff, external_ids, scores, engagement, categories, reasons)
-        VALUES (v_user.user_id, v_served, now(), v_now, rec._feed_pool_version(v_served, v_user.user_id),
-                c.cold_start,
-                (SELECT s.exclusion_policy FROM pgrec.strategies AS s
-                 WHERE s.name = CASE WHEN c.cold_start THEN (SELECT x.cold_start FROM pgrec.strategies AS x
-                                                             WHERE x.name = v_served) ELSE v_served END),
+        VALUES (v_user.user_id, v_served, now(), v_now, v_version, c.cold_start, v_policy,
                 -- Read before the context: an event that arrives meanwhile counts as "since".
                 v_user.last_event_id,
                 (c.u).latest_at,
-                ARRAY(SELECT r.item_id FROM unnest(v_rows[1:100]) AS r),
+                v_items,
                 CASE WHEN v_total > 100 THEN v_rows[101].score END,
-                ARRAY(SELECT r.external_id FROM unnest(v_rows[1:100]) AS r),
-                ARRAY(SELECT r.score FROM unnest(v_rows[1:100]) AS r),
-                ARRAY(SELECT (r.signals).engagement FROM unnest(v_rows[1:100]) AS r),
-                ARRAY(SELECT coalesce(r.category, 0) FROM unnest(v_rows[1:100]) AS r),
+                v_ids, v_scores, v_engagement, v_categories,
                 v_reasons)
         ON CONFLICT ON CONSTRAINT feed_pools_pkey DO UPDATE
         SET built_at = excluded.built_at, as_of = excluded.as_of, version = excluded.version, cold = excluded.cold,

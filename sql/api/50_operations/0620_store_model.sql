@@ -12,7 +12,9 @@ RETURNS void
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE
-    v_bad bigint;
+    v_bad   bigint;
+    v_known bigint[];
+    v_items bigint[];
 BEGIN
     IF NOT EXISTS (SELECT FROM pgrec.models AS m WHERE m.name = p_model) THEN
         RAISE EXCEPTION 'unknown model "%"', left(p_model, 100) USING ERRCODE = '22023',
@@ -31,14 +33,20 @@ BEGIN
                WHERE u.a IS NULL OR u.b IS NULL OR u.s IS NULL OR u.s = 'NaN' OR u.s = 'Infinity' OR u.s = '-Infinity') THEN
         RAISE EXCEPTION 'ids must not be null and scores must be finite numbers' USING ERRCODE = '22023';
     END IF;
+    -- Known ids looked up with the chunk's ids as values, then compared as arrays: on Citus a
+    -- correlated subquery per id over the users' shards cannot be planned.
     IF p_kind = 'user' THEN
-        SELECT x.id INTO v_bad FROM (SELECT DISTINCT unnest(p_ids) AS id) AS x
-        WHERE NOT EXISTS (SELECT FROM pgrec.users AS u WHERE u.id = x.id) LIMIT 1;
+        v_known := ARRAY(SELECT u.id FROM pgrec.users AS u WHERE u.id = ANY (p_ids));
+        SELECT x.id INTO v_bad
+        FROM unnest(p_ids) AS x(id) LEFT JOIN unnest(v_known) AS k(id) ON k.id = x.id
+        WHERE k.id IS NULL LIMIT 1;
     END IF;
     IF v_bad IS NULL THEN
+        v_items := CASE WHEN p_kind = 'user' THEN p_other ELSE p_ids || p_other END;
+        v_known := ARRAY(SELECT i.id FROM pgrec.items AS i WHERE i.id = ANY (v_items));
         SELECT x.id INTO v_bad
-        FROM (SELECT DISTINCT unnest(CASE WHEN p_kind = 'user' THEN p_other ELSE p_ids || p_other END) AS id) AS x
-        WHERE NOT EXISTS (SELECT FROM pgrec.items AS i WHERE i.id = x.id) LIMIT 1;
+        FROM unnest(v_items) AS x(id) LEFT JOIN unnest(v_known) AS k(id) ON k.id = x.id
+        WHERE k.id IS NULL LIMIT 1;
     END IF;
     IF v_bad IS NOT NULL THEN
         RAISE EXCEPTION 'unknown id %', v_bad USING ERRCODE = 'P0002',
@@ -55,6 +63,7 @@ RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
 AS $$
 BEGIN
+    PERFORM rec._citus_sequential();
     IF NOT EXISTS (SELECT FROM pgrec.models AS m WHERE m.name = clear_model.model) THEN
         RAISE EXCEPTION 'unknown model "%"', model USING ERRCODE = '22023';
     END IF;
@@ -76,6 +85,7 @@ AS $$
 DECLARE
     v_rows bigint;
 BEGIN
+    PERFORM rec._citus_sequential();
     PERFORM rec._check_model_rows(model, 'item', item_ids, neighbor_ids, scores);
     INSERT INTO pgrec.item_neighbors (item_id, source, neighbor_id, score)
     SELECT u.i, model, u.j, u.s FROM unnest(item_ids, neighbor_ids, scores) AS u(i, j, s)
@@ -96,6 +106,7 @@ AS $$
 DECLARE
     v_rows bigint;
 BEGIN
+    PERFORM rec._citus_sequential();
     PERFORM rec._check_model_rows(model, 'user', user_ids, item_ids, scores);
     INSERT INTO pgrec.user_candidates (user_id, model, items, scores, as_of)
     SELECT u.u, store_user_candidates.model, array_agg(u.i ORDER BY u.s DESC, u.i), array_agg(u.s ORDER BY u.s DESC, u.i), rec.now()
@@ -117,14 +128,16 @@ AS $$
 DECLARE
     v_rows bigint;
 BEGIN
+    PERFORM rec._citus_sequential();
     IF ids IS NULL OR factors IS NULL OR cardinality(ids) <> cardinality(factors) THEN
         RAISE EXCEPTION 'ids and factors must be arrays of the same length' USING ERRCODE = '22023';
     END IF;
     IF cardinality(ids) > 100000 OR array_position(ids, NULL) IS NOT NULL OR array_position(factors, NULL) IS NOT NULL THEN
         RAISE EXCEPTION 'at most 100000 factors per call, none null' USING ERRCODE = '22023';
     END IF;
-    IF kind = 'item' AND EXISTS (SELECT FROM unnest(ids) AS x(id) WHERE NOT EXISTS (SELECT FROM pgrec.items AS i WHERE i.id = x.id))
-       OR kind = 'user' AND EXISTS (SELECT FROM unnest(ids) AS x(id) WHERE NOT EXISTS (SELECT FROM pgrec.users AS u WHERE u.id = x.id)) THEN
+    -- Known ids as an array first (see rec._check_model_rows).
+    IF kind = 'item' AND cardinality(ARRAY(SELECT i.id FROM pgrec.items AS i WHERE i.id = ANY (ids))) < cardinality(ARRAY(SELECT DISTINCT unnest(ids)))
+       OR kind = 'user' AND cardinality(ARRAY(SELECT u.id FROM pgrec.users AS u WHERE u.id = ANY (ids))) < cardinality(ARRAY(SELECT DISTINCT unnest(ids))) THEN
         RAISE EXCEPTION 'unknown % id in ids', kind USING ERRCODE = 'P0002';
     END IF;
     IF kind = 'item' THEN
@@ -151,6 +164,7 @@ RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
 AS $$
 BEGIN
+    PERFORM rec._citus_sequential();
     IF seconds IS NULL OR NOT (seconds >= 0 AND seconds < 'Infinity') OR training_events < 0 OR users < 0
        OR items_covered < 0 OR last_event_id < 0 THEN
         RAISE EXCEPTION 'seconds must be a finite number >= 0 and the counts >= 0' USING ERRCODE = '22023';
@@ -173,10 +187,16 @@ COMMENT ON FUNCTION rec.record_model_fit(text, double precision, bigint, bigint,
 
 -- The newest event id: a fit reads it before its interactions, so events that arrive while it
 -- runs count again at serving rather than not at all.
+-- On Citus it also puts the transaction in sequential mode: it is a fit's first read, and the
+-- fit then writes reference tables (pgrec.item_neighbors, pgrec.models) in the same transaction,
+-- which Citus allows only when no query before them read the shards in parallel.
 CREATE FUNCTION rec.last_event_id()
 RETURNS bigint
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
 AS $$
-    SELECT coalesce(max(e.id), 0) FROM pgrec.events AS e;
+BEGIN
+    PERFORM rec._citus_sequential();
+    RETURN (SELECT coalesce(max(e.id), 0) FROM pgrec.events AS e);
+END;
 $$;
 COMMENT ON FUNCTION rec.last_event_id() IS 'Model fits: the newest event id (read before the interactions a fit learns from).';

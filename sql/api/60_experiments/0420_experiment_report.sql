@@ -64,9 +64,12 @@ BEGIN
           AND (v_experiment.ends_at IS NULL OR s.served_at < v_experiment.ends_at)
           AND s.served_at <= v_now
     ),
+    -- From the table again rather than from `shown`, with the same filter: then the events
+    -- and the later impressions are joined on the user's shard (Citus joins a distributed
+    -- table with a materialised set only on simple conditions).
     followed AS MATERIALIZED (
         SELECT s.id, bool_or(e.type <> 'click') AS converted
-        FROM shown AS s
+        FROM pgrec.impressions AS s
         JOIN pgrec.weighted_events AS e
           ON e.user_id = s.user_id AND e.item_id = s.item_id
          AND e.occurred_at >= s.served_at AND e.occurred_at <= s.served_at + v_window
@@ -76,6 +79,10 @@ BEGIN
                           WHERE later.user_id = s.user_id AND later.item_id = s.item_id
                             AND later.served_at <= e.occurred_at
                             AND (later.served_at, later.id) > (s.served_at, s.id))
+          AND s.experiment = v_experiment.name
+          AND s.served_at >= v_experiment.starts_at
+          AND (v_experiment.ends_at IS NULL OR s.served_at < v_experiment.ends_at)
+          AND s.served_at <= v_now
         GROUP BY s.id
     ),
     per_variant AS (
