@@ -197,6 +197,7 @@ GUARDED = [
     ("POST", "/v1/experiments/ab_test/end", "admin", None),
     ("GET", "/v1/experiments/ab_test/report", "admin", None),
     ("GET", "/v1/experiments/ab_test/assignment?user_id=ana", "read", None),
+    ("POST", "/v1/impressions", "write", {"request_id": "r1", "user_id": "ana", "items": ["py-intro"]}),
     ("GET", "/metrics", "admin", None),
 ]
 
