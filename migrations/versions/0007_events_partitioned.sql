@@ -1,7 +1,7 @@
 -- Events partitioned by month; exactly-once through pgrec.event_ids (event ids unique per
 -- user); client user ids unique through pgrec.user_keys; the embedding queue filled by
--- rec.upsert_items instead of statement triggers; on a Citus coordinator, every table placed
--- (distributed, reference or local). A frozen copy of what sql/schema and sql/seed say about
+-- rec.upsert_items instead of statement triggers; impressions keyed by user first; on a Citus
+-- coordinator, every table placed (distributed, reference or local). A frozen copy of what sql/schema and sql/seed say about
 -- these objects at this revision: never edit it, add a revision.
 --
 -- The events are copied into the new table: plan for the time of one INSERT ... SELECT of the
