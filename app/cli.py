@@ -212,12 +212,15 @@ def cmd_embed(args: argparse.Namespace) -> int:
             with Progress(*columns, console=err) as progress:
                 task = progress.add_task(f"embedding ({provider.name})", total=total)
                 result = embed_pending(conn, provider, batch_size=args.batch_size or settings.embedding_batch_size,
-                                       limit=args.limit, on_batch=lambda n: progress.advance(task, n))
+                                       limit=args.limit, on_batch=lambda n: progress.advance(task, n),
+                                       bulk_min=settings.embedding_bulk_min,
+                                       index_memory=settings.embedding_index_memory)
         except EmbeddingError as exc:
             err.print(f"[red]embedding failed[/red]: {exc}")
             return 1
         left = status(conn)
-    console.print(f"embedded {result.embedded} items in {result.seconds:.1f} s ({result.rate:.0f}/s) with {provider.name}; "
+    bulk = f", bulk load: HNSW index built in {result.index_seconds:.1f} s" if result.bulk else ""
+    console.print(f"embedded {result.embedded} items in {result.seconds:.1f} s ({result.rate:.0f}/s) with {provider.name}{bulk}; "
                   f"{left['pending']} still queued")
     return 0
 

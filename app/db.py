@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Iterator
 
 import psycopg
+import psycopg.sql
 from pgvector.psycopg import register_vector
 from psycopg_pool import ConnectionPool
 
-from app.settings import get_settings
+from app.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
@@ -41,17 +42,88 @@ def embedded_bin_dir() -> Path:
 
 
 def start_embedded(data_dir: Path) -> str:
-    """Start (or reuse) the embedded server in ``data_dir``; return its libpq URL."""
+    """Start (or reuse) the embedded server in ``data_dir``; return its libpq URL.
+
+    A server this call starts gets the memory settings of :func:`embedded_settings` (stored with
+    ``ALTER SYSTEM``, so ``pgrec db start`` and every later start keep them); when that changes
+    ``shared_buffers`` the server is restarted once to apply it. A running server is reused as
+    it is."""
     data_dir.mkdir(parents=True, exist_ok=True)
     pgserver = _pgserver()
-    if not embedded_running(data_dir):
+    starting = not embedded_running(data_dir)
+    if starting:
         # After a stop in this process the library would hand back its cached, stopped handle,
         # which does not start again; dropping it makes get_server start a real server.
         pgserver.PostgresServer._instances.pop(data_dir.resolve(), None)
     # cleanup_mode=None: the server outlives this process, so the API, the scheduler and the
     # CLI reuse one instance instead of each starting and stopping their own.
     server = pgserver.get_server(data_dir, cleanup_mode=None)
+    if starting and _apply_sizing(server.get_uri(), embedded_settings(get_settings())):
+        server.stop()
+        pgserver.PostgresServer._instances.pop(data_dir.resolve(), None)
+        server = pgserver.get_server(data_dir, cleanup_mode=None)
     return server.get_uri()
+
+
+def machine_memory() -> int:
+    """Bytes of memory this process may use: the machine's, or its cgroup limit when lower."""
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    for limit_file in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        try:
+            limit = Path(limit_file).read_text().strip()
+        except OSError:
+            continue
+        if limit.isdigit():
+            total = min(total, int(limit))
+    return total
+
+
+def _mb(n: float) -> str:
+    return f"{int(n) >> 20}MB"
+
+
+def embedded_settings(settings: Settings) -> dict[str, str]:
+    """Memory settings for the embedded server, from the memory it may use
+    (``PGREC_EMBEDDED_MEMORY``, default half the machine's: the API, the scheduler and model fits
+    share the machine): shared_buffers a quarter of it (128 MB to 16 GB), effective_cache_size
+    three quarters, work_mem a sixteenth shared by 100 connections' sorts (4 to 64 MB),
+    maintenance_work_mem a sixteenth (64 MB to 2 GB: index builds, VACUUM). Then
+    ``PGREC_EMBEDDED_SETTINGS`` (``name=value`` pairs) overrides or adds any server setting.
+    A memory of 0 leaves the server's own defaults (the overrides still apply)."""
+    memory = settings.embedded_memory if settings.embedded_memory is not None else machine_memory() // 2
+    sized: dict[str, str] = {}
+    if memory > 0:
+        mb = 1 << 20
+        sized = {
+            "shared_buffers": _mb(min(max(memory / 4, 128 * mb), 16384 * mb)),
+            "effective_cache_size": _mb(max(memory * 3 / 4, 512 * mb)),
+            "work_mem": _mb(min(max(memory / 16 / 100, 4 * mb), 64 * mb)),
+            "maintenance_work_mem": _mb(min(max(memory / 16, 64 * mb), 2048 * mb)),
+        }
+    return {**sized, **dict(settings.embedded_settings)}
+
+
+def _apply_sizing(url: str, wanted: dict[str, str]) -> bool:
+    """Store ``wanted`` with ALTER SYSTEM and reload; True when a restart is needed to apply it
+    (a setting such as shared_buffers that only takes effect at server start differs)."""
+    if not wanted:
+        return False
+    restart = False
+    with psycopg.connect(url, autocommit=True) as conn:
+        for name, value in wanted.items():
+            context, current = conn.execute(
+                "SELECT context, current_setting(name) FROM pg_settings WHERE name = %s", (name,)).fetchone() or (None, None)
+            if context is None:
+                raise ValueError(f"PGREC_EMBEDDED_SETTINGS: {name} is not a PostgreSQL setting")
+            # ALTER SYSTEM takes no parameters; the value is quoted as a literal.
+            conn.execute(psycopg.sql.SQL("ALTER SYSTEM SET {} = {}").format(
+                psycopg.sql.Identifier(name), psycopg.sql.Literal(value)))
+            if context == "postmaster":
+                same = conn.execute("SELECT pg_size_bytes(%s) = pg_size_bytes(%s)", (current, value)).fetchone()[0] \
+                    if name.endswith(("_buffers", "_mem", "_size")) else current == value
+                restart = restart or not same
+        conn.execute("SELECT pg_reload_conf()")
+    return restart
 
 
 def stop_embedded(data_dir: Path) -> bool:

@@ -38,6 +38,10 @@ def call_batches(conn: psycopg.Connection, function: str, batches: Iterable[list
     return total
 
 
+def _not_after(when: str, until: str | None) -> bool:
+    return until is None or datetime.fromisoformat(when) <= datetime.fromisoformat(until)
+
+
 def onboarding_answers(picks: Sequence[str], questions: Sequence[tuple[str, str, bool, list[dict]]]) -> dict:
     """The answers a user who would pick these words gives to the installation's questions.
 
@@ -55,14 +59,21 @@ def onboarding_answers(picks: Sequence[str], questions: Sequence[tuple[str, str,
 
 
 def submit_onboarding(conn: psycopg.Connection, onboarding: list[dict], progress: Progress | None = None,
-                      task=None) -> int:
+                      task=None, questionnaire: str = "default", until: str | None = None) -> int:
     """Answer the quiz for each ``{user_id, at, picks}`` through ``rec.submit_onboarding``, as of
-    the moment they answered (``rec.as_of``); returns the number of users who answered."""
-    questions = conn.execute("SELECT question_id, prompt, multiple, options FROM rec.onboarding_questions()").fetchall()
+    the moment they answered (``rec.as_of``), with the questions of ``questionnaire`` (the
+    default quiz when the installation has no such questionnaire); answers after ``until`` (ISO)
+    are left out. Returns the number of users who answered."""
+    try:
+        with conn.transaction():
+            questions = conn.execute("SELECT question_id, prompt, multiple, options FROM rec.onboarding_questions(%s)",
+                                     (questionnaire,)).fetchall()
+    except psycopg.errors.InvalidParameterValue:  # an installation without that quiz
+        questions = conn.execute("SELECT question_id, prompt, multiple, options FROM rec.onboarding_questions()").fetchall()
     answered = 0
     for entry in onboarding:
         answers = onboarding_answers(entry["picks"], questions)
-        if answers:
+        if answers and _not_after(entry["at"], until):
             with conn.transaction():
                 conn.execute("SELECT set_config('rec.as_of', %s, true)", (entry["at"],))
                 conn.execute("SELECT rec.submit_onboarding(%s, %s::jsonb)", (entry["user_id"], json.dumps(answers)))
@@ -72,9 +83,28 @@ def submit_onboarding(conn: psycopg.Connection, onboarding: list[dict], progress
     return answered
 
 
+def follow_batches(follows: list[dict], until: str | None = None) -> tuple[list[dict], list[dict]]:
+    """``rec.follow`` and ``rec.unfollow`` elements for ``{user_id, creator_id, followed_at,
+    unfollowed_at}`` records, leaving out what happens after ``until`` (ISO; a replay's clock)."""
+    started = [{"user_id": f["user_id"], "creator_id": f["creator_id"], "at": f["followed_at"]}
+               for f in follows if _not_after(f["followed_at"], until)]
+    ended = [{"user_id": f["user_id"], "creator_id": f["creator_id"], "at": f["unfollowed_at"]}
+             for f in follows if f.get("unfollowed_at") and _not_after(f["unfollowed_at"], until)]
+    return started, ended
+
+
+def load_follows(conn: psycopg.Connection, follows: list[dict], progress: Progress | None = None, task=None,
+                 until: str | None = None) -> int:
+    """Follows through ``rec.follow``, then the unfollows through ``rec.unfollow``, each at its
+    own time; returns the follows still on at the end."""
+    started, ended = follow_batches(follows, until)
+    begun = call_batches(conn, "follow", batched(started, BATCH), progress, task)
+    return begun - call_batches(conn, "unfollow", batched(ended, BATCH))
+
+
 def load_dataset(url: str, ds: Dataset, console: Console | None = None, refresh: bool = True) -> dict[str, float]:
-    """Items, users, onboarding answers, then events (in time order), then a full refresh.
-    Returns timings and counts."""
+    """Items, users, onboarding answers, follows, learning paths and consents, then events (in
+    time order), then a full refresh. Returns timings and counts."""
     console = console or Console(stderr=True)
     timings: dict[str, float] = {}
     columns = (TextColumn("{task.description:>10}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
@@ -86,7 +116,16 @@ def load_dataset(url: str, ds: Dataset, console: Console | None = None, refresh:
         call_batches(conn, "upsert_users", batched(ds.users, 1000), progress, task)
         if ds.onboarding:
             task = progress.add_task("onboarding", total=len(ds.onboarding))
-            timings["onboarded"] = submit_onboarding(conn, ds.onboarding, progress, task)
+            timings["onboarded"] = submit_onboarding(conn, ds.onboarding, progress, task, ds.questionnaire)
+        if ds.follows:
+            task = progress.add_task("follows", total=len(ds.follows))
+            timings["following"] = load_follows(conn, ds.follows, progress, task)
+        if ds.paths:
+            task = progress.add_task("paths", total=len(ds.paths))
+            timings["paths"] = call_batches(conn, "upsert_paths", batched(ds.paths, 1000), progress, task)
+        if ds.consents:
+            task = progress.add_task("consents", total=len(ds.consents))
+            timings["consents"] = call_batches(conn, "upsert_consents", batched(ds.consents, 10_000), progress, task)
         timings["items_users_s"] = time.perf_counter() - started
 
         started = time.perf_counter()
@@ -102,7 +141,10 @@ def load_dataset(url: str, ds: Dataset, console: Console | None = None, refresh:
             timings["refresh_s"] = time.perf_counter() - started
     if ds.onboarding:
         console.print(f"onboarding: {timings['onboarded']} of {len(ds.onboarding)} quiz takers matched the "
-                      "installation's questions (rec.onboarding_questions)", highlight=False)
+                      f"installation's questions (rec.onboarding_questions('{ds.questionnaire}'))", highlight=False)
+    if ds.follows:
+        console.print(f"follows: {len(ds.follows)} loaded (rec.follow, rec.unfollow), {timings['following']} "
+                      "still following", highlight=False)
     for name, rows in ds.unloaded.items():
         console.print(f"generated, not loaded (no SQL API for it yet): {len(rows)} {name}", highlight=False)
     return timings

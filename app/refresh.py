@@ -42,8 +42,12 @@ def _embeddings(conn: psycopg.Connection, settings: Settings, should_stop: StopC
     from app.embeddings.worker import database_dim, embed_pending
 
     provider = _provider(settings, database_dim(conn))
-    result = embed_pending(conn, provider, batch_size=settings.embedding_batch_size, should_stop=should_stop)
-    return result.embedded, f"{result.claimed} items claimed in {result.batches} batches with {provider.name}"
+    result = embed_pending(conn, provider, batch_size=settings.embedding_batch_size, should_stop=should_stop,
+                           bulk_min=settings.embedding_bulk_min, index_memory=settings.embedding_index_memory)
+    detail = f"{result.claimed} items claimed in {result.batches} batches with {provider.name}"
+    if result.bulk:
+        detail += f", bulk load (HNSW index built in {result.index_seconds:.1f} s)"
+    return result.embedded, detail
 
 
 _PROVIDERS: dict[tuple[int, str], object] = {}

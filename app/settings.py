@@ -14,6 +14,32 @@ def _env(name: str, default: str) -> str:
     return os.environ.get(name, default)
 
 
+_UNITS = {"": 1, "B": 1, "KB": 1 << 10, "MB": 1 << 20, "GB": 1 << 30, "TB": 1 << 40}
+
+
+def _memory(value: str | None) -> int | None:
+    """``4GB``, ``512MB``, ``0`` (bytes) or None when unset."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip().upper().replace(" ", "")
+    number = text.rstrip("KMGTB")
+    unit = text[len(number):]
+    if unit not in _UNITS or not number.replace(".", "", 1).isdigit():
+        raise ValueError(f"PGREC_EMBEDDED_MEMORY: {value!r} is not a memory size such as 4GB or 512MB")
+    return int(float(number) * _UNITS[unit])
+
+
+def _pairs(value: str) -> tuple[tuple[str, str], ...]:
+    """``name=value`` pairs separated by spaces or commas."""
+    pairs: dict[str, str] = {}
+    for item in value.replace(",", " ").split():
+        name, sep, setting = item.partition("=")
+        if not sep or not name or not setting:
+            raise ValueError(f"PGREC_EMBEDDED_SETTINGS: {item!r} is not name=value")
+        pairs[name] = setting
+    return tuple(pairs.items())
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every knob pgrec reads. Field docs double as the README's configuration table."""
@@ -23,6 +49,17 @@ class Settings:
 
     data_dir: Path = field(default_factory=lambda: Path(_env("PGREC_DATA_DIR", str(ROOT / ".pgdata"))))
     """Data folder of the embedded PostgreSQL (git-ignored, inside the checkout by default)."""
+
+    embedded_memory: int | None = field(default_factory=lambda: _memory(os.environ.get("PGREC_EMBEDDED_MEMORY")))
+    """Memory the embedded PostgreSQL is sized for (``4GB``, ``512MB``; ``0``: leave the server's
+    defaults). Unset: half the machine's memory (or its cgroup limit). shared_buffers,
+    effective_cache_size, work_mem and maintenance_work_mem follow from it (``app.db.embedded_settings``);
+    applied whenever pgrec starts the server."""
+
+    embedded_settings: tuple[tuple[str, str], ...] = field(
+        default_factory=lambda: _pairs(_env("PGREC_EMBEDDED_SETTINGS", "")))
+    """Server settings for the embedded PostgreSQL that override the sized ones or add others,
+    as ``name=value`` pairs separated by spaces or commas: ``shared_buffers=2GB work_mem=32MB``."""
 
     embedding_dim: int = field(default_factory=lambda: int(_env("PGREC_EMBEDDING_DIM", "384")))
     """Dimension of item embeddings; fixed when pgrec is installed into a database."""
@@ -146,6 +183,13 @@ class Settings:
 
     embedding_batch_size: int = field(default_factory=lambda: int(_env("PGREC_EMBEDDING_BATCH_SIZE", "128")))
     """Items per embedding request and per claimed batch of the embed job."""
+
+    embedding_bulk_min: int = field(default_factory=lambda: int(_env("PGREC_EMBEDDING_BULK_MIN", "10000")))
+    """Queued items (and at least half the catalogue) from which the embed job loads in bulk:
+    vectors are stored without the HNSW index, which is built once at the end. 0: never."""
+
+    embedding_index_memory: str = field(default_factory=lambda: _env("PGREC_EMBEDDING_INDEX_MEMORY", "1GB"))
+    """``maintenance_work_mem`` for building the HNSW index after a bulk load."""
 
     embedding_max_retries: int = field(default_factory=lambda: int(_env("PGREC_EMBEDDING_MAX_RETRIES", "5")))
     """Retries (exponential back-off, honouring Retry-After) on rate limits and transient errors."""

@@ -143,6 +143,14 @@ def time_calls(conn: psycopg.Connection, sql: str, params: Iterable[tuple], warm
     return percentiles(samples)
 
 
+def catch_up(conn: psycopg.Connection) -> None:
+    """Run once the refresh steps that never ran on this database: a cached dataset may predate
+    steps added since it was loaded (migrations add the step, not its data)."""
+    for (step,) in conn.execute("SELECT step FROM rec.freshness() WHERE last_ok_at IS NULL").fetchall():
+        log(f"refreshing {step} (never run on this dataset)")
+        conn.execute("SELECT * FROM rec.refresh(%s)", (step,)).fetchall()
+
+
 def sample_users(conn: psycopg.Connection, n: int, seed: float = 0.42) -> list[str]:
     """A deterministic sample of user ids that have events."""
     conn.execute("SELECT setseed(%s)", (seed,))

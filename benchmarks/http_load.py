@@ -33,7 +33,7 @@ import psycopg
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app import ROOT  # noqa: E402
-from benchmarks.common import bench_url, log, percentiles, print_table, sample_users  # noqa: E402
+from benchmarks.common import bench_url, catch_up, log, percentiles, print_table, sample_users  # noqa: E402
 
 API_ROLE = "pgrec_bench_api"
 
@@ -49,11 +49,7 @@ def prepare(url: str) -> tuple[str, str, list[str]]:
     """A login role in pgrec_app, a read key, and users to ask feeds for."""
     name = f"bench-load-{uuid.uuid4().hex[:8]}"
     with psycopg.connect(url, autocommit=True) as conn:
-        # A cached dataset may predate refresh steps added since it was loaded (migrations add
-        # the step, not its data): run those once so feeds see the data they expect.
-        for (step,) in conn.execute("SELECT step FROM rec.freshness() WHERE last_ok_at IS NULL").fetchall():
-            log(f"refreshing {step} (never run on this dataset)")
-            conn.execute("SELECT * FROM rec.refresh(%s)", (step,)).fetchall()
+        catch_up(conn)
         conn.execute(f"""DO $$ BEGIN
             IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{API_ROLE}') THEN CREATE ROLE {API_ROLE} LOGIN; END IF;
         END $$""")

@@ -6,8 +6,8 @@ request rates, and the design pgrec replaces (the seeds' pattern), on one datase
     python -m benchmarks.serving --skip-http --sample 200
 
 1. **Feed vs probe.** ``rec.feed(user, 20)`` p50/p99 per strategy over a sample of active users,
-   served from their precomputed pools (refresh step feed_pools, built first for the sampled
-   users) and, for comparison, by the full pipeline (``SET rec.pools = off``), beside the bare
+   served from their precomputed pools (refresh step feed_pools, built first for every active
+   user, with every strategy measured marked precomputed) and, for comparison, by the full pipeline (``SET rec.pools = off``), beside the bare
    probe a vector-only recommender would issue (``ORDER BY embedding <=> user_vector LIMIT 200``,
    ``hnsw.ef_search = 200``) measured in the same run.
 2. **HTTP.** ``GET /v1/users/{id}/feed`` through one ``pgrec serve`` process at open-loop rates
@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import math
 import os
 import signal
 import socket
@@ -38,7 +37,8 @@ from pathlib import Path
 import numpy as np
 
 from app.db import connect
-from benchmarks.common import bench_url, log, percentiles, print_table
+from benchmarks.common import bench_url, catch_up, log, percentiles, print_table
+from benchmarks.seed_pattern import seeds_pattern
 
 STRATEGIES = (None, "default", "explore", "marketplace", "cold_start", "popular")
 
@@ -84,47 +84,6 @@ def feed_vs_probe(conn, users: list[str]) -> list[dict]:
     return rows
 
 
-def seeds_pattern(conn, users: list[str]) -> dict:
-    """Fetch 1,000 nearest candidates with fields and score in Python vs one rec.feed call."""
-    weights = {"vector": 0.4, "tags": 0.2, "engagement": 0.2, "recency": 0.2}
-    app_ms, feed_ms, overlaps = [], [], []
-    for user in users:
-        started = time.perf_counter()
-        context = conn.execute(
-            "SELECT (c.u).vector, (c.u).interest_tags, (c.u).interacted_items, rec.now() "
-            "FROM (SELECT rec._user_context(%s, rec.now()) AS u) AS c", (user,)).fetchone()
-        vector, interests, seen, now = context
-        if vector is None:
-            continue
-        rows = conn.execute("""
-            SELECT i.external_id, i.id, (i.embedding <=> %s) AS distance, i.tag_ids, coalesce(s.engagement_score, 0),
-                   extract(epoch FROM %s - i.created_at) / 86400
-            FROM pgrec.items AS i LEFT JOIN pgrec.item_stats AS s ON s.item_id = i.id
-            WHERE i.status = 'active'
-            ORDER BY i.embedding <=> %s LIMIT 1000""", (vector, now, vector)).fetchall()
-        interest = set(interests or [])
-        excluded = set(seen or [])
-        scored = []
-        for external_id, item_id, distance, tags, engagement, age in rows:
-            if item_id in excluded:
-                continue
-            tags = set(tags or [])
-            jaccard = len(tags & interest) / len(tags | interest) if tags or interest else 0.0
-            score = (weights["vector"] * max(0.0, 1 - distance) + weights["tags"] * jaccard
-                     + weights["engagement"] * engagement + weights["recency"] * math.exp(-max(age, 0) / 14))
-            scored.append((score, external_id))
-        scored.sort(reverse=True)
-        app_top = [e for _, e in scored[:20]]
-        app_ms.append((time.perf_counter() - started) * 1000)
-        started = time.perf_counter()
-        feed_top = [r[0] for r in conn.execute("SELECT item_id FROM rec.feed(%s, 20)", (user,))]
-        feed_ms.append((time.perf_counter() - started) * 1000)
-        overlaps.append(len(set(app_top) & set(feed_top)) / 20)
-    a, f = percentiles(app_ms), percentiles(feed_ms)
-    return {"users": len(app_ms), "seeds p50": a["p50"], "seeds p99": a["p99"], "rec.feed p50": f["p50"],
-            "rec.feed p99": f["p99"], "ratio of p50s": a["p50"] / f["p50"], "top-20 overlap": float(np.mean(overlaps))}
-
-
 def http_sweep(url: str, rates: list[float], seconds: float) -> list[dict]:
     from benchmarks.http_load import prepare, run, start_api
 
@@ -162,6 +121,8 @@ def main() -> int:
     parser.add_argument("--sample", type=int, default=300)
     parser.add_argument("--rates", default="100,200,300,400")
     parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--precompute", default=",".join(s for s in STRATEGIES if s),
+                        help="feed strategies marked precomputed (pools are built for every active user)")
     parser.add_argument("--skip-http", action="store_true")
     args = parser.parse_args()
     url = bench_url(args.items, args.users, args.events)
@@ -170,6 +131,10 @@ def main() -> int:
     # The API and every connection below replay at the dataset's last event.
     os.environ["PGOPTIONS"] = f"-c rec.as_of={as_of.replace(' ', 'T')}"
     with connect(url) as conn:
+        catch_up(conn)  # before the pools: a first tune changes the strategy they are built for
+        # As a DBA whose application asks for these strategies by name would.
+        conn.execute("UPDATE pgrec.strategies SET precomputed = (name = ANY (%s)) WHERE list = 'feed'",
+                     (args.precompute.split(","),))
         users = active_users(conn, args.sample)
         log(f"{len(users)} active users; building their feed pools")
         started = time.perf_counter()

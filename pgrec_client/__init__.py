@@ -16,13 +16,16 @@ join with a host app's own tables. See docs/client.md.
 from pgrec_client.client import AsyncClient, Client
 from pgrec_client.errors import (Conflict, Forbidden, InvalidInput, NotFound, NotSupported, PgrecError, RateLimited,
                                  ServerError, Timeout, Unauthorized, Unavailable)
-from pgrec_client.models import (Assignment, Erasure, EventPage, Explanation, Item, Location, Option, PathStep, Question,
-                                 RankedItem, Strategy, UserExport, UserStats, UserStatus)
+from pgrec_client.models import (Achievement, Assignment, Claim, Consent, Difficulty, Erasure, EventPage, Explanation,
+                                 Follow, Interest, Item, LearningPath, Location, Option, PathProgress, PathStep, Profile,
+                                 ProfileVersion, Question, RankedItem, RecommendationType, Strategy, UserExport,
+                                 UserStats, UserStatus)
 
 __all__ = [
     "Client", "AsyncClient",
     "PgrecError", "InvalidInput", "NotFound", "Conflict", "Unauthorized", "Forbidden", "RateLimited", "Timeout",
     "Unavailable", "NotSupported", "ServerError",
     "RankedItem", "PathStep", "Item", "Location", "Explanation", "UserStatus", "UserStats", "Question", "Option",
-    "Strategy", "Erasure", "UserExport", "EventPage", "Assignment",
+    "Strategy", "Erasure", "UserExport", "EventPage", "Assignment", "RecommendationType", "Interest", "Profile",
+    "ProfileVersion", "Consent", "LearningPath", "PathProgress", "Difficulty", "Achievement", "Claim", "Follow",
 ]

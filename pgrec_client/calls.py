@@ -85,31 +85,41 @@ TRACK = Call("rec.track", _args("events:jsonb"), required=1,
              route=Route("POST", "/v1/events", "new", body="events"))
 SUBMIT_ONBOARDING = Call("rec.submit_onboarding", _args("user_id:text", "answers:jsonb"), required=2,
                          route=Route("POST", "/v1/users/{user_id}/onboarding", "preferences_written", body="answers"))
+FOLLOW = Call("rec.follow", _args("follows:jsonb"), required=1,
+              route=Route("POST", "/v1/follows", "started", body="follows"))
+UNFOLLOW = Call("rec.unfollow", _args("follows:jsonb"), required=1,
+                route=Route("POST", "/v1/unfollows", "ended", body="follows"))
 
 # --- lists ----------------------------------------------------------------------------------
-FEED = Call("rec.feed", _args("user_id:text", "n:integer", "offset:integer", "strategy:text", "weights:jsonb"),
+FEED = Call("rec.feed", _args("user_id:text", "n:integer", "offset:integer", "strategy:text", "weights:jsonb",
+                              "type:text", "filter:jsonb", "exclusion_policy:text"),
             RANKED, required=1, route=Route("GET", "/v1/users/{user_id}/feed", "items"))
 TRENDING = Call("rec.trending", _args("n:integer", "offset:integer", "window:interval", "user_id:text", "tags:text[]",
-                                      "strategy:text"),
+                                      "strategy:text", "filter:jsonb"),
                 RANKED, route=Route("GET", "/v1/trending", "items"))
-LATEST = Call("rec.latest", _args("n:integer", "offset:integer", "tags:text[]", "strategy:text"),
+LATEST = Call("rec.latest", _args("n:integer", "offset:integer", "tags:text[]", "strategy:text", "user_id:text",
+                                  "filter:jsonb"),
               RANKED, route=Route("GET", "/v1/latest", "items"))
-SIMILAR_ITEMS = Call("rec.similar_items", _args("item_id:text", "n:integer", "user_id:text", "strategy:text"),
+SIMILAR_ITEMS = Call("rec.similar_items", _args("item_id:text", "n:integer", "user_id:text", "strategy:text",
+                                                "filter:jsonb"),
                      RANKED, required=1, route=Route("GET", "/v1/items/{item_id}/similar", "items"))
 NEARBY = Call("rec.nearby", _args("lat:double precision", "lon:double precision", "radius_km:double precision",
-                                  "n:integer", "user_id:text", "strategy:text"),
+                                  "n:integer", "user_id:text", "strategy:text", "filter:jsonb"),
               RANKED, required=2, route=Route("GET", "/v1/nearby", "items"))
 # The HTTP API embeds the query itself (with the installation's provider), so it takes no
 # embedding from the caller.
 SEARCH = Call("rec.search", _args("query:text", "n:integer", "user_id:text", "query_embedding:public.vector",
-                                  "strategy:text"),
+                                  "strategy:text", "expand:boolean", "filter:jsonb"),
               RANKED, required=1,
               route=Route("GET", "/v1/search", "items", names=(("query", "q"),), unsupported=("query_embedding",)))
-NEXT_ITEMS = Call("rec.next_items", _args("user_id:text", "n:integer", "strategy:text"),
+NEXT_ITEMS = Call("rec.next_items", _args("user_id:text", "n:integer", "strategy:text", "filter:jsonb"),
                   RANKED, required=1, route=Route("GET", "/v1/users/{user_id}/next", "items"))
-SESSION_FEED = Call("rec.session_feed", _args("item_ids:text[]", "n:integer", "strategy:text"),
+SESSION_FEED = Call("rec.session_feed", _args("item_ids:text[]", "n:integer", "strategy:text", "filter:jsonb"),
                     RANKED, required=1,
-                    route=Route("POST", "/v1/sessions/feed", "items", body=("item_ids", "n", "strategy")))
+                    route=Route("POST", "/v1/sessions/feed", "items", body=("item_ids", "n", "strategy", "filter")))
+RANK = Call("rec.rank", _args("user_id:text", "item_ids:text[]", "strategy:text", "filter:jsonb"),
+            RANKED, required=2,
+            route=Route("POST", "/v1/users/{user_id}/rank", "items", body=("item_ids", "strategy", "filter")))
 LEARNING_PATH = Call("rec.learning_path", _args("user_id:text", "item_ids:text[]"),
                      ("step", *RANKED), required=2,
                      route=Route("POST", "/v1/users/{user_id}/learning-path", "steps", body=("item_ids",)))
@@ -126,10 +136,42 @@ ITEMS = Call("rec.items", _args("item_ids:text[]"),
              ("item_id", "title", "description", "tags", "creator_id", "created_at", "location", "price", "attributes",
               "status", "expires_at", "embedded"),
              required=1, route=Route("POST", "/v1/items/lookup", "items", body=("item_ids",)))
-ONBOARDING_QUESTIONS = Call("rec.onboarding_questions", (), ("question_id", "prompt", "multiple", "options"),
+ONBOARDING_QUESTIONS = Call("rec.onboarding_questions", _args("questionnaire:text"),
+                            ("question_id", "prompt", "multiple", "options"),
                             route=Route("GET", "/v1/onboarding/questions", "questions"))
+FOLLOWING = Call("rec.following", _args("user_id:text"), ("creator_id", "followed_at", "items"), required=1,
+                 route=Route("GET", "/v1/users/{user_id}/follows", "follows"))
 STRATEGIES = Call("rec.strategies", (), ("name", "description", "personalized", "weights", "parameters", "list"),
                   route=Route("GET", "/v1/strategies", "strategies"))
+
+RECOMMENDATION_TYPES = Call("rec.recommendation_types", (), ("type", "strategy", "description"),
+                            route=Route("GET", "/v1/recommendation-types", "types"))
+
+# --- profiles and consent -------------------------------------------------------------------
+PROFILE = Call("rec.profile", _args("user_id:text"), required=1, route=Route("GET", "/v1/users/{user_id}/profile"))
+PROFILE_HISTORY = Call("rec.profile_history", _args("user_id:text", "n:integer", "before:bigint"),
+                       ("version", "changed_at", "cause", "changes"), required=1,
+                       route=Route("GET", "/v1/users/{user_id}/profile/history", "versions"))
+UPSERT_CONSENTS = Call("rec.upsert_consents", _args("consents:jsonb"), required=1,
+                       route=Route("PUT", "/v1/consents", "written", body="consents"))
+CONSENTS = Call("rec.consents", _args("user_id:text"), ("purpose", "granted", "answered", "updated_at", "description"),
+                required=1, route=Route("GET", "/v1/users/{user_id}/consents", "consents"))
+
+# --- learning -------------------------------------------------------------------------------
+UPSERT_PATHS = Call("rec.upsert_paths", _args("paths:jsonb"), required=1,
+                    route=Route("PUT", "/v1/paths", "written", body="paths"))
+PATHS = Call("rec.paths", (), ("path_id", "title", "description", "attributes", "modules", "updated_at"),
+             route=Route("GET", "/v1/paths", "paths"))
+PATH_PROGRESS = Call("rec.path_progress", _args("user_id:text", "path_id:text"), required=2,
+                     route=Route("GET", "/v1/users/{user_id}/paths/{path_id}/progress"))
+RECOMMENDED_DIFFICULTY = Call("rec.recommended_difficulty", _args("user_id:text"), required=1,
+                              route=Route("GET", "/v1/users/{user_id}/difficulty"))
+ACHIEVEMENTS = Call("rec.achievements", _args("user_id:text"),
+                    ("achievement", "title", "description", "kind", "target", "progress", "unlocked", "unlocked_at",
+                     "claimed_at", "details"),
+                    required=1, route=Route("GET", "/v1/users/{user_id}/achievements", "achievements"))
+CLAIM_ACHIEVEMENT = Call("rec.claim_achievement", _args("user_id:text", "achievement:text"), required=2,
+                         route=Route("POST", "/v1/users/{user_id}/achievements/{achievement}/claim"))
 
 # --- privacy --------------------------------------------------------------------------------
 FORGET_USER = Call("rec.forget_user", _args("user_id:text", "items:text"), required=1,
@@ -150,6 +192,8 @@ LOG_IMPRESSIONS = Call("rec.log_impressions", _args("request_id:text", "user_id:
                                    body=("request_id", "user_id", "items", "experiment", "variant", "strategy")))
 
 #: Every call, for the test that compares them with the installed functions.
-ALL = (UPSERT_ITEMS, UPSERT_USERS, TRACK, SUBMIT_ONBOARDING, FEED, TRENDING, LATEST, SIMILAR_ITEMS, NEARBY, SEARCH,
-       NEXT_ITEMS, SESSION_FEED, LEARNING_PATH, EXPLAIN, STATUS, USER_STATS, ITEMS, ONBOARDING_QUESTIONS, STRATEGIES,
+ALL = (UPSERT_ITEMS, UPSERT_USERS, TRACK, SUBMIT_ONBOARDING, FOLLOW, UNFOLLOW, FEED, TRENDING, LATEST, SIMILAR_ITEMS,
+       NEARBY, SEARCH, NEXT_ITEMS, SESSION_FEED, RANK, LEARNING_PATH, EXPLAIN, STATUS, USER_STATS, ITEMS,
+       ONBOARDING_QUESTIONS, FOLLOWING, STRATEGIES, RECOMMENDATION_TYPES, PROFILE, PROFILE_HISTORY, UPSERT_CONSENTS,
+       CONSENTS, UPSERT_PATHS, PATHS, PATH_PROGRESS, RECOMMENDED_DIFFICULTY, ACHIEVEMENTS, CLAIM_ACHIEVEMENT,
        FORGET_USER, EXPORT_USER, EXPORT_USER_EVENTS, EXPERIMENT_VARIANT, LOG_IMPRESSIONS)

@@ -12,8 +12,9 @@ from datetime import timedelta
 from typing import Any, Iterable, Mapping, Protocol, Sequence
 
 from pgrec_client import calls
-from pgrec_client.models import (Assignment, Erasure, EventPage, Explanation, Item, PathStep, Question, RankedItem, Strategy,
-                                 UserExport, UserStats, UserStatus)
+from pgrec_client.models import (Achievement, Assignment, Claim, Consent, Difficulty, Erasure, EventPage, Explanation,
+                                 Follow, Item, LearningPath, PathProgress, PathStep, Profile, ProfileVersion, Question,
+                                 RankedItem, RecommendationType, Strategy, UserExport, UserStats, UserStatus)
 
 __all__ = ["Client", "AsyncClient"]
 
@@ -21,6 +22,9 @@ __all__ = ["Client", "AsyncClient"]
 EXPORT_PAGE = 1000
 
 Batch = Iterable[Mapping[str, Any]]
+#: A content filter (the same grammar on every list): ``{"tags_any": [...], "tags_all": [...],
+#: "tags_none": [...], "attributes": {"level": {"lte": 3}}, "price": {"lt": 50}}``.
+Filter = Mapping[str, Any]
 Window = str | timedelta
 
 
@@ -38,6 +42,10 @@ class AsyncTransport(Protocol):
 
 def _ranked(rows: list[Mapping[str, Any]]) -> list[RankedItem]:
     return [RankedItem.from_row(r) for r in rows]
+
+
+def _filter(value: Filter | None) -> dict[str, Any] | None:
+    return None if value is None else dict(value)
 
 
 def _ids(values: Iterable[str]) -> list[str]:
@@ -117,58 +125,139 @@ class Client:
         preferences; returns the preferences written."""
         return self._run(calls.SUBMIT_ONBOARDING, user_id=user_id, answers=dict(answers))
 
+    def follow(self, follows: Batch) -> int:
+        """``rec.follow``: ``{user_id, creator_id, at?}`` follows; returns how many began (following
+        again changes nothing)."""
+        return self._run(calls.FOLLOW, follows=list(follows))
+
+    def unfollow(self, follows: Batch) -> int:
+        """``rec.unfollow``: ``{user_id, creator_id, at?}``; returns how many follows ended."""
+        return self._run(calls.UNFOLLOW, follows=list(follows))
+
     # --- lists ------------------------------------------------------------------------------
 
     def feed(self, user_id: str, *, n: int | None = None, offset: int | None = None, strategy: str | None = None,
-             weights: Mapping[str, float] | None = None) -> list[RankedItem]:
-        """``rec.feed``: the user's "For You" list, best first."""
+             weights: Mapping[str, float] | None = None, type: str | None = None,
+             filter: Filter | None = None, exclusion_policy: str | None = None) -> list[RankedItem]:
+        """``rec.feed``: the user's "For You" list, best first; ``exclusion_policy`` (e.g.
+        ``unapplied``) replaces the strategy's for this call."""
         return _ranked(self._run(calls.FEED, user_id=user_id, n=n, offset=offset, strategy=strategy,
-                                 weights=None if weights is None else dict(weights)))
+                                 weights=None if weights is None else dict(weights), type=type, filter=_filter(filter),
+                                 exclusion_policy=exclusion_policy))
 
     def trending(self, *, n: int | None = None, offset: int | None = None, window: Window | None = None,
                  user_id: str | None = None, tags: Sequence[str] | None = None,
-                 strategy: str | None = None) -> list[RankedItem]:
+                 strategy: str | None = None, filter: Filter | None = None) -> list[RankedItem]:
         """``rec.trending``: engagement velocity in ``window`` (default 24 hours)."""
         return _ranked(self._run(calls.TRENDING, n=n, offset=offset, window=window, user_id=user_id,
-                                 tags=None if tags is None else _ids(tags), strategy=strategy))
+                                 tags=None if tags is None else _ids(tags), strategy=strategy,
+                                 filter=_filter(filter)))
 
     def latest(self, *, n: int | None = None, offset: int | None = None, tags: Sequence[str] | None = None,
-               strategy: str | None = None) -> list[RankedItem]:
-        """``rec.latest``: newest first."""
+               strategy: str | None = None, user_id: str | None = None,
+               filter: Filter | None = None) -> list[RankedItem]:
+        """``rec.latest``: newest first (with a personal strategy such as ``explore_new`` and a
+        user, followed creators and interests a few days ahead)."""
         return _ranked(self._run(calls.LATEST, n=n, offset=offset, tags=None if tags is None else _ids(tags),
-                                 strategy=strategy))
+                                 strategy=strategy, user_id=user_id, filter=_filter(filter)))
 
     def similar_items(self, item_id: str, *, n: int | None = None, user_id: str | None = None,
-                      strategy: str | None = None) -> list[RankedItem]:
+                      strategy: str | None = None, filter: Filter | None = None) -> list[RankedItem]:
         """``rec.similar_items``: items like ``item_id`` (``NotFound`` for an unknown item)."""
-        return _ranked(self._run(calls.SIMILAR_ITEMS, item_id=item_id, n=n, user_id=user_id, strategy=strategy))
+        return _ranked(self._run(calls.SIMILAR_ITEMS, item_id=item_id, n=n, user_id=user_id, strategy=strategy,
+                                 filter=_filter(filter)))
 
     def nearby(self, lat: float, lon: float, *, radius_km: float | None = None, n: int | None = None,
-               user_id: str | None = None, strategy: str | None = None) -> list[RankedItem]:
+               user_id: str | None = None, strategy: str | None = None,
+               filter: Filter | None = None) -> list[RankedItem]:
         """``rec.nearby``: live items within ``radius_km`` of the point."""
         return _ranked(self._run(calls.NEARBY, lat=lat, lon=lon, radius_km=radius_km, n=n, user_id=user_id,
-                                 strategy=strategy))
+                                 strategy=strategy, filter=_filter(filter)))
 
     def search(self, query: str, *, n: int | None = None, user_id: str | None = None,
-               query_embedding: Sequence[float] | None = None, strategy: str | None = None) -> list[RankedItem]:
+               query_embedding: Sequence[float] | None = None, strategy: str | None = None,
+               expand: bool | None = None, filter: Filter | None = None) -> list[RankedItem]:
         """``rec.search``: hybrid keyword and vector search. Over HTTP the API embeds the query
-        itself, so ``query_embedding`` is SQL only (``NotSupported`` over HTTP)."""
+        itself, so ``query_embedding`` is SQL only (``NotSupported`` over HTTP). ``expand=True``
+        adds the user's strongest interests to the query (``raw["query_expansion"]`` says which)."""
         return _ranked(self._run(calls.SEARCH, query=query, n=n, user_id=user_id, query_embedding=query_embedding,
-                                 strategy=strategy))
+                                 strategy=strategy, expand=expand, filter=_filter(filter)))
 
-    def next_items(self, user_id: str, *, n: int | None = None, strategy: str | None = None) -> list[RankedItem]:
+    def next_items(self, user_id: str, *, n: int | None = None, strategy: str | None = None,
+                   filter: Filter | None = None) -> list[RankedItem]:
         """``rec.next_items``: what to do next after the user's latest items (empty without history)."""
-        return _ranked(self._run(calls.NEXT_ITEMS, user_id=user_id, n=n, strategy=strategy))
+        return _ranked(self._run(calls.NEXT_ITEMS, user_id=user_id, n=n, strategy=strategy,
+                                 filter=_filter(filter)))
 
     def session_feed(self, item_ids: Sequence[str], *, n: int | None = None,
-                     strategy: str | None = None) -> list[RankedItem]:
+                     strategy: str | None = None, filter: Filter | None = None) -> list[RankedItem]:
         """``rec.session_feed``: for an anonymous visitor, from the items viewed this session."""
-        return _ranked(self._run(calls.SESSION_FEED, item_ids=_ids(item_ids), n=n, strategy=strategy))
+        return _ranked(self._run(calls.SESSION_FEED, item_ids=_ids(item_ids), n=n, strategy=strategy,
+                                 filter=_filter(filter)))
 
     def learning_path(self, user_id: str, item_ids: Sequence[str]) -> list[PathStep]:
         """``rec.learning_path``: the items in an order that respects prerequisites and progress."""
         return [PathStep.from_row(r) for r in self._run(calls.LEARNING_PATH, user_id=user_id,
                                                         item_ids=_ids(item_ids))]
+
+    def rank(self, user_id: str | None, item_ids: Sequence[str], *, strategy: str | None = None,
+             filter: Filter | None = None) -> list[RankedItem]:
+        """``rec.rank``: your own candidates (at most 1,000 ids) ordered for the user, best first;
+        then, with score ``None`` and ``raw["excluded"]``, the items that may not be listed and
+        the unknown ids (``raw["unknown"]``). ``user_id`` None ranks for a visitor (SQL only)."""
+        return _ranked(self._run(calls.RANK, user_id=user_id, item_ids=_ids(item_ids), strategy=strategy,
+                                 filter=_filter(filter)))
+
+    # --- profiles, consent, learning ----------------------------------------------------------
+
+    def profile(self, user_id: str) -> Profile:
+        """``rec.profile``: interests with confidence and source, preferences, consents, counts
+        and the profile version."""
+        return Profile.from_value(self._run(calls.PROFILE, user_id=user_id))
+
+    def profile_history(self, user_id: str, *, n: int | None = None, before: int | None = None) -> list[ProfileVersion]:
+        """``rec.profile_history``: the profile's versions newest first (``before``: page on)."""
+        return [ProfileVersion.from_row(r) for r in self._run(calls.PROFILE_HISTORY, user_id=user_id, n=n,
+                                                               before=before)]
+
+    def recommendation_types(self) -> list[RecommendationType]:
+        """``rec.recommendation_types``: what ``feed(user, type=...)`` selects."""
+        return [RecommendationType.from_row(r) for r in self._run(calls.RECOMMENDATION_TYPES)]
+
+    def upsert_consents(self, consents: Batch) -> int:
+        """``rec.upsert_consents``: answers ``{user_id, purpose, granted, at?}``; returns how many
+        changed a consent."""
+        return self._run(calls.UPSERT_CONSENTS, consents=list(consents))
+
+    def consents(self, user_id: str) -> list[Consent]:
+        """``rec.consents``: the user's consent per purpose (the default where they did not answer)."""
+        return [Consent.from_row(r) for r in self._run(calls.CONSENTS, user_id=user_id)]
+
+    def upsert_paths(self, paths: Batch) -> int:
+        """``rec.upsert_paths``: learning paths ``{id, title?, description?, attributes?, modules}``;
+        returns paths written."""
+        return self._run(calls.UPSERT_PATHS, paths=list(paths))
+
+    def paths(self) -> list[LearningPath]:
+        """``rec.paths``: every learning path and its modules in order."""
+        return [LearningPath.from_row(r) for r in self._run(calls.PATHS)]
+
+    def path_progress(self, user_id: str, path_id: str) -> PathProgress:
+        """``rec.path_progress``: the learner's modules, progress and next lessons on a path."""
+        return PathProgress.from_value(self._run(calls.PATH_PROGRESS, user_id=user_id, path_id=path_id))
+
+    def recommended_difficulty(self, user_id: str) -> Difficulty:
+        """``rec.recommended_difficulty``: the level to offer the learner next and why."""
+        return Difficulty.from_value(self._run(calls.RECOMMENDED_DIFFICULTY, user_id=user_id))
+
+    def achievements(self, user_id: str) -> list[Achievement]:
+        """``rec.achievements``: progress toward each achievement, unlocked and claimed."""
+        return [Achievement.from_row(r) for r in self._run(calls.ACHIEVEMENTS, user_id=user_id)]
+
+    def claim_achievement(self, user_id: str, achievement: str) -> Claim:
+        """``rec.claim_achievement``: record the claim of an unlocked achievement (``InvalidInput``
+        while locked, ``NotFound`` for an unknown one)."""
+        return Claim.from_value(self._run(calls.CLAIM_ACHIEVEMENT, user_id=user_id, achievement=achievement))
 
     # --- about users and items --------------------------------------------------------------
 
@@ -189,9 +278,14 @@ class Client:
         are left out."""
         return [Item.from_row(r) for r in self._run(calls.ITEMS, item_ids=_ids(item_ids))]
 
-    def onboarding_questions(self) -> list[Question]:
-        """``rec.onboarding_questions``: what to ask a new user."""
-        return [Question.from_row(r) for r in self._run(calls.ONBOARDING_QUESTIONS)]
+    def onboarding_questions(self, *, questionnaire: str | None = None) -> list[Question]:
+        """``rec.onboarding_questions``: what to ask a new user (``questionnaire``: a product's own
+        quiz, e.g. ``explore``)."""
+        return [Question.from_row(r) for r in self._run(calls.ONBOARDING_QUESTIONS, questionnaire=questionnaire)]
+
+    def following(self, user_id: str) -> list[Follow]:
+        """``rec.following``: the creators the user follows now, the latest follow first."""
+        return [Follow.from_row(r) for r in self._run(calls.FOLLOWING, user_id=user_id)]
 
     def strategies(self) -> list[Strategy]:
         """``rec.strategies``: every strategy, its list, weights and parameters."""
@@ -284,58 +378,127 @@ class AsyncClient:
         """See :meth:`Client.submit_onboarding`."""
         return await self._run(calls.SUBMIT_ONBOARDING, user_id=user_id, answers=dict(answers))
 
+    async def follow(self, follows: Batch) -> int:
+        """See :meth:`Client.follow`."""
+        return await self._run(calls.FOLLOW, follows=list(follows))
+
+    async def unfollow(self, follows: Batch) -> int:
+        """See :meth:`Client.unfollow`."""
+        return await self._run(calls.UNFOLLOW, follows=list(follows))
+
     async def feed(self, user_id: str, *, n: int | None = None, offset: int | None = None,
-                   strategy: str | None = None, weights: Mapping[str, float] | None = None) -> list[RankedItem]:
+                   strategy: str | None = None, weights: Mapping[str, float] | None = None, type: str | None = None,
+                   filter: Filter | None = None, exclusion_policy: str | None = None) -> list[RankedItem]:
         """See :meth:`Client.feed`."""
         return _ranked(await self._run(calls.FEED, user_id=user_id, n=n, offset=offset, strategy=strategy,
-                                       weights=None if weights is None else dict(weights)))
+                                       weights=None if weights is None else dict(weights), type=type,
+                                       filter=_filter(filter), exclusion_policy=exclusion_policy))
 
     async def trending(self, *, n: int | None = None, offset: int | None = None, window: Window | None = None,
                        user_id: str | None = None, tags: Sequence[str] | None = None,
-                       strategy: str | None = None) -> list[RankedItem]:
+                       strategy: str | None = None, filter: Filter | None = None) -> list[RankedItem]:
         """See :meth:`Client.trending`."""
         return _ranked(await self._run(calls.TRENDING, n=n, offset=offset, window=window, user_id=user_id,
-                                       tags=None if tags is None else _ids(tags), strategy=strategy))
+                                       tags=None if tags is None else _ids(tags), strategy=strategy,
+                                 filter=_filter(filter)))
 
     async def latest(self, *, n: int | None = None, offset: int | None = None, tags: Sequence[str] | None = None,
-                     strategy: str | None = None) -> list[RankedItem]:
+                     strategy: str | None = None, user_id: str | None = None,
+                     filter: Filter | None = None) -> list[RankedItem]:
         """See :meth:`Client.latest`."""
         return _ranked(await self._run(calls.LATEST, n=n, offset=offset, tags=None if tags is None else _ids(tags),
-                                       strategy=strategy))
+                                       strategy=strategy, user_id=user_id, filter=_filter(filter)))
 
     async def similar_items(self, item_id: str, *, n: int | None = None, user_id: str | None = None,
-                            strategy: str | None = None) -> list[RankedItem]:
+                            strategy: str | None = None, filter: Filter | None = None) -> list[RankedItem]:
         """See :meth:`Client.similar_items`."""
         return _ranked(await self._run(calls.SIMILAR_ITEMS, item_id=item_id, n=n, user_id=user_id,
-                                       strategy=strategy))
+                                       strategy=strategy, filter=_filter(filter)))
 
     async def nearby(self, lat: float, lon: float, *, radius_km: float | None = None, n: int | None = None,
-                     user_id: str | None = None, strategy: str | None = None) -> list[RankedItem]:
+                     user_id: str | None = None, strategy: str | None = None,
+                     filter: Filter | None = None) -> list[RankedItem]:
         """See :meth:`Client.nearby`."""
         return _ranked(await self._run(calls.NEARBY, lat=lat, lon=lon, radius_km=radius_km, n=n, user_id=user_id,
-                                       strategy=strategy))
+                                       strategy=strategy, filter=_filter(filter)))
 
     async def search(self, query: str, *, n: int | None = None, user_id: str | None = None,
                      query_embedding: Sequence[float] | None = None,
-                     strategy: str | None = None) -> list[RankedItem]:
+                     strategy: str | None = None, expand: bool | None = None,
+                     filter: Filter | None = None) -> list[RankedItem]:
         """See :meth:`Client.search`."""
         return _ranked(await self._run(calls.SEARCH, query=query, n=n, user_id=user_id,
-                                       query_embedding=query_embedding, strategy=strategy))
+                                       query_embedding=query_embedding, strategy=strategy, expand=expand,
+                                       filter=_filter(filter)))
 
     async def next_items(self, user_id: str, *, n: int | None = None,
-                         strategy: str | None = None) -> list[RankedItem]:
+                         strategy: str | None = None, filter: Filter | None = None) -> list[RankedItem]:
         """See :meth:`Client.next_items`."""
-        return _ranked(await self._run(calls.NEXT_ITEMS, user_id=user_id, n=n, strategy=strategy))
+        return _ranked(await self._run(calls.NEXT_ITEMS, user_id=user_id, n=n, strategy=strategy,
+                                 filter=_filter(filter)))
 
     async def session_feed(self, item_ids: Sequence[str], *, n: int | None = None,
-                           strategy: str | None = None) -> list[RankedItem]:
+                           strategy: str | None = None, filter: Filter | None = None) -> list[RankedItem]:
         """See :meth:`Client.session_feed`."""
-        return _ranked(await self._run(calls.SESSION_FEED, item_ids=_ids(item_ids), n=n, strategy=strategy))
+        return _ranked(await self._run(calls.SESSION_FEED, item_ids=_ids(item_ids), n=n, strategy=strategy,
+                                 filter=_filter(filter)))
 
     async def learning_path(self, user_id: str, item_ids: Sequence[str]) -> list[PathStep]:
         """See :meth:`Client.learning_path`."""
         return [PathStep.from_row(r) for r in await self._run(calls.LEARNING_PATH, user_id=user_id,
                                                               item_ids=_ids(item_ids))]
+
+    async def rank(self, user_id: str | None, item_ids: Sequence[str], *, strategy: str | None = None,
+                   filter: Filter | None = None) -> list[RankedItem]:
+        """See :meth:`Client.rank`."""
+        return _ranked(await self._run(calls.RANK, user_id=user_id, item_ids=_ids(item_ids), strategy=strategy,
+                                       filter=_filter(filter)))
+
+    async def profile(self, user_id: str) -> Profile:
+        """See :meth:`Client.profile`."""
+        return Profile.from_value(await self._run(calls.PROFILE, user_id=user_id))
+
+    async def profile_history(self, user_id: str, *, n: int | None = None,
+                              before: int | None = None) -> list[ProfileVersion]:
+        """See :meth:`Client.profile_history`."""
+        return [ProfileVersion.from_row(r) for r in await self._run(calls.PROFILE_HISTORY, user_id=user_id, n=n,
+                                                                     before=before)]
+
+    async def recommendation_types(self) -> list[RecommendationType]:
+        """See :meth:`Client.recommendation_types`."""
+        return [RecommendationType.from_row(r) for r in await self._run(calls.RECOMMENDATION_TYPES)]
+
+    async def upsert_consents(self, consents: Batch) -> int:
+        """See :meth:`Client.upsert_consents`."""
+        return await self._run(calls.UPSERT_CONSENTS, consents=list(consents))
+
+    async def consents(self, user_id: str) -> list[Consent]:
+        """See :meth:`Client.consents`."""
+        return [Consent.from_row(r) for r in await self._run(calls.CONSENTS, user_id=user_id)]
+
+    async def upsert_paths(self, paths: Batch) -> int:
+        """See :meth:`Client.upsert_paths`."""
+        return await self._run(calls.UPSERT_PATHS, paths=list(paths))
+
+    async def paths(self) -> list[LearningPath]:
+        """See :meth:`Client.paths`."""
+        return [LearningPath.from_row(r) for r in await self._run(calls.PATHS)]
+
+    async def path_progress(self, user_id: str, path_id: str) -> PathProgress:
+        """See :meth:`Client.path_progress`."""
+        return PathProgress.from_value(await self._run(calls.PATH_PROGRESS, user_id=user_id, path_id=path_id))
+
+    async def recommended_difficulty(self, user_id: str) -> Difficulty:
+        """See :meth:`Client.recommended_difficulty`."""
+        return Difficulty.from_value(await self._run(calls.RECOMMENDED_DIFFICULTY, user_id=user_id))
+
+    async def achievements(self, user_id: str) -> list[Achievement]:
+        """See :meth:`Client.achievements`."""
+        return [Achievement.from_row(r) for r in await self._run(calls.ACHIEVEMENTS, user_id=user_id)]
+
+    async def claim_achievement(self, user_id: str, achievement: str) -> Claim:
+        """See :meth:`Client.claim_achievement`."""
+        return Claim.from_value(await self._run(calls.CLAIM_ACHIEVEMENT, user_id=user_id, achievement=achievement))
 
     async def explain(self, user_id: str, item_id: str, *, strategy: str | None = None) -> Explanation:
         """See :meth:`Client.explain`."""
@@ -354,9 +517,13 @@ class AsyncClient:
         """See :meth:`Client.items`."""
         return [Item.from_row(r) for r in await self._run(calls.ITEMS, item_ids=_ids(item_ids))]
 
-    async def onboarding_questions(self) -> list[Question]:
+    async def onboarding_questions(self, *, questionnaire: str | None = None) -> list[Question]:
         """See :meth:`Client.onboarding_questions`."""
-        return [Question.from_row(r) for r in await self._run(calls.ONBOARDING_QUESTIONS)]
+        return [Question.from_row(r) for r in await self._run(calls.ONBOARDING_QUESTIONS, questionnaire=questionnaire)]
+
+    async def following(self, user_id: str) -> list[Follow]:
+        """See :meth:`Client.following`."""
+        return [Follow.from_row(r) for r in await self._run(calls.FOLLOWING, user_id=user_id)]
 
     async def strategies(self) -> list[Strategy]:
         """See :meth:`Client.strategies`."""

@@ -16,7 +16,8 @@ from typing import Any, Iterable, Mapping
 
 __all__ = [
     "RankedItem", "PathStep", "Item", "Location", "Explanation", "UserStatus", "UserStats", "Question", "Option",
-    "Strategy", "Erasure", "UserExport", "EventPage", "Assignment",
+    "Strategy", "Erasure", "UserExport", "EventPage", "Assignment", "RecommendationType", "Interest", "Profile",
+    "ProfileVersion", "Consent", "LearningPath", "PathProgress", "Difficulty", "Achievement", "Claim", "Follow",
 ]
 
 
@@ -41,7 +42,7 @@ class RankedItem:
     (``distance_km`` for nearby, ``ranks`` for search, ``tie_break`` for latest)."""
 
     item_id: str
-    score: float
+    score: float | None  # None only in rank: an item it may not list, or an unknown id (raw["excluded"])
     terms: dict[str, float]
     reasons: list[str]
     raw: dict[str, Any] = field(repr=False)
@@ -49,8 +50,9 @@ class RankedItem:
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> RankedItem:
         raw = row["reasons"] or {}
-        return cls(row["item_id"], float(row["score"]), dict(raw.get("terms") or {}), list(raw.get("reasons") or []),
-                   raw)
+        score = row["score"]
+        return cls(row["item_id"], None if score is None else float(score), dict(raw.get("terms") or {}),
+                   list(raw.get("reasons") or []), raw)
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +201,19 @@ class Question:
 
 
 @dataclass(frozen=True, slots=True)
+class Follow:
+    """A creator the user follows now, with how many live items they have."""
+
+    creator_id: str
+    followed_at: datetime | None
+    items: int
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Follow:
+        return cls(row["creator_id"], _time(row["followed_at"]), int(row["items"]))
+
+
+@dataclass(frozen=True, slots=True)
 class Strategy:
     """A named weight set: what ``strategy=`` selects for the list named by ``list``."""
 
@@ -270,3 +285,179 @@ class Assignment:
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Assignment:
         return cls(row["variant"], row["strategy"], bool(row["running"]))
+
+
+@dataclass(frozen=True, slots=True)
+class RecommendationType:
+    """What ``feed(user, type=...)`` selects: a named feed strategy."""
+
+    type: str
+    strategy: str
+    description: str | None
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> RecommendationType:
+        return cls(row["type"], row["strategy"], row["description"])
+
+
+@dataclass(frozen=True, slots=True)
+class Interest:
+    """One interest of a profile: ``confidence`` 0..1, ``source`` declared, onboarding or behaviour."""
+
+    tag: str
+    confidence: float
+    source: str | None
+    raw: dict[str, Any] = field(repr=False)
+
+    @classmethod
+    def from_value(cls, raw: Mapping[str, Any]) -> Interest:
+        return cls(raw["tag"], float(raw.get("confidence") or 0), raw.get("source"), dict(raw))
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """``rec.profile``: what pgrec holds about a user now; ``version`` grows with every change."""
+
+    user_id: str
+    known: bool
+    version: int
+    updated_at: datetime | None
+    interests: list[Interest]
+    aversions: list[Interest]
+    preferences: dict[str, Any]
+    consents: dict[str, bool]
+    personalized: bool
+    learner: dict[str, Any]
+    counts: dict[str, int]
+    raw: dict[str, Any] = field(repr=False)
+
+    @classmethod
+    def from_value(cls, raw: Mapping[str, Any]) -> Profile:
+        return cls(raw["user_id"], bool(raw.get("known")), int(raw.get("version") or 0), _time(raw.get("updated_at")),
+                   [Interest.from_value(i) for i in raw.get("interests") or []],
+                   [Interest.from_value(i) for i in raw.get("aversions") or []],
+                   dict(raw.get("preferences") or {}), dict(raw.get("consents") or {}), bool(raw.get("personalized")),
+                   dict(raw.get("learner") or {}), dict(raw.get("counts") or {}), dict(raw))
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileVersion:
+    """One version of a profile (``rec.profile_history``): what changed, when and why."""
+
+    version: int
+    changed_at: datetime | None
+    cause: str
+    changes: dict[str, Any]
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> ProfileVersion:
+        return cls(int(row["version"]), _time(row["changed_at"]), row["cause"], dict(row["changes"] or {}))
+
+
+@dataclass(frozen=True, slots=True)
+class Consent:
+    """A user's consent to one purpose; ``answered`` false: the purpose's default applies."""
+
+    purpose: str
+    granted: bool
+    answered: bool
+    updated_at: datetime | None
+    description: str | None
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Consent:
+        return cls(row["purpose"], bool(row["granted"]), bool(row["answered"]), _time(row["updated_at"]),
+                   row["description"])
+
+
+@dataclass(frozen=True, slots=True)
+class LearningPath:
+    """A learning path (``rec.paths``): its modules' item ids in order."""
+
+    path_id: str
+    title: str | None
+    description: str | None
+    attributes: dict[str, Any]
+    modules: list[str]
+    updated_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> LearningPath:
+        return cls(row["path_id"], row["title"], row["description"], dict(row["attributes"] or {}),
+                   list(row["modules"] or []), _time(row["updated_at"]))
+
+
+@dataclass(frozen=True, slots=True)
+class PathProgress:
+    """``rec.path_progress``: each module's status and score, and what to do next (``next``
+    is ``None`` once the path is done)."""
+
+    path_id: str
+    user_id: str
+    completed: int
+    total: int
+    progress: float
+    modules: list[dict[str, Any]]
+    next: dict[str, Any] | None
+    raw: dict[str, Any] = field(repr=False)
+
+    @classmethod
+    def from_value(cls, raw: Mapping[str, Any]) -> PathProgress:
+        return cls(raw["path_id"], raw["user_id"], int(raw.get("completed") or 0), int(raw.get("total") or 0),
+                   float(raw.get("progress") or 0), list(raw.get("modules") or []), raw.get("next"), dict(raw))
+
+
+@dataclass(frozen=True, slots=True)
+class Difficulty:
+    """``rec.recommended_difficulty``: the level to offer next (``None`` without evidence) and why."""
+
+    user_id: str
+    target: float | None
+    basis: str
+    recent: list[dict[str, Any]]
+    raw: dict[str, Any] = field(repr=False)
+
+    @classmethod
+    def from_value(cls, raw: Mapping[str, Any]) -> Difficulty:
+        target = raw.get("target")
+        return cls(raw["user_id"], None if target is None else float(target), raw.get("basis") or "none",
+                   list(raw.get("recent") or []), dict(raw))
+
+
+@dataclass(frozen=True, slots=True)
+class Achievement:
+    """An achievement's state for a user, computed from their events."""
+
+    achievement: str
+    title: str | None
+    description: str | None
+    kind: str
+    target: int
+    progress: int
+    unlocked: bool
+    unlocked_at: datetime | None
+    claimed_at: datetime | None
+    details: dict[str, Any]
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Achievement:
+        return cls(row["achievement"], row["title"], row["description"], row["kind"], int(row["target"]),
+                   int(row["progress"] or 0), bool(row["unlocked"]), _time(row["unlocked_at"]),
+                   _time(row["claimed_at"]), dict(row["details"] or {}))
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """``rec.claim_achievement``: ``claimed`` false when it had been claimed before (the first
+    claim's times are returned)."""
+
+    user_id: str
+    achievement: str
+    unlocked_at: datetime | None
+    claimed_at: datetime | None
+    claimed: bool
+
+    @classmethod
+    def from_value(cls, raw: Mapping[str, Any]) -> Claim:
+        return cls(raw["user_id"], raw["achievement"], _time(raw.get("unlocked_at")), _time(raw.get("claimed_at")),
+                   bool(raw.get("claimed")))

@@ -43,7 +43,7 @@ from pgrec_client.errors import PgrecError, error_for_sqlstate, field_of
 
 __all__ = [
     "rec_feed", "rec_trending", "rec_latest", "rec_similar_items", "rec_nearby", "rec_search", "rec_next_items",
-    "rec_session_feed", "rec_learning_path", "rec_items", "pgrec_error",
+    "rec_session_feed", "rec_rank", "rec_learning_path", "rec_items", "pgrec_error",
 ]
 
 
@@ -108,61 +108,77 @@ def _table(function: str, arguments: dict[str, tuple[Any, TypeEngine[Any]]], col
 
 
 def rec_feed(user_id: Any, *, n: Any = None, offset: Any = None, strategy: Any = None, weights: Any = None,
+             type: Any = None, filter: Any = None, exclusion_policy: Any = None,
              name: str | None = None) -> TableValuedAlias:
-    """``rec.feed``: the user's "For You" list."""
+    """``rec.feed``: the user's "For You" list (``type``: a recommendation type; ``filter``: the
+    content filter; ``exclusion_policy``: what to leave out instead of the strategy's policy)."""
     return _table("feed", {"user_id": (user_id, Text()), "n": (n, Integer()), "offset": (offset, Integer()),
-                           "strategy": (strategy, Text()), "weights": (weights, JSONB())}, RANKED, name)
+                           "strategy": (strategy, Text()), "weights": (weights, JSONB()), "type": (type, Text()),
+                           "filter": (filter, JSONB()), "exclusion_policy": (exclusion_policy, Text())}, RANKED, name)
 
 
 def rec_trending(*, n: Any = None, offset: Any = None, window: str | timedelta | None = None, user_id: Any = None,
-                 tags: Sequence[str] | None = None, strategy: Any = None, name: str | None = None) -> TableValuedAlias:
+                 tags: Sequence[str] | None = None, strategy: Any = None, filter: Any = None,
+                 name: str | None = None) -> TableValuedAlias:
     """``rec.trending``: engagement velocity in a window (default 24 hours)."""
     return _table("trending", {"n": (n, Integer()), "offset": (offset, Integer()), "window": (window, INTERVAL()),
                                "user_id": (user_id, Text()), "tags": (tags, ARRAY(Text)),
-                               "strategy": (strategy, Text())}, RANKED, name)
+                               "strategy": (strategy, Text()), "filter": (filter, JSONB())}, RANKED, name)
 
 
 def rec_latest(*, n: Any = None, offset: Any = None, tags: Sequence[str] | None = None, strategy: Any = None,
-               name: str | None = None) -> TableValuedAlias:
+               user_id: Any = None, filter: Any = None, name: str | None = None) -> TableValuedAlias:
     """``rec.latest``: newest first."""
     return _table("latest", {"n": (n, Integer()), "offset": (offset, Integer()), "tags": (tags, ARRAY(Text)),
-                             "strategy": (strategy, Text())}, RANKED, name)
+                             "strategy": (strategy, Text()), "user_id": (user_id, Text()), "filter": (filter, JSONB())},
+                  RANKED, name)
 
 
 def rec_similar_items(item_id: Any, *, n: Any = None, user_id: Any = None, strategy: Any = None,
-                      name: str | None = None) -> TableValuedAlias:
+                      filter: Any = None, name: str | None = None) -> TableValuedAlias:
     """``rec.similar_items``: items like one item."""
     return _table("similar_items", {"item_id": (item_id, Text()), "n": (n, Integer()), "user_id": (user_id, Text()),
-                                    "strategy": (strategy, Text())}, RANKED, name)
+                                    "strategy": (strategy, Text()), "filter": (filter, JSONB())}, RANKED, name)
 
 
 def rec_nearby(lat: Any, lon: Any, *, radius_km: Any = None, n: Any = None, user_id: Any = None, strategy: Any = None,
-               name: str | None = None) -> TableValuedAlias:
+               filter: Any = None, name: str | None = None) -> TableValuedAlias:
     """``rec.nearby``: live items around a point; ``reasons['distance_km']`` is the distance."""
     return _table("nearby", {"lat": (lat, Double()), "lon": (lon, Double()), "radius_km": (radius_km, Double()),
-                             "n": (n, Integer()), "user_id": (user_id, Text()), "strategy": (strategy, Text())},
-                  RANKED, name)
+                             "n": (n, Integer()), "user_id": (user_id, Text()), "strategy": (strategy, Text()),
+                             "filter": (filter, JSONB())}, RANKED, name)
 
 
 def rec_search(query: Any, *, n: Any = None, user_id: Any = None, query_embedding: Any = None, strategy: Any = None,
-               name: str | None = None) -> TableValuedAlias:
-    """``rec.search``: keyword search, fused with vector search when ``query_embedding`` is given."""
+               expand: bool | None = None, filter: Any = None, name: str | None = None) -> TableValuedAlias:
+    """``rec.search``: keyword search, fused with vector search when ``query_embedding`` is given;
+    ``expand`` adds the user's strongest interests to the query."""
     return _table("search", {"query": (query, Text()), "n": (n, Integer()), "user_id": (user_id, Text()),
-                             "query_embedding": (query_embedding, Vector()), "strategy": (strategy, Text())},
+                             "query_embedding": (query_embedding, Vector()), "strategy": (strategy, Text()),
+                             "expand": (expand, Boolean()), "filter": (filter, JSONB())},
                   RANKED, name)
 
 
-def rec_next_items(user_id: Any, *, n: Any = None, strategy: Any = None, name: str | None = None) -> TableValuedAlias:
+def rec_next_items(user_id: Any, *, n: Any = None, strategy: Any = None, filter: Any = None,
+                   name: str | None = None) -> TableValuedAlias:
     """``rec.next_items``: next steps after the user's latest items."""
-    return _table("next_items", {"user_id": (user_id, Text()), "n": (n, Integer()), "strategy": (strategy, Text())},
-                  RANKED, name)
+    return _table("next_items", {"user_id": (user_id, Text()), "n": (n, Integer()), "strategy": (strategy, Text()),
+                                 "filter": (filter, JSONB())}, RANKED, name)
 
 
-def rec_session_feed(item_ids: Sequence[str], *, n: Any = None, strategy: Any = None,
+def rec_session_feed(item_ids: Sequence[str], *, n: Any = None, strategy: Any = None, filter: Any = None,
                      name: str | None = None) -> TableValuedAlias:
     """``rec.session_feed``: an anonymous visitor's list from the items viewed this session."""
     return _table("session_feed", {"item_ids": (item_ids, ARRAY(Text)), "n": (n, Integer()),
-                                   "strategy": (strategy, Text())}, RANKED, name)
+                                   "strategy": (strategy, Text()), "filter": (filter, JSONB())}, RANKED, name)
+
+
+def rec_rank(user_id: Any, item_ids: Sequence[str], *, strategy: Any = None, filter: Any = None,
+             name: str | None = None) -> TableValuedAlias:
+    """``rec.rank``: the host's own ids ordered for the user (``score`` NULL after the ranked
+    ones: not listable, or unknown)."""
+    return _table("rank", {"user_id": (user_id, Text()), "item_ids": (item_ids, ARRAY(Text)),
+                           "strategy": (strategy, Text()), "filter": (filter, JSONB())}, RANKED, name)
 
 
 def rec_learning_path(user_id: Any, item_ids: Sequence[str], *, name: str | None = None) -> TableValuedAlias:

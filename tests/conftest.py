@@ -23,6 +23,9 @@ from tests.helpers import ADMIN_ROLE, APP_ROLE, ApiDatabase, as_role, ensure_rol
 TEMPLATE = "pgrec_test_template"
 # PGREC_TEST_DATA_DIR lets several test runs on one machine use separate servers.
 TEST_DATA_DIR = Path(os.environ.get("PGREC_TEST_DATA_DIR", ROOT / ".pgdata-test"))
+# Test servers hold small data, and several may run on one machine: size them for 1 GB, not
+# for half the machine (app.db.embedded_settings).
+os.environ.setdefault("PGREC_EMBEDDED_MEMORY", "1GB")
 
 
 def admin_execute(url: str, *statements: str) -> None:

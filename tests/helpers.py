@@ -418,15 +418,18 @@ def public_functions(conn: psycopg.Connection) -> dict[str, str]:
 # --- the demo dataset and a live `pgrec serve` ----------------------------------------------------
 
 @contextmanager
-def demo_database(server_url: str, template_url: str, prefix: str) -> Iterator[str]:
-    """A database of its own holding the demo dataset `make run` loads (seed 42); dropped after."""
+def demo_database(server_url: str, template_url: str, prefix: str, world: str = "generic",
+                  size: Any = None) -> Iterator[str]:
+    """A database of its own holding a demo world whose history ends now, loaded through the
+    public API as `pgrec demo` loads it: by default the dataset `make run` loads (seed 42), or an
+    application world (`world`, `size`); dropped after."""
     import os
     import uuid
 
     from rich.console import Console
 
     from app.db import with_database
-    from app.demo import DemoSize, generate
+    from app.demo import DemoSize, generate_world
     from app.loader import load_dataset
 
     template = psycopg.conninfo.conninfo_to_dict(template_url)["dbname"]
@@ -436,7 +439,8 @@ def demo_database(server_url: str, template_url: str, prefix: str) -> Iterator[s
     url = with_database(server_url, name)
     try:
         with open(os.devnull, "w") as quiet:
-            load_dataset(url, generate(DemoSize(), now=datetime.now(timezone.utc)), console=Console(file=quiet))
+            load_dataset(url, generate_world(world, size or DemoSize(), now=datetime.now(timezone.utc)),
+                         console=Console(file=quiet))
         yield url
     finally:
         with psycopg.connect(server_url, autocommit=True) as conn:
@@ -471,3 +475,14 @@ def serving(env: dict[str, str], log_path: Any) -> Iterator[int]:
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def example_sql(name: str) -> list[str]:
+    """The SQL statements of examples/NAME/README.md's sql blocks, in order."""
+    import re
+
+    from app import ROOT
+
+    text = (ROOT / "examples" / name / "README.md").read_text()
+    return [s.strip() for block in re.findall(r"```sql\n(.*?)```", text, re.S)
+            for s in re.split(r";\s*(?:--[^\n]*)?\n", block) if s.strip() and not s.strip().startswith("--")]

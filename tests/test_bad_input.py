@@ -120,6 +120,23 @@ BAD_VALUES: dict[str, list[tuple[str, Any, str]]] = {
     "session items": [("101 ids", [f"i{i}" for i in range(101)], "reject"),
                       ("50k ids", [f"i{i}" for i in range(50_000)], "reject"), ("null element", [None], "reject"),
                       ("empty element", [""], "reject"), ("1 MB element", [MB], "reject")],
+    "rank items": [("null", None, "reject"), ("1001 ids", [f"i{i}" for i in range(1001)], "reject"),
+                   ("10k ids", [f"i{i}" for i in range(10_000)], "reject"), ("null element", [None], "reject"),
+                   ("empty element", [""], "reject"), ("1 MB element", [MB], "reject")],
+    "filter": [("unknown key", '{"nope": 1}', "reject"), ("an array", "[1]", "reject"), ("a number", "1e308", "reject"),
+               ("tags_any empty", '{"tags_any": []}', "reject"),
+               ("tags_any 51", json.dumps({"tags_any": [f"t{i}" for i in range(51)]}), "reject"),
+               ("tags_any 50k", json.dumps({"tags_any": [f"t{i}" for i in range(50_000)]}), "reject"),
+               ("tags_any null element", '{"tags_any": [null]}', "reject"),
+               ("tags_all 1 MB tag", json.dumps({"tags_all": [MB]}), "reject"),
+               ("tags_none a string", '{"tags_none": "x"}', "reject"),
+               ("attributes an array", '{"attributes": [1]}', "reject"),
+               ("attributes unknown operator", '{"attributes": {"level": {"like": 1}}}', "reject"),
+               ("attributes 21 keys", json.dumps({"attributes": {f"k{i}": {"eq": 1} for i in range(21)}}), "reject"),
+               ("attributes nested 1000 deep", '{"attributes": {"level": ' + deep_array(1000) + "}}", "reject"),
+               ("price NaN", '{"price": {"lt": "NaN"}}', "reject"), ("price 1e308 (finite: a valid bound)", '{"price": {"lt": 1e308}}', "safe"),
+               ("nested 1000 deep", deep_array(1000), "reject"),
+               ("NUL in a tag", '{"tags_any": ["a\\u0000"]}', "reject")],
     "path items": [("201 ids", [f"i{i}" for i in range(201)], "reject"),
                    ("50k ids", [f"i{i}" for i in range(50_000)], "reject"), ("null element", [None], "reject"),
                    ("empty element", [""], "reject"), ("1 MB element", [MB], "reject")],
@@ -220,6 +237,42 @@ EVENT_OVERRIDES = [
         *NON_FINITE]],
 ]
 
+CONSENT = {"user_id": "ana", "purpose": "analytics", "granted": False}
+CONSENT_OVERRIDES = [
+    *key_cases("user_id", [("empty", ""), ("201 chars", "x" * 201), ("1 MB", MB), ("null", None), ("number", 1)]),
+    *key_cases("purpose", [("unknown", "marketing"), ("1 MB", MB), ("null", None), ("number", 1)]),
+    *key_cases("granted", [("a string", "yes"), ("null", None), ("a number", 1)]),
+    *key_cases("at", [("yesterday", "yesterday"), ("infinity", "infinity"), ("-infinity", "-infinity"),
+                      ("1e308", 1e308), ("2 days ahead", (NOW + timedelta(days=2)).isoformat())]),
+    ("unknown key", {"nope": 1}, "reject"),
+]
+
+PATH = {"id": "bad-input-path", "title": "A path", "modules": ["py-intro", "py-web"]}
+PATH_OVERRIDES = [
+    *key_cases("id", [("empty", ""), ("201 chars", "x" * 201), ("1 MB", MB), ("null", None), ("number", 1)]),
+    *key_cases("title", [("1001 chars", "x" * 1001), ("1 MB", MB), ("number", 1e308)]),
+    *key_cases("description", [("20001 chars", "x" * 20_001)]),
+    *key_cases("attributes", [("nested 1000 deep", deep_object(1000)), ("an array", [1])]),
+    *key_cases("modules", [("empty", []), ("201 modules", [f"i{i}" for i in range(201)]), ("a string", "py-intro"),
+                           ("null element", [None]), ("1 MB id", [MB]), ("number element", [1]),
+                           ("nested 1000 deep", deep_object(1000)), ("a module twice", ["py-intro", "py-intro"]),
+                           ("prerequisite later in the path",
+                            [{"id": "py-intro", "prerequisites": ["py-web"]}, "py-web"]),
+                           ("prerequisites a string", [{"id": "py-intro", "prerequisites": "py-web"}])]),
+    *key_cases("modules", [("unknown item", ["nope"]), ("unknown prerequisite",
+                                                       [{"id": "py-intro", "prerequisites": ["nope"]}])],
+               expect="reject-or-unknown"),
+    ("unknown key", {"nope": 1}, "reject"),
+]
+
+FOLLOW = {"user_id": "ana", "creator_id": "bad-input-creator"}
+FOLLOW_OVERRIDES = [
+    *key_cases("user_id", [("empty", ""), ("201 chars", "x" * 201), ("1 MB", MB), ("number", 7), ("null", None)]),
+    *key_cases("creator_id", [("empty", ""), ("201 chars", "x" * 201), ("1 MB", MB), ("an object", {"id": "x"})]),
+    *key_cases("at", [*BAD_TIMESTAMPS, ("2 days ahead", (NOW + timedelta(days=2)).isoformat())]),
+    ("oneself", {"user_id": "ana", "creator_id": "ana"}, "reject"),
+]
+
 RULE = {"name": "bad-input-rule", "boost": 0.2, "tag": "category:design"}
 RULE_OVERRIDES = [
     *key_cases("name", [("empty", ""), ("201 chars", "x" * 201), ("1 MB", MB)]),
@@ -253,12 +306,26 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in [
              cases=batch_cases(EVENT, EVENT_OVERRIDES, 10_000, "event_id")),
     Function("feed", (Arg("user_id", "text", "ana", "id"), Arg("n", "integer", 5, "n"),
                       Arg("offset", "integer", 0, "offset"), Arg("strategy", "text", "default", "strategy"),
-                      Arg("weights", "jsonb", OMIT)),
-             cases=json_arg_cases("weights", WEIGHTS)),
+                      Arg("weights", "jsonb", OMIT), Arg("type", "text", OMIT), Arg("filter", "jsonb", OMIT, "filter"),
+                      Arg("exclusion_policy", "text", OMIT)),
+             cases=(*json_arg_cases("weights", WEIGHTS),
+                    Case("type unknown", {"strategy": OMIT, "type": "nope"}),
+                    Case("type 1 MB", {"strategy": OMIT, "type": MB}), Case("type empty", {"strategy": OMIT, "type": ""}),
+                    Case("type and strategy", {"type": "trending"}),
+                    Case("exclusion_policy unknown", {"exclusion_policy": "nope"}),
+                    Case("exclusion_policy empty", {"exclusion_policy": ""}),
+                    Case("exclusion_policy 1 MB", {"exclusion_policy": MB}))),
+    Function("follow", (Arg("follows", "jsonb", js([FOLLOW])),),
+             cases=batch_cases(FOLLOW, FOLLOW_OVERRIDES, 10_000, "creator_id")),
+    Function("unfollow", (Arg("follows", "jsonb", js([FOLLOW])),),
+             cases=batch_cases(FOLLOW, FOLLOW_OVERRIDES, 10_000, "creator_id")),
+    Function("following", (Arg("user_id", "text", "ana", "id"),)),
     Function("explain", (Arg("user_id", "text", "ana", "id"), Arg("item_id", "text", "py-web", "id"),
                          Arg("strategy", "text", "default", "strategy"))),
     Function("status", (Arg("user_id", "text", "ana", "id"),)),
-    Function("onboarding_questions"),
+    Function("onboarding_questions", (Arg("questionnaire", "text", OMIT),),
+             cases=(Case("null", {"questionnaire": None}), Case("empty", {"questionnaire": ""}),
+                    Case("unknown", {"questionnaire": "nope"}), Case("1 MB", {"questionnaire": MB}))),
     Function("submit_onboarding", (Arg("user_id", "text", "ana", "id"), Arg("answers", "jsonb", js({"level": "beginner"}))),
              cases=json_arg_cases("answers", ANSWERS)),
     Function("strategies"),
@@ -271,31 +338,39 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in [
                     Case("50k names", {"names": [f"r{i}" for i in range(50_000)]}, "safe"))),
     Function("trending", (Arg("n", "integer", 5, "n"), Arg("offset", "integer", 0, "offset"),
                           Arg("window", "interval", "6 hours", "window"), Arg("user_id", "text", "ana", "optional id"),
-                          Arg("tags", "text[]", ["tool:python"], "tag filter"), Arg("strategy", "text", OMIT, "strategy"))),
+                          Arg("tags", "text[]", ["tool:python"], "tag filter"), Arg("strategy", "text", OMIT, "strategy"),
+                          Arg("filter", "jsonb", OMIT, "filter"))),
     Function("latest", (Arg("n", "integer", 5, "n"), Arg("offset", "integer", 0, "offset"),
-                        Arg("tags", "text[]", ["tool:python"], "tag filter"), Arg("strategy", "text", OMIT, "strategy"))),
+                        Arg("tags", "text[]", ["tool:python"], "tag filter"), Arg("strategy", "text", OMIT, "strategy"),
+                        Arg("user_id", "text", "ana", "optional id"), Arg("filter", "jsonb", OMIT, "filter"))),
     Function("similar_items", (Arg("item_id", "text", "py-intro", "id"), Arg("n", "integer", 5, "n"),
-                               Arg("user_id", "text", "ana", "optional id"), Arg("strategy", "text", OMIT, "strategy"))),
+                               Arg("user_id", "text", "ana", "optional id"), Arg("strategy", "text", OMIT, "strategy"),
+                               Arg("filter", "jsonb", OMIT, "filter"))),
     Function("nearby", (Arg("lat", "double precision", 52.5, "lat"), Arg("lon", "double precision", 13.4, "lon"),
                         Arg("radius_km", "double precision", 10.0, "radius"), Arg("n", "integer", 5, "n"),
-                        Arg("user_id", "text", "ana", "optional id"), Arg("strategy", "text", OMIT, "strategy"))),
+                        Arg("user_id", "text", "ana", "optional id"), Arg("strategy", "text", OMIT, "strategy"),
+                        Arg("filter", "jsonb", OMIT, "filter"))),
     Function("search", (Arg("query", "text", "python", "query"), Arg("n", "integer", 5, "n"),
                         Arg("user_id", "text", "ana", "optional id"), Arg("query_embedding", "public.vector", OMIT),
-                        Arg("strategy", "text", OMIT, "strategy")),
-             cases=(Case("embedding NaN", {"query_embedding": "[NaN,1]"}),
+                        Arg("strategy", "text", OMIT, "strategy"), Arg("expand", "boolean", OMIT),
+                        Arg("filter", "jsonb", OMIT, "filter")),
+             cases=(Case("expand null", {"expand": None}, "safe"),
+                    Case("expand for a visitor", {"user_id": OMIT, "expand": True}, "safe"),
+                    Case("embedding NaN", {"query_embedding": "[NaN,1]"}),
                     Case("embedding Infinity", {"query_embedding": "[Infinity,1]"}),
                     Case("embedding of another dimension", {"query_embedding": "[1,2,3]"}),
                     Case("embedding 1e38", {"query_embedding": "[" + ",".join(["1e38"] * 384) + "]"}, "safe"))),
-    Function("next_items", (Arg("user_id", "text", "ana", "id"), Arg("n", "integer", 5, "n"), Arg("strategy", "text", OMIT, "strategy"))),
+    Function("next_items", (Arg("user_id", "text", "ana", "id"), Arg("n", "integer", 5, "n"), Arg("strategy", "text", OMIT, "strategy"),
+                            Arg("filter", "jsonb", OMIT, "filter"))),
     Function("learning_path", (Arg("user_id", "text", "ana", "id"),
                                Arg("item_ids", "text[]", ["py-intro", "py-web"], "path items"))),
     Function("session_feed", (Arg("item_ids", "text[]", ["py-intro"], "session items"), Arg("n", "integer", 5, "n"),
-                              Arg("strategy", "text", OMIT, "strategy"))),
+                              Arg("strategy", "text", OMIT, "strategy"), Arg("filter", "jsonb", OMIT, "filter"))),
     Function("user_stats", (Arg("user_id", "text", "ana", "id"),)),
     Function("refresh_status", role="admin"),
-    Function("refresh", (Arg("what", "text", OMIT),), role="admin",
+    Function("refresh", (Arg("what", "text", OMIT), Arg("full", "boolean", OMIT)), role="admin",
              cases=(Case("null", {"what": None}), Case("empty", {"what": ""}), Case("unknown", {"what": "nope"}),
-                    Case("1 MB", {"what": MB}))),
+                    Case("1 MB", {"what": MB}), Case("null full", {"full": None}))),
     Function("embedding_dim"),
     Function("embed_claim", (Arg("batch_size", "integer", OMIT),), role="admin",
              cases=(Case("0", {"batch_size": 0}), Case("-1", {"batch_size": -1}),
@@ -311,6 +386,11 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in [
              cases=(Case("null ids", {"ids": None}), Case("1 MB error", {"ids": [1], "error": MB}, "safe"),
                     Case("50k ids", {"ids": list(range(50_000))}, "safe"))),
     Function("embed_status", role="admin"),
+    Function("embed_bulk_begin", (Arg("min_pending", "integer", OMIT),), role="admin",
+             cases=(Case("0", {"min_pending": 0}), Case("-1", {"min_pending": -1}), Case("null", {"min_pending": None}))),
+    Function("embed_bulk_finish", (Arg("maintenance_work_mem", "text", OMIT),), role="admin",
+             cases=(Case("null", {"maintenance_work_mem": None}), Case("not a size", {"maintenance_work_mem": "lots"}),
+                    Case("negative", {"maintenance_work_mem": "-1MB"}), Case("1 MB", {"maintenance_work_mem": MB}))),
     Function("embed_requeue", (Arg("item_ids", "text[]", OMIT),), role="admin",
              cases=(Case("1 MB id", {"item_ids": [MB]}, "reject-or-unknown"),
                     Case("null element", {"item_ids": [None]}, "reject-or-unknown"),
@@ -490,10 +570,54 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in [
     Function("replication", (Arg("standby_lsn", "pg_lsn", OMIT),), role="admin",
              cases=(Case("not an LSN", {"standby_lsn": "nope"}), Case("1 MB", {"standby_lsn": MB}),
                     Case("far ahead", {"standby_lsn": "FFFFFFFF/FFFFFFFF"}, "safe"))),
+    # Monitoring the feeds.
+    Function("feed_metrics", (Arg("window", "interval", OMIT), Arg("attribution", "interval", OMIT)), role="admin",
+             cases=(Case("window null", {"window": None}), Case("window -1 hour", {"window": "-1 hour"}),
+                    Case("window 59 minutes", {"window": "59 minutes"}), Case("window 1000 years", {"window": "1000 years"}),
+                    Case("window infinity", {"window": "infinity"}), Case("attribution 0", {"attribution": "0"}),
+                    Case("attribution 31 days", {"attribution": "31 days"}),
+                    Case("attribution -infinity", {"attribution": "-infinity"}))),
+    Function("score_distribution", (Arg("strategy", "text", OMIT, "strategy"), Arg("users", "integer", 3),
+                                    Arg("n", "integer", 5), Arg("buckets", "integer", OMIT)), role="admin",
+             cases=(Case("users 0", {"users": 0}), Case("users -1", {"users": -1}), Case("users 201", {"users": 201}),
+                    Case("users int max", {"users": 2**31 - 1}), Case("users null", {"users": None}),
+                    Case("n 0", {"n": 0}), Case("n 101", {"n": 101}), Case("buckets 0", {"buckets": 0}),
+                    Case("buckets 51", {"buckets": 51}), Case("buckets null", {"buckets": None}))),
     Function("items", (Arg("item_ids", "text[]", ["py-intro", "py-web"]),),
              cases=(Case("null", {"item_ids": None}), Case("null element", {"item_ids": [None]}),
                     Case("empty element", {"item_ids": [""]}), Case("1 MB element", {"item_ids": [MB]}),
                     Case("50k ids", {"item_ids": [f"i{i}" for i in range(50_000)]}, "safe"))),
+    # Re-ranking a caller's list, profiles, consent.
+    Function("rank", (Arg("user_id", "text", "ana", "optional id"), Arg("item_ids", "text[]", ["py-web", "nope"], "rank items"),
+                      Arg("strategy", "text", OMIT, "strategy"), Arg("filter", "jsonb", OMIT, "filter"))),
+    Function("profile", (Arg("user_id", "text", "ana", "id"),)),
+    Function("profile_history", (Arg("user_id", "text", "ana", "id"), Arg("n", "integer", 5, "n"),
+                                 Arg("before", "bigint", OMIT)),
+             cases=(Case("before -1", {"before": -1}, "safe"), Case("before max", {"before": 2**63 - 1}, "safe"))),
+    Function("recommendation_types"),
+    Function("upsert_consents", (Arg("consents", "jsonb", js([CONSENT])),),
+             cases=batch_cases(CONSENT, CONSENT_OVERRIDES, 10_000, "user_id")),
+    Function("consents", (Arg("user_id", "text", "ana", "id"),)),
+    # Learning.
+    Function("upsert_paths", (Arg("paths", "jsonb", js([PATH])),),
+             cases=batch_cases(PATH, PATH_OVERRIDES, 1000, "id")),
+    Function("paths"),
+    Function("path_progress", (Arg("user_id", "text", "ana", "id"), Arg("path_id", "text", "seed-path", "id")),
+             cases=(Case("unknown path", {"path_id": "nope"}, "reject-or-unknown"),)),
+    Function("recommended_difficulty", (Arg("user_id", "text", "ana", "id"),)),
+    Function("achievements", (Arg("user_id", "text", "ana", "id"),)),
+    Function("claim_achievement", (Arg("user_id", "text", "ana", "id"), Arg("achievement", "text", "ten_lessons", "id")),
+             cases=(Case("unknown achievement", {"achievement": "nope"}, "reject-or-unknown"),
+                    Case("not unlocked", {"achievement": "ten_lessons"}),
+                    Case("unknown user", {"user_id": "bad-input-none"}))),
+    # Analytics and the audit log (admin).
+    Function("analytics", (Arg("period", "text", "7d"), Arg("metric", "text", OMIT)), role="admin",
+             cases=(Case("null period", {"period": None}), Case("unknown period", {"period": "2d"}),
+                    Case("1 MB period", {"period": MB}), Case("unknown metric", {"metric": "nope"}),
+                    Case("1 MB metric", {"metric": MB}))),
+    Function("audit_log", (Arg("user_id", "text", "ana", "optional id"), Arg("since", "timestamptz", OMIT),
+                           Arg("n", "integer", 5, "n")), role="admin",
+             cases=(Case("since infinity", {"since": "infinity"}), Case("since -infinity", {"since": "-infinity"}))),
 ]}
 
 
@@ -533,7 +657,8 @@ SEED_EVENTS = [{"event_id": f"seed-{i}", "user_id": u, "item_id": item, "type": 
                for i, (u, item, t, extra) in enumerate([
                    ("ana", "py-intro", "like", {}), ("ben", "py-intro", "like", {}), ("ben", "py-web", "save", {}),
                    ("cid", "figma", "rate", {"value": 4}), ("cid", "py-web", "view", {})])]
-COUNTED = ("items", "users", "events", "user_tags", "tags", "rules", "api_keys", "onboarding_answers")
+COUNTED = ("items", "users", "events", "user_tags", "tags", "rules", "api_keys", "onboarding_answers", "consents",
+           "learning_paths", "path_modules", "achievement_claims", "follows")
 
 
 @dataclass
@@ -578,6 +703,7 @@ def target(server_url: str, template_url: str) -> Iterator[Target]:
         conn.execute("SELECT rec.upsert_experiment(%s::jsonb)", (js({"name": "ab", "variants": [
             {"name": "control", "strategy": "default", "share": 0.5},
             {"name": "explore", "strategy": "explore", "share": 0.5}]}),))
+        conn.execute("SELECT rec.upsert_paths(%s::jsonb)", (js([{"id": "seed-path", "modules": ["py-intro", "py-web"]}]),))
     t = Target(url, {"app": as_role(url, APP_ROLE), "admin": as_role(url, ADMIN_ROLE)})
     t.baseline = t.counts()
     yield t
@@ -618,7 +744,8 @@ def test_good_arguments_are_accepted(target: Target) -> None:
                              "upsert_rules", "submit_onboarding", "clear_model", "store_neighbors",
                              "store_user_candidates", "store_factors", "record_model_fit", "set_model_parameters",
                              "store_tuned_strategy", "replay_split", "log_impressions", "upsert_experiment",
-                             "end_experiment", "prune_impressions"}:
+                             "end_experiment", "prune_impressions", "upsert_consents", "upsert_paths",
+                             "claim_achievement", "follow", "unfollow"}:
             continue  # writes: their good call would change the counts the last test compares
         query, params = statement(function, Case("good", {}))
         conn = target.connection(function.role)

@@ -17,6 +17,7 @@ import uuid
 import warnings
 from datetime import datetime, timezone
 from pathlib import Path
+from contextlib import contextmanager
 from typing import Iterator
 from urllib.parse import urlparse
 
@@ -109,6 +110,53 @@ def live(server_url: str, template_url: str, tmp_path_factory: pytest.TempPathFa
         process.wait(timeout=30)
         with psycopg.connect(server_url, autocommit=True) as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@contextmanager
+def app_world(server_url: str, template_url: str, world: str, log_dir: Path) -> Iterator[Live]:
+    """A real `pgrec serve` on a database of its own holding a small application world
+    (`pgrec demo --app WORLD`, smaller); `user` is its busiest user of ``user_like``."""
+    from rich.console import Console
+
+    from app.demo import DemoSize, generate_world
+    from app.loader import load_dataset
+    from tests.helpers import serving
+
+    template = psycopg.conninfo.conninfo_to_dict(template_url)["dbname"]
+    name = f"pgrec_browser_{world}_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name} TEMPLATE {template}")
+    url = with_database(server_url, name)
+    try:
+        with open(os.devnull, "w") as quiet:
+            load_dataset(url, generate_world(world, DemoSize(items=250, users=150, events=5000, days=40, seed=11),
+                                             now=datetime.now(timezone.utc)), console=Console(file=quiet))
+        with psycopg.connect(url, autocommit=True) as conn:
+            key = conn.execute("SELECT secret FROM rec.create_api_key('browser', "
+                               "ARRAY['read', 'write', 'admin'])").fetchone()[0]
+            # The busiest member (explore) or the busiest seeker who lives somewhere (marketplace).
+            user = conn.execute("SELECT u.external_id FROM pgrec.users u JOIN pgrec.events e ON e.user_id = u.id "
+                                "WHERE u.external_id LIKE ANY (ARRAY['member%', 'person%']) "
+                                "AND (u.lat IS NOT NULL OR u.external_id LIKE 'member%') "
+                                "GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1").fetchone()[0]
+        env = {**os.environ, "DATABASE_URL": url, "PGREC_API_EMBED_QUERIES": "false", "PGREC_API_RATE_LIMIT": "0"}
+        with serving(env, log_dir / "api.log") as port:
+            yield Live(f"http://127.0.0.1:{port}", key, user, "", url)
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture(scope="module")
+def explore_live(server_url: str, template_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    with app_world(server_url, template_url, "explore", tmp_path_factory.mktemp("serve-explore")) as live:
+        yield live
+
+
+@pytest.fixture(scope="module")
+def market_live(server_url: str, template_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    with app_world(server_url, template_url, "marketplace", tmp_path_factory.mktemp("serve-market")) as live:
+        yield live
 
 
 @pytest.fixture(scope="module")
@@ -217,6 +265,40 @@ def test_playground(live: Live, page, screenshots: Path) -> None:
     page.wait_for_selector("section[data-view=session] .status:has-text('session of 1')")
 
 
+def test_playground_learning_view(live: Live, page, screenshots: Path) -> None:
+    # A path of three modules, as a learning platform stores it (PUT /v1/paths), and a learner
+    # who has started: the first module completed with a score.
+    learner = "browser-learner"
+    assert live.call("PUT", "/v1/paths", json=[{"id": "browser-path", "title": "Browser path",
+                                                 "modules": ["i1", "i2", "i3"]}]).status_code == 200
+    assert live.call("POST", "/v1/events", json=[{"user_id": learner, "item_id": "i1", "type": "complete",
+                                                  "value": 90}]).status_code == 200
+    page.goto(live.base + "/playground")
+    use_key(page, live.key)
+    page.fill("#user", learner)
+    page.click("#user-go")
+    page.click("#tabs button[data-view=learning]")
+    page.select_option("#learning-path", "browser-path")
+    page.wait_for_selector("[data-testid=learning-status]:has-text('1 of 3 modules completed')")
+    assert page.locator("[data-testid=path-modules] .module-completed").count() == 1
+    assert "recent scores" in page.inner_text("[data-testid=difficulty]")
+    # Complete the next lesson with a score: the progress moves, and the first lesson's
+    # achievement can be claimed once.
+    page.fill("#learning-score", "75")
+    page.click("section[data-view=learning] .next-lessons button.complete >> nth=0")
+    page.wait_for_selector("[data-testid=learning-status]:has-text('2 of 3 modules completed')")
+    events = live.call("GET", f"/v1/users/{learner}/export").json()["events"]
+    assert [e["value"] for e in events if e["type"] == "complete"] == [90, 75]
+    rating = "section[data-view=learning] [data-achievement=first_rating]"
+    assert "0/1" in page.inner_text(rating)
+    assert live.call("POST", "/v1/events", json=[{"user_id": learner, "item_id": "i1", "type": "rate",
+                                                  "value": 5}]).status_code == 200
+    page.select_option("#learning-path", "browser-path")  # asks again
+    page.click(f"{rating} button.claim")
+    page.wait_for_selector(f"{rating}:has-text('(claimed)')")
+    page.screenshot(path=str(screenshots / "playground-learning.png"))
+
+
 def test_dashboard(live: Live, page, screenshots: Path) -> None:
     # Traffic to show: a few events and feed requests, as any client would make them.
     batch = [{"user_id": live.user, "item_id": item, "type": "view"} for item in ("i1", "i2", "i3")]
@@ -240,6 +322,15 @@ def test_dashboard(live: Live, page, screenshots: Path) -> None:
     assert page.locator("#embeddings .kpi").count() == 4
     assert page.locator("#experiments").is_hidden()  # no experiments yet: the section stays out of the way
     assert page.locator("#replica").is_hidden()  # no PGREC_READ_DATABASE_URL: no replica to show
+    # Each step's cadence, as the schedule's rows say.
+    assert page.locator("#refresh thead th >> nth=1").inner_text() == "every"
+    # Feed quality from the pages served above: impressions, CTR, coverage; the score histogram.
+    page.wait_for_selector("[data-testid=ctr]")
+    impressions = live.call("GET", "/v1/admin/feed-metrics", params={"window": "7 days"}).json()["rows"]
+    total = next(r for r in impressions if r["total"])
+    assert total["impressions"] >= 60 and f"of {total['impressions']} impressions" in page.inner_text("[data-testid=ctr]")
+    assert "%" in page.inner_text("[data-testid=coverage] b")
+    page.wait_for_selector("#quality svg.chart rect.col")
     page.screenshot(path=str(screenshots / "dashboard.png"))
 
 
@@ -278,3 +369,130 @@ def test_evaluation_report(live: Live, page, screenshots: Path, tmp_path: Path) 
     assert page.locator("svg").count() == 4
     assert all(page.locator("svg").nth(n).bounding_box()["height"] > 100 for n in range(4))
     page.screenshot(path=str(screenshots / "report.png"), full_page=True)
+
+
+def ids_in(page, container: str) -> list[str]:
+    return page.eval_on_selector_all(f"{container} .card", "cards => cards.map(c => c.dataset.itemId)")
+
+
+def changed(page, container: str, before: list[str]) -> None:
+    """Wait until the cards in ``container`` are a list other than ``before``."""
+    page.wait_for_function("([sel, before]) => { const ids = [...document.querySelectorAll(sel + ' .card')]"
+                           ".map(c => c.dataset.itemId); return ids.length > 0 && ids.join() !== before.join(); }",
+                           arg=[container, before])
+
+
+def test_explore_view(explore_live: Live, page, screenshots: Path) -> None:
+    page.goto(explore_live.base + "/playground")
+    use_key(page, explore_live.key)
+    page.click("#tabs button[data-view=explore]")
+    # A new member gets the quiz; their answers give a first feed of what they make.
+    page.fill("#user", "browser-newcomer")
+    page.click("#user-go")
+    page.wait_for_selector("#explore-quiz fieldset[data-question=explore_make]")
+    assert page.locator("#explore-quiz fieldset").count() == 3
+    # Below the quiz, what a visitor gets: popular and trending projects.
+    page.wait_for_selector("#explore-status:has-text('not personalised yet')")
+    visitor = ids_in(page, "#explore-list")
+    page.check("#explore-quiz input[name=explore_make][value=photography]")
+    page.check("#explore-quiz input[name=explore_tools][value=camera]")
+    page.check("#explore-quiz input[name=explore_tools][value=lightroom]")
+    page.check("#explore-quiz input[name=explore_level][value=beginner]")
+    page.click("#explore-quiz-submit")
+    page.wait_for_selector("#explore-quiz", state="detached")
+    changed(page, "#explore-list", visitor)
+    assert page.inner_text("#explore-status").endswith("For You for browser-newcomer")  # personalised now
+    first = ids_in(page, "#explore-list")
+    assert len(first) == 20
+    stored = explore_live.call("POST", "/v1/items/lookup", json={"item_ids": first}).json()["items"]
+    # (explore's diversity keeps a category to three per ten.)
+    looked = {s["item_id"]: s for s in explore_live.call("POST", "/v1/items/lookup",
+                                                      json={"item_ids": first + visitor}).json()["items"]}
+    theirs = sum("category:photography" in looked[i]["tags"] for i in first)
+    assert theirs >= 5 and theirs > sum("category:photography" in looked[i]["tags"] for i in visitor)
+    # Cards carry the project's title, creator and category.
+    assert f"by {stored[0]['creator_id']}" in page.inner_text("#explore-list .card >> nth=0 >> .describe")
+
+    # A like takes the project out of For You.
+    liked = first[0]
+    page.click("#explore-list .card >> nth=0 >> button.like")
+    changed(page, "#explore-list", first)
+    assert liked not in ids_in(page, "#explore-list")
+
+    # Following a card's creator lists them, with an unfollow.
+    target = ids_in(page, "#explore-list")[0]  # the like changed the list: a card shown now
+    creator = explore_live.call("POST", "/v1/items/lookup", json={"item_ids": [target]}).json()["items"][0]["creator_id"]
+    page.click(f"#explore-list .card[data-item-id={target}] >> button.follow")
+    page.wait_for_selector(f"#explore-following [data-creator={creator}]")
+    assert [f["creator_id"] for f in explore_live.call("GET", "/v1/users/browser-newcomer/follows").json()["follows"]] \
+        == [creator]
+    page.wait_for_selector("#explore-status:not(:has-text('loading'))")
+    page.screenshot(path=str(screenshots / "explore.png"))
+    page.click(f"#explore-following [data-creator={creator}]")
+    page.wait_for_selector(f"#explore-following [data-creator={creator}]", state="detached")
+    assert explore_live.call("GET", "/v1/users/browser-newcomer/follows").json()["follows"] == []
+
+    # The other tabs and search.
+    for tab, words in (("new", "New for browser-newcomer"), ("trending", "Trending for browser-newcomer")):
+        before = ids_in(page, "#explore-list")
+        page.click(f"#explore-tabs button[data-tab={tab}]")
+        page.wait_for_selector(f"#explore-status:has-text('{words}')")
+        assert page.locator("#explore-list .card").count() > 0
+        assert page.locator(f"#explore-tabs button[data-tab={tab}].active").count() == 1
+        assert ids_in(page, "#explore-list") != before
+    word = looked[first[0]]["title"].split()[-1]
+    page.fill("#explore-q", word)
+    page.press("#explore-q", "Enter")
+    page.wait_for_selector(f"#explore-status:has-text('results for “{word}”')")
+    assert page.locator("#explore-list .card").count() > 0
+    assert page.locator("#explore-tabs button.active").count() == 0
+    # A member the world knows well gets no quiz.
+    member = explore_live.user
+    page.fill("#user", member)
+    page.click("#explore-tabs button[data-tab=foryou]")
+    page.wait_for_selector(f"#explore-status:has-text('For You for {member}')")
+    assert page.locator("#explore-quiz").count() == 0
+
+
+def test_marketplace_view(market_live: Live, page, screenshots: Path) -> None:
+    seeker = market_live.user
+    page.goto(market_live.base + "/playground")
+    use_key(page, market_live.key)
+    page.click("#tabs button[data-view=marketplace]")
+    page.fill("#user", seeker)
+    page.click("#user-go")
+    page.wait_for_selector("#market-list .card")
+    page.wait_for_selector("#market-map g.listing")
+    drawn = page.eval_on_selector_all("#market-map g.listing", "gs => gs.map(g => g.dataset.itemId)")
+    listed = ids_in(page, "#market-list")
+    assert drawn and set(drawn) <= set(listed)
+    assert " km" in page.inner_text("#market-list .card >> nth=0 >> .card-head") or \
+        page.locator("#market-list .card .card-head .extra").count() > 0
+    assert page.locator("#market-list .card .describe").count() == len(listed)
+    page.screenshot(path=str(screenshots / "marketplace.png"))
+
+    # A maximum distance: the circle is drawn and no listing beyond it stays.
+    page.fill("#market-max-km", "5")
+    page.click("#market-save")
+    page.wait_for_selector("#market-map [data-testid=max-distance]")
+    page.wait_for_function("() => !document.querySelector('#market-status').textContent.startsWith('loading')")
+    prefs = market_live.call("GET", f"/v1/users/{seeker}/export").json()["user"]["preferences"]
+    assert prefs["max_distance_km"] == 5
+    feed = market_live.call("GET", f"/v1/users/{seeker}/feed", params={"strategy": "marketplace", "n": 20}).json()
+    assert all(i["reasons"]["distance_km"] <= 5 for i in feed["items"] if "distance_km" in i["reasons"])
+    assert len(feed["items"]) >= 2
+    near = ids_in(page, "#market-list")
+    assert near == [i["item_id"] for i in feed["items"]]
+
+    # Applying: the listing leaves the feed; unticking "exclude seen" and "exclude applied" brings it back.
+    applied = near[0]
+    page.click("#market-list .card >> nth=0 >> button.apply")
+    changed(page, "#market-list", near)
+    assert applied not in ids_in(page, "#market-list")
+    events = market_live.call("GET", f"/v1/users/{seeker}/export").json()["events"]
+    assert any(e["item_id"] == applied and e["type"] == "apply" for e in events)
+    page.uncheck("#market-seen")
+    page.uncheck("#market-applied")
+    page.wait_for_selector("#market-status:has-text('seen and applied ones included')")
+    page.wait_for_function("id => [...document.querySelectorAll('#market-list .card')].some(c => c.dataset.itemId === id)",
+                           arg=applied)

@@ -178,6 +178,22 @@ def test_submit_onboarding(rec: Any, transport: str) -> None:
     assert error.code == "22023"
 
 
+def test_follow_following_unfollow_and_the_explore_quiz(rec: Any, transport: str) -> None:
+    user = f"follower-{transport}"
+    assert rec.follow([{"user_id": user, "creator_id": "ana"}, {"user_id": user, "creator_id": "cid"}]) == 2
+    assert rec.follow([{"user_id": user, "creator_id": "ana"}]) == 0  # already following
+    follows = rec.following(user)
+    assert {f.creator_id for f in follows} == {"ana", "cid"}
+    assert all(isinstance(f.followed_at, datetime) and f.items == 0 for f in follows)
+    assert rec.unfollow([{"user_id": user, "creator_id": "ana"}]) == 1
+    assert [f.creator_id for f in rec.following(user)] == ["cid"]
+    error = error_of(lambda: rec.follow([{"user_id": user, "creator_id": user}]), InvalidInput)
+    assert error.code == "22023" and error.field == "follows[0]"
+    quiz = rec.onboarding_questions(questionnaire="explore")
+    assert [q.question_id for q in quiz] == ["explore_make", "explore_tools", "explore_level"]
+    assert error_of(lambda: rec.onboarding_questions(questionnaire="nope"), InvalidInput).code == "22023"
+
+
 # --- lists ---------------------------------------------------------------------------------------
 
 LISTS = [
@@ -191,12 +207,27 @@ LISTS = [
     ("trending", (), {"window": timedelta(days=7), "user_id": "ana"},
      "SELECT item_id FROM rec.trending(\"window\" => '7 days', user_id => 'ana')"),
     ("latest", (), {"n": 10, "tags": ["tool:figma"]}, "SELECT item_id FROM rec.latest(10, 0, ARRAY['tool:figma'])"),
+    ("latest", (), {"n": 5, "strategy": "explore_new", "user_id": "ana"},
+     "SELECT item_id FROM rec.latest(5, 0, NULL, 'explore_new', 'ana')"),
+    ("feed", ("cid",), {"exclusion_policy": "undismissed"},
+     "SELECT item_id FROM rec.feed('cid', exclusion_policy => 'undismissed')"),
     ("similar_items", ("py-intro",), {"n": 5, "user_id": "dee"},
      "SELECT item_id FROM rec.similar_items('py-intro', 5, 'dee')"),
     ("nearby", (52.51, 13.41), {"radius_km": 20}, "SELECT item_id FROM rec.nearby(52.51, 13.41, 20)"),
     ("search", ("python",), {"n": 3, "user_id": "ben"}, "SELECT item_id FROM rec.search('python', 3, 'ben')"),
     ("next_items", ("cid",), {"n": 5}, "SELECT item_id FROM rec.next_items('cid', 5)"),
     ("session_feed", (["py-intro"],), {"n": 5}, "SELECT item_id FROM rec.session_feed(ARRAY['py-intro'], 5)"),
+    ("feed", ("dee",), {"filter": {"tags_any": ["category:programming"]}},
+     """SELECT item_id FROM rec.feed('dee', filter => '{"tags_any": ["category:programming"]}')"""),
+    ("feed", ("ben",), {"type": "trending"}, "SELECT item_id FROM rec.feed('ben', type => 'trending')"),
+    ("latest", (), {"filter": {"price": {"lte": 10}}}, """SELECT item_id FROM rec.latest(filter => '{"price": {"lte": 10}}')"""),
+    ("trending", (), {"window": "30 days", "filter": {"tags_none": ["tool:figma"]}},
+     """SELECT item_id FROM rec.trending("window" => '30 days', filter => '{"tags_none": ["tool:figma"]}')"""),
+    ("search", ("python",), {"user_id": "ben", "expand": True, "filter": {"tags_any": ["category:web"]}},
+     """SELECT item_id FROM rec.search('python', user_id => 'ben', expand => true,
+                                        filter => '{"tags_any": ["category:web"]}')"""),
+    ("session_feed", (["py-intro"],), {"filter": {"tags_all": ["tool:python"]}},
+     """SELECT item_id FROM rec.session_feed(ARRAY['py-intro'], filter => '{"tags_all": ["tool:python"]}')"""),
 ]
 
 
@@ -236,6 +267,98 @@ def test_search_embedding_is_sql_only(api_db: ApiDatabase, rec: Any, transport: 
         assert [i.item_id for i in rec.search("python", query_embedding=embedding)] == sql_ids(
             api_db, "SELECT item_id FROM rec.search('python', query_embedding => %s::text::public.vector)",
             (json.dumps(embedding),))
+
+
+def test_rank_orders_the_callers_ids_and_reports_the_rest(api_db: ApiDatabase, rec: Any) -> None:
+    ids = ["sql-basics", "no-such-item", "py-web", "hidden-one", "figma-proto"]
+    ranked = rec.rank("ana", ids)
+    expected = api_db.sql("SELECT item_id, score, reasons FROM rec.rank('ana', %s)", (ids,))
+    assert [(i.item_id, i.score is None) for i in ranked] == [(r[0], r[1] is None) for r in expected]
+    listed = [i for i in ranked if i.score is not None]
+    assert {i.item_id for i in listed} == {"sql-basics", "py-web"}
+    assert all(math.isclose(sum(i.terms.values()), i.score, abs_tol=1e-9) for i in listed)
+    rest = {i.item_id: i.raw for i in ranked if i.score is None}
+    assert rest["no-such-item"]["unknown"] is True and rest["hidden-one"]["excluded"]
+    assert rest["figma-proto"]["excluded"]  # ana blocks tool:figma
+    only_web = rec.rank("ana", ids, filter={"tags_any": ["category:web"]})
+    assert [i.item_id for i in only_web if i.score is not None] == ["py-web"]
+    error = error_of(lambda: rec.rank("ana", [f"x{i}" for i in range(10_000)]), InvalidInput)
+    assert error.code == "22023" and error.field == "item_ids"
+    error = error_of(lambda: rec.rank("ana", ["py-web"], filter={"tags_any": "x"}), InvalidInput)
+    assert error.code == "22023" and error.field == "filter"
+
+
+def test_recommendation_types(api_db: ApiDatabase, rec: Any) -> None:
+    types = {t.type: t.strategy for t in rec.recommendation_types()}
+    assert types == dict(api_db.sql("SELECT type, strategy FROM rec.recommendation_types()"))
+    assert {"content-based", "collaborative", "trending", "sequential"} <= set(types)
+    assert error_of(lambda: rec.feed("ben", type="astrology"), InvalidInput).field == "type"
+
+
+# --- profiles and consent -------------------------------------------------------------------------
+
+def test_profile_and_its_history(api_db: ApiDatabase, rec: Any, transport: str) -> None:
+    user = f"profiled-{transport}"
+    assert rec.profile(user).known is False and rec.profile(user).version == 0
+    rec.upsert_users([{"id": user, "preferences": {"preferred_tags": {"tool:sql": 2}}}])
+    rec.track([{"user_id": user, "item_id": "py-web", "type": "like"}])
+    profile = rec.profile(user)
+    assert profile.known and profile.version >= 2 and isinstance(profile.updated_at, datetime)
+    assert profile.raw == api_db.sql("SELECT rec.profile(%s)", (user,))[0][0] | {"updated_at": profile.raw["updated_at"]}
+    sources = {i.tag: i.source for i in profile.interests}
+    assert sources["tool:sql"] == "declared" and sources["tool:python"] == "behaviour"
+    assert all(0 < i.confidence <= 1 for i in profile.interests) and profile.counts["events"] == 1
+    history = rec.profile_history(user)
+    assert [v.version for v in history] == list(range(profile.version, 0, -1))
+    assert all(isinstance(v.changed_at, datetime) and v.cause for v in history)
+    assert [v.version for v in rec.profile_history(user, n=1, before=profile.version)] == [profile.version - 1]
+    assert error_of(lambda: rec.profile_history(user, n=0), InvalidInput).field == "n"
+
+
+def test_consents(api_db: ApiDatabase, rec: Any, transport: str) -> None:
+    user = f"consenting-{transport}"
+    before = {c.purpose: c for c in rec.consents(user)}
+    assert before["analytics"].granted and not before["analytics"].answered
+    assert rec.upsert_consents([{"user_id": user, "purpose": "personalization", "granted": False}]) == 1
+    after = {c.purpose: c for c in rec.consents(user)}
+    assert after["personalization"].granted is False and after["personalization"].answered
+    assert isinstance(after["personalization"].updated_at, datetime)
+    assert rec.profile(user).personalized is False
+    error = error_of(lambda: rec.upsert_consents([{"user_id": user, "purpose": "marketing", "granted": True}]),
+                     InvalidInput)
+    assert error.code == "22023" and error.field == "consents[0]"
+
+
+# --- learning ---------------------------------------------------------------------------------------
+
+def test_paths_progress_difficulty_and_achievements(api_db: ApiDatabase, rec: Any, transport: str) -> None:
+    path = f"path-{transport}"
+    assert rec.upsert_paths([{"id": path, "title": "Python then SQL", "modules": ["py-intro", "py-web", "sql-basics"]}]) == 1
+    stored = {p.path_id: p for p in rec.paths()}[path]
+    assert stored.modules == ["py-intro", "py-web", "sql-basics"] and stored.title == "Python then SQL"
+    progress = rec.path_progress("ben", path)
+    assert progress.raw == api_db.sql("SELECT rec.path_progress('ben', %s)", (path,))[0][0]
+    assert (progress.completed, progress.total) == (1, 3) and progress.next is not None
+    assert [m["status"] for m in progress.modules][2] == "completed"
+    assert error_of(lambda: rec.path_progress("ben", "no-such-path"), NotFound).code == "P0002"
+    error = error_of(lambda: rec.upsert_paths([{"id": "bad", "modules": ["py-intro", "ghost"]}]), NotFound)
+    assert error.code == "P0002" and "ghost" in error.message
+
+    difficulty = rec.recommended_difficulty("ben")
+    assert difficulty.raw == api_db.sql("SELECT rec.recommended_difficulty('ben')")[0][0]
+    assert difficulty.user_id == "ben" and difficulty.basis
+
+    learner = f"learner-{transport}"
+    state = {a.achievement: a for a in rec.achievements(learner)}
+    assert state["first_rating"].unlocked is False and state["first_rating"].progress == 0
+    assert error_of(lambda: rec.claim_achievement(learner, "first_rating"), InvalidInput).code == "22023"
+    rec.track([{"user_id": learner, "item_id": "py-web", "type": "rate", "value": 5}])
+    state = {a.achievement: a for a in rec.achievements(learner)}
+    assert state["first_rating"].unlocked and isinstance(state["first_rating"].unlocked_at, datetime)
+    claim = rec.claim_achievement(learner, "first_rating")
+    assert claim.claimed and claim.achievement == "first_rating" and isinstance(claim.claimed_at, datetime)
+    assert rec.claim_achievement(learner, "first_rating").claimed is False
+    assert error_of(lambda: rec.claim_achievement(learner, "no-such"), NotFound).code == "P0002"
 
 
 # --- about users and items --------------------------------------------------------------------------

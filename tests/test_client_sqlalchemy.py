@@ -21,7 +21,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from app.db import sqlalchemy_url
 from pgrec_client import InvalidInput, NotFound
 from pgrec_client.sqlalchemy import (pgrec_error, rec_feed, rec_items, rec_latest, rec_learning_path, rec_nearby,
-                                     rec_next_items, rec_search, rec_session_feed, rec_similar_items, rec_trending)
+                                     rec_next_items, rec_rank, rec_search, rec_session_feed, rec_similar_items, rec_trending)
 from tests.helpers import ApiDatabase, as_role
 
 HOST_ROLE = "pgrec_host_test_app"
@@ -129,7 +129,17 @@ def test_position_is_the_functions_order_for_the_whole_list(api_db: ApiDatabase,
      "SELECT item_id FROM rec.learning_path('ben', ARRAY['py-web', 'sql-basics', 'py-intro'])"),
     (lambda: rec_items(["sql-basics", "nope", "py-web"]),
      "SELECT item_id FROM rec.items(ARRAY['sql-basics', 'py-web'])"),
-], ids=["trending", "latest", "similar", "nearby", "search", "next", "session", "learning_path", "items"])
+    (lambda: rec_feed("dee", filter={"tags_any": ["category:programming"]}),
+     """SELECT item_id FROM rec.feed('dee', filter => '{"tags_any": ["category:programming"]}')"""),
+    (lambda: rec_feed("ben", type="trending"), "SELECT item_id FROM rec.feed('ben', type => 'trending')"),
+    (lambda: rec_latest(filter={"price": {"lte": 10}}),
+     """SELECT item_id FROM rec.latest(filter => '{"price": {"lte": 10}}')"""),
+    (lambda: rec_search("python", user_id="ben", expand=True),
+     "SELECT item_id FROM rec.search('python', user_id => 'ben', expand => true)"),
+    (lambda: rec_rank("ana", ["sql-basics", "no-such-item", "py-web", "figma-proto"]),
+     "SELECT item_id FROM rec.rank('ana', ARRAY['sql-basics', 'no-such-item', 'py-web', 'figma-proto'])"),
+], ids=["trending", "latest", "similar", "nearby", "search", "next", "session", "learning_path", "items",
+        "feed-filter", "feed-type", "latest-filter", "search-expand", "rank"])
 def test_every_list_function_is_table_valued(api_db: ApiDatabase, engine: Engine, table: Any,
                                             statement: str) -> None:
     fn = table()
@@ -137,6 +147,18 @@ def test_every_list_function_is_table_valued(api_db: ApiDatabase, engine: Engine
         ids = [r.item_id for r in conn.execute(select(fn.c.item_id).order_by(fn.c.position))]
     assert ids, "empty in the test world"
     assert ids == [r[0] for r in api_db.sql(statement)]
+
+
+def test_a_host_list_joined_with_rank(api_db: ApiDatabase, engine: Engine) -> None:
+    """The host's own selection (its listings) ordered for the user in one query; what pgrec
+    may not list comes last with score NULL."""
+    ids = ["sql-basics", "py-web", "figma-proto", "py-intro"]
+    ranked = rec_rank("ana", ids)
+    with engine.connect() as conn:
+        rows = conn.execute(select(ranked.c.item_id, ranked.c.score).order_by(ranked.c.position)).all()
+    expected = api_db.sql("SELECT item_id, score FROM rec.rank('ana', %s)", (ids,))
+    assert [(r.item_id, r.score is None) for r in rows] == [(e[0], e[1] is None) for e in expected]
+    assert rows[-1].item_id == "figma-proto" and rows[-1].score is None  # ana blocks tool:figma
 
 
 def test_search_with_a_query_embedding(api_db: ApiDatabase, engine: Engine) -> None:

@@ -61,7 +61,8 @@ def km(a: dict, b: dict) -> float:
 def test_same_seed_gives_identical_output_and_another_seed_differs(name: str) -> None:
     small = DemoSize(items=80, users=60, events=1500, days=30, seed=3)
     a, b = generate_world(name, small), generate_world(name, small)
-    assert (a.items, a.users, a.onboarding, a.unloaded) == (b.items, b.users, b.onboarding, b.unloaded)
+    assert (a.items, a.users, a.onboarding, a.paths, a.consents, a.follows, a.unloaded) == (
+        b.items, b.users, b.onboarding, b.paths, b.consents, b.follows, b.unloaded)
     assert flat(a.events(100)) == flat(b.events(700))  # batch size changes the batching only
     assert list(a.events()) == list(a.events())  # a replay is the same history
     c = generate_world(name, DemoSize(items=80, users=60, events=1500, days=30, seed=4))
@@ -96,7 +97,8 @@ def test_records_are_valid_input_to_the_rec_functions(name: str) -> None:
         if e["type"] == "rate":
             assert 0.5 <= e["value"] <= 5 and (e["value"] * 2).is_integer()  # rec.track's scale for rate
         previous = when
-    json.dumps([ds.items, ds.users, list(events), ds.onboarding, ds.unloaded])  # plain JSON throughout
+    json.dumps([ds.items, ds.users, list(events), ds.onboarding, ds.paths, ds.consents, ds.follows,
+                ds.unloaded])  # plain JSON throughout
 
 
 def test_worlds_have_their_own_ids_so_they_can_share_a_database() -> None:
@@ -185,10 +187,12 @@ def test_explore_projects_creators_follows_and_quiz() -> None:
     ds, events = world("explore")
     for item in ds.items:
         kinds = Counter(t.split(":", 1)[0] for t in item["tags"])
-        assert kinds["category"] == 1 and 1 <= kinds["tool"] <= 3 and 1 <= kinds["topic"] <= 3
+        assert kinds["category"] == 1 and 1 <= kinds["tool"] <= 3 and 1 <= kinds["topic"] <= 3 and kinds["level"] == 1
+        assert f"level:{item['attributes']['skill_level']}" in item["tags"]
     creators = {i["creator_id"] for i in ds.items}
     assert 15 <= len(creators) <= 0.2 * SIZE.users
-    follows = ds.unloaded["follows"]
+    follows = ds.follows
+    assert "follows" not in ds.unloaded and ds.questionnaire == "explore"
     assert len(follows) > SIZE.users and {f["creator_id"] for f in follows} <= creators
     assert all(f["user_id"] != f["creator_id"] for f in follows)
     assert all(f["unfollowed_at"] is None or f["followed_at"] < f["unfollowed_at"] for f in follows)
@@ -263,8 +267,8 @@ def test_learning_courses_prerequisites_scores_and_streaks() -> None:
     for e in events:
         days[e["user_id"]].add(at(e["at"]).date())
     assert max(longest_streak(d) for d in days.values()) >= 7
-    assert ds.unloaded["paths"] and all(set(p["module_ids"]) <= set(items) for p in ds.unloaded["paths"])
-    assert {c["purpose"] for c in ds.unloaded["consents"]} == {"personalization", "analytics"}
+    assert ds.paths and all(set(p["modules"]) <= set(items) for p in ds.paths)
+    assert {c["purpose"] for c in ds.consents} == {"personalization", "analytics"}
 
 
 def test_profiles_explicit_and_implicit_feedback() -> None:
@@ -316,8 +320,25 @@ def test_application_world_loads_through_the_public_api_and_feeds(name: str, fre
         # The quiz was answered through rec.submit_onboarding for (nearly) everyone who took it.
         answered = conn.execute("SELECT count(DISTINCT user_id) FROM pgrec.onboarding_answers").fetchone()[0]
         assert answered >= 0.8 * len(ds.onboarding)
+        if name == "explore":  # its own quiz, and the follows, through rec.follow and rec.unfollow
+            asked = {r[0] for r in conn.execute("SELECT DISTINCT q.questionnaire FROM pgrec.onboarding_answers a "
+                                                "JOIN pgrec.onboarding_questions q USING (question_id)")}
+            assert asked == {"explore"}
+            on = conn.execute("SELECT count(*) FILTER (WHERE unfollowed_at IS NULL), count(*) FROM pgrec.follows").fetchone()
+            assert on == (sum(f["unfollowed_at"] is None for f in ds.follows), len(ds.follows))
         active = Counter(e["user_id"] for batch in ds.events() for e in batch).most_common(1)[0][0]
         assert conn.execute("SELECT count(*) FROM rec.feed(%s, 10)", (active,)).fetchone()[0] == 10
+        # Learning paths and consent arrived through rec.upsert_paths and rec.upsert_consents.
+        assert conn.execute("SELECT count(*) FROM rec.paths()").fetchone()[0] == len(ds.paths)
+        withdrawn = {(c["user_id"], c["purpose"]) for c in ds.consents if not c["granted"]}
+        assert conn.execute("""SELECT count(*) FROM pgrec.consents c JOIN pgrec.users u ON u.id = c.user_id
+                               WHERE NOT c.granted""").fetchone()[0] == len(withdrawn)
+        if name == "learning":
+            learner = next(u for u, p in withdrawn if p == "personalization")
+            assert conn.execute("SELECT rec.profile(%s) ->> 'personalized'", (learner,)).fetchone()[0] == "false"
+            path = ds.paths[0]["id"]
+            progress = conn.execute("SELECT rec.path_progress(%s, %s)", (active, path)).fetchone()[0]
+            assert progress["total"] == len(ds.paths[0]["modules"])
         if name == "marketplace":  # declared preferences arrived: every seeker's distance limit holds
             shown = 0
             for seeker in (u for u in ds.users if u.get("preferences", {}).get("max_distance_km") and u["location"]):

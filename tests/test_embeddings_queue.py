@@ -183,6 +183,50 @@ def test_a_crashed_worker_loses_nothing(fresh_db: str) -> None:
         assert sorted(provider.titles()) == sorted(f"K {i}" for i in range(10)) and queued(other) == []
 
 
+HNSW_INDEX = "SELECT pg_get_indexdef('pgrec.items_embedding_hnsw'::regclass)"
+
+
+def test_a_backfill_loads_in_bulk_and_builds_the_index_once_at_the_end(fresh_db: str) -> None:
+    with connect(fresh_db) as conn:
+        definition = conn.execute(HNSW_INDEX).fetchone()[0]
+        call(conn, "upsert_items", [{"id": f"b{i}", "title": f"Bulk {i}"} for i in range(40)])
+        seen = []
+        provider = Counting(on_embed=lambda: seen.append(
+            conn.execute("SELECT to_regclass('pgrec.items_embedding_hnsw')").fetchone()[0]))
+        result = embed_pending(conn, provider, batch_size=10, bulk_min=20)
+        # Stored without the index (every batch saw it gone), which is back as it was defined.
+        assert result.bulk and result.embedded == 40 and seen == [None] * 4
+        assert conn.execute(HNSW_INDEX).fetchone()[0] == definition
+        # Similarity reads use it again, and ordinary re-embedding (one edited item) keeps it.
+        call(conn, "upsert_items", [{"id": "b0", "title": "Bulk zero, edited"}])
+        again = embed_pending(conn, provider, bulk_min=20)
+        assert (again.bulk, again.embedded, again.index_seconds) == (False, 1, 0.0)
+        assert conn.execute(HNSW_INDEX).fetchone()[0] == definition
+
+
+def test_a_bulk_load_that_died_is_repaired_by_the_next_run_and_never_doubled(fresh_db: str) -> None:
+    with connect(fresh_db) as conn:
+        definition = conn.execute(HNSW_INDEX).fetchone()[0]
+        call(conn, "upsert_items", [{"id": f"d{i}", "title": f"Died {i}"} for i in range(30)])
+    loader = psycopg.connect(fresh_db, autocommit=True)
+    assert loader.execute("SELECT rec.embed_bulk_begin(10)").fetchone()[0]
+    with connect(fresh_db) as other:
+        # While the first load runs, a second worker neither begins one nor rebuilds the index.
+        assert other.execute("SELECT rec.embed_bulk_begin(10)").fetchone()[0] is False
+        assert other.execute("SELECT rec.embed_bulk_finish()").fetchone()[0] is False
+        assert other.execute("SELECT to_regclass('pgrec.items_embedding_hnsw')").fetchone()[0] is None
+        # The loader dies (waiting for its exit): its session lock goes, the index stays missing.
+        assert other.execute("SELECT pg_terminate_backend(%s, 5000)", (loader.info.backend_pid,)).fetchone()[0]
+        loader.close()
+        result = embed_pending(other, Counting(), bulk_min=10)
+        assert result.bulk and result.embedded == 30
+        assert other.execute(HNSW_INDEX).fetchone()[0] == definition
+        # The load's lock is released: the next run may begin one again.
+        assert other.execute("SELECT rec.embed_bulk_finish()").fetchone()[0] is False
+        assert not other.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()"
+                                 ).fetchone()[0]
+
+
 def test_provider_failure_backs_off_and_requeue_retries(conn: psycopg.Connection) -> None:
     call(conn, "upsert_items", [{"id": "f1", "title": "F1"}, {"id": "f2", "title": "F2"}])
     with pytest.raises(RuntimeError):

@@ -158,15 +158,15 @@ def test_the_feed_serves_exactly_what_the_variants_strategy_serves(world: psycop
         seen.add(variant)
         served = feed(world, user, 10, strategy="experiment:ab")
         direct = feed(world, user, 10, strategy=strategy)
-        # The same items and scores; a score may differ in its last bit, as two calls of one
-        # feed may when a cached plan sums the same terms in another order.
+        # Same items, same scores (to the last few bits: the variant's own call may be answered
+        # from the user's precomputed pool, the experiment's by the pipeline).
         assert served and [i for i, _, _ in served] == [i for i, _, _ in direct]
-        assert [s for _, s, _ in served] == pytest.approx([s for _, s, _ in direct], rel=1e-12, abs=1e-15)
+        assert [s for _, s, _ in served] == pytest.approx([s for _, s, _ in direct], rel=1e-12, abs=1e-12)
         for (_, _, tagged), (_, _, plain) in zip(served, direct):
             assert tagged["experiment"] == "ab" and tagged["variant"] == variant
-            assert {k: v for k, v in tagged.items() if k not in ("experiment", "variant", "terms")} == \
-                {k: v for k, v in plain.items() if k != "terms"}
-            assert tagged["terms"] == pytest.approx(plain["terms"], rel=1e-12, abs=1e-15)
+            rest = {k: v for k, v in tagged.items() if k not in ("experiment", "variant", "terms")}
+            assert rest == {k: v for k, v in plain.items() if k != "terms"}
+            assert tagged["terms"] == pytest.approx(plain["terms"], rel=1e-12, abs=1e-12)
             assert "experiment" not in plain
     assert seen == {"control", "treat"}
     # Pages of an experiment's feed are the variant's pages.

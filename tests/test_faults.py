@@ -164,12 +164,26 @@ def kill_active(url: str, application_name: str, query_like: str) -> bool:
     return True
 
 
+def crash_restarted(canary: psycopg.Connection) -> bool:
+    """Whether the postmaster has reacted to a killed backend: a kill -9 of any backend makes it
+    end every other one (the canary, opened before) and recover. Until then the server may still
+    accept a connection that the restart then drops."""
+    try:
+        canary.execute("SELECT 1")
+        return False
+    except psycopg.Error:
+        return True
+
+
 def test_backend_killed_mid_ingest(fault_server: dict[str, str]) -> None:
     url = fault_server["url"]
     writers = Writers(url, tag="ingest").start()
     wait_until(lambda: writers.batches >= 20, 60)
+    canary = psycopg.connect(url, autocommit=True)
     wait_until(lambda: kill_active(url, WRITER, "%rec.track%"), 30)
     writers.join()
+    wait_until(lambda: crash_restarted(canary), 60)
+    canary.close()
     wait_until(lambda: accepts_connections(url), 60)
     check_after_crash(url, writers.acknowledged)
 
@@ -189,12 +203,16 @@ def test_backend_killed_mid_refresh(fault_server: dict[str, str]) -> None:
                 outcome["error"] = exc
 
         thread = threading.Thread(target=refresh, daemon=True)
+        canary = psycopg.connect(url, autocommit=True)
         thread.start()
         wait_until(lambda: active_pid(url, "pgrec-fault-refresh", "%rec.refresh%") is not None
                    or not thread.is_alive(), 30)
         time.sleep(0.2)  # into the steps, past the first statement
-        kill_active(url, "pgrec-fault-refresh", "%rec.refresh%")
+        killed = kill_active(url, "pgrec-fault-refresh", "%rec.refresh%")
         thread.join(timeout=120)
+        if killed:
+            wait_until(lambda: crash_restarted(canary), 60)
+        canary.close()
         wait_until(lambda: accepts_connections(url), 60)
         if "error" in outcome:
             break  # killed mid-refresh, as intended

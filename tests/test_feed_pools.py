@@ -34,21 +34,20 @@ def page(conn, user: str, n: int = 20, offset: int = 0, strategy: str | None = N
     return rows
 
 
-def served_from_pool(conn, user: str) -> bool:
-    """Whether rec.feed reads the pool: reverse the pool's stored order and see if the feed follows."""
-    before = page(conn, user)
+def served_from_pool(conn, user: str, strategy: str | None = None) -> bool:
+    """Whether rec.feed reads the pool: shuffle the pool's stored ids (scores stay) and see if the feed follows."""
+    before = page(conn, user, strategy=strategy)
     conn.execute("SAVEPOINT probe")
-    conn.execute("""UPDATE pgrec.feed_pools p SET scores = ARRAY(SELECT -x FROM unnest(p.scores) AS x)
-                    FROM pgrec.users u WHERE u.id = p.user_id AND u.external_id = %s""", (user,))
-    tampered = page(conn, user)
+    conn.execute("""UPDATE pgrec.feed_pools p SET external_ids = ARRAY(SELECT x FROM unnest(p.external_ids) AS x ORDER BY md5(x))
+                    FROM pgrec.users u WHERE u.id = p.user_id AND u.external_id = %s AND p.strategy = coalesce(%s, 'default')""", (user, strategy))
+    tampered = page(conn, user, strategy=strategy)
     conn.execute("ROLLBACK TO SAVEPOINT probe")
     return tampered != before
 
 
 def test_active_users_get_pools_and_pages_equal_the_full_pipeline(conn) -> None:
     world(conn)
-    assert query(conn, "SELECT count(*) FROM pgrec.feed_pools") == [(31,)] or \
-        query(conn, "SELECT count(*) FROM pgrec.feed_pools")[0][0] >= 30
+    assert query(conn, "SELECT count(*), min(strategy), max(strategy) FROM pgrec.feed_pools") == [(30, "default", "default")]
     for user in ("u0", "u7", "u19"):
         assert served_from_pool(conn, user)
         for n, offset in ((20, 0), (10, 0), (10, 10), (5, 35)):
@@ -115,10 +114,28 @@ def test_a_truncated_pool_leaves_pages_it_cannot_be_sure_of_to_the_pipeline(conn
                  for u in range(40) for k in range(8)])
     conn.execute("UPDATE pgrec.strategies SET diversity_penalty = 0.5, candidate_limit = 300 WHERE name = 'default'")
     refresh(conn)
-    (cutoff,) = query(conn, "SELECT p.cutoff FROM pgrec.feed_pools p JOIN pgrec.users u ON u.id = p.user_id "
-                            "WHERE u.external_id = 'w1'")[0]
-    assert cutoff is not None  # more candidates than the pool keeps
+    (left_out,) = query(conn, "SELECT p.cutoff_scores FROM pgrec.feed_pools p JOIN pgrec.users u ON u.id = p.user_id "
+                              "WHERE u.external_id = 'w1'")[0]
+    assert len(left_out) == 1  # more candidates than the pool keeps, all of one category
+    assert not served_from_pool(conn, "w1")
     assert page(conn, "w1") == page(conn, "w1", pools=False)
+
+
+def test_left_out_candidates_held_down_by_the_penalty_leave_the_page_to_the_pool(conn) -> None:
+    # Two categories, a penalty: the pool's last scores are below the left-out ones' raw best,
+    # but a left-out candidate pays the penalty for every pool item of its category above it.
+    at(conn)
+    upsert_items(conn, [{"id": f"j{n}", "tags": [f"category:c{n % 2}"], "created_at": ago(days=5)} for n in range(300)])
+    track(conn, [{"user_id": f"w{u}", "item_id": f"j{(u * 7 + k) % 300}", "type": "like", "at": ago(days=1, hours=k)}
+                 for u in range(40) for k in range(8)])
+    conn.execute("UPDATE pgrec.strategies SET diversity_penalty = 0.01, candidate_limit = 300 WHERE name = 'default'")
+    refresh(conn)
+    (left_out,) = query(conn, "SELECT p.cutoff_categories FROM pgrec.feed_pools p JOIN pgrec.users u "
+                              "ON u.id = p.user_id WHERE u.external_id = 'w1'")[0]
+    assert len(left_out) == 2
+    for n, offset in ((20, 0), (10, 10)):
+        assert page(conn, "w1", n, offset) == page(conn, "w1", n, offset, pools=False)
+    assert served_from_pool(conn, "w1")
 
 
 def test_replays_build_and_use_pools_on_their_own_clock(conn) -> None:
@@ -126,3 +143,82 @@ def test_replays_build_and_use_pools_on_their_own_clock(conn) -> None:
     pooled = query(conn, "SELECT count(*) FROM pgrec.feed_pools WHERE as_of = %s", (NOW,))
     assert pooled[0][0] >= 30
     assert json.dumps(page(conn, "u2")) == json.dumps(page(conn, "u2", pools=False))
+
+
+def test_a_content_filter_or_withdrawn_consent_is_honoured_with_a_pool(conn) -> None:
+    world(conn)
+    assert served_from_pool(conn, "u5")
+    # A filtered feed lists only what passes the filter, though the pool holds every category.
+    pooled = {r[0] for r in page(conn, "u5")}
+    filtered = conn.execute("SELECT item_id FROM rec.feed('u5', 20, filter => '{\"tags_any\": [\"category:c2\"]}')").fetchall()
+    assert filtered and all(int(i[1:]) % 8 == 2 for (i,) in filtered)
+    assert {i for (i,) in filtered} != pooled
+    # Withdrawing consent to personalisation makes the pool stale: the feed is the non-personal one.
+    call(conn, "upsert_consents", [{"user_id": "u5", "purpose": "personalization", "granted": False}])
+    assert not served_from_pool(conn, "u5")
+    assert page(conn, "u5") == page(conn, "u6x")
+
+
+def test_a_strategy_marked_precomputed_is_served_from_pools_too(conn) -> None:
+    world(conn)
+    assert page(conn, "u3", strategy="explore") == page(conn, "u3", strategy="explore", pools=False)
+    assert query(conn, "SELECT count(*) FROM pgrec.feed_pools WHERE strategy = 'explore'") == [(0,)]
+    conn.execute("UPDATE pgrec.strategies SET precomputed = true WHERE name = 'explore'")
+    refresh(conn, "feed_pools")
+    assert query(conn, "SELECT count(*) FROM pgrec.feed_pools WHERE strategy = 'explore'") == [(30,)]
+    before = page(conn, "u3", strategy="explore")
+    assert before == page(conn, "u3", strategy="explore", pools=False)
+    conn.execute("SAVEPOINT probe")
+    conn.execute("""UPDATE pgrec.feed_pools p SET external_ids = ARRAY(SELECT x FROM unnest(p.external_ids) AS x ORDER BY md5(x))
+                    FROM pgrec.users u WHERE u.id = p.user_id AND u.external_id = 'u3' AND p.strategy = 'explore'""")
+    assert page(conn, "u3", strategy="explore") != before  # read from the explore pool
+    conn.execute("ROLLBACK TO SAVEPOINT probe")
+    # No longer precomputed: its pools go at the next run.
+    conn.execute("UPDATE pgrec.strategies SET precomputed = false WHERE name = 'explore'")
+    refresh(conn, "feed_pools")
+    assert query(conn, "SELECT count(*) FROM pgrec.feed_pools WHERE strategy = 'explore'") == [(0,)]
+    assert query(conn, "SELECT count(*) FROM pgrec.feed_pools WHERE strategy = 'default'") == [(30,)]
+
+
+def test_follows_and_a_followed_creators_new_work_send_the_feed_to_the_pipeline(conn) -> None:
+    world(conn)
+    call(conn, "upsert_items", [{"id": f"i{n}", "creator_id": "ava"} for n in range(0, 160, 16)])
+    # The test is one transaction, where now() stands still: these writes happened before.
+    conn.execute("UPDATE pgrec.items SET updated_at = updated_at - interval '1 hour'")
+    refresh(conn, "feed_pools")
+    assert served_from_pool(conn, "u4")
+    # Following a creator changes candidates and behavioral: not the pool's version.
+    assert call(conn, "follow", [{"user_id": "u4", "creator_id": "ava"}]) == 1
+    assert not served_from_pool(conn, "u4")
+    assert page(conn, "u4") == page(conn, "u4", pools=False)
+    assert refresh(conn, "feed_pools") == {"feed_pools": "ok"}
+    assert served_from_pool(conn, "u4")
+    # The followed creator publishes: the pool never saw the new project, the pipeline answers.
+    conn.execute("UPDATE pgrec.feed_pools SET built_at = built_at - interval '1 minute'")  # built before it
+    upsert_items(conn, [{"id": "ava-new", "tags": ["category:c1"], "creator_id": "ava", "created_at": ago(minutes=5)}])
+    assert not served_from_pool(conn, "u4")
+    assert page(conn, "u4") == page(conn, "u4", pools=False)
+    # A call with its own exclusion policy is computed, whatever the pool holds.
+    refresh(conn, "feed_pools")
+    assert served_from_pool(conn, "u4")
+    rows = conn.execute("SELECT item_id, score, reasons FROM rec.feed('u4', exclusion_policy => 'none')").fetchall()
+    conn.execute("SELECT set_config('rec.pools', 'off', true)")
+    assert rows == conn.execute("SELECT item_id, score, reasons FROM rec.feed('u4', exclusion_policy => 'none')").fetchall()
+
+
+def test_a_strict_category_cap_is_served_from_a_pool_that_reaches_past_the_dominant_category(conn) -> None:
+    # One category holds most of the best candidates; explore shows at most 3 of it per 10, so
+    # the page needs other categories' rows from deep in the ranking: the pool keeps them.
+    at(conn)
+    upsert_items(conn, [{"id": f"j{n}", "tags": ["category:big" if n % 10 else f"category:c{n % 7}"],
+                         "created_at": ago(days=5)} for n in range(400)])
+    track(conn, [{"user_id": f"w{u}", "item_id": f"j{(u * 13 + k * 10) % 400}", "type": "like", "at": ago(days=1, hours=k)}
+                 for u in range(40) for k in range(8)])
+    conn.execute("UPDATE pgrec.strategies SET precomputed = true, candidate_limit = 300 WHERE name = 'explore'")
+    refresh(conn)
+    (cats,) = query(conn, "SELECT p.categories FROM pgrec.feed_pools p JOIN pgrec.users u ON u.id = p.user_id "
+                          "WHERE u.external_id = 'w1' AND p.strategy = 'explore'")[0]
+    assert 0 < cats.count(max(cats, key=cats.count)) <= 30  # the dominant category within its reach
+    for n, offset in ((20, 0), (10, 10)):
+        assert page(conn, "w1", n, offset, "explore") == page(conn, "w1", n, offset, "explore", pools=False)
+    assert served_from_pool(conn, "w1", "explore")

@@ -76,8 +76,11 @@ def test_page_lists_titles_in_order_and_a_like_changes_it(demo_url: str, host: T
     page = host.get("/", params={"user": "u7"})
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     expected = feed(demo_url, "u7")
+    with psycopg.connect(demo_url) as conn:  # the listing taken down (u2's first) may be in u7's feed too
+        listed = {r[0] for r in conn.execute("SELECT id FROM public.listings WHERE id = ANY (%s)",
+                                             ([i for i, _ in expected],))}
     titles = [html.unescape(t) for t in re.findall(r"<li><b>(.*?)</b>", page.text)]
-    assert titles == [t for _, t in expected] and len(titles) == 20
+    assert titles == [t for i, t in expected if i in listed] and len(expected) == 20 and len(titles) >= 19
 
     first = expected[0][0]
     liked = host.post(f"/listings/{first}/like", params={"user": "u7"}, follow_redirects=False)

@@ -178,11 +178,16 @@ GUARDED = [
     ("GET", "/v1/onboarding/questions", "read", None),
     ("GET", "/v1/strategies", "read", None),
     ("POST", "/v1/items/lookup", "read", {"item_ids": ["py-web"]}),
+    ("GET", "/v1/users/ana/follows", "read", None),
     ("PUT", "/v1/items", "write", [{"id": "x"}]),
     ("PUT", "/v1/users", "write", [{"id": "x"}]),
     ("POST", "/v1/events", "write", []),
     ("PATCH", "/v1/users/ana/preferences", "write", {}),
     ("POST", "/v1/users/ana/onboarding", "write", {}),
+    ("POST", "/v1/follows", "write", []),
+    ("POST", "/v1/unfollows", "write", []),
+    ("PUT", "/v1/users/ana/follows/ben", "write", None),
+    ("DELETE", "/v1/users/ana/follows/ben", "write", None),
     ("DELETE", "/v1/users/ana", "write", None),
     ("GET", "/v1/users/ana/export", "write", None),
     ("GET", "/v1/users/ana/export/events", "write", None),
@@ -192,12 +197,29 @@ GUARDED = [
     ("GET", "/v1/admin/activity", "admin", None),
     ("GET", "/v1/admin/latency", "admin", None),
     ("GET", "/v1/admin/replica", "admin", None),
+    ("GET", "/v1/admin/feed-metrics", "admin", None),
+    ("GET", "/v1/admin/score-distribution?users=2&n=3", "admin", None),
+    ("POST", "/v1/impressions", "write", {"request_id": "r-guarded", "user_id": "ana", "items": ["py-intro"]}),
     ("GET", "/v1/experiments", "admin", None),
     ("PUT", "/v1/experiments/ab_test", "admin", {}),
     ("POST", "/v1/experiments/ab_test/end", "admin", None),
     ("GET", "/v1/experiments/ab_test/report", "admin", None),
     ("GET", "/v1/experiments/ab_test/assignment?user_id=ana", "read", None),
-    ("POST", "/v1/impressions", "write", {"request_id": "r1", "user_id": "ana", "items": ["py-intro"]}),
+    ("POST", "/v1/impressions", "write", {}),
+    ("POST", "/v1/users/ana/rank", "read", {"item_ids": ["py-web"]}),
+    ("GET", "/v1/recommendation-types", "read", None),
+    ("GET", "/v1/users/ana/profile", "write", None),
+    ("GET", "/v1/users/ana/profile/history", "write", None),
+    ("GET", "/v1/users/ana/consents", "write", None),
+    ("PUT", "/v1/consents", "write", []),
+    ("PUT", "/v1/paths", "write", []),
+    ("GET", "/v1/paths", "read", None),
+    ("GET", "/v1/users/ana/paths/a_path/progress", "read", None),
+    ("GET", "/v1/users/ana/difficulty", "read", None),
+    ("GET", "/v1/users/ana/achievements", "read", None),
+    ("POST", "/v1/users/ana/achievements/first_lesson/claim", "write", None),
+    ("GET", "/v1/admin/analytics", "admin", None),
+    ("GET", "/v1/admin/audit-log", "admin", None),
     ("GET", "/metrics", "admin", None),
 ]
 
@@ -206,8 +228,9 @@ def test_every_guarded_endpoint_is_listed(client: TestClient) -> None:
     schema = client.get("/schema/openapi.json").json()
     operations = {(m.upper(), p) for p, ops in schema["paths"].items() for m in ops}
     public = {("GET", "/healthz"), ("GET", "/readyz")}
-    placeholders = {"ana": "/{user_id}", "py-intro": "/{item_id}", "py-web": "/{item_id}", "ab_test": "/{name}"}
-    listed = {(m, re.sub(r"/(ana|py-intro|py-web|ab_test)(?=/|$)", lambda x: placeholders[x.group(1)],
+    placeholders = {"ana": "/{user_id}", "py-intro": "/{item_id}", "py-web": "/{item_id}", "ab_test": "/{name}",
+                    "a_path": "/{path_id}", "first_lesson": "/{achievement}", "ben": "/{creator_id}"}
+    listed = {(m, re.sub(r"/(ana|py-intro|py-web|ab_test|a_path|first_lesson|ben)(?=/|$)", lambda x: placeholders[x.group(1)],
                          p.split("?")[0])) for m, p, _, _ in GUARDED}
     assert operations - public == listed
 

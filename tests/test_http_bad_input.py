@@ -100,6 +100,63 @@ CASES: list[tuple[str, str, str, dict[str, Any] | None, Any]] = [
     ("refresh NUL", "POST", "/v1/admin/refresh", {"what": "st\x00ats"}, None),
     ("export 20 KB id", "GET", f"/v1/users/{LONG}/export", None, None),
     ("forget NUL id", "DELETE", "/v1/users/a%00b", None, None),
+    # The content filter, recommendation types and query expansion on the lists.
+    ("feed filter not JSON", "GET", "/v1/users/ana/feed", {"filter": "{tags_any"}, None),
+    ("feed filter unknown key", "GET", "/v1/users/ana/feed", {"filter": '{"nope": 1}'}, None),
+    ("feed filter 1000 deep", "GET", "/v1/users/ana/feed", {"filter": deep(1000)}, None),
+    ("feed filter unknown operator", "GET", "/v1/users/ana/feed", {"filter": '{"attributes": {"level": {"like": 1}}}'},
+     None),
+    ("feed type unknown", "GET", "/v1/users/ana/feed", {"type": "astrology"}, None),
+    ("feed type and strategy", "GET", "/v1/users/ana/feed", {"type": "trending", "strategy": "default"}, None),
+    ("trending filter 51 tags", "GET", "/v1/trending", {"filter": '{"tags_any": [' + ", ".join(f'"t{i}"' for i in range(51)) + "]}"},
+     None),
+    ("latest filter NUL", "GET", "/v1/latest", {"filter": '{"tags_any": ["a\\u0000"]}'}, None),
+    ("nearby filter an array", "GET", "/v1/nearby", {"lat": "52.5", "lon": "13.4", "filter": "[1]"}, None),
+    ("search expand not a boolean", "GET", "/v1/search", {"q": "python", "expand": "sometimes"}, None),
+    ("search filter price NaN", "GET", "/v1/search", {"q": "python", "filter": '{"price": {"lt": "NaN"}}'}, None),
+    ("session filter a string", "POST", "/v1/sessions/feed", None, {"item_ids": ["py-web"], "filter": "x"}),
+    # Re-ranking a caller's list.
+    ("rank 10k ids", "POST", "/v1/users/ana/rank", None, {"item_ids": [f"i{i}" for i in range(10_000)]}),
+    ("rank 1001 ids", "POST", "/v1/users/ana/rank", None, {"item_ids": [f"i{i}" for i in range(1001)]}),
+    ("rank null id", "POST", "/v1/users/ana/rank", None, '{"item_ids": [null]}'),
+    ("rank NUL id", "POST", "/v1/users/ana/rank", None, '{"item_ids": ["py\\u0000"]}'),
+    ("rank no ids", "POST", "/v1/users/ana/rank", None, {}),
+    ("rank filter unknown key", "POST", "/v1/users/ana/rank", None, {"item_ids": ["py-web"], "filter": {"nope": 1}}),
+    ("rank unknown strategy", "POST", "/v1/users/ana/rank", None, {"item_ids": ["py-web"], "strategy": "nope"}),
+    ("rank 20 KB user id", "POST", f"/v1/users/{LONG}/rank", None, {"item_ids": ["py-web"]}),
+    # Profiles and consent.
+    ("profile 20 KB id", "GET", f"/v1/users/{LONG}/profile", None, None),
+    ("profile NUL id", "GET", "/v1/users/a%00b/profile", None, None),
+    ("profile history n 0", "GET", "/v1/users/ana/profile/history", {"n": "0"}, None),
+    ("profile history n huge", "GET", "/v1/users/ana/profile/history", {"n": "99999999999999999999"}, None),
+    ("profile history before NaN", "GET", "/v1/users/ana/profile/history", {"before": "NaN"}, None),
+    ("consents NUL id", "GET", "/v1/users/a%00b/consents", None, None),
+    ("consent unknown purpose", "PUT", "/v1/consents", None, [{"user_id": "ana", "purpose": "marketing", "granted": True}]),
+    ("consent granted a string", "PUT", "/v1/consents", None, [{"user_id": "ana", "purpose": "analytics", "granted": "no"}]),
+    ("consent at -infinity", "PUT", "/v1/consents", None,
+     [{"user_id": "ana", "purpose": "analytics", "granted": False, "at": "-infinity"}]),
+    ("consents 50k", "PUT", "/v1/consents", None,
+     [{"user_id": f"u{i}", "purpose": "analytics", "granted": False} for i in range(50_000)]),
+    ("consents an object", "PUT", "/v1/consents", None, {"user_id": "ana"}),
+    # Learning.
+    ("paths unknown module", "PUT", "/v1/paths", None, [{"id": "http-bad-path", "modules": ["ghost"]}]),
+    ("paths no modules", "PUT", "/v1/paths", None, [{"id": "http-bad-path2"}]),
+    ("paths 201 modules", "PUT", "/v1/paths", None, [{"id": "http-bad-path3", "modules": ["py-web"] * 201}]),
+    ("paths module twice", "PUT", "/v1/paths", None, [{"id": "http-bad-path4", "modules": ["py-web", "py-web"]}]),
+    ("paths 1000 deep", "PUT", "/v1/paths", None, deep(1000)),
+    ("progress unknown path", "GET", "/v1/users/ana/paths/no-such-path/progress", None, None),
+    ("progress 20 KB path", "GET", f"/v1/users/ana/paths/{LONG}/progress", None, None),
+    ("difficulty NUL id", "GET", "/v1/users/a%00b/difficulty", None, None),
+    ("achievements 20 KB id", "GET", f"/v1/users/{LONG}/achievements", None, None),
+    ("claim unknown achievement", "POST", "/v1/users/ana/achievements/no-such/claim", None, None),
+    ("claim locked achievement", "POST", "/v1/users/ana/achievements/streak_30/claim", None, None),
+    # Analytics and the audit log.
+    ("analytics unknown period", "GET", "/v1/admin/analytics", {"period": "2d"}, None),
+    ("analytics unknown metric", "GET", "/v1/admin/analytics", {"metric": "revenue"}, None),
+    ("analytics 20 KB period", "GET", "/v1/admin/analytics", {"period": LONG}, None),
+    ("audit log n 0", "GET", "/v1/admin/audit-log", {"n": "0"}, None),
+    ("audit log since garbage", "GET", "/v1/admin/audit-log", {"since": "yesterday"}, None),
+    ("audit log 20 KB user", "GET", "/v1/admin/audit-log", {"user_id": LONG}, None),
 ]
 
 
@@ -116,7 +173,8 @@ def stored_before(api_db: ApiDatabase) -> dict[str, int]:
 
 
 def stored(api_db: ApiDatabase) -> dict[str, int]:
-    return {t: api_db.sql(f"SELECT count(*) FROM pgrec.{t}")[0][0] for t in ("items", "users", "events", "user_tags")}
+    return {t: api_db.sql(f"SELECT count(*) FROM pgrec.{t}")[0][0] for t in ("items", "users", "events", "user_tags", "consents",
+                                                                               "learning_paths", "achievement_claims")}
 
 
 @pytest.mark.parametrize(("label", "method", "path", "params", "body"), CASES, ids=[c[0] for c in CASES])

@@ -79,9 +79,44 @@ def test_latency_percentiles_come_from_the_apis_own_histogram(api_db: ApiDatabas
 
 
 def test_operator_endpoints_need_the_admin_scope(api_db: ApiDatabase, admin_client: TestClient) -> None:
-    for path in ("/v1/admin/refresh-steps", "/v1/admin/embeddings", "/v1/admin/activity", "/v1/admin/latency"):
+    for path in ("/v1/admin/refresh-steps", "/v1/admin/embeddings", "/v1/admin/activity", "/v1/admin/latency",
+                 "/v1/admin/analytics", "/v1/admin/audit-log"):
         assert admin_client.get(path).status_code == 401
         assert admin_client.get(path, headers=api_db.bearer("reader")).status_code == 403
+
+
+def test_analytics_over_a_period(api_db: ApiDatabase, admin_client: TestClient) -> None:
+    every = ok(admin_client.get("/v1/admin/analytics", headers=api_db.bearer("admin")))["rows"]
+    assert {r["metric"] for r in every} == {"users", "engagement", "recommendations", "paths"}
+    expected = api_db.sql("SELECT metric, measure, value FROM rec.analytics('30d', 'engagement')")
+    rows = ok(admin_client.get("/v1/admin/analytics", params={"period": "30d", "metric": "engagement"},
+                               headers=api_db.bearer("admin")))["rows"]
+    assert [(r["metric"], r["measure"], r["value"]) for r in rows] == [tuple(e) for e in expected]
+    assert next(r for r in rows if r["measure"] == "events")["value"] == len(api_db.sql(
+        "SELECT 1 FROM pgrec.events WHERE occurred_at > rec.now() - interval '30 days'"))
+
+
+def test_the_audit_log_lists_privacy_actions(api_db: ApiDatabase, admin_client: TestClient) -> None:
+    user = "audited-by-http"
+    consent = admin_client.put("/v1/consents", json=[{"user_id": user, "purpose": "analytics", "granted": False}],
+                               headers=api_db.bearer("writer"))
+    assert ok(consent) == {"written": 1}
+    assert admin_client.get(f"/v1/users/{user}/export", headers=api_db.bearer("writer")).status_code == 200
+    entries = ok(admin_client.get("/v1/admin/audit-log", params={"user_id": user},
+                                  headers=api_db.bearer("admin")))["entries"]
+    assert [e["action"] for e in entries][:2] == ["export", "consent"]
+    assert entries[1]["details"]["purpose"] == "analytics" and entries[1]["user_id"] == user
+    assert ok(admin_client.get("/v1/admin/audit-log", params={"n": 1}, headers=api_db.bearer("admin")))["entries"] \
+        == entries[:1]
+
+
+def test_personal_data_needs_the_write_scope(api_db: ApiDatabase, admin_client: TestClient) -> None:
+    for path in ("/v1/users/ana/profile", "/v1/users/ana/profile/history", "/v1/users/ana/consents"):
+        assert admin_client.get(path, headers=api_db.bearer("reader")).status_code == 403
+        assert admin_client.get(path, headers=api_db.bearer("writer")).status_code == 200
+    for path in ("/v1/recommendation-types", "/v1/paths", "/v1/users/ana/achievements", "/v1/users/ana/difficulty"):
+        assert admin_client.get(path, headers=api_db.bearer("reader")).status_code == 200
+    assert admin_client.put("/v1/paths", json=[], headers=api_db.bearer("reader")).status_code == 403
 
 
 @pytest.mark.parametrize("page", ["/playground", "/dashboard"])

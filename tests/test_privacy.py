@@ -84,7 +84,9 @@ def test_export_user_round_trips_through_the_write_functions(conn: psycopg.Conne
     assert user["preferences"]["preferred_tags"] == {"tool:sql": 2}
     assert user["preferences"]["blocked_tags"] == ["spam"]
     assert exported["events_count"] == 2 and "events" not in exported
-    assert exported["other"] == {"test_user_notes": [{"note": "hi"}]}
+    assert exported["other"]["test_user_notes"] == [{"note": "hi"}]
+    # The profile pgrec built from her preferences and events is hers too.
+    assert {"test_user_notes", "profiles", "profile_history"} <= set(exported["other"])
     events = [e for _, e in conn.execute("SELECT * FROM rec.export_user_events('zoe')")]
     assert [(e["event_id"], e["item_id"], e["type"]) for e in events] == [("z1", "a", "like"), ("z2", "b", "view")]
     # The export is input the write functions accept: forget, then restore from it.

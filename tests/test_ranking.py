@@ -4,6 +4,7 @@ diversity, pagination, cold start and opt-out, explanations, business rules, rea
 from __future__ import annotations
 
 import json
+import math
 
 import psycopg
 import pytest
@@ -43,8 +44,15 @@ def test_strategies_are_listed_with_the_presets_of_the_issue(conn) -> None:
     assert {"default", "explore", "marketplace", "cold_start", "popular"} <= set(listed)
     assert listed["explore"][3] == {"vector": 0.30, "explicit": 0.25, "behavioral": 0.25, "collaborative": 0.15,
                                     "popularity": 0.05}
+    assert listed["explore"][4]["diversity_penalty"] == 0.02 and listed["explore"][4]["cold_start"] == "explore_cold"
+    # The product's seven signals, plus the seeker's pay range (active only when they gave one).
     assert listed["marketplace"][3] == {"location": 0.25, "tags": 0.20, "engagement": 0.15, "recency": 0.10,
-                                        "creator": 0.10, "collaborative": 0.10, "vector": 0.10}
+                                        "creator": 0.10, "collaborative": 0.10, "vector": 0.10, "price": 0.10}
+    assert listed["marketplace"][4]["recency_tau_days"] == 10 and listed["marketplace"][4]["recency_new_boost"] == 1.5
+    assert listed["marketplace"][4]["distance_limit_km"] == 100 and listed["explore"][4]["distance_limit_km"] is None
+    assert {"explore_new": "latest", "explore_trending": "trending", "marketplace_trending": "trending",
+            "marketplace_nearby": "nearby", "marketplace_similar": "similar"}.items() <= {
+        name: row[5] for name, row in listed.items()}.items()
     assert listed["default"][4]["diversity_penalty"] == 0.02
 
 
@@ -151,6 +159,47 @@ def test_pages_are_consistent_for_any_page_size(world) -> None:
             pages += feed_ids(world, "fan", min(size, 14 - offset), offset=offset)
         assert pages == whole, size
     assert len(set(whole)) == len(whole)
+
+
+def test_a_call_may_choose_the_exclusion_policy(world) -> None:
+    """fan viewed m7, liked d0..d2. unseen (the default's) leaves out everything touched,
+    unapplied keeps what was looked at and liked but never an applied item, undismissed keeps all
+    but rejections; an unknown policy is refused naming it."""
+    call(world, "track", [{"user_id": "fan", "item_id": "m1", "type": "apply", "at": "2026-05-31T00:00:00Z"},
+                          {"user_id": "fan", "item_id": "m2", "type": "dismiss", "at": "2026-05-31T00:00:00Z"}])
+
+    def shown(policy: str | None) -> set[str]:
+        return {r[0] for r in world.execute("SELECT item_id FROM rec.feed('fan', 40, 0, 'default', exclusion_policy => %s)",
+                                            (policy,)).fetchall()}
+
+    default, unapplied, undismissed = shown(None), shown("unapplied"), shown("undismissed")
+    assert not {"m7", "d0", "m1", "m2"} & default
+    assert {"m7", "d0"} <= unapplied and not {"m1", "m2"} & unapplied
+    assert {"m7", "d0", "m1"} <= undismissed and "m2" not in undismissed
+    assert explain(world, "fan", "m1")["details"]["exclusion_policy"] == "unseen"
+    error = sqlstate_of(world, lambda: world.execute("SELECT * FROM rec.feed('fan', 5, 0, exclusion_policy => 'nope')").fetchall())
+    assert error.diag.sqlstate == "22023" and "unapplied" in error.diag.message_hint
+    # A user who switched personalisation off has no history to exclude by, by any policy.
+    call(world, "upsert_users", [{"id": "fan", "preferences": {"personalization": False}}])
+    assert "m1" in shown("unapplied")
+
+
+def test_the_recency_boost_factor_is_a_strategy_parameter(conn) -> None:
+    """marketplace: exp(-age / 10 days), and a listing of the last 24 hours 1.5 times an older
+    one of the same age curve; default keeps the flat boost 0.8 exp(-age / 14) + 0.2."""
+    at(conn)
+    call(conn, "upsert_items", [{"id": "fresh", "created_at": "2026-06-01T00:00:00Z"},
+                                {"id": "day-old", "created_at": "2026-05-31T00:00:00Z"}])
+    values = {item: {s: explain(conn, "u", item, s)["signals"]["recency"] for s in ("marketplace", "default")}
+              for item in ("fresh", "day-old")}
+    assert values["fresh"]["marketplace"] == pytest.approx(math.exp(-0.5 / 10))
+    assert values["day-old"]["marketplace"] == pytest.approx(math.exp(-1.5 / 10) / 1.5)
+    assert values["fresh"]["default"] == pytest.approx(0.8 * math.exp(-0.5 / 14) + 0.2)
+    assert values["day-old"]["default"] == pytest.approx(0.8 * math.exp(-1.5 / 14))
+    # u is unknown: marketplace serves it marketplace_cold, whose factor is its own row's.
+    assert explain(conn, "u", "day-old", "marketplace")["weights_from"] == "marketplace_cold"
+    conn.execute("UPDATE pgrec.strategies SET recency_new_boost = 3 WHERE name = 'marketplace_cold'")
+    assert explain(conn, "u", "day-old", "marketplace")["signals"]["recency"] == pytest.approx(math.exp(-1.5 / 10) / 3)
 
 
 # --- cold start, onboarding, opt-out --------------------------------------------------------

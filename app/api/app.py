@@ -23,7 +23,7 @@ from app.api.errors import EXCEPTION_HANDLERS
 from app.api import web
 from app.api.limits import RateLimiter, nested_deeper_than, parse_networks
 from app.api.observability import DatabaseCollector, Metrics, observe, serve_metrics
-from app.api.routes import admin, experiments, feeds, ops, privacy, writes
+from app.api.routes import admin, experiments, feeds, learning, ops, privacy, profiles, writes
 from app.embeddings.query import QueryEmbedder
 from app.settings import Settings, get_settings
 
@@ -81,6 +81,7 @@ def create_app(settings: Settings | None = None, conninfo: str | None = None) ->
     middleware: list[Any] = [observe]
 
     v1 = Router(path="/v1", route_handlers=[*feeds.ROUTES, *writes.ROUTES, *privacy.ROUTES, *experiments.ROUTES,
+                                            *profiles.ROUTES, *learning.ROUTES,
                                             Router(path="/admin", route_handlers=admin.ROUTES)])
     return Litestar(
         route_handlers=[v1, *ops.ROUTES, *web.routes()],

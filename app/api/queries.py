@@ -52,19 +52,24 @@ def _args(*pairs: str) -> tuple[tuple[str, str], ...]:
 
 
 # --- feeds ----------------------------------------------------------------------------------
-FEED = Call("rec.feed", _args("user_id:text", "n:integer", "offset:integer", "strategy:text", "weights:jsonb"), RANKED,
-            replica=True)
+FEED = Call("rec.feed", _args("user_id:text", "n:integer", "offset:integer", "strategy:text", "weights:jsonb",
+                              "type:text", "filter:jsonb", "exclusion_policy:text"), RANKED, replica=True)
 TRENDING = Call("rec.trending", _args("n:integer", "offset:integer", "window:interval", "user_id:text", "tags:text[]",
-                                      "strategy:text"), RANKED, replica=True)
-LATEST = Call("rec.latest", _args("n:integer", "offset:integer", "tags:text[]", "strategy:text"), RANKED, replica=True)
-SIMILAR = Call("rec.similar_items", _args("item_id:text", "n:integer", "user_id:text", "strategy:text"), RANKED,
-               replica=True)
+                                      "strategy:text", "filter:jsonb"), RANKED, replica=True)
+LATEST = Call("rec.latest", _args("n:integer", "offset:integer", "tags:text[]", "strategy:text", "user_id:text",
+                                  "filter:jsonb"), RANKED, replica=True)
+SIMILAR = Call("rec.similar_items", _args("item_id:text", "n:integer", "user_id:text", "strategy:text", "filter:jsonb"),
+               RANKED, replica=True)
 NEARBY = Call("rec.nearby", _args("lat:double precision", "lon:double precision", "radius_km:double precision",
-                                  "n:integer", "user_id:text", "strategy:text"), RANKED, replica=True)
+                                  "n:integer", "user_id:text", "strategy:text", "filter:jsonb"), RANKED, replica=True)
 SEARCH = Call("rec.search", _args("query:text", "n:integer", "user_id:text", "query_embedding:public.vector",
-                                  "strategy:text"), RANKED, replica=True)
-NEXT_ITEMS = Call("rec.next_items", _args("user_id:text", "n:integer", "strategy:text"), RANKED, replica=True)
-SESSION_FEED = Call("rec.session_feed", _args("item_ids:text[]", "n:integer", "strategy:text"), RANKED, replica=True)
+                                  "strategy:text", "expand:boolean", "filter:jsonb"), RANKED, replica=True)
+NEXT_ITEMS = Call("rec.next_items", _args("user_id:text", "n:integer", "strategy:text", "filter:jsonb"), RANKED,
+                  replica=True)
+SESSION_FEED = Call("rec.session_feed", _args("item_ids:text[]", "n:integer", "strategy:text", "filter:jsonb"), RANKED,
+                    replica=True)
+RANK = Call("rec.rank", _args("user_id:text", "item_ids:text[]", "strategy:text", "filter:jsonb"), RANKED, replica=True)
+RECOMMENDATION_TYPES = Call("rec.recommendation_types", (), ("type", "strategy", "description"), replica=True)
 LEARNING_PATH = Call("rec.learning_path", _args("user_id:text", "item_ids:text[]"), ("step", *RANKED), replica=True)
 EXPLAIN = Call("rec.explain", _args("user_id:text", "item_id:text", "strategy:text"), replica=True)
 STATUS = Call("rec.status", _args("user_id:text"), replica=True)
@@ -76,7 +81,33 @@ STRATEGIES = Call("rec.strategies", (), ("name", "description", "personalized", 
 ITEMS = Call("rec.items", _args("item_ids:text[]"),
              ("item_id", "title", "description", "tags", "creator_id", "created_at", "location", "price", "attributes",
               "status", "expires_at", "embedded"), replica=True)
-ONBOARDING_QUESTIONS = Call("rec.onboarding_questions", (), ("question_id", "prompt", "multiple", "options"), replica=True)
+ONBOARDING_QUESTIONS = Call("rec.onboarding_questions", _args("questionnaire:text"),
+                            ("question_id", "prompt", "multiple", "options"), replica=True)
+FOLLOWING = Call("rec.following", _args("user_id:text"), ("creator_id", "followed_at", "items"), replica=True)
+
+# --- profiles and consent -------------------------------------------------------------------
+PROFILE = Call("rec.profile", _args("user_id:text"), replica=True)
+PROFILE_HISTORY = Call("rec.profile_history", _args("user_id:text", "n:integer", "before:bigint"),
+                       ("version", "changed_at", "cause", "changes"), replica=True)
+UPSERT_CONSENTS = Call("rec.upsert_consents", _args("consents:jsonb"))
+CONSENTS = Call("rec.consents", _args("user_id:text"), ("purpose", "granted", "answered", "updated_at", "description"),
+                replica=True)
+
+# --- learning -------------------------------------------------------------------------------
+UPSERT_PATHS = Call("rec.upsert_paths", _args("paths:jsonb"))
+PATHS = Call("rec.paths", (), ("path_id", "title", "description", "attributes", "modules", "updated_at"), replica=True)
+PATH_PROGRESS = Call("rec.path_progress", _args("user_id:text", "path_id:text"), replica=True)
+RECOMMENDED_DIFFICULTY = Call("rec.recommended_difficulty", _args("user_id:text"), replica=True)
+ACHIEVEMENTS = Call("rec.achievements", _args("user_id:text"),
+                    ("achievement", "title", "description", "kind", "target", "progress", "unlocked", "unlocked_at",
+                     "claimed_at", "details"), replica=True)
+CLAIM_ACHIEVEMENT = Call("rec.claim_achievement", _args("user_id:text", "achievement:text"))
+
+# --- analytics and the audit log (admin) ----------------------------------------------------
+ANALYTICS = Call("rec.analytics", _args("period:text", "metric:text"), ("metric", "measure", "value", "previous", "change"),
+                 replica=True)
+AUDIT_LOG = Call("rec.audit_log", _args("user_id:text", "since:timestamptz", "n:integer"),
+                 ("id", "at", "action", "user_id", "actor", "login_role", "details"), replica=True)
 
 # --- experiments ----------------------------------------------------------------------------
 EXPERIMENT_VARIANT = Call("rec.experiment_variant", _args("experiment:text", "user_id:text"),
@@ -97,6 +128,8 @@ UPSERT_ITEMS = Call("rec.upsert_items", _args("items:jsonb"))
 UPSERT_USERS = Call("rec.upsert_users", _args("users:jsonb"))
 TRACK = Call("rec.track", _args("events:jsonb"))
 SUBMIT_ONBOARDING = Call("rec.submit_onboarding", _args("user_id:text", "answers:jsonb"))
+FOLLOW = Call("rec.follow", _args("follows:jsonb"))
+UNFOLLOW = Call("rec.unfollow", _args("follows:jsonb"))
 
 # --- privacy --------------------------------------------------------------------------------
 FORGET_USER = Call("rec.forget_user", _args("user_id:text", "items:text"))
@@ -111,7 +144,12 @@ API_KEY_PREFIXES = Call("rec.api_key_prefixes", (), ("prefix",))
 INSTALLATION = Call("rec.installation", ())
 REFRESH_STATUS = Call("rec.refresh_status", (), ("step", "position", "description", "last_started_at", "last_outcome",
                                                    "last_rows", "last_seconds", "last_detail", "last_ok_at", "runner",
-                                                   "enabled"))
+                                                   "enabled", "every"))
+FEED_METRICS = Call("rec.feed_metrics", _args("window:interval", "attribution:interval"),
+                    ("strategy", "total", "users", "impressions", "clicks", "ctr", "applies", "apply_rate", "saves",
+                     "save_rate", "personalized_users", "coverage", "items_shown", "catalogue_coverage"))
+SCORE_DISTRIBUTION = Call("rec.score_distribution", _args("strategy:text", "users:integer", "n:integer",
+                                                          "buckets:integer"))
 EMBED_STATUS = Call("rec.embed_status", ())
 ACTIVITY = Call("rec.activity", _args("window:interval", "bucket:interval"), ("bucket_start", "events", "by_type"))
 FRESHNESS = Call("rec.freshness", (), ("step", "last_ok_at", "age_seconds", "last_outcome", "last_run_at"))

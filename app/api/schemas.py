@@ -110,6 +110,16 @@ class EventIn(Struct, forbid_unknown_fields=True):
                                                    examples=[{"surface": "home", "position": 3}])] = None
 
 
+class FollowIn(Struct, forbid_unknown_fields=True):
+    """One follow for `POST /v1/follows` (`rec.follow`) or `POST /v1/unfollows` (`rec.unfollow`)."""
+
+    user_id: Annotated[str, Meta(min_length=1, max_length=200, examples=["member7"])]
+    creator_id: Annotated[str, Meta(min_length=1, max_length=200, description="The creator_id your items carry.",
+                                    examples=["member1"])]
+    at: Annotated[str | None, Meta(description="When (default: now; at most a day ahead).",
+                                   examples=["2026-05-01T12:00:00Z"])] = None
+
+
 class VariantIn(Struct, forbid_unknown_fields=True):
     """One arm of an experiment: the feed strategy it serves to its share of users."""
 

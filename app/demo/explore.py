@@ -4,17 +4,19 @@
   and have a skill level. About one in eight is a **creator** who publishes projects in their
   own clusters, at a rate of their own, while they are around; creators differ in appeal.
 * **Projects** (``project1`` …, in publishing order) carry typed tags: one ``category:``,
-  one to three ``tool:`` and ``topic:`` tags of their cluster; ~3 % are private (``hidden``)
+  one to three ``tool:`` and ``topic:`` tags of their cluster and their ``level:`` (beginner,
+  intermediate, advanced, as ``attributes.skill_level``); ~3 % are private (``hidden``)
   and ~1.5 % ``archived``, and nobody but the creator sees those. Popularity is Zipf-like inside
   a cluster, times the creator's appeal.
 * **Follows**: members follow creators they like (appealing ones and those of their clusters
   more), mostly soon after joining; some unfollow later. Following changes behaviour: a good
   share of a follower's visits go to the newest projects of the creators they follow, and they
-  like those far more often. pgrec has no follow event or relation yet, so follows are in
-  ``Dataset.unloaded["follows"]`` and only their effect is in the events.
+  like those far more often. Follows are ``Dataset.follows`` (``{user_id, creator_id,
+  followed_at, unfollowed_at}``), which the loader sends to ``rec.follow`` and ``rec.unfollow``.
 * **Onboarding quiz**: most members who join during the history answer it right after joining,
   with the clusters they like, a tool of their main cluster and their level
-  (``Dataset.onboarding``; the loader matches the words to ``rec.onboarding_questions()``).
+  (``Dataset.onboarding``; the loader matches the words to the explore page's questionnaire,
+  ``rec.onboarding_questions('explore')``).
 * **Events**: an engagement is a ``view`` (its ``value`` is the seconds spent), then maybe a
   ``like`` (or a ``dismiss`` for what does not fit), a ``save`` and a ``share``. The explore
   page's tab is the context ``source``: ``for_you``, ``new``, ``trending``, ``following``,
@@ -265,7 +267,8 @@ def _item_records(rng: np.random.Generator, item_ids: list[str], user_ids: list[
             "description": (f"{article(pick(cl.adjectives, x[12])).capitalize()} {noun2} {head} made with "
                             f"{join([label(t) for t in tools])}: I wanted to {verb} {article(adjective)} {noun} "
                             f"around {join([label(t) for t in topics])}. {pick(_WORDS['closers'], x[13])}"),
-            "tags": [cl.category, *(f"tool:{t}" for t in tools), *(f"topic:{t}" for t in topics)],
+            "tags": [cl.category, *(f"tool:{t}" for t in tools), *(f"topic:{t}" for t in topics),
+                     f"level:{_LEVELS[level[i]]}"],
             "creator_id": user_ids[creator[i]],
             "created_at": created_iso[i],
             "status": ("active", "hidden", "archived")[status[i]],
@@ -318,4 +321,4 @@ def generate(size: DemoSize, now: datetime) -> Dataset:
                 "unfollowed_at": until_iso[n] if np.isfinite(f["until"][n]) else None}
                for n, (u, c, at) in enumerate(zip(f["user"].tolist(), f["creator"].tolist(), follows_iso))]
     return Dataset(items=world.items, users=world.users, now=now, size=size, _world=world, app="explore",
-                   onboarding=world.onboarding, unloaded={"follows": follows})
+                   onboarding=world.onboarding, questionnaire="explore", follows=follows)

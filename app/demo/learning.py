@@ -20,9 +20,9 @@
   scores, and stop for good when they leave.
 * **Browsing** (the rest): course, module and lesson pages viewed (``value`` = seconds),
   bookmarked (``save``), liked or dismissed.
-* Generated but not stored by pgrec yet: learning paths (``Dataset.unloaded["paths"]``: per
-  subject, the modules of its courses from introductory to advanced) and consent per purpose
-  (``Dataset.unloaded["consents"]``).
+* Learning paths (``Dataset.paths``: per subject, the modules of its courses from introductory
+  to advanced), loaded with ``rec.upsert_paths``, and consent per purpose (``Dataset.consents``),
+  loaded with ``rec.upsert_consents``.
 """
 
 from __future__ import annotations
@@ -483,7 +483,8 @@ class _Learning(AppWorld):
         return users, onboarding, consents
 
     def paths(self) -> list[dict]:
-        """Per subject, the modules of its courses in order of level (introductory first)."""
+        """Per subject, the modules of its courses in order of level (introductory first), as
+        ``rec.upsert_paths`` takes them."""
         out = []
         for s, subject in enumerate(_SUBJECTS):
             courses = np.flatnonzero(self.course_subject == s)
@@ -494,8 +495,9 @@ class _Learning(AppWorld):
                        for m in sorted(set(self.course_module_of[c, :self.course_len[c]].tolist()),
                                        key=lambda m: self.item_seq[m])]
             out.append({"id": f"path-{subject['name']}", "title": f"{subject['label']}: from first steps to confident",
-                        "subject": subject["name"], "module_ids": modules,
-                        "course_ids": [self.item_ids[self.course_item[c]] for c in courses]})
+                        "attributes": {"subject": subject["name"],
+                                       "courses": [self.item_ids[self.course_item[c]] for c in courses]},
+                        "modules": modules})
         return out
 
 
@@ -503,4 +505,4 @@ def generate(size: DemoSize, now: datetime) -> Dataset:
     """The learning world for ``size``, its history ending at ``now`` (UTC)."""
     world = _Learning(size, now.timestamp())
     return Dataset(items=world.items, users=world.users, now=now, size=size, _world=world, app="learning",
-                   onboarding=world.onboarding, unloaded={"paths": world.paths(), "consents": world.consents})
+                   onboarding=world.onboarding, paths=world.paths(), consents=world.consents)

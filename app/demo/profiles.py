@@ -6,7 +6,7 @@
   and podcasts have ``attributes.length_minutes``, products a ``price``.
 * **Visitors** (``visitor1`` …) have interests (one to three clusters) and an age band; about
   half declare interests (preferred tags with weights, sometimes a blocked category). Consent
-  per purpose is generated but pgrec cannot store it yet (``Dataset.unloaded["consents"]``).
+  per purpose (``Dataset.consents``) is loaded with ``rec.upsert_consents``.
 * **Events**: an engagement starts with a ``click`` from a list (context ``source`` and the
   ``position`` it was shown at), then a ``view`` of the page whose ``value`` is the dwell time
   in seconds (under 5 s is a bounce) with ``context.scroll_depth`` (0..1); then explicit
@@ -252,4 +252,4 @@ def generate(size: DemoSize, now: datetime) -> Dataset:
     """The profiles world for ``size``, its history ending at ``now`` (UTC)."""
     world = _Profiles(size, now.timestamp())
     return Dataset(items=world.items, users=world.users, now=now, size=size, _world=world, app="profiles",
-                   unloaded={"consents": world.consents})
+                   consents=world.consents)

@@ -676,8 +676,11 @@ class Dataset:
     """A generated catalogue (items, users) and a lazily replayable event history.
 
     ``onboarding`` holds quiz answers as the words a user would pick (``picks``); the loader
-    matches them to the installation's questions. ``unloaded`` holds what a world generates but
-    pgrec's SQL API cannot store yet (follows of creators, learning paths, consent), by name."""
+    matches them to the installation's questions of ``questionnaire``. ``paths`` are learning
+    paths in the shape ``rec.upsert_paths`` takes and ``consents`` answers for
+    ``rec.upsert_consents``. ``follows`` are users following creators (``{user_id, creator_id,
+    followed_at, unfollowed_at}``), loaded through ``rec.follow`` and ``rec.unfollow``.
+    ``unloaded`` holds what a world generates but pgrec's SQL API cannot store yet, by name."""
 
     items: list[dict]
     users: list[dict]
@@ -686,7 +689,11 @@ class Dataset:
     _world: Latent = field(repr=False, compare=False)
     app: str = "generic"
     onboarding: list[dict] = field(default_factory=list)
+    paths: list[dict] = field(default_factory=list)
+    consents: list[dict] = field(default_factory=list)
     unloaded: dict[str, list[dict]] = field(default_factory=dict)
+    questionnaire: str = "default"
+    follows: list[dict] = field(default_factory=list)
     _rows: dict[str, int] | None = field(default=None, init=False, repr=False, compare=False)
 
     def events(self, batch_size: int = 5000) -> Iterator[list[dict]]:

@@ -5,6 +5,11 @@ and returns the text to embed, ``rec.embed_store`` writes the vectors back and d
 is now current, ``rec.embed_fail`` backs a failed batch off. Python only calls the provider.
 One transaction per batch: a crash (or a cancelled query on shutdown) rolls the batch back and
 its items stay queued; batches already committed are complete.
+
+A bulk load (the first backfill, or everything re-queued after a provider switch: at least
+``bulk_min`` items queued and half the catalogue) stores vectors without the HNSW index and
+builds it once at the end (``rec.embed_bulk_begin`` / ``rec.embed_bulk_finish``); every run ends
+by making sure the index exists, so a run that died mid-load is repaired by the next one.
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ class EmbedResult:
     claimed: int = 0    # items taken from the queue (stale ones stay queued)
     batches: int = 0
     seconds: float = 0.0
+    bulk: bool = False          # stored without the HNSW index, built at the end
+    index_seconds: float = 0.0  # building the HNSW index (included in seconds)
 
     @property
     def rate(self) -> float:
@@ -60,6 +67,8 @@ def embed_pending(
     limit: int | None = None,
     on_batch: Callable[[int], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    bulk_min: int = 10_000,
+    index_memory: str = "1GB",
 ) -> EmbedResult:
     """Embed queued items until the queue has nothing claimable (or ``limit`` items were claimed).
 
@@ -67,6 +76,8 @@ def embed_pending(
     transaction. ``on_batch(n)`` is told how many items each committed batch claimed (for a
     progress bar). ``should_stop()`` is checked between batches (scheduler shutdown). A
     provider error backs the batch off in the queue (``rec.embed_fail``) and is re-raised.
+    ``bulk_min`` (0: never) and ``index_memory`` (maintenance_work_mem of the index build) govern
+    bulk loads.
     """
     dim = database_dim(conn)
     if provider.dim != dim:
@@ -74,6 +85,8 @@ def embed_pending(
             f"the {provider.name} provider produces {provider.dim}-dimensional vectors but this database stores {dim}")
     result = EmbedResult()
     started = time.perf_counter()
+    if bulk_min > 0 and (limit is None or limit >= bulk_min):
+        result.bulk = conn.execute("SELECT rec.embed_bulk_begin(%s)", (bulk_min,)).fetchone()[0]
     try:
         while limit is None or result.claimed < limit:
             if should_stop is not None and should_stop():
@@ -106,6 +119,12 @@ def embed_pending(
         log.warning("embedding a batch of %d items failed: %s", len(ids), exc)
         raise exc
     finally:
+        indexing = time.perf_counter()
+        try:
+            if conn.execute("SELECT rec.embed_bulk_finish(%s)", (index_memory,)).fetchone()[0]:
+                result.index_seconds = time.perf_counter() - indexing
+        except psycopg.OperationalError as exc:  # the connection is gone: the next run builds it
+            log.warning("could not check the embedding index after embedding: %s", exc)
         result.seconds = time.perf_counter() - started
     return result
 

@@ -49,12 +49,17 @@ class Event:
 
 @dataclass
 class Dataset:
-    """What to evaluate on: a catalogue, optional user records, and events in time order."""
+    """What to evaluate on: a catalogue, optional user records, and events in time order; a
+    world may add quiz answers (and the questionnaire they answer) and follows of creators,
+    which a replay loads as of their own times."""
 
     name: str
     items: list[dict]
     events: list[Event]
     users: list[dict] = field(default_factory=list)
+    onboarding: list[dict] = field(default_factory=list)
+    questionnaire: str = "default"
+    follows: list[dict] = field(default_factory=list)
 
 
 def is_positive(event: Event) -> bool:
@@ -246,7 +251,7 @@ def synthetic(items: int, users: int, events: int, seed: int = 42, world: str = 
         f", churn {s.churn:g}, long tail {s.long_tail:g}, disliked {s.disliked:g}, {s.event_mix}")
     name = (f"synthetic {world}: {items} items / {users} users / {events} events over {s.days} days"
             f"{realism} (seed {seed})")
-    return Dataset(name, ds.items, evs, ds.users)
+    return Dataset(name, ds.items, evs, ds.users, ds.onboarding, ds.questionnaire, ds.follows)
 
 
 def from_files(events_path: Path, items_path: Path | None = None, ratings_as: str = "rate") -> Dataset:

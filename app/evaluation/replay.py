@@ -36,7 +36,10 @@ def _iso(t: datetime) -> str:
 
 
 def load(url: str, ds: Dataset, sp: Split, log=print) -> None:
-    """Catalogue, users and training events through the rec API, on the replay clock."""
+    """Catalogue, users, the quiz answers and follows made by the end of training, and the
+    training events, through the rec API, on the replay clock."""
+    from app.loader import load_follows, submit_onboarding
+
     end = sp.train[-1].at if sp.train else datetime.now(timezone.utc)
     with db.connect(url) as conn:
         # Replay clock: rec.track refuses events "in the future" of rec.now().
@@ -45,6 +48,10 @@ def load(url: str, ds: Dataset, sp: Split, log=print) -> None:
             conn.execute("SELECT rec.upsert_items(%s::jsonb)", (json.dumps(ds.items[start:start + 1000]),))
         for start in range(0, len(ds.users), 1000):
             conn.execute("SELECT rec.upsert_users(%s::jsonb)", (json.dumps(ds.users[start:start + 1000]),))
+        if ds.onboarding:
+            submit_onboarding(conn, ds.onboarding, questionnaire=ds.questionnaire, until=_iso(end))
+        if ds.follows:
+            load_follows(conn, ds.follows, until=_iso(end))
         batch: list[dict] = []
         for n, e in enumerate(sp.train):
             batch.append({"event_id": f"ev{n}", "user_id": e.user, "item_id": e.item, "type": e.type,

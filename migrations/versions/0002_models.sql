@@ -15,7 +15,8 @@ ALTER TABLE pgrec.strategies ADD CONSTRAINT strategies_sources_check
 ALTER TABLE pgrec.strategies
     ADD COLUMN tuned_from text REFERENCES pgrec.strategies (name) ON DELETE CASCADE ON UPDATE CASCADE,
     ADD COLUMN fitted_at  timestamptz,
-    ADD COLUMN metrics    jsonb CHECK (jsonb_typeof(metrics) = 'object');
+    ADD COLUMN metrics    jsonb CHECK (jsonb_typeof(metrics) = 'object'),
+    ADD COLUMN precomputed boolean NOT NULL DEFAULT false;
 
 -- Neighbour rows are derived data: the new models write their own (the next refresh).
 DROP TABLE pgrec.item_neighbors;
@@ -168,10 +169,13 @@ CREATE TABLE pgrec.feed_pools (
     policy        text NOT NULL,           -- the exclusion policy it was built under
     last_event_id bigint NOT NULL,         -- the user's newest event it saw (0: none) ...
     latest_at     timestamptz,             -- ... and the time of their latest event (contemporary)
-    -- The best eligible candidates, best score first (at most 100), and the best score of those
-    -- left out (NULL: none were): a page is exact only while everything on it scores above it.
+    -- The best eligible candidates, best score first (at most 100), and per category of those
+    -- left out (0: none) the best score among them (empty: none were left out): a page is
+    -- exact only while everything on it stays above what the best left-out candidate of any
+    -- category could reach after its diversity penalty.
     items         bigint[] NOT NULL,
-    cutoff        double precision,
+    cutoff_categories integer[] NOT NULL,
+    cutoff_scores double precision[] NOT NULL,
     external_ids  text[] NOT NULL,
     scores        double precision[] NOT NULL,  -- weighted sum plus rules, before diversity
     engagement    double precision[] NOT NULL,
@@ -179,7 +183,8 @@ CREATE TABLE pgrec.feed_pools (
     reasons       jsonb NOT NULL,          -- per item, its reasons object (terms, reasons, ...)
     PRIMARY KEY (user_id, strategy),
     CHECK (cardinality(items) = cardinality(scores) AND cardinality(items) = cardinality(external_ids)
-           AND cardinality(items) = cardinality(engagement) AND cardinality(items) = cardinality(categories))
+           AND cardinality(items) = cardinality(engagement) AND cardinality(items) = cardinality(categories)
+           AND cardinality(cutoff_categories) = cardinality(cutoff_scores))
 );
 COMMENT ON TABLE pgrec.feed_pools IS 'Per user and strategy: the scored candidate pool of the feed, for serving a page without the full pipeline (refresh step: feed_pools).';
 -- "Which pools are oldest" for the refresh step.
@@ -208,7 +213,7 @@ INSERT INTO pgrec.refresh_steps (step, position, description, runner, every, min
      'python', '1 day', 5000, '{}', true),
     ('als',              240, 'ALS latent factor model, for catalogues beyond EASE''s reach (pgrec.item_factors, pgrec.user_factors, pgrec.user_candidates)',
      'python', '1 day', 5000, '{}', true),
-    ('feed_pools',       500, 'the feeds of active users, precomputed for the served strategy (pgrec.feed_pools)',
+    ('feed_pools',       500, 'the feeds of active users, precomputed for the served strategy and those marked precomputed (pgrec.feed_pools)',
      'sql', '1 minute', NULL, '{}', true),
     ('tune',             900, 'pgrec tune: the blend fitted by replaying the installation''s own events (strategies tuned, tuned_cold)',
      'python', '7 days', 50000, '{}', false);

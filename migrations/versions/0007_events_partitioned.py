@@ -2,7 +2,7 @@
 tables placed on a Citus coordinator, impressions keyed by user (0007_events_partitioned.sql).
 
 Revision ID: 0007
-Revises: 0003
+Revises: 0006
 Create Date: 2026-12-02
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from app.schema import drop_api, run_sql
 
 revision = "0007"
-down_revision = "0003"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
@@ -42,10 +42,10 @@ DELETE FROM pgrec.refresh_steps WHERE step = 'event_partitions';
 DROP TABLE pgrec.event_partitioning;
 DROP TABLE pgrec.event_ids;
 
-DROP VIEW pgrec.weighted_events;
+DROP VIEW pgrec.weighted_events, pgrec.profile_event_strengths;
 ALTER TABLE pgrec.events RENAME TO events_partitioned;
 ALTER TABLE pgrec.events_partitioned DROP CONSTRAINT events_user_time;
-DROP INDEX pgrec.events_item_time, pgrec.events_time_brin, pgrec.events_recorded_brin;
+DROP INDEX pgrec.events_item_time, pgrec.events_time_brin, pgrec.events_recorded_brin, pgrec.events_xact_brin;
 ALTER SEQUENCE pgrec.events_id_seq RENAME TO events_partitioned_id_seq;
 
 CREATE TABLE pgrec.events (
@@ -57,14 +57,15 @@ CREATE TABLE pgrec.events (
     value       real CHECK (value BETWEEN -1e6 AND 1e6),
     context     jsonb CHECK (jsonb_typeof(context) = 'object'),
     occurred_at timestamptz NOT NULL CHECK (isfinite(occurred_at)),
-    recorded_at timestamptz NOT NULL DEFAULT now()
+    recorded_at timestamptz NOT NULL DEFAULT now(),
+    xact_id     bigint DEFAULT (pg_current_xact_id()::text::bigint)
 );
 COMMENT ON TABLE pgrec.events IS 'Interaction events; event_id (client supplied) makes delivery exactly-once.';
-INSERT INTO pgrec.events (id, event_id, user_id, item_id, type, value, context, occurred_at, recorded_at)
+INSERT INTO pgrec.events (id, event_id, user_id, item_id, type, value, context, occurred_at, recorded_at, xact_id)
 OVERRIDING SYSTEM VALUE
 SELECT e.id,
        CASE WHEN row_number() OVER (PARTITION BY e.event_id ORDER BY e.id) = 1 THEN e.event_id END,
-       e.user_id, e.item_id, e.type, e.value, e.context, e.occurred_at, e.recorded_at
+       e.user_id, e.item_id, e.type, e.value, e.context, e.occurred_at, e.recorded_at, e.xact_id
 FROM pgrec.events_partitioned AS e
 ORDER BY e.id;
 SELECT setval(pg_get_serial_sequence('pgrec.events', 'id'), max(e.id)) FROM pgrec.events AS e HAVING max(e.id) IS NOT NULL;
@@ -75,6 +76,18 @@ CREATE INDEX events_user_time ON pgrec.events (user_id, occurred_at DESC) INCLUD
 CREATE INDEX events_item_time ON pgrec.events (item_id, occurred_at);
 CREATE INDEX events_time_brin ON pgrec.events USING brin (occurred_at) WITH (pages_per_range = 32);
 CREATE INDEX events_recorded_brin ON pgrec.events USING brin (recorded_at) WITH (pages_per_range = 32);
+CREATE INDEX events_xact_brin ON pgrec.events USING brin (xact_id) WITH (pages_per_range = 32);
+CREATE TRIGGER events_log_deletes
+    AFTER DELETE ON pgrec.events
+    REFERENCING OLD TABLE AS old_events
+    FOR EACH STATEMENT EXECUTE FUNCTION pgrec.log_event_changes();
+CREATE TRIGGER events_log_updates
+    AFTER UPDATE ON pgrec.events
+    REFERENCING OLD TABLE AS old_events NEW TABLE AS new_events
+    FOR EACH STATEMENT EXECUTE FUNCTION pgrec.log_event_changes();
+CREATE TRIGGER events_log_truncate
+    AFTER TRUNCATE ON pgrec.events
+    FOR EACH STATEMENT EXECUTE FUNCTION pgrec.log_event_changes();
 
 CREATE VIEW pgrec.weighted_events AS
 SELECT e.id,
@@ -89,10 +102,33 @@ SELECT e.id,
        END AS weight,
        CASE WHEN t.neutral_value IS NULL THEN t.polarity
             ELSE sign(coalesce(e.value, t.neutral_value) - t.neutral_value)::smallint
-       END AS polarity
+       END AS polarity,
+       e.xact_id
 FROM pgrec.events AS e
 JOIN pgrec.event_types AS t ON t.type = e.type;
 COMMENT ON VIEW pgrec.weighted_events IS 'Events with effective weight and polarity from pgrec.event_types.';
+CREATE VIEW pgrec.profile_event_strengths AS
+SELECT e.id,
+       e.user_id,
+       e.item_id,
+       e.occurred_at,
+       coalesce(r.strength, CASE WHEN w.polarity = 0 THEN 0 ELSE w.weight END)::double precision AS strength,
+       r.rules
+FROM pgrec.events AS e
+JOIN pgrec.event_types AS t ON t.type = e.type
+CROSS JOIN LATERAL (SELECT CASE WHEN t.neutral_value IS NULL THEN t.weight
+                                ELSE t.weight * (coalesce(e.value, t.neutral_value) - t.neutral_value) END AS weight,
+                           CASE WHEN t.neutral_value IS NULL THEN t.polarity
+                                ELSE sign(coalesce(e.value, t.neutral_value) - t.neutral_value) END AS polarity) AS w
+LEFT JOIN LATERAL (SELECT sum(f.strength) AS strength, array_agg(f.name ORDER BY f.name) AS rules
+                   FROM pgrec.feedback_rules AS f
+                   CROSS JOIN LATERAL (SELECT CASE WHEN f.measure = 'value' THEN e.value::double precision
+                                                   WHEN jsonb_typeof(e.context -> substr(f.measure, 9)) = 'number'
+                                                   THEN (e.context ->> substr(f.measure, 9))::double precision END AS m) AS x
+                   WHERE f.event_type = e.type
+                     AND x.m >= coalesce(f.min_value, '-infinity') AND x.m < coalesce(f.max_value, 'infinity')
+                   HAVING count(*) > 0) AS r ON true;
+COMMENT ON VIEW pgrec.profile_event_strengths IS 'Events with their profile strength (matching feedback rules, else the type''s weight; exposures 0) and the rules that matched.';
 
 CREATE FUNCTION pgrec.items_enqueue_embedding()
 RETURNS trigger

@@ -47,17 +47,18 @@ RETURN NOT EXISTS (
     SELECT FROM jsonb_each(p_weights) AS w(k, v)
     WHERE w.k <> ALL (ARRAY['vector', 'explicit', 'tags', 'behavioral', 'collaborative', 'ease', 'als', 'sequence',
                             'keyword', 'engagement', 'popularity', 'velocity', 'trending', 'contemporary', 'recency',
-                            'location', 'creator', 'price'])
+                            'location', 'creator', 'price', 'difficulty'])
        OR jsonb_typeof(w.v) <> 'number' OR (w.v #>> '{}')::float8 < 0 OR (w.v #>> '{}')::float8 > 1000);
 COMMENT ON FUNCTION pgrec.strategy_weights_are_valid(jsonb) IS 'Strategy weights are {signal: number 0..1000} over the signal vocabulary.';
 ALTER TABLE pgrec.strategies ADD CONSTRAINT strategies_weights_signals CHECK (pgrec.strategy_weights_are_valid(weights));
 
--- ==== events: the old table is emptied into the partitioned one, then dropped
-DROP VIEW pgrec.weighted_events;
+-- ==== events: the old table is emptied into the partitioned one, then dropped (the views over
+-- it are re-created below, its triggers go with it and are created on the new one)
+DROP VIEW pgrec.weighted_events, pgrec.profile_event_strengths;
 ALTER TABLE pgrec.events RENAME TO events_unpartitioned;
 ALTER TABLE pgrec.events_unpartitioned DROP CONSTRAINT events_pkey;
 DROP INDEX pgrec.events_event_id, pgrec.events_user_time, pgrec.events_item_time,
-           pgrec.events_time_brin, pgrec.events_recorded_brin;
+           pgrec.events_time_brin, pgrec.events_recorded_brin, pgrec.events_xact_brin;
 ALTER TABLE pgrec.events_unpartitioned ALTER COLUMN id DROP IDENTITY;
 
 CREATE SEQUENCE pgrec.events_id_seq AS bigint;
@@ -71,6 +72,7 @@ CREATE TABLE pgrec.events (
     context     jsonb CHECK (jsonb_typeof(context) = 'object'),
     occurred_at timestamptz NOT NULL CHECK (isfinite(occurred_at)),
     recorded_at timestamptz NOT NULL DEFAULT now(),
+    xact_id     bigint DEFAULT (pg_current_xact_id()::text::bigint),
     CONSTRAINT events_user_time PRIMARY KEY (user_id, occurred_at, id) INCLUDE (item_id, type)
 ) PARTITION BY RANGE (occurred_at);
 ALTER SEQUENCE pgrec.events_id_seq OWNED BY pgrec.events.id;
@@ -78,6 +80,7 @@ COMMENT ON TABLE pgrec.events IS 'Interaction events, partitioned by month of oc
 CREATE INDEX events_item_time ON pgrec.events (item_id, occurred_at);
 CREATE INDEX events_time_brin ON pgrec.events USING brin (occurred_at) WITH (pages_per_range = 32);
 CREATE INDEX events_recorded_brin ON pgrec.events USING brin (recorded_at) WITH (pages_per_range = 32);
+CREATE INDEX events_xact_brin ON pgrec.events USING brin (xact_id) WITH (pages_per_range = 32);
 CREATE TABLE pgrec.events_default PARTITION OF pgrec.events DEFAULT;
 COMMENT ON TABLE pgrec.events_default IS 'Events of months that have no partition yet; the refresh step event_partitions moves them into one.';
 
@@ -100,8 +103,9 @@ BEGIN
     END LOOP;
 END $$;
 
-INSERT INTO pgrec.events (id, event_id, user_id, item_id, type, value, context, occurred_at, recorded_at)
-SELECT e.id, e.event_id, e.user_id, e.item_id, e.type, e.value, e.context, e.occurred_at, e.recorded_at
+-- xact_id is copied: the incremental refresh steps' snapshots saw these events already.
+INSERT INTO pgrec.events (id, event_id, user_id, item_id, type, value, context, occurred_at, recorded_at, xact_id)
+SELECT e.id, e.event_id, e.user_id, e.item_id, e.type, e.value, e.context, e.occurred_at, e.recorded_at, e.xact_id
 FROM pgrec.events_unpartitioned AS e
 ORDER BY e.occurred_at;
 SELECT setval('pgrec.events_id_seq', max(e.id)) FROM pgrec.events AS e HAVING max(e.id) IS NOT NULL;
@@ -140,10 +144,50 @@ SELECT e.id,
        END AS weight,
        CASE WHEN t.neutral_value IS NULL THEN t.polarity
             ELSE sign(coalesce(e.value, t.neutral_value) - t.neutral_value)::smallint
-       END AS polarity
+       END AS polarity,
+       e.xact_id
 FROM pgrec.events AS e
 JOIN pgrec.event_types AS t ON t.type = e.type;
 COMMENT ON VIEW pgrec.weighted_events IS 'Events with effective weight and polarity from pgrec.event_types.';
+
+CREATE VIEW pgrec.profile_event_strengths AS
+SELECT e.id,
+       e.user_id,
+       e.item_id,
+       e.occurred_at,
+       coalesce(r.strength, CASE WHEN w.polarity = 0 THEN 0 ELSE w.weight END)::double precision AS strength,
+       r.rules
+FROM pgrec.events AS e
+JOIN pgrec.event_types AS t ON t.type = e.type
+CROSS JOIN LATERAL (SELECT CASE WHEN t.neutral_value IS NULL THEN t.weight
+                                ELSE t.weight * (coalesce(e.value, t.neutral_value) - t.neutral_value) END AS weight,
+                           CASE WHEN t.neutral_value IS NULL THEN t.polarity
+                                ELSE sign(coalesce(e.value, t.neutral_value) - t.neutral_value) END AS polarity) AS w
+LEFT JOIN LATERAL (SELECT sum(f.strength) AS strength, array_agg(f.name ORDER BY f.name) AS rules
+                   FROM pgrec.feedback_rules AS f
+                   CROSS JOIN LATERAL (SELECT CASE WHEN f.measure = 'value' THEN e.value::double precision
+                                                   WHEN jsonb_typeof(e.context -> substr(f.measure, 9)) = 'number'
+                                                   THEN (e.context ->> substr(f.measure, 9))::double precision END AS m) AS x
+                   WHERE f.event_type = e.type
+                     AND x.m >= coalesce(f.min_value, '-infinity') AND x.m < coalesce(f.max_value, 'infinity')
+                   HAVING count(*) > 0) AS r ON true;
+COMMENT ON VIEW pgrec.profile_event_strengths IS 'Events with their profile strength (matching feedback rules, else the type''s weight; exposures 0) and the rules that matched.';
+
+-- The change log's triggers (revision 0006) on the partitioned table: statement-level, so they
+-- see the rows of every partition a statement on pgrec.events touches.
+CREATE TRIGGER events_log_deletes
+    AFTER DELETE ON pgrec.events
+    REFERENCING OLD TABLE AS old_events
+    FOR EACH STATEMENT EXECUTE FUNCTION pgrec.log_event_changes();
+
+CREATE TRIGGER events_log_updates
+    AFTER UPDATE ON pgrec.events
+    REFERENCING OLD TABLE AS old_events NEW TABLE AS new_events
+    FOR EACH STATEMENT EXECUTE FUNCTION pgrec.log_event_changes();
+
+CREATE TRIGGER events_log_truncate
+    AFTER TRUNCATE ON pgrec.events
+    FOR EACH STATEMENT EXECUTE FUNCTION pgrec.log_event_changes();
 
 INSERT INTO pgrec.refresh_steps (step, position, description, runner, every, min_new_events, depends_on) VALUES
     ('event_partitions',   5, 'monthly partitions of pgrec.events ahead of time, events moved out of the default partition, retention (pgrec.event_partitioning)',
@@ -162,16 +206,19 @@ CREATE UNIQUE INDEX impressions_request_item ON pgrec.impressions (user_id, requ
 -- installing onto the coordinator (alembic upgrade head) places every table:
 --   distributed by user, co-located with pgrec.users: the per-user tables, so one user's
 --     events, event ids, tag preferences, vectors, model candidates and factors, feed pools,
---     impressions and onboarding answers are on one worker and a feed reads them there (a
---     router query), and foreign keys between them hold;
+--     impressions, onboarding answers, follows, consents, profile, achievement claims and the
+--     strengths and transitions incremental refresh keeps per user are on one worker and a
+--     feed reads them there (a router query), and foreign keys between them hold;
 --   distributed by the client's user id: pgrec.user_keys, the one table where that id is
 --     unique (a unique index must contain the distribution column);
 --   reference (a full copy on every node): the catalogue and everything derived per item —
---     the tables a per-user query joins on its worker, and small enough to copy;
+--     the tables a per-user query joins on its worker, and small enough to copy — and the
+--     settings and vocabularies (consent purposes, feedback rules, learning paths, achievements);
 --   local to the coordinator: what only the coordinator's own functions read — the refresh
 --     schedule and run log, the embedding work queue (FOR UPDATE SKIP LOCKED), API keys, the
 --     partitioning policy, the replay guard (its constraint trigger fires on the coordinator,
---     where the replay transaction commits or not). A local table with a foreign key to a reference table becomes a
+--     where the replay transaction commits or not), the incremental refresh state and change
+--     log, and the audit log. A local table with a foreign key to a reference table becomes a
 --     Citus local table (still on the coordinator only).
 -- Adding a table to pgrec means adding it here; a test fails for a pgrec table missing from
 -- this list.
@@ -190,6 +237,14 @@ AS $$
         ('pgrec.user_factors',         'distributed', 'user_id',     'pgrec.users'),
         ('pgrec.feed_pools',           'distributed', 'user_id',     'pgrec.users'),
         ('pgrec.impressions',          'distributed', 'user_id',     'pgrec.users'),
+        ('pgrec.follows',              'distributed', 'user_id',     'pgrec.users'),
+        ('pgrec.consents',             'distributed', 'user_id',     'pgrec.users'),
+        ('pgrec.profiles',             'distributed', 'user_id',     'pgrec.users'),
+        ('pgrec.profile_interests',    'distributed', 'user_id',     'pgrec.users'),
+        ('pgrec.profile_history',      'distributed', 'user_id',     'pgrec.users'),
+        ('pgrec.achievement_claims',   'distributed', 'user_id',     'pgrec.users'),
+        ('pgrec.itemknn_interactions', 'distributed', 'user_id',     'pgrec.users'),
+        ('pgrec.user_transitions',     'distributed', 'user_id',     'pgrec.users'),
         ('pgrec.user_keys',            'distributed', 'external_id', 'none'),
         ('pgrec.meta',                 'reference',   NULL, NULL),
         ('pgrec.event_types',          'reference',   NULL, NULL),
@@ -216,9 +271,24 @@ AS $$
         ('pgrec.item_factors',         'reference',   NULL, NULL),
         ('pgrec.experiments',          'reference',   NULL, NULL),
         ('pgrec.experiment_variants',  'reference',   NULL, NULL),
+        ('pgrec.item_event_totals',    'reference',   NULL, NULL),
+        ('pgrec.item_month_users',     'reference',   NULL, NULL),
+        ('pgrec.itemknn_rows',         'reference',   NULL, NULL),
+        ('pgrec.consent_purposes',     'reference',   NULL, NULL),
+        ('pgrec.profile_settings',     'reference',   NULL, NULL),
+        ('pgrec.feedback_rules',       'reference',   NULL, NULL),
+        ('pgrec.learning_paths',       'reference',   NULL, NULL),
+        ('pgrec.path_modules',         'reference',   NULL, NULL),
+        ('pgrec.learning_paces',       'reference',   NULL, NULL),
+        ('pgrec.difficulty_settings',  'reference',   NULL, NULL),
+        ('pgrec.achievements',         'reference',   NULL, NULL),
+        ('pgrec.recommendation_types', 'reference',   NULL, NULL),
         ('pgrec.embedding_queue',      'local',       NULL, NULL),
         ('pgrec.refresh_steps',        'local',       NULL, NULL),
         ('pgrec.refresh_runs',         'local',       NULL, NULL),
+        ('pgrec.refresh_state',        'local',       NULL, NULL),
+        ('pgrec.refresh_changes',      'local',       NULL, NULL),
+        ('pgrec.audit_log',            'local',       NULL, NULL),
         ('pgrec.api_keys',             'local',       NULL, NULL),
         ('pgrec.event_partitioning',   'local',       NULL, NULL),
         ('pgrec.replay_guard',         'local',       NULL, NULL)
@@ -240,8 +310,11 @@ COMMENT ON FUNCTION pgrec.citus_enabled() IS 'True when the database has the cit
 -- table that another local table references, nor create a foreign key to a distributed table
 -- from a table that is still local, so the foreign keys between pgrec tables are dropped
 -- first and re-created once every table is in place (Citus then checks them on every shard).
--- pgrec has no triggers on the tables placed here, which Citus would refuse on distributed and
--- reference tables (the one trigger, on pgrec.replay_guard, is on a local table).
+-- Citus refuses triggers on distributed and reference tables, so the triggers of the tables
+-- placed here are dropped: the change log of incremental refresh (events deleted or updated,
+-- embeddings written: pgrec.log_event_changes, pgrec.log_embedding_changes) is then written by
+-- the functions that make those changes (rec._log_changes). The replay guard's trigger stays,
+-- on a local table.
 CREATE FUNCTION pgrec.place_tables()
 RETURNS integer
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
@@ -250,12 +323,24 @@ DECLARE
     v_table  record;
     v_fk     record;
     v_fks    text[] := '{}';
+    v_trigger record;
     v_placed integer := 0;
 BEGIN
     IF NOT pgrec.citus_enabled() THEN
         RETURN 0;
     END IF;
     PERFORM set_config('citus.multi_shard_modify_mode', 'sequential', true);
+
+    FOR v_trigger IN
+        SELECT t.tgrelid::regclass AS tbl, t.tgname
+        FROM pg_trigger AS t
+        JOIN pgrec.table_placements() AS p ON p.table_name::regclass = t.tgrelid
+        WHERE NOT t.tgisinternal AND p.placement <> 'local'
+          AND NOT EXISTS (SELECT FROM pg_dist_partition AS d WHERE d.logicalrelid = t.tgrelid)
+        ORDER BY 1, 2
+    LOOP
+        EXECUTE format('DROP TRIGGER %I ON %s', v_trigger.tgname, v_trigger.tbl);
+    END LOOP;
 
     FOR v_fk IN
         SELECT c.conrelid::regclass AS tbl, c.conname, pg_get_constraintdef(c.oid) AS def

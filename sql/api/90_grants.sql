@@ -16,6 +16,24 @@ GRANT EXECUTE ON FUNCTION
     rec.learning_path, rec.session_feed, rec.user_stats, rec.items, rec.embedding_dim
 TO pgrec_app;
 
+-- Profiles, re-ranking, consent: what a host application shows a user about themselves,
+-- orders for them, and records of their choices.
+GRANT EXECUTE ON FUNCTION
+    rec.profile, rec.profile_history, rec.rank, rec.recommendation_types,
+    rec.upsert_consents, rec.consents
+TO pgrec_app;
+
+-- Learning: paths, progress, difficulty, achievements.
+GRANT EXECUTE ON FUNCTION
+    rec.upsert_paths, rec.paths, rec.path_progress, rec.recommended_difficulty,
+    rec.achievements, rec.claim_achievement
+TO pgrec_app;
+
+-- Follows of creators: an application follows and unfollows for its user and lists whom they follow.
+GRANT EXECUTE ON FUNCTION
+    rec.follow, rec.unfollow, rec.following
+TO pgrec_app;
+
 -- A/B experiments: an application asks which variant a user is in and logs what it showed.
 GRANT EXECUTE ON FUNCTION
     rec.experiment_variant, rec.log_impressions
@@ -33,8 +51,14 @@ GRANT EXECUTE ON FUNCTION
     rec.refresh, rec.refresh_status, rec.due_steps, rec.lock_step, rec.unlock_step, rec.log_job_run,
     rec.rules, rec.upsert_rules, rec.delete_rules,
     rec.embed_claim, rec.embed_store, rec.embed_fail, rec.embed_status, rec.embed_requeue,
+    rec.embed_bulk_begin, rec.embed_bulk_finish,
     rec.create_api_key, rec.revoke_api_key, rec.api_keys, rec.unforget_user, rec.activity,
     rec.create_event_partitions, rec.replication
+TO pgrec_admin;
+
+-- Monitoring the feeds: CTR, apply and save rates, coverage, and the score distribution.
+GRANT EXECUTE ON FUNCTION
+    rec.feed_metrics, rec.score_distribution
 TO pgrec_admin;
 
 -- Model fits (the scheduler, `pgrec refresh`, `pgrec tune`): read interactions, write models back.
@@ -46,6 +70,11 @@ TO pgrec_admin;
 -- Replays (`pgrec tune`): the validation slice, the candidate pools, and the fitted strategies.
 GRANT EXECUTE ON FUNCTION
     rec.replay_split, rec.feed_candidates, rec.store_tuned_strategy
+TO pgrec_admin;
+
+-- Analytics and the audit log of profile-affecting and privacy actions.
+GRANT EXECUTE ON FUNCTION
+    rec.analytics, rec.audit_log
 TO pgrec_admin;
 
 -- Experiments: design, end, list, report, and pruning what was logged.

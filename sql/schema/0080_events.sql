@@ -27,6 +27,12 @@ CREATE TABLE pgrec.events (
     context     jsonb CHECK (jsonb_typeof(context) = 'object'),
     occurred_at timestamptz NOT NULL CHECK (isfinite(occurred_at)),
     recorded_at timestamptz NOT NULL DEFAULT now(),
+    -- The transaction that wrote the event (pg_current_xact_id() as a number). Incremental
+    -- refresh steps ask "which events did my last run not see?" by comparing it with the
+    -- snapshot that run read (pgrec.refresh_state): transactions commit out of id order, so an
+    -- id or time watermark would skip an event committed late. NULL for events written before
+    -- the column existed, which every snapshot has seen.
+    xact_id     bigint DEFAULT (pg_current_xact_id()::text::bigint),
     CONSTRAINT events_user_time PRIMARY KEY (user_id, occurred_at, id) INCLUDE (item_id, type)
 ) PARTITION BY RANGE (occurred_at);
 ALTER SEQUENCE pgrec.events_id_seq OWNED BY pgrec.events.id;
@@ -39,6 +45,9 @@ CREATE INDEX events_item_time ON pgrec.events (item_id, occurred_at);
 -- on recorded_at) for a few kilobytes.
 CREATE INDEX events_time_brin ON pgrec.events USING brin (occurred_at) WITH (pages_per_range = 32);
 CREATE INDEX events_recorded_brin ON pgrec.events USING brin (recorded_at) WITH (pages_per_range = 32);
+-- "Which events has this refresh step not seen yet?" (rec._refresh_base): transaction ids grow
+-- with time, so the few newest ranges answer it.
+CREATE INDEX events_xact_brin ON pgrec.events USING brin (xact_id) WITH (pages_per_range = 32);
 
 CREATE TABLE pgrec.events_default PARTITION OF pgrec.events DEFAULT;
 COMMENT ON TABLE pgrec.events_default IS 'Events of months that have no partition yet; the refresh step event_partitions moves them into one.';
@@ -88,7 +97,8 @@ SELECT e.id,
        END AS weight,
        CASE WHEN t.neutral_value IS NULL THEN t.polarity
             ELSE sign(coalesce(e.value, t.neutral_value) - t.neutral_value)::smallint
-       END AS polarity
+       END AS polarity,
+       e.xact_id
 FROM pgrec.events AS e
 JOIN pgrec.event_types AS t ON t.type = e.type;
 COMMENT ON VIEW pgrec.weighted_events IS 'Events with effective weight and polarity from pgrec.event_types.';

@@ -7,7 +7,11 @@ CREATE TABLE pgrec.onboarding_questions (
     prompt      text NOT NULL,
     -- true: any number of options may be picked; false: exactly one.
     multiple    boolean NOT NULL DEFAULT true,
-    active      boolean NOT NULL DEFAULT true
+    active      boolean NOT NULL DEFAULT true,
+    -- Which quiz the question belongs to: an installation serving several products (an
+    -- explore page beside a learning catalogue) asks each product's own questions
+    -- (rec.onboarding_questions(questionnaire)); 'default' is the one asked without a name.
+    questionnaire text NOT NULL DEFAULT 'default' CHECK (questionnaire ~ '^[a-z][a-z0-9_]{0,39}$')
 );
 COMMENT ON TABLE pgrec.onboarding_questions IS 'Onboarding questions shown to new users (rec.onboarding_questions).';
 

@@ -14,7 +14,7 @@ CREATE TABLE pgrec.feed_signals (
     always_on   boolean NOT NULL,
     -- The candidate source that proposes items strong on this signal (rec._candidates).
     source      text CHECK (source IN ('collaborative', 'ease', 'als', 'sequence', 'keyword', 'trending', 'tags',
-                                       'vector', 'nearby', 'popular', 'contemporary', 'fresh')),
+                                       'vector', 'nearby', 'popular', 'contemporary', 'fresh', 'following')),
     computed_by text NOT NULL,
     description text NOT NULL
 );
@@ -23,8 +23,8 @@ COMMENT ON TABLE pgrec.feed_signals IS 'Ranking signals of every list: names (an
 -- The human-readable reason each signal gives, per list (list '*' is the default). The phrase
 -- is stated when the signal's value reaches min_value, and always for the row's largest term,
 -- so no listed item is without a reason. {name} placeholders are filled from the row's details
--- (because, tag, category, km, age, query, window, recent, before); a phrase whose placeholder
--- has no value falls back to fallback, or is left out when that is NULL too.
+-- (because, tag, category, km, age, query, window, recent, before, relation); a phrase whose
+-- placeholder has no value falls back to fallback, or is left out when that is NULL too.
 CREATE TABLE pgrec.signal_phrases (
     signal    text NOT NULL REFERENCES pgrec.feed_signals (signal) ON DELETE CASCADE,
     list      text NOT NULL DEFAULT '*',
@@ -45,7 +45,10 @@ CREATE TABLE pgrec.exclusion_policies (
     acted       boolean NOT NULL,   -- anything the user did more than view (like, save, dismiss, ...)
     dismissed   boolean NOT NULL,   -- items the user rejected (negative polarity)
     anchors     boolean NOT NULL,   -- the items the list starts from (a similar item, a session)
-    description text NOT NULL
+    description text NOT NULL,
+    -- Items the user has an event of one of these types (pgrec.event_types), e.g. '{apply}': a
+    -- marketplace that shows a listing again after a look but never once applied to.
+    event_types text[] NOT NULL DEFAULT '{}'
 );
 COMMENT ON TABLE pgrec.exclusion_policies IS 'Named exclusion policies: which of the user''s items a list leaves out, and why.';
 
@@ -62,7 +65,7 @@ RETURN NOT EXISTS (
     SELECT FROM jsonb_each(p_weights) AS w(k, v)
     WHERE w.k <> ALL (ARRAY['vector', 'explicit', 'tags', 'behavioral', 'collaborative', 'ease', 'als', 'sequence',
                             'keyword', 'engagement', 'popularity', 'velocity', 'trending', 'contemporary', 'recency',
-                            'location', 'creator', 'price'])
+                            'location', 'creator', 'price', 'difficulty'])
        OR jsonb_typeof(w.v) <> 'number' OR (w.v #>> '{}')::float8 < 0 OR (w.v #>> '{}')::float8 > 1000);
 COMMENT ON FUNCTION pgrec.strategy_weights_are_valid(jsonb) IS 'Strategy weights are {signal: number 0..1000} over the signal vocabulary.';
 
@@ -96,7 +99,8 @@ CREATE TABLE pgrec.strategies (
     -- source whose signals weigh at least 0.05. A trending list ranks the trending set only,
     -- however much a user's interests weigh in its order.
     sources           text[] CHECK (sources <@ ARRAY['collaborative', 'ease', 'als', 'sequence', 'keyword', 'trending',
-                                                     'tags', 'vector', 'nearby', 'popular', 'contemporary', 'fresh']),
+                                                     'tags', 'vector', 'nearby', 'popular', 'contemporary', 'fresh',
+                                                     'following']),
     -- Subtracted per higher-ranked item of the same category.
     diversity_penalty double precision NOT NULL DEFAULT 0 CHECK (diversity_penalty >= 0),
     -- At most this many items of one category in each block of category_window positions.
@@ -108,6 +112,20 @@ CREATE TABLE pgrec.strategies (
     tuned_from        text REFERENCES pgrec.strategies (name) ON DELETE CASCADE ON UPDATE CASCADE,
     fitted_at         timestamptz,
     metrics           jsonb CHECK (jsonb_typeof(metrics) = 'object'),
+    -- true: refresh step feed_pools keeps the feeds of active users precomputed for this
+    -- strategy too, so rec.feed(..., strategy => name) is served from them (the strategy a
+    -- feed without one serves always is). Each costs one full-pipeline call per active user
+    -- and rebuild.
+    precomputed       boolean NOT NULL DEFAULT false,
+    -- How many times an item younger than 24 hours counts what its age alone says: recency is
+    -- exp(-age / recency_tau_days) while new and that divided by this factor afterwards (a
+    -- marketplace's 1.5 for listings of the last day). NULL: the flat boost of
+    -- rec._signal_recency, 0.8 exp(-age / tau) + 0.2 while new.
+    recency_new_boost double precision CHECK (recency_new_boost BETWEEN 1 AND 100),
+    -- A local product's reach: for a user with a place who declared no maximum distance, items
+    -- located farther than this are left out (items without a place stay: remote work). NULL:
+    -- no limit; the location signal decays over 50 km either way.
+    distance_limit_km double precision CHECK (distance_limit_km > 0 AND distance_limit_km <= 20000),
     CHECK (max_per_category <= category_window),
     CONSTRAINT strategies_weights_signals CHECK (pgrec.strategy_weights_are_valid(weights))
 );

@@ -67,3 +67,33 @@ CREATE TABLE pgrec.trending (
 COMMENT ON TABLE pgrec.trending IS 'Trending items over the last 24 hours as of the last refresh (refresh step: trending); score 0..1.';
 -- Lists read it best first.
 CREATE INDEX trending_score ON pgrec.trending (score DESC, item_id);
+
+-- The additive totals behind pgrec.item_stats (refresh step stats), kept so an incremental run
+-- adds the new events instead of summing every event again: per item, as of the step's
+-- snapshot and clock (pgrec.refresh_state), the events counted, their summed weight, likes,
+-- distinct users with a positive event, the latest event, and the summed weight of the last 7
+-- days (recent) and of the 7 before (previous). Items whose events were deleted (a forgotten
+-- user) are recomputed from their remaining events.
+CREATE TABLE pgrec.item_event_totals (
+    item_id        bigint PRIMARY KEY REFERENCES pgrec.items (id) ON DELETE CASCADE,
+    events         bigint NOT NULL,
+    weight         double precision NOT NULL,
+    likes          bigint NOT NULL,
+    positive_users bigint NOT NULL,
+    last_event_at  timestamptz NOT NULL,
+    recent         double precision NOT NULL,
+    previous       double precision NOT NULL
+);
+COMMENT ON TABLE pgrec.item_event_totals IS 'Per item: additive event totals behind item_stats, as of the stats step''s snapshot (refresh step: stats).';
+
+-- Distinct users per calendar month (UTC) and item with an event of interest or exposure (not
+-- a rejection): what pgrec.monthly_top_items ranks, kept per item so new events add to it.
+CREATE TABLE pgrec.item_month_users (
+    month   date NOT NULL,
+    item_id bigint NOT NULL REFERENCES pgrec.items (id) ON DELETE CASCADE,
+    users   integer NOT NULL CHECK (users > 0),
+    PRIMARY KEY (month, item_id)
+);
+COMMENT ON TABLE pgrec.item_month_users IS 'Distinct non-rejecting users per month and item, behind monthly_top_items (refresh step: stats).';
+-- Recomputing one item's months (its events were deleted) finds its rows by item.
+CREATE INDEX item_month_users_item ON pgrec.item_month_users (item_id);

@@ -19,10 +19,13 @@ CREATE TABLE pgrec.feed_pools (
     policy        text NOT NULL,           -- the exclusion policy it was built under
     last_event_id bigint NOT NULL,         -- the user's newest event it saw (0: none) ...
     latest_at     timestamptz,             -- ... and the time of their latest event (contemporary)
-    -- The best eligible candidates, best score first (at most 100), and the best score of those
-    -- left out (NULL: none were): a page is exact only while everything on it scores above it.
+    -- The best eligible candidates, best score first (at most 100), and per category of those
+    -- left out (0: none) the best score among them (empty: none were left out): a page is
+    -- exact only while everything on it stays above what the best left-out candidate of any
+    -- category could reach after its diversity penalty.
     items         bigint[] NOT NULL,
-    cutoff        double precision,
+    cutoff_categories integer[] NOT NULL,
+    cutoff_scores double precision[] NOT NULL,
     external_ids  text[] NOT NULL,
     scores        double precision[] NOT NULL,  -- weighted sum plus rules, before diversity
     engagement    double precision[] NOT NULL,
@@ -30,7 +33,8 @@ CREATE TABLE pgrec.feed_pools (
     reasons       jsonb NOT NULL,          -- per item, its reasons object (terms, reasons, ...)
     PRIMARY KEY (user_id, strategy),
     CHECK (cardinality(items) = cardinality(scores) AND cardinality(items) = cardinality(external_ids)
-           AND cardinality(items) = cardinality(engagement) AND cardinality(items) = cardinality(categories))
+           AND cardinality(items) = cardinality(engagement) AND cardinality(items) = cardinality(categories)
+           AND cardinality(cutoff_categories) = cardinality(cutoff_scores))
 );
 COMMENT ON TABLE pgrec.feed_pools IS 'Per user and strategy: the scored candidate pool of the feed, for serving a page without the full pipeline (refresh step: feed_pools).';
 -- "Which pools are oldest" for the refresh step.

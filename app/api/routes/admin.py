@@ -1,9 +1,10 @@
-"""What an operator watches (scope ``admin``): refresh steps, the embedding queue, traffic and
-the API's own latency. The dashboard (``/dashboard``) is drawn from these endpoints alone."""
+"""What an operator watches (scope ``admin``): refresh steps, the embedding queue, traffic, the
+feeds' quality (CTR, apply and save rates, coverage, scores) and the API's own latency. The
+dashboard (``/dashboard``) is drawn from these endpoints alone."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from litestar import Request, get
@@ -35,6 +36,8 @@ class RefreshStepStatus(Struct):
     runner: Annotated[str, Meta(description="sql (rec.refresh runs it) or python (the scheduler and pgrec refresh do).",
                                 examples=["sql"])]
     enabled: Annotated[bool, Meta(description="Whether rec.refresh('all') and the scheduler run it.", examples=[True])]
+    every_seconds: Annotated[float, Meta(description="Its cadence (pgrec.refresh_steps.every) in seconds.",
+                                         examples=[300.0])]
     age_seconds: Annotated[float | None, Meta(description="Seconds since last_ok_at by rec.now() (staleness); "
                                                           "null when the step never succeeded.", examples=[212.0])]
 
@@ -47,8 +50,13 @@ class RefreshSteps(Struct):
 def refresh_steps(request: Request) -> RefreshSteps:
     """rec.refresh_status joined with rec.freshness: last run, duration, rows, errors, staleness."""
     ages = {r["step"]: r["age_seconds"] for r in rows(request, q.FRESHNESS, {})}
-    return RefreshSteps([RefreshStepStatus(**r, age_seconds=ages.get(r["step"]))
+    return RefreshSteps([RefreshStepStatus(**{k: v for k, v in r.items() if k != "every"},
+                                           every_seconds=_seconds(r["every"]), age_seconds=ages.get(r["step"]))
                          for r in rows(request, q.REFRESH_STATUS, {})])
+
+
+def _seconds(interval: timedelta) -> float:
+    return interval.total_seconds()
 
 
 class EmbeddingQueue(Struct):
@@ -159,4 +167,118 @@ def replica(request: Request) -> Replica:
                    replay_paused=standby["replay_paused"])
 
 
-ROUTES = [refresh_steps, embeddings, activity, latency, replica]
+
+class AnalyticsRow(Struct):
+    metric: Annotated[str, Meta(description="users, engagement, recommendations or paths.", examples=["recommendations"])]
+    measure: Annotated[str, Meta(examples=["ctr"])]
+    value: Annotated[float | None, Meta(examples=[0.042])]
+    previous: Annotated[float | None, Meta(description="The same measure over the period before.", examples=[0.038])]
+    change: Annotated[float | None, Meta(description="(value - previous) / previous; null when previous is 0.",
+                                         examples=[0.105])]
+
+
+class Analytics(Struct):
+    rows: list[AnalyticsRow]
+
+
+@get("/analytics", guards=ADMIN, sync_to_thread=True, summary="Analytics over a period", responses=ERRORS)
+def analytics(request: Request,
+              period: Annotated[str | None, Parameter(description="1d, 7d (default), 30d or 90d up to now.",
+                                                      examples=example("7d"))] = None,
+              metric: Annotated[str | None, Parameter(description="users, engagement, recommendations or paths "
+                                                                  "(default: every metric).",
+                                                      examples=example("recommendations"))] = None) -> Analytics:
+    """rec.analytics: users, engagement, recommendations (CTR) and learning paths (completion),
+    each beside the period before; users who withdrew consent to analytics are not counted."""
+    return Analytics([AnalyticsRow(**r) for r in rows(request, q.ANALYTICS, {"period": period, "metric": metric})])
+
+
+class AuditEntry(Struct):
+    id: Annotated[int, Meta(examples=[311])]
+    at: Annotated[datetime, Meta(examples=["2026-12-01T18:40:00Z"])]
+    action: Annotated[str, Meta(examples=["consent"])]
+    user_id: Annotated[str | None, Meta(description="null once the user was forgotten.", examples=["u1"])]
+    actor: Annotated[str | None, Meta(examples=["api:backend"])]
+    login_role: Annotated[str | None, Meta(examples=["pgrec_api"])]
+    details: Annotated[dict[str, Any] | None, Meta(examples=[{"purpose": "analytics", "granted": False}])]
+
+
+class AuditLog(Struct):
+    entries: list[AuditEntry]
+
+
+@get("/audit-log", guards=ADMIN, sync_to_thread=True, summary="Audit log of profile and privacy actions",
+     responses=ERRORS)
+def audit_log(request: Request,
+              user_id: Annotated[str | None, Parameter(description="Only this user's entries.",
+                                                       examples=example("u1"))] = None,
+              since: Annotated[datetime | None, Parameter(description="Only entries at or after this time.",
+                                                          examples=example("2026-12-01T00:00:00Z"))] = None,
+              n: Annotated[int | None, Parameter(description="How many entries, 1..500 (default 100), newest first.",
+                                                 examples=example(100))] = None) -> AuditLog:
+    """rec.audit_log: forget, export, consent, preference changes and profile rebuilds."""
+    return AuditLog([AuditEntry(**r) for r in rows(request, q.AUDIT_LOG, {"user_id": user_id, "since": since, "n": n})])
+
+
+class FeedMetricsRow(Struct):
+    """One strategy's figures (or the total) over the window (rec.feed_metrics); rates are null
+    without impressions."""
+
+    strategy: Annotated[str | None, Meta(description="The strategy logged with the impressions; null: the "
+                                                     "installation's blend (or, on the total row, every one).",
+                                         examples=["marketplace"])]
+    total: Annotated[bool, Meta(description="true on the last row, which counts every impression once.",
+                                examples=[False])]
+    users: Annotated[int, Meta(examples=[180])]
+    impressions: Annotated[int, Meta(examples=[3600])]
+    clicks: Annotated[int, Meta(description="Impressions followed by a positive event within the attribution window.",
+                                examples=[290])]
+    ctr: Annotated[float | None, Meta(examples=[0.081])]
+    applies: Annotated[int, Meta(examples=[41])]
+    apply_rate: Annotated[float | None, Meta(examples=[0.011])]
+    saves: Annotated[int, Meta(examples=[77])]
+    save_rate: Annotated[float | None, Meta(examples=[0.021])]
+    personalized_users: Annotated[int, Meta(description="Served users the strategy personalises for now.",
+                                            examples=[150])]
+    coverage: Annotated[float | None, Meta(description="personalized_users / users.", examples=[0.83])]
+    items_shown: Annotated[int, Meta(examples=[640])]
+    catalogue_coverage: Annotated[float | None, Meta(description="items_shown / live items.", examples=[0.21])]
+
+
+class FeedMetrics(Struct):
+    window: Annotated[str, Meta(examples=["7 days"])]
+    attribution: Annotated[str, Meta(examples=["24 hours"])]
+    rows: list[FeedMetricsRow]
+
+
+@get("/feed-metrics", guards=ADMIN, sync_to_thread=True, summary="CTR, apply and save rates, coverage",
+     responses=ERRORS)
+def feed_metrics(request: Request,
+                 window: Annotated[str | None, Parameter(description="Impressions served in this trailing window, "
+                                                                     "1 hour..365 days (default '7 days').",
+                                                         examples=example("7 days"))] = None,
+                 attribution: Annotated[str | None, Parameter(description="How long after an impression an event "
+                                                                          "counts, up to 30 days (default '24 hours').",
+                                                              examples=example("24 hours"))] = None) -> FeedMetrics:
+    """rec.feed_metrics: per strategy and in total, from the impressions the feed endpoint logged."""
+    result = rows(request, q.FEED_METRICS, {"window": window, "attribution": attribution})
+    return FeedMetrics(window or "7 days", attribution or "24 hours", [FeedMetricsRow(**r) for r in result])
+
+
+@get("/score-distribution", guards=ADMIN, sync_to_thread=True, summary="Feed score distribution", responses=ERRORS)
+def score_distribution(request: Request,
+                       strategy: Annotated[str | None, Parameter(description="Feed strategy (default: the "
+                                                                             "installation's blend).",
+                                                                 examples=example("marketplace"))] = None,
+                       users: Annotated[int | None, Parameter(description="Users sampled, 1..200 (default 50).",
+                                                              examples=example(30))] = None,
+                       n: Annotated[int | None, Parameter(description="Feed length per user, 1..100 (default 20).",
+                                                          examples=example(20))] = None,
+                       buckets: Annotated[int | None, Parameter(description="Histogram bins, 1..50 (default 10).",
+                                                                examples=example(10))] = None) -> dict[str, Any]:
+    """rec.score_distribution: the scores of the feeds of recently served or active users:
+    percentiles, a histogram, the median per position, and how many were personalised."""
+    return value(request, q.SCORE_DISTRIBUTION, {"strategy": strategy, "users": users, "n": n, "buckets": buckets})
+
+
+ROUTES = [refresh_steps, embeddings, activity, latency, replica, feed_metrics, score_distribution, analytics, audit_log]

@@ -23,6 +23,13 @@ USER_ID = Annotated[str, Parameter(description="Your user id.", examples=example
 ITEM_ID = Annotated[str, Parameter(description="Your item id.", examples=example("i722"))]
 
 
+def jsonb(data: Any) -> Any:
+    """A JSON value of a request body as a jsonb parameter (None stays None: left out)."""
+    from psycopg.types.json import Jsonb
+
+    return None if data is None else Jsonb(data)
+
+
 def rows(request: Request, call: Call, params: dict[str, Any], **kwargs: Any) -> list[dict[str, Any]]:
     """Rows of ``call``; the argument names are remembered so an error can name its field."""
     request.scope[PARAMS_KEY] = set(params)  # type: ignore[literal-required]

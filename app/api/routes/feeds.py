@@ -6,13 +6,14 @@ import logging
 from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
+from litestar.exceptions import ValidationException
 from litestar.params import JSONBody, Parameter, QueryParameter
 from msgspec import Meta, Struct
 
 from app.api import queries as q
 from app.api.auth import requires
 from app.api.errors import request_id
-from app.api.routes.common import ERRORS, ITEM_ID, USER_ID, Ranked, RankedList, example, ranked, rows, value
+from app.api.routes.common import ERRORS, ITEM_ID, USER_ID, Ranked, RankedList, example, jsonb, ranked, rows, value
 from app.embeddings.query import QueryVector
 
 log = logging.getLogger("pgrec.api")
@@ -27,6 +28,11 @@ TAGS = Annotated[list[str] | None, Parameter(description="Only items with any of
                                              examples=example(["category:design"]))]
 STRATEGY = Annotated[str | None, Parameter(description="Strategy name (default 'default'; see GET /v1/strategies).",
                                            examples=example("explore"))]
+FILTER = Annotated[str | None, Parameter(
+    description='Content filter, a JSON object (the same grammar for every list): {"tags_any": [tags], "tags_all": '
+                '[tags], "tags_none": [tags], "attributes": {"key": {"eq"|"ne"|"in"|"nin"|"lt"|"lte"|"gt"|"gte"|'
+                '"exists": value}}, "price": {"lt"|"lte"|"gt"|"gte": number}}.',
+    examples=example('{"tags_any": ["category:design"], "attributes": {"level": {"lte": 3}}}'))]
 FEED_STRATEGY = Annotated[str | None, Parameter(
     description="Strategy name (default: the installation's blend; see GET /v1/strategies), or experiment:NAME "
                 "for the user's variant of that A/B experiment (GET /v1/experiments).",
@@ -54,17 +60,53 @@ TRENDING_STRATEGY, LATEST_STRATEGY, SIMILAR_STRATEGY, NEARBY_STRATEGY, SEARCH_ST
     list_strategy(name) for name in ("trending", "latest", "similar", "nearby", "search", "next"))
 
 
+def exclusion_policy(policy: str | None, exclude_seen: bool | None, exclude_applied: bool | None) -> str | None:
+    """The exclusion policy a feed request asks for: a name (a row of pgrec.exclusion_policies),
+    or the marketplace's two switches as shorthand for one. Seen covers applied (a listing applied
+    to was seen): exclude_seen → unseen; only exclude_applied → unapplied; neither → undismissed
+    (own and dismissed items still never show). Nothing given: the strategy's own policy."""
+    if exclude_seen is None and exclude_applied is None:
+        return policy
+    if policy is not None:
+        raise ValidationException("give exclusion_policy or the exclude_seen/exclude_applied switches, not both",
+                                  extra=[{"key": "exclusion_policy", "message": "leave it out with the switches"}])
+    if exclude_seen is not False:
+        return "unseen"
+    return "unapplied" if exclude_applied is not False else "undismissed"
+
+
+EXCLUDE_SEEN = Annotated[bool | None, Parameter(
+    description="Leave out what the user has seen (policy unseen); false shows seen items again. "
+                "Shorthand for exclusion_policy, with exclude_applied.", examples=example(False))]
+EXCLUDE_APPLIED = Annotated[bool | None, Parameter(
+    description="With exclude_seen=false: leave out what the user applied to (policy unapplied), or not "
+                "(undismissed).", examples=example(True))]
+
+
 @get("/users/{user_id:str}/feed", guards=READ, sync_to_thread=True, summary="Personalised feed", responses=ERRORS)
 def user_feed(request: Request, user_id: USER_ID, n: N = None, offset: OFFSET = None, strategy: FEED_STRATEGY = None,
               weights: Annotated[str | None, Parameter(
                   description='JSON object replacing the strategy\'s signal weights for this call.',
-                  examples=example('{"collaborative": 0.5, "recency": 0.3, "popularity": 0.2}'))] = None
-              ) -> FeedPage:
+                  examples=example('{"collaborative": 0.5, "recency": 0.3, "popularity": 0.2}'))] = None,
+              type: Annotated[str | None, Parameter(
+                  description="A recommendation type instead of a strategy: content-based, collaborative, trending, "
+                              "sequential (GET /v1/recommendation-types).",
+                  examples=example("content-based"))] = None,
+              filter: FILTER = None,
+              exclusion_policy_: Annotated[str | None, QueryParameter(
+                  name="exclusion_policy",
+                  description="What to leave out for this call instead of the strategy's policy: unseen, unacted, "
+                              "unapplied, undismissed, anchors, none (rows of pgrec.exclusion_policies).",
+                  examples=example("unapplied"))] = None,
+              exclude_seen: EXCLUDE_SEEN = None, exclude_applied: EXCLUDE_APPLIED = None) -> FeedPage:
     """rec.feed: the user's "For You" list with the score terms and reasons of every item. The
     page is logged as impressions (rec.log_impressions) under the request id; reasons carry
-    `experiment` and `variant` when an experiment chose the strategy."""
+    `experiment` and `variant` when an experiment chose the strategy. `exclude_seen` and
+    `exclude_applied` choose the exclusion policy of the call (see `exclusion_policy`)."""
     result = rows(request, q.FEED, {"user_id": user_id, "n": n, "offset": offset,
-                                    "strategy": strategy, "weights": weights})
+                                    "strategy": strategy, "weights": weights, "type": type, "filter": filter,
+                                    "exclusion_policy": exclusion_policy(exclusion_policy_, exclude_seen,
+                                                                         exclude_applied)})
     rid = request_id(request)
     log_impressions(request, rid, user_id, strategy, result)
     return FeedPage(ranked(result).items, rid)
@@ -95,24 +137,36 @@ def log_impressions(request: Request, rid: str, user_id: str, strategy: str | No
 def trending(request: Request, n: N = None, offset: OFFSET = None,
              window: Annotated[str | None, Parameter(description="Time window, 1 hour..30 days (default '24 hours').",
                                                      examples=example("24 hours"))] = None,
-             user_id: USER = None, tags: TAGS = None, strategy: TRENDING_STRATEGY = None) -> RankedList:
+             user_id: USER = None, tags: TAGS = None, strategy: TRENDING_STRATEGY = None,
+             filter: FILTER = None,
+             hours: Annotated[int | None, Parameter(description="The window in hours, 1..720 (instead of window).",
+                                                    examples=example(6))] = None) -> RankedList:
     """rec.trending: engagement velocity in the window against the previous one."""
+    if hours is not None:
+        if window is not None:
+            raise ValidationException("give window or hours, not both",
+                                      extra=[{"key": "hours", "message": "leave it out with window"}])
+        window = f"{hours} hours"  # rec.trending checks the bounds and names `window`
     return ranked(rows(request, q.TRENDING, {"n": n, "offset": offset, "window": window,
-                                             "user_id": user_id, "tags": tags, "strategy": strategy}))
+                                             "user_id": user_id, "tags": tags, "strategy": strategy,
+                                             "filter": filter}))
 
 
 @get("/latest", guards=READ, sync_to_thread=True, summary="Newest items", responses=ERRORS)
 def latest(request: Request, n: N = None, offset: OFFSET = None, tags: TAGS = None,
-           strategy: LATEST_STRATEGY = None) -> RankedList:
-    """rec.latest: newest first, popularity as tie-break."""
-    return ranked(rows(request, q.LATEST, {"n": n, "offset": offset, "tags": tags, "strategy": strategy}))
+           strategy: LATEST_STRATEGY = None, user_id: USER = None, filter: FILTER = None) -> RankedList:
+    """rec.latest: newest first, popularity as tie-break; with a user and a personal strategy
+    (explore_new) followed creators and matching items move a few days ahead."""
+    return ranked(rows(request, q.LATEST, {"n": n, "offset": offset, "tags": tags, "strategy": strategy,
+                                           "user_id": user_id, "filter": filter}))
 
 
 @get("/items/{item_id:str}/similar", guards=READ, sync_to_thread=True, summary="Similar items", responses=ERRORS)
 def similar(request: Request, item_id: ITEM_ID, n: N = None, user_id: USER = None,
-            strategy: SIMILAR_STRATEGY = None) -> RankedList:
+            strategy: SIMILAR_STRATEGY = None, filter: FILTER = None) -> RankedList:
     """rec.similar_items: embedding, collaborative and tag similarity to one item."""
-    return ranked(rows(request, q.SIMILAR, {"item_id": item_id, "n": n, "user_id": user_id, "strategy": strategy}))
+    return ranked(rows(request, q.SIMILAR, {"item_id": item_id, "n": n, "user_id": user_id, "strategy": strategy,
+                                            "filter": filter}))
 
 
 @get("/nearby", guards=READ, sync_to_thread=True, summary="Items near a point", responses=ERRORS)
@@ -120,10 +174,10 @@ def nearby(request: Request, lat: Annotated[float, Parameter(description="Latitu
            lon: Annotated[float, Parameter(description="Longitude, -180..180.", examples=example(13.405))],
            radius_km: Annotated[float | None, Parameter(description="Radius in km, up to 500 (default 10).",
                                                         examples=example(10))] = None,
-           n: N = None, user_id: USER = None, strategy: NEARBY_STRATEGY = None) -> RankedList:
+           n: N = None, user_id: USER = None, strategy: NEARBY_STRATEGY = None, filter: FILTER = None) -> RankedList:
     """rec.nearby: items inside the radius, distance decay blended with engagement."""
     return ranked(rows(request, q.NEARBY, {"lat": lat, "lon": lon, "radius_km": radius_km,
-                                           "n": n, "user_id": user_id, "strategy": strategy}))
+                                           "n": n, "user_id": user_id, "strategy": strategy, "filter": filter}))
 
 
 #: Added to every row's reasons when a search could not use query embeddings.
@@ -144,13 +198,18 @@ class SearchResults(Struct):
 @get("/search", guards=READ, sync_to_thread=True, summary="Hybrid search", responses=ERRORS)
 def search(request: Request, text: Annotated[str, QueryParameter(name="q", description="Search words.",
                                                                   examples=example("dumbbell"))],
-           n: N = None, user_id: USER = None, strategy: SEARCH_STRATEGY = None) -> Response[SearchResults]:
+           n: N = None, user_id: USER = None, strategy: SEARCH_STRATEGY = None,
+           expand: Annotated[bool | None, Parameter(
+               description="Expand the query with the user's strongest interests (needs user_id); the terms added "
+                           "are in each item's reasons (query_expansion).", examples=example(True))] = None,
+           filter: FILTER = None) -> Response[SearchResults]:
     """rec.search: full-text search fused with vector search when the query can be embedded.
     If the embeddings provider is unavailable the search still answers, by keywords, and says
     so (``mode``, ``degraded``, the ``X-Search-Mode`` header and a reason on every item)."""
     embedded = embed_query(request, text)
     result = ranked(rows(request, q.SEARCH, {"query": text, "n": n, "user_id": user_id, "strategy": strategy,
-                                             "query_embedding": embedded.vector}))
+                                             "query_embedding": embedded.vector, "expand": expand,
+                                             "filter": filter}))
     mode = "hybrid" if embedded.vector is not None else "keyword"
     degraded = embedded.why_not if embedded.unavailable else None
     if degraded:
@@ -191,9 +250,10 @@ def load_query_provider(state: Any) -> Any:
 
 
 @get("/users/{user_id:str}/next", guards=READ, sync_to_thread=True, summary="Next steps", responses=ERRORS)
-def next_items(request: Request, user_id: USER_ID, n: N = None, strategy: NEXT_STRATEGY = None) -> RankedList:
+def next_items(request: Request, user_id: USER_ID, n: N = None, strategy: NEXT_STRATEGY = None,
+               filter: FILTER = None) -> RankedList:
     """rec.next_items: what users went on to after the items this user engaged with last."""
-    return ranked(rows(request, q.NEXT_ITEMS, {"user_id": user_id, "n": n, "strategy": strategy}))
+    return ranked(rows(request, q.NEXT_ITEMS, {"user_id": user_id, "n": n, "strategy": strategy, "filter": filter}))
 
 
 class SessionRequest(Struct):
@@ -203,13 +263,16 @@ class SessionRequest(Struct):
     n: Annotated[int | None, Meta(description="How many items, 1..500 (default 20).", examples=[10])] = None
     strategy: Annotated[str | None, Meta(description="Strategy for session feeds (default 'session').",
                                          examples=["session"])] = None
+    filter: Annotated[dict[str, Any] | None, Meta(description="Content filter (as on every list).",
+                                                  examples=[{"tags_none": ["category:fitness"]}])] = None
 
 
 @post("/sessions/feed", guards=READ, sync_to_thread=True, status_code=200, summary="Feed for a session",
       responses=ERRORS)
 def session_feed(request: Request, data: JSONBody[SessionRequest]) -> RankedList:
     """rec.session_feed: recommendations for a visitor without an account."""
-    return ranked(rows(request, q.SESSION_FEED, {"item_ids": data.item_ids, "n": data.n, "strategy": data.strategy}))
+    return ranked(rows(request, q.SESSION_FEED, {"item_ids": data.item_ids, "n": data.n, "strategy": data.strategy,
+                                                 "filter": jsonb(data.filter)}))
 
 
 class LearningPathRequest(Struct):
@@ -407,11 +470,33 @@ class Questions(Struct):
 
 
 @get("/onboarding/questions", guards=READ, sync_to_thread=True, summary="Onboarding questions", responses=ERRORS)
-def onboarding_questions(request: Request) -> Questions:
+def onboarding_questions(request: Request, questionnaire: Annotated[str | None, Parameter(
+        description="Which product's quiz (default 'default'; the explore page's is 'explore').",
+        examples=example("explore"))] = None) -> Questions:
     """rec.onboarding_questions: what to ask a new user; answers go to POST .../onboarding."""
     return Questions([Question(r["question_id"], r["prompt"], r["multiple"], r["options"])
-                      for r in rows(request, q.ONBOARDING_QUESTIONS, {})])
+                      for r in rows(request, q.ONBOARDING_QUESTIONS, {"questionnaire": questionnaire})])
+
+
+class Follow(Struct):
+    """A creator the user follows now."""
+
+    creator_id: Annotated[str, Meta(description="The creator_id their items carry.", examples=["member1"])]
+    followed_at: Annotated[str, Meta(examples=["2026-11-02T10:00:00+00:00"])]
+    items: Annotated[int, Meta(description="Their live items.", examples=[12])]
+
+
+class Follows(Struct):
+    follows: list[Follow]
+
+
+@get("/users/{user_id:str}/follows", guards=READ, sync_to_thread=True, summary="Creators a user follows",
+     responses=ERRORS)
+def following(request: Request, user_id: USER_ID) -> Follows:
+    """rec.following: the creators the user follows now, the latest follow first."""
+    return Follows([Follow(r["creator_id"], r["followed_at"].isoformat(), r["items"])
+                    for r in rows(request, q.FOLLOWING, {"user_id": user_id})])
 
 
 ROUTES = [user_feed, trending, latest, similar, nearby, search, next_items, session_feed, learning_path,
-          explain, status, user_stats, onboarding_questions, strategies, items]
+          explain, status, user_stats, onboarding_questions, strategies, items, following]

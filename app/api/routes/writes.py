@@ -1,4 +1,4 @@
-"""Write endpoints: items, users, events, preferences, onboarding answers. Scope ``write``.
+"""Write endpoints: items, users, events, preferences, onboarding answers, follows. Scope ``write``.
 
 Bodies are passed to the SQL functions as they arrive (JSON arrays of objects): the SQL
 validates each element, names the first bad one, and stores nothing of a bad batch. Batches
@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Request, patch, post, put
-from litestar.params import Body
+from litestar import Request, delete, patch, post, put
+from litestar.params import Body, Parameter
 from msgspec import Meta, Struct
 from psycopg.types.json import Jsonb
 
 from app.api import queries as q
 from app.api.auth import requires
-from app.api.routes.common import ERRORS, USER_ID, value
-from app.api.schemas import EventIn, ItemIn, Preferences, UserIn, array_body, object_body
+from app.api.routes.common import ERRORS, USER_ID, example, value
+from app.api.schemas import EventIn, FollowIn, ItemIn, Preferences, UserIn, array_body, object_body
 
 WRITE = [requires("write")]
 
@@ -41,6 +41,9 @@ EventsBody = Annotated[list[dict[str, Any]], Body(
 PreferencesBody = Annotated[dict[str, Any], Body(
     description="The preferences to change; keys left out keep their stored values.",
     schema_extra=object_body(Preferences, {"preferred_tags": {"tool:sql": 3}, "max_distance_km": 25}))]
+FollowsBody = Annotated[list[dict[str, Any]], Body(
+    description="Follows to start (POST /v1/follows) or end (POST /v1/unfollows), at most 10,000.",
+    schema_extra=array_body(FollowIn, [{"user_id": "member7", "creator_id": "member1"}]))]
 AnswersBody = Annotated[dict[str, Any], Body(
     description="question_id → option id, or a list of them for multiple-choice questions "
                 "(see GET /v1/onboarding/questions).",
@@ -100,4 +103,46 @@ def submit_onboarding(request: Request, user_id: USER_ID,
     return OnboardingResult(value(request, q.SUBMIT_ONBOARDING, {"user_id": user_id, "answers": Jsonb(data)}))
 
 
-ROUTES = [upsert_items, upsert_users, track, update_preferences, submit_onboarding]
+class FollowsStarted(Struct):
+    started: Annotated[int, Meta(description="Follows that began (following again changes nothing).", examples=[1])]
+
+
+class FollowsEnded(Struct):
+    ended: Annotated[int, Meta(description="Follows that ended (not followed: nothing to end).", examples=[1])]
+
+
+CREATOR_ID = Annotated[str, Parameter(description="The creator_id your items carry.", examples=example("member1"))]
+
+
+@post("/follows", guards=WRITE, sync_to_thread=True, status_code=200, summary="Follow creators", responses=ERRORS)
+def follow(request: Request, data: FollowsBody) -> FollowsStarted:
+    """rec.follow: array of {user_id, creator_id, at?}; the creators' newest items reach the
+    users' lists."""
+    return FollowsStarted(value(request, q.FOLLOW, {"follows": Jsonb(data)}))
+
+
+@post("/unfollows", guards=WRITE, sync_to_thread=True, status_code=200, summary="Stop following creators",
+      responses=ERRORS)
+def unfollow(request: Request, data: FollowsBody) -> FollowsEnded:
+    """rec.unfollow: array of {user_id, creator_id, at?}."""
+    return FollowsEnded(value(request, q.UNFOLLOW, {"follows": Jsonb(data)}))
+
+
+@put("/users/{user_id:str}/follows/{creator_id:str}", guards=WRITE, sync_to_thread=True, summary="Follow a creator",
+     responses=ERRORS)
+def follow_one(request: Request, user_id: USER_ID, creator_id: CREATOR_ID) -> FollowsStarted:
+    """rec.follow for one user and creator, now (a follow button)."""
+    return FollowsStarted(value(request, q.FOLLOW, {"follows": Jsonb([{"user_id": user_id, "creator_id": creator_id}])},
+                                ("user_id", "creator_id")))
+
+
+@delete("/users/{user_id:str}/follows/{creator_id:str}", guards=WRITE, sync_to_thread=True, status_code=200,
+        summary="Stop following a creator", responses=ERRORS)
+def unfollow_one(request: Request, user_id: USER_ID, creator_id: CREATOR_ID) -> FollowsEnded:
+    """rec.unfollow for one user and creator, now."""
+    return FollowsEnded(value(request, q.UNFOLLOW, {"follows": Jsonb([{"user_id": user_id, "creator_id": creator_id}])},
+                              ("user_id", "creator_id")))
+
+
+ROUTES = [upsert_items, upsert_users, track, update_preferences, submit_onboarding, follow, unfollow, follow_one,
+          unfollow_one]

@@ -52,6 +52,9 @@ async function call(method, path, { params, body } = {}) {
 export const api = {
   get: (path, params) => call("GET", path, { params }),
   post: (path, body, params) => call("POST", path, { body, params }),
+  put: (path, body, params) => call("PUT", path, { body, params }),
+  patch: (path, body, params) => call("PATCH", path, { body, params }),
+  del: (path, params) => call("DELETE", path, { params }),
 };
 
 // A random event id, so a double click or a retried request never records a like twice.

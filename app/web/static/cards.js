@@ -93,8 +93,10 @@ export function legend(items) {
     el("span", { class: "legend-entry" }, el("i", { style: `background:${colour(s)}` }), s)));
 }
 
-// actions: [{label, className, onClick(item)}] buttons shown on every card.
-export function renderCards(container, items, { actions = [], start = 1, empty = "Nothing to show." } = {}) {
+// actions: [{label, className, onClick(item)}] buttons shown on every card; describe(item): a
+// line under the head (an application's title, price, creator), or nothing.
+export function renderCards(container, items, { actions = [], start = 1, empty = "Nothing to show.",
+                                                describe = () => null } = {}) {
   container.replaceChildren();
   if (!items.length) {
     container.append(el("p", { class: "empty" }, empty));
@@ -112,6 +114,7 @@ export function renderCards(container, items, { actions = [], start = 1, empty =
         el("span", { class: "item-id" }, item.item_id),
         el("span", { class: "score" }, item.score.toFixed(3)),
         extra.length ? el("span", { class: "extra" }, extra.join(" · ")) : null),
+      describe(item) ? el("div", { class: "describe" }, describe(item)) : null,
       termBar(item.reasons?.terms, scale),
       el("ul", { class: "reasons" }, (item.reasons?.reasons || []).map((r) => el("li", {}, r))),
       actions.length ? el("div", { class: "actions" }, actions.map((a) =>

@@ -85,3 +85,23 @@ export function hbars(rows, { width = 460, label = "bars", colourOf = () => "#4e
   });
   return svg;
 }
+
+// Columns over value ranges: [{lower, upper, rows}] (a score histogram), labelled by the lower bound.
+export function rangeColumns(bins, { width = 460, height = 150, label = "histogram", digits = 2 } = {}) {
+  const svg = frame(width, height, label);
+  const left = 30, bottom = 18, top = 6, plotH = height - bottom - top, plotW = width - left - 4;
+  const max = niceMax(Math.max(0, ...bins.map((b) => b.rows)));
+  const w = plotW / Math.max(bins.length, 1);
+  svg.append(node("line", { x1: left, y1: top + plotH, x2: width, y2: top + plotH, class: "axis" }),
+    node("text", { x: left - 4, y: top + 8, "text-anchor": "end" }, String(max)));
+  const every = Math.ceil(bins.length / 6);
+  bins.forEach((b, i) => {
+    const h = (b.rows / max) * plotH;
+    const rect = node("rect", { x: left + i * w + 1, y: top + plotH - h, width: Math.max(w - 2, 1), height: h,
+                                fill: "#59a14f", class: "col" });
+    rect.append(node("title", {}, `${b.lower.toFixed(digits)} – ${b.upper.toFixed(digits)}: ${b.rows}`));
+    svg.append(rect);
+    if (i % every === 0) svg.append(node("text", { x: left + i * w, y: height - 4 }, b.lower.toFixed(digits)));
+  });
+  return svg;
+}

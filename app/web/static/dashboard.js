@@ -1,10 +1,13 @@
 // The operator dashboard: every number comes from an admin endpoint of the public API
 // (/v1/admin/..., /v1/experiments). Optional sections stay hidden while their endpoint has no
-// rows, or does not exist yet (model metrics) until a pgrec version provides it; the replica
-// section shows only when the API serves reads from a hot standby (PGREC_READ_DATABASE_URL).
+// rows, or does not exist yet (model metrics) until a pgrec version provides it. Feed quality
+// (CTR, apply and save rates, coverage) comes from the impressions the feed endpoint logs; the
+// score distribution asks for a sample of feeds, so it is reloaded once a minute, not every 10 s.
+// The replica section shows only when the API serves reads from a hot standby
+// (PGREC_READ_DATABASE_URL).
 import { api, describeError, savedKey } from "./api.js";
 import { el } from "./cards.js";
-import { hbars, histogram, stackedColumns } from "./charts.js";
+import { hbars, histogram, rangeColumns, stackedColumns } from "./charts.js";
 import { mountKeyBar } from "./keybar.js";
 
 const $ = (s) => document.querySelector(s);
@@ -40,8 +43,8 @@ function section(id) { return $(`#${id} .body`); }
 async function refreshSteps() {
   const { steps } = await api.get("/v1/admin/refresh-steps");
   section("refresh").replaceChildren(
-    table(["step", "last run", "outcome", "seconds", "rows", "stale for", "error"], steps.map((s) => [
-      s.step, since(s.last_started_at),
+    table(["step", "every", "last run", "outcome", "seconds", "rows", "stale for", "error"], steps.map((s) => [
+      s.step, ago(s.every_seconds), since(s.last_started_at),
       el("span", { class: `outcome-${s.last_outcome || "none"}` }, s.last_outcome || "never run"),
       s.last_seconds === null ? "" : s.last_seconds.toFixed(2), s.last_rows ?? "", ago(s.age_seconds),
       s.last_outcome === "ok" ? "" : (s.last_detail || "")]), { numeric: ["seconds", "rows"] }),
@@ -142,13 +145,43 @@ async function optional(spec) {
     typeof r[c] === "object" && r[c] !== null ? JSON.stringify(r[c]) : r[c]))));
 }
 
+const percent = (x) => (x === null || x === undefined ? "–" : `${(100 * x).toFixed(1)} %`);
+let scores = null, scoresAt = 0;
+
+async function quality() {
+  const window = $("#quality-window").value;
+  const { rows } = await api.get("/v1/admin/feed-metrics", { window });
+  const total = rows.find((r) => r.total);
+  if (!scores || Date.now() - scoresAt > 60000) {
+    scores = await api.get("/v1/admin/score-distribution", { users: 30, n: 20 });
+    scoresAt = Date.now();
+  }
+  const kpi = (value, text, id) => el("div", { class: "kpi", "data-testid": id }, el("b", {}, value), el("span", {}, text));
+  section("quality").replaceChildren(
+    el("div", { class: "kpis", "data-testid": "quality-kpis" },
+      kpi(percent(total.ctr), `CTR (${total.clicks} of ${total.impressions} impressions)`, "ctr"),
+      kpi(percent(total.apply_rate), `apply rate (${total.applies})`, "apply-rate"),
+      kpi(percent(total.save_rate), `save rate (${total.saves})`, "save-rate"),
+      kpi(percent(total.coverage), `personalised (${total.personalized_users} of ${total.users} users)`, "coverage"),
+      kpi(percent(total.catalogue_coverage), `of live items shown (${total.items_shown})`, "catalogue")),
+    el("h3", {}, `per strategy, impressions of the last ${window}, events within 24 hours after`),
+    table(["strategy", "users", "impressions", "CTR", "apply", "save", "personalised"],
+      rows.filter((r) => !r.total).map((r) => [r.strategy ?? "(installation's blend)", r.users, r.impressions,
+        percent(r.ctr), percent(r.apply_rate), percent(r.save_rate), percent(r.coverage)]),
+      { numeric: ["users", "impressions", "CTR", "apply", "save", "personalised"] }),
+    el("h3", {}, `feed scores now: ${scores.users} recent users × ${scores.rows ? Math.round(scores.rows / Math.max(scores.users, 1)) : 0} items` +
+      (scores.rows ? `, median ${scores.p50.toFixed(3)}, p10 ${scores.p10.toFixed(3)}, p90 ${scores.p90.toFixed(3)}` : "")),
+    scores.rows ? rangeColumns(scores.histogram, { label: "feed score histogram" }) : el("p", { class: "muted" }, "No feed to score yet."));
+}
+
 async function load() {
   const problems = [];
   if (!savedKey()) {
     $("#problem").textContent = "Paste an API key with the admin scope above (make run prints a demo key).";
     return;
   }
-  const parts = [refreshSteps, embeddings, activity, latency, replica, ...OPTIONAL_SECTIONS.map((s) => () => optional(s))];
+  const parts = [refreshSteps, embeddings, activity, latency, replica, quality,
+    ...OPTIONAL_SECTIONS.map((s) => () => optional(s))];
   await Promise.all(parts.map((part) => part().catch((error) => problems.push(describeError(error)))));
   $("#problem").textContent = [...new Set(problems)].join(" ");
   $("#updated").textContent = `updated ${new Date().toLocaleTimeString()}`;
@@ -161,6 +194,7 @@ function start() {
   }
   mountKeyBar($("#keybar"), load);
   $("#activity-window").addEventListener("change", () => activity().catch((e) => { $("#problem").textContent = describeError(e); }));
+  $("#quality-window").addEventListener("change", () => quality().catch((e) => { $("#problem").textContent = describeError(e); }));
   $("#reload").addEventListener("click", load);
   setInterval(() => { if ($("#auto").checked) load(); }, 10000);
   load();

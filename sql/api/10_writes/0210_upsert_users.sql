@@ -1,6 +1,7 @@
 -- Create or update users from a JSON array. Keys left out (at the top level and inside
 -- "preferences") keep their stored values; preferred_tags and blocked_tags, when given,
--- replace the stored sets. The batch is validated whole before anything is written.
+-- replace the stored sets. The batch is validated whole before anything is written. Users whose
+-- declared facts changed get a new profile version and an audit entry (rec._record_profile_changes).
 CREATE FUNCTION rec.upsert_users(users jsonb)
 RETURNS integer
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
@@ -14,6 +15,7 @@ DECLARE
     v_ids     bigint[];
     v_id      bigint;
     v_updated integer;
+    v_before  jsonb;
 BEGIN
     PERFORM rec._check_batch('users', users, 10000);
     -- Writes users on many shards, then tags (a reference table on Citus).
@@ -101,6 +103,12 @@ BEGIN
     FOREACH v_id IN ARRAY v_ids LOOP
         PERFORM FROM pgrec.users AS u WHERE u.id = v_id FOR UPDATE;
     END LOOP;
+    -- What the existing users declared before this call, to record what it changes in their
+    -- profiles (rec._record_profile_changes).
+    SELECT coalesce(jsonb_object_agg(f.user_id::text, f.facts), '{}') INTO v_before
+    FROM rec._profile_facts(ARRAY(SELECT k.user_id FROM pgrec.user_keys AS k
+                                  WHERE k.external_id IN (SELECT s.external_id FROM rec._user_rows(users) AS s)
+                                    AND k.external_id <> ALL (v_new))) AS f;
     UPDATE pgrec.users AS u SET
         created_at      = CASE WHEN 'created_at' = ANY (s.keys) THEN coalesce(s.created_at, u.created_at) ELSE u.created_at END,
         lat             = CASE WHEN 'location' = ANY (s.keys) THEN s.lat ELSE u.lat END,
@@ -150,6 +158,7 @@ BEGIN
     JOIN pgrec.tags AS tg ON tg.kind = p.kind AND tg.value = p.value
     ON CONFLICT (user_id, tag_id) DO UPDATE SET blocked = true, weight = 1;
 
+    PERFORM rec._record_profile_changes('preferences', v_before, v_ids);
     RETURN cardinality(v_new) + v_updated;
 END;
 $$;

@@ -14,9 +14,12 @@
 -- would have to include the time, so a retry whose "at" was left out would not be caught.
 -- With a retention set (pgrec.event_partitioning), events that happened before the retention
 -- horizon are skipped too: their month is no longer kept, and their ids were forgotten with it.
+-- The new events update their users' profiles (rec._profile_apply_events: behaviour interests,
+-- counts, a new version) in the same transaction.
 --
 -- Concurrency: new users and new event ids are claimed in id order, so concurrent batches that
--- share users or event ids wait for each other in one order and never deadlock.
+-- share users or event ids wait for each other in one order and never deadlock; profile rows
+-- are then written in user id order, for the same reason.
 CREATE FUNCTION rec.track(events jsonb)
 RETURNS integer
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
@@ -25,10 +28,11 @@ DECLARE
     v_allowed constant text[] := ARRAY['event_id', 'user_id', 'item_id', 'type', 'value', 'at', 'context'];
     v_now     constant timestamptz := rec.now();
     v_bad     record;
-    v_new     integer;
     v_horizon timestamptz;
     v_names   text[];
     v_known   text[];
+    v_new_ids bigint[];
+    v_new_users bigint[];
     v_ids     bigint[];
 BEGIN
     PERFORM rec._check_batch('events', events, 10000);
@@ -135,17 +139,23 @@ BEGIN
         ORDER BY k.user_id, k.e ->> 'event_id'
         ON CONFLICT ON CONSTRAINT event_ids_pkey DO NOTHING
         RETURNING event_ids.user_id, event_ids.event_id
+    ),
+    inserted AS (
+        INSERT INTO pgrec.events (event_id, user_id, item_id, type, value, context, occurred_at)
+        SELECT k.e ->> 'event_id', k.user_id, k.item_id, k.e ->> 'type', (k.e ->> 'value')::real,
+               CASE WHEN jsonb_typeof(k.e -> 'context') = 'object' THEN k.e -> 'context' END,
+               k.occurred_at
+        FROM kept AS k
+        WHERE k.e ->> 'event_id' IS NULL
+           OR EXISTS (SELECT FROM claimed AS c WHERE c.user_id = k.user_id AND c.event_id = k.e ->> 'event_id')
+        ORDER BY k.e ->> 'event_id', k.ord
+        RETURNING events.id, events.user_id
     )
-    INSERT INTO pgrec.events (event_id, user_id, item_id, type, value, context, occurred_at)
-    SELECT k.e ->> 'event_id', k.user_id, k.item_id, k.e ->> 'type', (k.e ->> 'value')::real,
-           CASE WHEN jsonb_typeof(k.e -> 'context') = 'object' THEN k.e -> 'context' END,
-           k.occurred_at
-    FROM kept AS k
-    WHERE k.e ->> 'event_id' IS NULL
-       OR EXISTS (SELECT FROM claimed AS c WHERE c.user_id = k.user_id AND c.event_id = k.e ->> 'event_id')
-    ORDER BY k.e ->> 'event_id', k.ord;
-    GET DIAGNOSTICS v_new = ROW_COUNT;
-    RETURN v_new;
+    SELECT coalesce(array_agg(i.id), '{}'), coalesce(array_agg(DISTINCT i.user_id), '{}') INTO v_new_ids, v_new_users
+    FROM inserted AS i;
+    -- The new events' effect on their users' profiles, in the same transaction.
+    PERFORM rec._profile_apply_events(v_new_ids, v_new_users);
+    RETURN cardinality(v_new_ids);
 END;
 $$;
 COMMENT ON FUNCTION rec.track(jsonb) IS

@@ -17,6 +17,7 @@ DECLARE
     v_bad  record;
     v_uid  bigint;
     v_rows integer;
+    v_before jsonb;
 BEGIN
     PERFORM rec._check_id('user_id', user_id);
     -- Writes the user's shard, then tags (a reference table on Citus).
@@ -70,6 +71,8 @@ BEGIN
     INSERT INTO pgrec.users (id, external_id, created_at) OVERRIDING SYSTEM VALUE
     SELECT c.user_id, c.external_id, rec.now() FROM rec._claim_user_ids(ARRAY[user_id]) AS c;
     v_uid := rec._user_id(user_id);
+    PERFORM FROM pgrec.users AS u WHERE u.id = v_uid FOR UPDATE;
+    SELECT jsonb_object_agg(f.user_id::text, f.facts) INTO v_before FROM rec._profile_facts(ARRAY[v_uid]) AS f;
 
     INSERT INTO pgrec.onboarding_answers AS oa (user_id, question_id, option_ids, answered_at)
     SELECT v_uid, a.key,
@@ -105,6 +108,8 @@ BEGIN
     ON CONFLICT ON CONSTRAINT user_tags_pkey DO UPDATE SET weight = greatest(ut.weight, excluded.weight)
         WHERE NOT ut.blocked;
     GET DIAGNOSTICS v_rows = ROW_COUNT;
+    -- Preferences the answers added are a profile change (cause onboarding), audited.
+    PERFORM rec._record_profile_changes('onboarding', v_before, ARRAY[v_uid]);
     RETURN v_rows;
 END;
 $$;

@@ -20,7 +20,8 @@ CREATE TYPE rec.signals AS (
     recency       double precision,
     location      double precision,
     creator       double precision,
-    price         double precision
+    price         double precision,
+    difficulty    double precision
 );
 COMMENT ON TYPE rec.signals IS 'Internal: one value per ranking signal (pgrec.feed_signals); also used for weights.';
 
@@ -39,7 +40,8 @@ AS $$
          + p_weights.velocity * p_values.velocity
          + p_weights.trending * p_values.trending + p_weights.recency * p_values.recency
          + p_weights.location * p_values.location + p_weights.creator * p_values.creator
-         + p_weights.price * p_values.price;
+         + p_weights.price * p_values.price
+         + p_weights.difficulty * p_values.difficulty;
 $$;
 COMMENT ON FUNCTION rec._weighted_sum(rec.signals, rec.signals) IS 'Internal: sum over the signal vocabulary of weight x value.';
 

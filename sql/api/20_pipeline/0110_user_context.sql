@@ -29,6 +29,7 @@ CREATE TYPE rec.user_context AS (
     liked_creators      text[],              -- creators of the positive items ...
     liked_creator_items integer[],           -- ... and how many of their items the user liked
     vector              public.vector,       -- taste vector (stored or from history), NULL if none
-    latest_at           timestamptz          -- the user's latest event, NULL if none
+    latest_at           timestamptz,         -- the user's latest event, NULL if none
+    followed_creators   text[]               -- creators the user follows now (pgrec.follows), latest first
 );
 COMMENT ON TYPE rec.user_context IS 'Internal: a list''s user: preferences, interests, history, exclusions, vector.';

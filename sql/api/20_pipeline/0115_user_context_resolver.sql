@@ -12,6 +12,7 @@
 -- strength and scaled to half the weight of a declared tag, so a long history does not drown
 -- what the user said; the top 20, scaled so the strongest is 1. Blocked tags never count.
 -- Only the newest 10,000 events are read: the cost of a call stays bounded for any user.
+-- Follows (pgrec.follows) active at p_now give the creators the user follows.
 CREATE FUNCTION rec._user_context(p_user_id text, p_now timestamptz, p_tau_days double precision DEFAULT 30)
 RETURNS rec.user_context
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp
@@ -31,7 +32,7 @@ BEGIN
     u.interest_tags := '{}'; u.interest_weights := '{}';
     u.positive_items := '{}'; u.positive_strengths := '{}'; u.positive_events := '{}'; u.recent_items := '{}';
     u.interacted_items := '{}'; u.acted_items := '{}'; u.dismissed_items := '{}'; u.viewed_items := '{}';
-    u.liked_creators := '{}'; u.liked_creator_items := '{}';
+    u.liked_creators := '{}'; u.liked_creator_items := '{}'; u.followed_creators := '{}';
     IF p_user_id IS NULL THEN
         RETURN u;
     END IF;
@@ -44,7 +45,8 @@ BEGIN
     u.id := v_user.id;
     SELECT coalesce(array_agg(ut.tag_id ORDER BY ut.tag_id), '{}') INTO u.blocked_tags
     FROM pgrec.user_tags AS ut WHERE ut.user_id = v_user.id AND ut.blocked;
-    IF NOT v_user.personalization THEN
+    -- Switched off in the preferences, or consent to personalisation withdrawn: a visitor.
+    IF NOT v_user.personalization OR NOT rec._consented(v_user.id, 'personalization') THEN
         RETURN u;
     END IF;
 
@@ -139,6 +141,15 @@ BEGIN
            coalesce(array_agg(t.w ORDER BY t.w DESC, t.tag_id), '{}')
     INTO u.interest_tags, u.interest_weights
     FROM top AS t;
+
+    -- Follows as of p_now (a replay sees the follows of its moment); the newest 1,000 bound the
+    -- cost for a user who follows everyone.
+    SELECT coalesce(array_agg(f.creator_id ORDER BY f.followed_at DESC, f.creator_id), '{}') INTO u.followed_creators
+    FROM (SELECT f.creator_id, f.followed_at FROM pgrec.follows AS f
+          WHERE f.user_id = v_user.id AND f.followed_at <= p_now
+            AND (f.unfollowed_at IS NULL OR f.unfollowed_at > p_now)
+          ORDER BY f.followed_at DESC, f.creator_id
+          LIMIT 1000) AS f;
 
     u.vector := rec._user_vector(v_user.id, p_now, v_last_pos);
     RETURN u;

@@ -67,6 +67,12 @@ CREATE TYPE rec.list_context AS (
     period_items       bigint[],            -- "contemporary": what was popular in the user's
     period_values      double precision[],  -- twelve months up to their latest event
     experiment         text,                -- the A/B experiment that chose the strategy, or NULL ...
-    variant            text                 -- ... and the user's variant in it
+    variant            text,                -- ... and the user's variant in it
+    filter             rec.content_filter,  -- the call's content filter (rec._content_filter); NULL: none
+    given_items        bigint[],            -- rec.rank: the caller's items are the candidates (NULL: the sources)
+    difficulty_target  double precision,    -- the learner's recommended difficulty (rec._difficulty_target), NULL: none
+    recency_new_boost  double precision,    -- the strategy's boost of items younger than a day (NULL: flat)
+    distance_limit_km  double precision,    -- located items farther are left out (the strategy's, when the user set no maximum)
+    exclusion_policy   text                 -- the exclusion policy applied (the strategy's, or the call's)
 );
 COMMENT ON TYPE rec.list_context IS 'Internal: the per-call state of every list (strategy, weights, user, anchors, context-computed signals).';

@@ -16,7 +16,11 @@
 -- without fallback has nothing to rank and returns no rows.
 --
 -- Anchors: the list passes its own (an item, a session, a point, a query, a window); a feed's
--- come from its user. A strategy that is not personalised uses nothing about the user for
+-- come from its user.
+--
+-- Exclusions: the strategy's exclusion policy, unless the call names one (p_exclusion_policy:
+-- a marketplace request that shows seen listings again); a policy may also leave out items the
+-- user has an event of given types (unapplied: every listing applied to). A strategy that is not personalised uses nothing about the user for
 -- ranking, but its exclusion policy still keeps out what the user has seen (rec.similar_items
 -- with a user), unless the user switched personalisation off.
 CREATE FUNCTION rec._list_context(
@@ -24,7 +28,8 @@ CREATE FUNCTION rec._list_context(
     p_anchor_items bigint[] DEFAULT NULL, p_anchor_strengths double precision[] DEFAULT NULL,
     p_anchor_vector public.vector DEFAULT NULL, p_anchor_tags integer[] DEFAULT NULL,
     p_lat double precision DEFAULT NULL, p_lon double precision DEFAULT NULL, p_reach_km double precision DEFAULT NULL,
-    p_query text DEFAULT NULL, p_window interval DEFAULT NULL, p_tags_filter integer[] DEFAULT NULL)
+    p_query text DEFAULT NULL, p_window interval DEFAULT NULL, p_tags_filter integer[] DEFAULT NULL,
+    p_filter jsonb DEFAULT NULL, p_given_items bigint[] DEFAULT NULL, p_exclusion_policy text DEFAULT NULL)
 RETURNS rec.list_context
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp
 AS $$
@@ -59,6 +64,11 @@ BEGIN
             HINT = 'One of: ' || (SELECT string_agg(s.name, ', ' ORDER BY s.name) FROM pgrec.strategies AS s WHERE s.list = p_list);
     END IF;
     v_override := rec._weights_override(p_weights);
+    IF p_exclusion_policy IS NOT NULL
+       AND NOT EXISTS (SELECT FROM pgrec.exclusion_policies AS p WHERE p.name = p_exclusion_policy) THEN
+        RAISE EXCEPTION 'exclusion_policy "%" is not an exclusion policy', left(p_exclusion_policy, 100) USING ERRCODE = '22023',
+            HINT = 'One of: ' || (SELECT string_agg(p.name, ', ' ORDER BY p.name) FROM pgrec.exclusion_policies AS p);
+    END IF;
 
     c.list := p_list;
     c.strategy := p_strategy;
@@ -83,6 +93,7 @@ BEGIN
     c.diversity_penalty := v_params.diversity_penalty;
     c.max_per_category := v_params.max_per_category;
     c.category_window := v_params.category_window;
+    c.recency_new_boost := v_params.recency_new_boost;
     v_personal := v_params.personalized AND (c.u).personal;
 
     -- Anchors.
@@ -123,28 +134,42 @@ BEGIN
         c.lon := (c.u).lon;
         c.reach_km := coalesce((c.u).max_distance_km, 50);
         c.hard_reach := (c.u).max_distance_km IS NOT NULL;
+        -- A local product without the user's own maximum: its reach (a listing in another city).
+        c.distance_limit_km := CASE WHEN (c.u).max_distance_km IS NULL THEN v_params.distance_limit_km END;
     END IF;
     c.hard_reach := coalesce(c.hard_reach, false);
     c.located_only := coalesce(c.located_only, false);
     c.query := p_query;
     c."window" := coalesce(p_window, interval '24 hours');
     c.tags_filter := p_tags_filter;
+    -- The caller's content filter (validated here, once per call) and, for rec.rank, the
+    -- caller's items as the only candidates.
+    c.filter := rec._content_filter(p_filter);
+    c.given_items := p_given_items;
     IF NOT v_personal THEN
         -- Ranking uses nothing about the user; exclusions (below) still may.
         c.u.pref_tags := '{}'; c.u.pref_weights := '{}'; c.u.pref_norm := 0;
-        c.u.liked_creators := '{}'; c.u.liked_creator_items := '{}';
+        c.u.liked_creators := '{}'; c.u.liked_creator_items := '{}'; c.u.followed_creators := '{}';
         c.u.price_min := NULL; c.u.price_max := NULL;
     END IF;
 
     -- What the exclusion policy leaves out.
-    SELECT * INTO v_policy FROM pgrec.exclusion_policies AS p WHERE p.name = v_params.exclusion_policy;
+    SELECT * INTO v_policy FROM pgrec.exclusion_policies AS p
+    WHERE p.name = coalesce(p_exclusion_policy, v_params.exclusion_policy);
+    c.exclusion_policy := v_policy.name;
     c.exclude_own := v_policy.own_items AND p_user_id IS NOT NULL;
     c.excluded_items := ARRAY(
         SELECT DISTINCT x FROM unnest(
             CASE WHEN v_policy.interacted THEN (c.u).interacted_items ELSE '{}' END
             || CASE WHEN v_policy.acted THEN (c.u).acted_items ELSE '{}' END
             || CASE WHEN v_policy.dismissed THEN (c.u).dismissed_items ELSE '{}' END
-            || CASE WHEN v_policy.anchors THEN c.anchor_items ELSE '{}' END) AS x);
+            || CASE WHEN v_policy.anchors THEN c.anchor_items ELSE '{}' END
+            -- By event type, from the user's newest 10,000 events (the history's bound); like
+            -- the rest of the history, not for a user who switched personalisation off.
+            || CASE WHEN cardinality(v_policy.event_types) > 0 AND (c.u).personal THEN ARRAY(
+                   SELECT e.item_id FROM pgrec.events AS e
+                   WHERE e.user_id = (c.u).id AND e.occurred_at <= c.now AND e.type = ANY (v_policy.event_types)
+                   ORDER BY e.occurred_at DESC LIMIT 10000) ELSE '{}' END) AS x);
 
     -- Signals that come as ranked lists, computed once for the whole call. k items each is
     -- enough for any page the pool can serve.
@@ -217,12 +242,17 @@ BEGIN
               LIMIT v_k) AS x;
     END IF;
 
+    -- The learner's recommended difficulty, for the "difficulty" signal.
+    IF coalesce((coalesce(v_override, v_params.weights) ->> 'difficulty')::float8, 0) > 0 AND v_personal THEN
+        c.difficulty_target := rec._difficulty_target((c.u).id, c.now);
+    END IF;
+
     -- Which signals have data for this call; the others drop out of the weights.
     v_active := jsonb_build_object(
         'vector',        c.anchor_vector IS NOT NULL,
         'explicit',      cardinality((c.u).pref_tags) > 0,
         'tags',          cardinality(c.anchor_tags) > 0,
-        'behavioral',    cardinality((c.u).liked_creators) > 0
+        'behavioral',    cardinality((c.u).liked_creators) > 0 OR cardinality((c.u).followed_creators) > 0
                          OR (v_personal AND NOT v_policy.interacted AND cardinality((c.u).viewed_items) > 0),
         'collaborative', cardinality(c.collab_items) > 0,
         'ease',          cardinality(c.ease_items) > 0,
@@ -232,7 +262,8 @@ BEGIN
         'trending',      cardinality(c.trend_items) > 0,
         'contemporary',  cardinality(c.period_items) > 0,
         'location',      c.lat IS NOT NULL,
-        'price',         (c.u).price_min IS NOT NULL OR (c.u).price_max IS NOT NULL);
+        'price',         (c.u).price_min IS NOT NULL OR (c.u).price_max IS NOT NULL,
+        'difficulty',    c.difficulty_target IS NOT NULL);
     SELECT jsonb_object_agg(x.signal, x.w / x.total) INTO c.weights
     FROM (SELECT s.signal, w.value::float8 AS w, sum(w.value::float8) OVER () AS total
           FROM jsonb_each_text(coalesce(v_override, v_params.weights)) AS w
@@ -272,5 +303,6 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION rec._list_context(text, text, jsonb, text, integer, integer, bigint[], double precision[], public.vector,
-                                      integer[], double precision, double precision, double precision, text, interval, integer[]) IS
+                                      integer[], double precision, double precision, double precision, text, interval, integer[],
+                                      jsonb, bigint[], text) IS
 'Internal: resolve one list call (strategy, weights override, user, anchors) into the context every pipeline stage reads.';

@@ -11,6 +11,9 @@
 --             degrees; around a pole the whole polar band the reach covers)
 --   popular   the most engaging items (pgrec.item_stats)
 --   fresh     the newest live items, so brand-new items get a chance
+--   following the newest live items of the creators the user follows (pgrec.follows through
+--             items_creator), so what they publish reaches the list before anyone engaged with it
+-- A call with given items (rec.rank) has exactly those as candidates.
 -- Ids may repeat. Eligibility and exclusions are applied when scoring (rec._score), which
 -- reports them, so rec.explain can say why an item is left out.
 CREATE FUNCTION rec._candidates(c rec.list_context)
@@ -26,6 +29,11 @@ DECLARE
     v_mirror point;
     v_polar  box;
 BEGIN
+    -- rec.rank: the caller brought the candidates.
+    IF c.given_items IS NOT NULL THEN
+        RETURN QUERY SELECT unnest(c.given_items);
+        RETURN;
+    END IF;
     RETURN QUERY SELECT unnest(c.collab_items[1:coalesce((c.sources ->> 'collaborative')::integer, 0)]);
     RETURN QUERY SELECT unnest(c.ease_items[1:coalesce((c.sources ->> 'ease')::integer, 0)]);
     RETURN QUERY SELECT unnest(c.als_items[1:coalesce((c.sources ->> 'als')::integer, 0)]);
@@ -98,6 +106,16 @@ BEGIN
                      LIMIT v_size;
     END IF;
 
+    v_size := coalesce((c.sources ->> 'following')::integer, 0);
+    IF v_size > 0 AND cardinality((c.u).followed_creators) > 0 THEN
+        RETURN QUERY SELECT i.id FROM pgrec.items AS i
+                     WHERE i.creator_id = ANY ((c.u).followed_creators)
+                       AND pgrec.is_live(i.status, i.created_at, i.expires_at, c.now)
+                       AND (c.tags_filter IS NULL OR i.tag_ids && c.tags_filter)
+                     ORDER BY i.created_at DESC, i.id
+                     LIMIT v_size;
+    END IF;
+
     v_size := coalesce((c.sources ->> 'vector')::integer, 0);
     IF v_size > 0 AND c.anchor_vector IS NOT NULL THEN
         RETURN QUERY SELECT rec._vector_nearest(c.anchor_vector, v_size, c.now);
@@ -105,4 +123,4 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION rec._candidates(rec.list_context) IS
-'Internal: candidate item ids of a list call from bounded sources (lists, tag top lists, HNSW, nearby, popular, fresh), sized by signal weight; may repeat ids.';
+'Internal: candidate item ids of a list call from bounded sources (lists, tag top lists, HNSW, nearby, popular, fresh, followed creators), sized by signal weight; may repeat ids.';

@@ -17,7 +17,8 @@ CREATE TYPE rec.scored_item AS (
     trend_previous double precision,
     rules          double precision,  -- sum of the boosts of matching active rules
     rule_names     text[],
-    score          double precision   -- sum of weight x signal, plus rules
+    score          double precision,  -- sum of weight x signal, plus rules
+    followed       boolean            -- its creator is followed by the user
 );
 COMMENT ON TYPE rec.scored_item IS 'Internal: a candidate''s signal values, explanation details, exclusion reason and score.';
 
@@ -25,7 +26,8 @@ COMMENT ON TYPE rec.scored_item IS 'Internal: a candidate''s signal values, expl
 -- the weighted sum (rec._weighted_sum with the call's weights).
 --
 -- Eligibility, in the order it is reported: the item is live (pgrec.is_live); it carries no
--- blocked tag; it is not the user's own (policy); it has a tag of the tags filter; it is within
+-- blocked tag; it is not the user's own (policy); it has a tag of the tags filter; it passes
+-- the call's content filter (rec._filter_excludes names the part it fails); it is within
 -- the reach when that is a hard limit (nearby's radius, where it must have a location; the
 -- user's max distance, which online items pass); and the exclusion policy does not leave it out
 -- (c.excluded_items).
@@ -52,7 +54,12 @@ BEGIN
                c.lat AS lat, c.lon AS lon, c.reach_km AS reach_km, c.hard_reach AS hard_reach,
                c.located_only AS located_only,
                (c.u).price_min AS price_min, (c.u).price_max AS price_max, (c.u).pref_norm AS pref_norm,
-               c.anchor_tag_total AS anchor_tag_total, c.w AS w, c.list AS list
+               c.anchor_tag_total AS anchor_tag_total, c.w AS w, c.list AS list,
+               c.filter AS filter, c.difficulty_target AS difficulty_target,
+               -- (A composite IS NOT NULL only when every field is: test the fields.)
+               num_nonnulls((c.filter).tags_any, (c.filter).tags_all, (c.filter).tags_none,
+                            (c.filter).attributes, (c.filter).price) > 0 AS filtered,
+               c.recency_new_boost AS recency_new_boost, c.distance_limit_km AS distance_limit_km
     ),
     active_rules AS MATERIALIZED (
         SELECT r.name, r.boost, r.tag_id, r.creator_id, r.attributes
@@ -85,17 +92,22 @@ BEGIN
                    WHEN i.tag_ids && x.blocked_tags THEN 'blocked tag'
                    WHEN x.exclude_own AND i.creator_id = x.user_external_id THEN 'own item'
                    WHEN x.tags_filter IS NOT NULL AND NOT i.tag_ids && x.tags_filter THEN 'not in the tags asked for'
+                   WHEN x.filtered AND rec._filter_excludes(x.filter, i.tag_ids, i.attributes, i.price) IS NOT NULL
+                       THEN rec._filter_excludes(x.filter, i.tag_ids, i.attributes, i.price)
                    WHEN x.located_only AND d.km IS NULL THEN 'has no location'
                    WHEN x.hard_reach AND d.km > x.reach_km THEN
                        CASE WHEN x.located_only THEN 'outside the radius' ELSE 'beyond max distance' END
+                   WHEN d.km > x.distance_limit_km THEN 'beyond the strategy''s distance limit'
                END AS excluded,
                CASE WHEN x.anchor_vector IS NULL THEN 0 ELSE rec._signal_vector(i.embedding, x.anchor_vector) END AS vector,
-               rec._signal_recency(rec._age_days(i.created_at, x.now), x.recency_tau_days) AS recency,
+               rec._signal_recency(rec._age_days(i.created_at, x.now), x.recency_tau_days, x.recency_new_boost) AS recency,
                rec._age_days(i.created_at, x.now) AS age_days,
                CASE WHEN x.lat IS NULL THEN 0 ELSE rec._signal_location(d.km, x.reach_km) END AS location,
                d.km AS distance_km,
                CASE WHEN x.price_min IS NULL AND x.price_max IS NULL THEN 0
                     ELSE rec._signal_price(i.price, x.price_min, x.price_max) END AS price,
+               CASE WHEN x.difficulty_target IS NULL THEN 0
+                    ELSE rec._signal_difficulty(i.attributes -> 'level', x.difficulty_target) END AS difficulty,
                cardinality(i.tag_ids) AS n_tags
         FROM (SELECT DISTINCT p.id FROM unnest(p_items) AS p(id)) AS p
         JOIN pgrec.items AS i ON i.id = p.id
@@ -166,6 +178,9 @@ BEGIN
     creators AS (
         SELECT * FROM unnest((c.u).liked_creators, (c.u).liked_creator_items) AS cr(creator_id, liked)
     ),
+    followed AS (
+        SELECT DISTINCT f.creator_id FROM unnest((c.u).followed_creators) AS f(creator_id)
+    ),
     -- Materialised so the weighted sum below reads each row's values instead of re-evaluating
     -- every signal expression once per term.
     signals AS MATERIALIZED (
@@ -178,7 +193,9 @@ BEGIN
                ROW(i.vector,
                    rec._signal_explicit(tm.pref_matched, x.pref_norm),
                    rec._signal_tags(coalesce(tm.shared, 0), i.n_tags, x.anchor_tag_total),
-                   rec._signal_behavioral(cr.liked, v.item_id IS NOT NULL),
+                   rec._signal_behavioral(cr.liked, v.item_id IS NOT NULL,
+                                          CASE WHEN fo.creator_id IS NOT NULL
+                                               THEN rec._decay(i.age_days / x.recency_tau_days) END),
                    coalesce(cb.value, 0),
                    coalesce(ea.value, 0),
                    coalesce(al.value, 0),
@@ -192,7 +209,8 @@ BEGIN
                    i.recency,
                    i.location,
                    coalesce(cs.score, 0),
-                   i.price)::rec.signals AS s,
+                   i.price,
+                   i.difficulty)::rec.signals AS s,
                coalesce(cb.because, ea.because, sq.because) AS because,
                tm.pref_best::integer AS pref_tag,
                tm.anchor_best::integer AS interest_tag,
@@ -201,7 +219,8 @@ BEGIN
                v.item_id IS NOT NULL AS viewed,
                tr.recent AS trend_recent, tr.previous AS trend_previous,
                coalesce(ru.boost, 0) AS rules,
-               coalesce(ru.names, '{}') AS rule_names
+               coalesce(ru.names, '{}') AS rule_names,
+               fo.creator_id IS NOT NULL AS followed
         FROM candidates AS i
         CROSS JOIN ctx AS x
         LEFT JOIN tag_match AS tm ON tm.id = i.id
@@ -217,12 +236,13 @@ BEGIN
         LEFT JOIN trend AS tr ON tr.item_id = i.id
         LEFT JOIN period AS pe ON pe.item_id = i.id
         LEFT JOIN creators AS cr ON cr.creator_id = i.creator_id
+        LEFT JOIN followed AS fo ON fo.creator_id = i.creator_id
         LEFT JOIN pgrec.item_stats AS st ON st.item_id = i.id
         LEFT JOIN pgrec.creator_stats AS cs ON cs.creator_id = i.creator_id
     )
     SELECT s.id, s.external_id, s.category, s.excluded, s.s, s.because, s.pref_tag, s.interest_tag,
            s.distance_km, s.age_days, s.creator_likes, s.viewed, s.trend_recent, s.trend_previous,
-           s.rules, s.rule_names, rec._weighted_sum(s.s, x.w) + s.rules
+           s.rules, s.rule_names, rec._weighted_sum(s.s, x.w) + s.rules, s.followed
     FROM signals AS s
     CROSS JOIN ctx AS x;
 END;

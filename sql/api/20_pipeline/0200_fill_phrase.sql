@@ -7,7 +7,7 @@ RETURNS text
 LANGUAGE sql IMMUTABLE
 AS $$
     SELECT CASE WHEN strpos(x.filled, '{') > 0 THEN NULL ELSE x.filled END
-    FROM (SELECT replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(p_phrase,
+    FROM (SELECT replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(p_phrase,
                      '{because}', coalesce(p_details ->> 'because', '{because}')),
                      '{anchor}', coalesce(p_details ->> 'anchor', '{anchor}')),
                      '{pref_tag}', coalesce(p_details ->> 'pref_tag', '{pref_tag}')),
@@ -18,6 +18,7 @@ AS $$
                      '{query}', coalesce(p_details ->> 'query', '{query}')),
                      '{window}', coalesce(p_details ->> 'window', '{window}')),
                      '{recent}', coalesce(p_details ->> 'recent', '{recent}')),
-                     '{before}', coalesce(p_details ->> 'before', '{before}')) AS filled) AS x;
+                     '{before}', coalesce(p_details ->> 'before', '{before}')),
+                     '{relation}', coalesce(p_details ->> 'relation', '{relation}')) AS filled) AS x;
 $$;
 COMMENT ON FUNCTION rec._fill_phrase(text, jsonb) IS 'Internal: fill a reason phrase''s {placeholders} from details; NULL when one has no value.';

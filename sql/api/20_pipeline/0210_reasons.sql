@@ -74,6 +74,8 @@ BEGIN
                                   THEN round(extract(epoch FROM x."window") / 3600, 1)::float8 || ' hours'
                                   ELSE round(extract(epoch FROM x."window") / 86400, 1)::float8 || ' days' END,
                    'recent', round(r.trend_recent::numeric, 1)::float8,
+                   -- "from a creator you follow" beats "... you liked": the user said so.
+                   'relation', CASE WHEN r.followed THEN 'follow' WHEN r.creator_likes > 0 THEN 'liked' END,
                    'before', CASE WHEN r.trend_recent IS NULL THEN NULL
                                   WHEN r.trend_previous = 0 THEN ', none before'
                                   ELSE format(', %s the window before', round(r.trend_previous::numeric, 1)::float8) END

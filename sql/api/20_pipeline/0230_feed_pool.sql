@@ -2,7 +2,8 @@
 
 -- The digest of everything a pool's scores depend on besides events and time: the strategy
 -- row (weights, parameters, its cold-start strategy's row), the rules active now, the model
--- fits and the user's row and tags (preferences, location, personalisation). A pool whose
+-- fits and the user's row, tags, consent (preferences, location, personalisation) and follows
+-- (a follow or an unfollow changes the candidates and the signal behavioral). A pool whose
 -- digest differs is not used.
 -- In three parts, so the refresh step can compare the digests of many users in one query that
 -- Citus runs on each worker: the part every user shares (catalogue tables, computed once), and
@@ -25,13 +26,15 @@ COMMENT ON FUNCTION rec._feed_pool_shared(text) IS
 'Internal: the part of a feed pool''s digest all users share (strategy rows, active rules, model fits).';
 
 -- A plain SQL expression without SET, so it is inlined into the refresh step's query (and
--- runs on the workers as the expression itself).
-CREATE FUNCTION rec._feed_pool_digest(p_shared text, p_updated_at timestamptz, p_personalization boolean, p_tags text)
+-- runs on the workers as the expression itself). p_consent: the user's consent to
+-- personalisation, kept apart from the user's row (rec.upsert_consents).
+CREATE FUNCTION rec._feed_pool_digest(p_shared text, p_updated_at timestamptz, p_personalization boolean,
+                                      p_consent boolean, p_tags text, p_follows text)
 RETURNS text
 LANGUAGE sql STABLE
-RETURN md5(concat_ws('|', p_shared, p_updated_at::text || p_personalization::text, p_tags));
-COMMENT ON FUNCTION rec._feed_pool_digest(text, timestamptz, boolean, text) IS
-'Internal: a feed pool''s digest from the shared part and the user''s row (updated_at, personalization) and tags.';
+RETURN md5(concat_ws('|', p_shared, p_updated_at::text || p_personalization::text, p_consent::text, p_tags, p_follows));
+COMMENT ON FUNCTION rec._feed_pool_digest(text, timestamptz, boolean, boolean, text, text) IS
+'Internal: a feed pool''s digest from the shared part and the user''s row (updated_at, personalization), consent, tags and follows.';
 
 -- The user's tags as the digest reads them (rec._feed_pool_digest's p_tags).
 CREATE FUNCTION rec._feed_pool_tags(p_tag_ids integer[], p_weights real[], p_blocked boolean[])
@@ -42,18 +45,34 @@ RETURN (SELECT string_agg(t.tag_id || ':' || t.weight || ':' || t.blocked, ',' O
 COMMENT ON FUNCTION rec._feed_pool_tags(integer[], real[], boolean[]) IS
 'Internal: a user''s tags (id:weight:blocked, by id) for the feed pool digest.';
 
+-- The user's follows as the digest reads them (rec._feed_pool_digest's p_follows): a follow or
+-- an unfollow changes the candidates and the signal behavioral.
+CREATE FUNCTION rec._feed_pool_follows(p_creator_ids text[], p_followed_at timestamptz[], p_unfollowed_at timestamptz[])
+RETURNS text
+LANGUAGE sql STABLE
+RETURN (SELECT string_agg(f.creator_id || ':' || f.followed_at || ':' || coalesce(f.unfollowed_at::text, ''), ','
+                          ORDER BY f.creator_id)
+        FROM unnest(p_creator_ids, p_followed_at, p_unfollowed_at) AS f(creator_id, followed_at, unfollowed_at));
+COMMENT ON FUNCTION rec._feed_pool_follows(text[], timestamptz[], timestamptz[]) IS
+'Internal: a user''s follows (creator:followed_at:unfollowed_at, by creator) for the feed pool digest.';
+
 CREATE FUNCTION rec._feed_pool_version(p_strategy text, p_user_id bigint)
 RETURNS text
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE
-    v_user pgrec.users;
-    v_tags text;
+    v_user    pgrec.users;
+    v_tags    text;
+    v_follows text;
 BEGIN
     SELECT * INTO v_user FROM pgrec.users AS u WHERE u.id = p_user_id;
     SELECT rec._feed_pool_tags(array_agg(t.tag_id), array_agg(t.weight), array_agg(t.blocked)) INTO v_tags
     FROM pgrec.user_tags AS t WHERE t.user_id = p_user_id;
-    RETURN rec._feed_pool_digest(rec._feed_pool_shared(p_strategy), v_user.updated_at, v_user.personalization, v_tags);
+    SELECT rec._feed_pool_follows(array_agg(f.creator_id), array_agg(f.followed_at), array_agg(f.unfollowed_at))
+    INTO v_follows
+    FROM pgrec.follows AS f WHERE f.user_id = p_user_id;
+    RETURN rec._feed_pool_digest(rec._feed_pool_shared(p_strategy), v_user.updated_at, v_user.personalization,
+                                 rec._consented(p_user_id, 'personalization'), v_tags, v_follows);
 END;
 $$;
 COMMENT ON FUNCTION rec._feed_pool_version(text, bigint) IS
@@ -65,7 +84,8 @@ COMMENT ON FUNCTION rec._feed_pool_version(text, bigint) IS
 -- since the build: each one's item drops out when the pool's exclusion policy leaves it out;
 -- any other effect (a positive event, a view the policy keeps and penalises, an event in a new
 -- month for the signal contemporary, an event of a user who was below the cold-start
--- thresholds) means NULL. Items that stopped being live drop
+-- thresholds) means NULL, and so does new work of a creator the user follows (written since
+-- the build: the candidate source following would bring it). Items that stopped being live drop
 -- out. Diversity and the page are computed afresh over what is left (rec._diversify).
 CREATE FUNCTION rec._pooled_feed(p_user_id text, p_strategy text, p_n integer, p_offset integer)
 RETURNS rec.ranked_item[]
@@ -77,7 +97,12 @@ DECLARE
     v_params  pgrec.strategies;
     v_now     constant timestamptz := rec.now();
     v_dropped bigint[];
-    v_keep    integer[];
+    v_keep    integer[];               -- positions in the pool still listable, and their fields:
+    v_keys    text[];
+    v_scores  double precision[];
+    v_eng     double precision[];
+    v_cats    integer[];
+    v_reach   double precision;        -- the best a left-out candidate could score on the page
     v_page    rec.ranked_item[];
     v_user    bigint;
 BEGIN
@@ -106,13 +131,24 @@ BEGIN
                                   ELSE v_policy.interacted END)) THEN
         RETURN NULL;
     END IF;
+    -- A followed creator published (or changed) something since: it may belong on the page.
+    IF EXISTS (SELECT FROM pgrec.follows AS f JOIN pgrec.items AS i ON i.creator_id = f.creator_id
+               WHERE f.user_id = v_pool.user_id AND f.followed_at <= v_now
+                 AND (f.unfollowed_at IS NULL OR f.unfollowed_at > v_now)
+                 AND i.updated_at > v_pool.built_at) THEN
+        RETURN NULL;
+    END IF;
     SELECT coalesce(array_agg(DISTINCT e.item_id), '{}') INTO v_dropped
     FROM pgrec.events AS e
     WHERE e.user_id = v_pool.user_id AND e.id > v_pool.last_event_id AND e.occurred_at <= v_now;
 
-    -- What is still listable, in pool order.
-    SELECT coalesce(array_agg(k.n ORDER BY k.n), '{}') INTO v_keep
-    FROM unnest(v_pool.items) WITH ORDINALITY AS k(item_id, n)
+    -- What is still listable, in pool order. The pool's arrays are read in one pass (a field
+    -- of the stored row read per element would be decompressed each time).
+    SELECT coalesce(array_agg(k.n ORDER BY k.n), '{}'), array_agg(k.external_id ORDER BY k.n),
+           array_agg(k.score ORDER BY k.n), array_agg(k.engagement ORDER BY k.n), array_agg(k.category ORDER BY k.n)
+    INTO v_keep, v_keys, v_scores, v_eng, v_cats
+    FROM unnest(v_pool.items, v_pool.external_ids, v_pool.scores, v_pool.engagement, v_pool.categories)
+         WITH ORDINALITY AS k(item_id, external_id, score, engagement, category, n)
     JOIN pgrec.items AS i ON i.id = k.item_id
     WHERE pgrec.is_live(i.status, i.created_at, i.expires_at, v_now) AND NOT k.item_id = ANY (v_dropped);
     IF cardinality(v_keep) < p_offset + p_n AND cardinality(v_keep) < cardinality(v_pool.items) THEN
@@ -122,26 +158,29 @@ BEGIN
     SELECT * INTO v_params FROM pgrec.strategies AS s
     WHERE s.name = CASE WHEN v_pool.cold THEN (SELECT x.cold_start FROM pgrec.strategies AS x WHERE x.name = p_strategy)
                         ELSE p_strategy END;
+    -- A left-out candidate of category c scores at most its category's best left-out score,
+    -- less the penalty for every listable pool item of c (all rank above it).
+    SELECT max(o.s - CASE WHEN o.c = 0 THEN 0
+                          ELSE v_params.diversity_penalty * (SELECT count(*) FROM unnest(v_cats) AS k WHERE k = o.c) END)
+    INTO v_reach
+    FROM unnest(v_pool.cutoff_categories, v_pool.cutoff_scores) AS o(c, s);
     WITH page AS (
-        SELECT d.*, v_keep[d.idx] AS k
-        FROM rec._diversify(ARRAY(SELECT v_pool.scores[k] FROM unnest(v_keep) AS k),
-                            ARRAY(SELECT v_pool.engagement[k] FROM unnest(v_keep) AS k),
-                            ARRAY(SELECT v_pool.external_ids[k] FROM unnest(v_keep) AS k),
-                            ARRAY(SELECT v_pool.categories[k] FROM unnest(v_keep) AS k),
-                            v_params.diversity_penalty, v_params.max_per_category, v_params.category_window,
-                            p_offset + p_n) WITH ORDINALITY AS d(idx, score, adjusted, forced, n)
+        SELECT d.*
+        FROM rec._diversify(v_scores, v_eng, v_keys, v_cats, v_params.diversity_penalty, v_params.max_per_category,
+                            v_params.category_window, p_offset + p_n) WITH ORDINALITY AS d(idx, score, adjusted, forced, n)
     )
-    SELECT CASE WHEN v_pool.cutoff IS NOT NULL
-                     -- a candidate left out of the pool (scoring at most the cutoff) could
-                     -- have taken a place on this page: only the full pipeline can tell
-                     AND (bool_or(p.forced) OR min(p.adjusted) <= v_pool.cutoff) THEN NULL
-                ELSE coalesce(array_agg(ROW(v_pool.external_ids[p.k], p.score,
-                                            CASE WHEN p.score = v_pool.scores[p.k] THEN v_pool.reasons -> (p.k - 1)
-                                                 ELSE jsonb_set(v_pool.reasons -> (p.k - 1), '{terms,diversity}',
-                                                                to_jsonb(p.score - v_pool.scores[p.k])) END
+    SELECT CASE WHEN v_reach IS NOT NULL
+                     -- a candidate left out of the pool could have taken a place on this
+                     -- page (or the category cap gave way): only the full pipeline can tell
+                     AND (bool_or(p.forced) OR min(p.adjusted) <= v_reach) THEN NULL
+                ELSE coalesce(array_agg(ROW(v_keys[p.idx], p.score,
+                                            CASE WHEN p.score = v_scores[p.idx] THEN r.reasons
+                                                 ELSE jsonb_set(r.reasons, '{terms,diversity}',
+                                                                to_jsonb(p.score - v_scores[p.idx])) END
                                            )::rec.ranked_item ORDER BY p.n) FILTER (WHERE p.n > p_offset), '{}') END
     INTO v_page
-    FROM page AS p;
+    FROM page AS p
+    JOIN jsonb_array_elements(v_pool.reasons) WITH ORDINALITY AS r(reasons, n) ON r.n = v_keep[p.idx];
     RETURN v_page;
 END;
 $$;

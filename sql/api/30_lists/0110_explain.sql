@@ -54,6 +54,8 @@ BEGIN
             'distance_km', v_row.distance_km,
             'age_days', v_row.age_days,
             'creator_items_liked', v_row.creator_likes,
+            'creator_followed', v_row.followed,
+            'exclusion_policy', v_ctx.exclusion_policy,
             'viewed', v_row.viewed)));
 END;
 $$;

@@ -1,6 +1,7 @@
 -- What pgrec knows about a user and whether that is enough to personalise:
 --   SELECT rec.status('u42');
--- {user_id, known, personalization (the user's setting), counts {events, positive_events,
+-- {user_id, known, personalization (the user's setting; consent to personalisation withdrawn
+--  counts as off for personalized, needs_onboarding and default_blend), counts {events, positive_events,
 --  preferred_tags, blocked_tags, onboarding_answers}, thresholds, enough_data, personalized,
 --  needs_onboarding, has_vector, has_location, default_blend}.
 -- enough_data: >= 3 preferred tags, or >= 10 events, or >= 5 positive events
@@ -22,6 +23,7 @@ DECLARE
     v_answers bigint;
     v_enough  boolean;
     v_ctx     rec.user_context;
+    v_allowed boolean;   -- the setting, and consent to personalisation (pgrec.consents)
 BEGIN
     PERFORM rec._check_id('user_id', user_id);
     SELECT * INTO v_limits FROM rec._cold_start_thresholds();
@@ -35,6 +37,8 @@ BEGIN
     SELECT count(*) INTO v_answers FROM pgrec.onboarding_answers AS a WHERE a.user_id = v_user.id;
     v_enough := v_prefs >= v_limits.preferred_tags OR v_events >= v_limits.events OR v_positive >= v_limits.positive_events;
     v_ctx := rec._user_context(user_id, v_now);
+    v_allowed := coalesce(v_user.personalization, true)
+                 AND (v_user.id IS NULL OR rec._consented(v_user.id, 'personalization'));
     RETURN jsonb_build_object(
         'user_id', user_id,
         'known', v_user.id IS NOT NULL,
@@ -50,11 +54,11 @@ BEGIN
             'events', v_limits.events,
             'positive_events', v_limits.positive_events),
         'enough_data', v_enough,
-        'personalized', v_enough AND coalesce(v_user.personalization, false),
-        'needs_onboarding', NOT v_enough AND coalesce(v_user.personalization, true) AND v_answers = 0,
+        'personalized', v_enough AND v_user.id IS NOT NULL AND v_allowed,
+        'needs_onboarding', NOT v_enough AND v_allowed AND v_answers = 0,
         'has_vector', v_ctx.vector IS NOT NULL,
         'has_location', v_user.lat IS NOT NULL,
-        'default_blend', CASE WHEN NOT coalesce(v_user.personalization, true) THEN 'cold_start (personalization off)'
+        'default_blend', CASE WHEN NOT v_allowed THEN 'cold_start (personalization off)'
                               WHEN v_enough THEN 'default' ELSE 'cold_start' END);
 END;
 $$;

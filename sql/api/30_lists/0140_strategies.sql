@@ -10,7 +10,8 @@ AS $$
                               'diversity_penalty', s.diversity_penalty,
                               'max_per_category', s.max_per_category, 'category_window', s.category_window,
                               'exclusion_policy', s.exclusion_policy, 'cold_start', s.cold_start,
-                              'fallback', s.fallback),
+                              'fallback', s.fallback, 'recency_new_boost', s.recency_new_boost,
+                              'distance_limit_km', s.distance_limit_km),
            s.list
     FROM pgrec.strategies AS s
     ORDER BY s.list, s.name;

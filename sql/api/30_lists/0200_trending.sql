@@ -9,7 +9,8 @@
 -- trending set (the candidates are its top max(200, offset + n) items, so a personal list
 -- stays a trending list). tags keeps items carrying any of the tags; blocked tags are left out.
 CREATE FUNCTION rec.trending(n integer DEFAULT 20, "offset" integer DEFAULT 0, "window" interval DEFAULT '24 hours',
-                             user_id text DEFAULT NULL, tags text[] DEFAULT NULL, strategy text DEFAULT 'trending')
+                             user_id text DEFAULT NULL, tags text[] DEFAULT NULL, strategy text DEFAULT 'trending',
+                             filter jsonb DEFAULT NULL)
 RETURNS SETOF rec.ranked_item
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
 AS $$
@@ -26,8 +27,9 @@ BEGIN
         PERFORM rec._check_id('user_id', user_id);
     END IF;
     RETURN QUERY SELECT * FROM rec._ranked_list(rec._list_context(
-        'trending', strategy, NULL, user_id, n, "offset", p_window => "window", p_tags_filter => rec._filter_tags(tags)));
+        'trending', strategy, NULL, user_id, n, "offset", p_window => "window", p_tags_filter => rec._filter_tags(tags),
+        p_filter => filter));
 END;
 $$;
-COMMENT ON FUNCTION rec.trending(integer, integer, interval, text, text[], text) IS
-'Trending items (item_id, score, reasons) best first: engagement velocity in the window vs the window before, damped by item age; popularity when nothing is trending. Default 24 h window is precomputed (pgrec.trending). Optional user_id (light tag-interest boost, blocked tags excluded), tags filter (any of) and strategy.';
+COMMENT ON FUNCTION rec.trending(integer, integer, interval, text, text[], text, jsonb) IS
+'Trending items (item_id, score, reasons) best first: engagement velocity in the window vs the window before, damped by item age; popularity when nothing is trending. Default 24 h window is precomputed (pgrec.trending). Optional user_id (light tag-interest boost, blocked tags excluded), tags filter (any of), strategy and content filter.';

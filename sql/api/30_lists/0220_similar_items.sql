@@ -6,7 +6,7 @@
 -- tagged with a blocked tag (exclusion policy 'unseen'). An item nothing is known about gets
 -- no rows.
 CREATE FUNCTION rec.similar_items(item_id text, n integer DEFAULT 20, user_id text DEFAULT NULL,
-                                  strategy text DEFAULT 'similar')
+                                  strategy text DEFAULT 'similar', filter jsonb DEFAULT NULL)
 RETURNS SETOF rec.ranked_item
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
 AS $$
@@ -26,8 +26,8 @@ BEGIN
     RETURN QUERY SELECT * FROM rec._ranked_list(rec._list_context(
         'similar', strategy, NULL, user_id, n, 0,
         p_anchor_items => ARRAY[v_src.id], p_anchor_vector => v_src.embedding,
-        p_anchor_tags => CASE WHEN cardinality(v_src.tag_ids) > 0 THEN v_src.tag_ids END));
+        p_anchor_tags => CASE WHEN cardinality(v_src.tag_ids) > 0 THEN v_src.tag_ids END, p_filter => filter));
 END;
 $$;
-COMMENT ON FUNCTION rec.similar_items(text, integer, text, text) IS
+COMMENT ON FUNCTION rec.similar_items(text, integer, text, text, jsonb) IS
 'Items similar to item_id (item_id, score, reasons) best first: 0.5 embedding cosine + 0.3 collaborative neighbours + 0.2 tag Jaccard (missing terms renormalised; strategy similar). Excludes the item itself and, with user_id, what the user interacted with, created or blocked. Unknown item: P0002.';

@@ -9,7 +9,8 @@
 -- k-nearest-neighbour order on the GiST index (date line and poles handled), so the cost stays
 -- flat however dense the area, plus the most engaging items that fall inside the radius.
 CREATE FUNCTION rec.nearby(lat double precision, lon double precision, radius_km double precision DEFAULT 10,
-                           n integer DEFAULT 20, user_id text DEFAULT NULL, strategy text DEFAULT 'nearby')
+                           n integer DEFAULT 20, user_id text DEFAULT NULL, strategy text DEFAULT 'nearby',
+                           filter jsonb DEFAULT NULL)
 RETURNS SETOF rec.ranked_item
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
 AS $$
@@ -31,8 +32,8 @@ BEGIN
         PERFORM rec._check_id('user_id', user_id);
     END IF;
     RETURN QUERY SELECT * FROM rec._ranked_list(rec._list_context(
-        'nearby', strategy, NULL, user_id, n, 0, p_lat => lat, p_lon => lon, p_reach_km => radius_km));
+        'nearby', strategy, NULL, user_id, n, 0, p_lat => lat, p_lon => lon, p_reach_km => radius_km, p_filter => filter));
 END;
 $$;
-COMMENT ON FUNCTION rec.nearby(double precision, double precision, double precision, integer, text, text) IS
+COMMENT ON FUNCTION rec.nearby(double precision, double precision, double precision, integer, text, text, jsonb) IS
 'Live items within radius_km (0 < r <= 500) of (lat, lon): (item_id, score, reasons) best first. Distance decay blended with engagement, plus tag interests with a user (strategy nearby). Bad coordinates or radius: 22023.';

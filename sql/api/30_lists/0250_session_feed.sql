@@ -9,7 +9,8 @@
 --   0.05 engagement     so that there is always a sensible order
 -- Session items are never recommended back. Ids pgrec does not know are ignored (a stale id in
 -- a browser must not break the page); with no known item the visitor gets the trending list.
-CREATE FUNCTION rec.session_feed(item_ids text[], n integer DEFAULT 20, strategy text DEFAULT 'session')
+CREATE FUNCTION rec.session_feed(item_ids text[], n integer DEFAULT 20, strategy text DEFAULT 'session',
+                                 filter jsonb DEFAULT NULL)
 RETURNS SETOF rec.ranked_item
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
 AS $$
@@ -28,7 +29,7 @@ BEGIN
           FROM (SELECT v.ext, max(v.ord) AS ord FROM unnest(item_ids) WITH ORDINALITY AS v(ext, ord) GROUP BY v.ext) AS u
           JOIN pgrec.items AS i ON i.external_id = u.ext) AS x;
     IF v_items IS NULL THEN
-        RETURN QUERY SELECT * FROM rec.trending(n);
+        RETURN QUERY SELECT * FROM rec.trending(n, filter => filter);
         RETURN;
     END IF;
     SELECT public.avg(i.embedding) INTO v_centroid FROM pgrec.items AS i WHERE i.id = ANY (v_items);
@@ -38,8 +39,8 @@ BEGIN
     RETURN QUERY SELECT * FROM rec._ranked_list(rec._list_context(
         'session', strategy, NULL, NULL, n, 0,
         p_anchor_items => v_items, p_anchor_strengths => v_strengths,
-        p_anchor_vector => v_centroid, p_anchor_tags => v_tags));
+        p_anchor_vector => v_centroid, p_anchor_tags => v_tags, p_filter => filter));
 END;
 $$;
-COMMENT ON FUNCTION rec.session_feed(text[], integer, text) IS
+COMMENT ON FUNCTION rec.session_feed(text[], integer, text, jsonb) IS
 'Recommendations for an anonymous session from the items viewed (item_id, score, reasons) best first: neighbours, next-item transitions, embedding centroid, shared tags and engagement (strategy session). Session items excluded; unknown ids ignored; no known item: the trending list.';

@@ -9,8 +9,9 @@
 --
 -- Progress: items the user completed (a 'complete' event) come first, marked completed, and
 -- satisfy the prerequisites that name them. Difficulty: attributes.level (a number) against
--- the user's level, the mean level of what they completed or rated 4 or more; the target is
--- half a level above it (without history: the easiest level in the set). The score is the
+-- the learner's recommended difficulty (rec._difficulty_target: from recent scores and time
+-- spent; without scores, half a level above the mean level of what they completed or rated 4
+-- or more; else their declared level; else the easiest level in the set). The score is the
 -- difficulty match exp(-|level - target|) (0.5 for items without a level); among the items
 -- whose prerequisites are placed, the best match comes next, then the item id.
 -- Items that are not live are left out of the output but still order the others.
@@ -95,7 +96,10 @@ BEGIN
             AND (e.type = 'complete' OR (e.type = 'rate' AND e.value >= 4))) AS m
     JOIN pgrec.items AS i ON i.id = m.item_id
     WHERE jsonb_typeof(i.attributes -> 'level') = 'number';
-    v_target := coalesce(v_level + 0.5,
+    -- The target is the learner's recommended difficulty (rec._difficulty_target: recent
+    -- scores and time spent, else half a level above v_level, else their declared level), the
+    -- same one the feeds and rec.path_progress use; without any, the easiest level in the set.
+    v_target := coalesce(rec._difficulty_target(v_uid, v_now),
                          (SELECT min((i.attributes ->> 'level')::double precision) FROM pgrec.items AS i
                           WHERE i.id = ANY (v_set) AND jsonb_typeof(i.attributes -> 'level') = 'number'));
 

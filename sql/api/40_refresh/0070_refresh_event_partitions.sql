@@ -9,6 +9,8 @@
 --      refresh step reads it any more) but stays a table of its own, with its foreign key to
 --      pgrec.users (rec.forget_user still erases from it), for a DBA to archive and drop. The
 --      event ids of those months are forgotten too; rec.track skips events before the horizon.
+--      A detachment removes events without a DELETE, which the change log of incremental
+--      refresh would not see, so the incremental steps then rebuild in full on their next run.
 -- Returns events moved + partitions created + partitions detached.
 --
 -- Locks: attaching locks the default partition and detaching the whole events table (ACCESS
@@ -56,6 +58,7 @@ BEGIN
             EXECUTE format('COMMENT ON TABLE pgrec.%I IS %L', v_part.relname,
                            'Events detached from pgrec.events by retention (pgrec.event_partitioning): archive, then drop.');
             v_rows := v_rows + 1;
+            DELETE FROM pgrec.refresh_state;
         END LOOP;
         DELETE FROM pgrec.event_ids AS x WHERE x.occurred_at < v_horizon;
     END IF;

@@ -1,30 +1,126 @@
--- Refresh step "itemknn": the SQL item-item model, over all history (no window: old
--- co-occurrences still count, decayed). With r(u, i) the interaction strengths of
--- rec._interactions (the model's parameters: type strengths, half-life, per-user cap),
--- d(i) = sum over users of r(u, i) and e(u) = sum over items of r(u, i), the weight of j for i
--- is a two-step random walk i -> u -> j with j's popularity discounted (RP3beta, Paudel et al.):
+-- The SQL item-item model (RP3beta, Paudel et al.) for some items, over all history. With
+-- r(u, i) the interaction strengths (pgrec.itemknn_interactions: rec._interactions with the
+-- model's parameters — type strengths, half-life, per-user cap), d(i) = sum over users of
+-- r(u, i) and e(u) = sum over items of r(u, i), the weight of j for i is a two-step random walk
+-- i -> u -> j with j's popularity discounted:
 --     w(i, j) = sum over u of  r(u, i) / d(i)  x  r(u, j) / e(u),   divided by d(j)^beta
 -- so a blockbuster everyone also watched does not become everyone's neighbour. Pairs need
 -- min_support users in common (one shared user is coincidence). The `neighbors` best per item
--- are kept, under source 'itemknn'. Every item with at least min_support users gets neighbours.
+-- replace the items' rows under source 'itemknn', and pgrec.itemknn_rows records the degree
+-- each row was computed with. Degrees come from pg_temp.itemknn_degrees and energies from
+-- pg_temp.itemknn_energies, which the caller fills (every item; at least the users of these
+-- items). One definition for the full rebuild (all items, in chunks) and the incremental run.
+CREATE FUNCTION rec._itemknn_rows(p_items bigint[], p_beta double precision, p_min integer, p_k integer)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp
+AS $$
+DECLARE
+    v_rows bigint;
+BEGIN
+    DELETE FROM pgrec.item_neighbors AS n WHERE n.source = 'itemknn' AND n.item_id = ANY (p_items);
+    WITH walks_from AS (
+        SELECT x.user_id, x.item_id, x.strength / d.degree AS from_item
+        FROM pgrec.itemknn_interactions AS x
+        JOIN pg_temp.itemknn_degrees AS d ON d.item_id = x.item_id
+        WHERE x.item_id = ANY (p_items)
+    ),
+    walks_to AS (
+        SELECT y.user_id, y.item_id, y.strength / en.energy AS to_item
+        FROM pgrec.itemknn_interactions AS y
+        JOIN pg_temp.itemknn_energies AS en ON en.user_id = y.user_id
+        WHERE y.user_id IN (SELECT f.user_id FROM walks_from AS f)
+    ),
+    pairs AS (
+        SELECT a.item_id, b.item_id AS neighbor_id, sum(a.from_item * b.to_item) AS weight
+        FROM walks_from AS a
+        JOIN walks_to AS b ON b.user_id = a.user_id AND b.item_id <> a.item_id
+        GROUP BY a.item_id, b.item_id
+        HAVING count(*) >= p_min
+    ),
+    ranked AS (
+        SELECT p.item_id, p.neighbor_id, p.weight / power(d.degree, p_beta) AS score,
+               row_number() OVER (PARTITION BY p.item_id ORDER BY p.weight / power(d.degree, p_beta) DESC,
+                                                                  p.neighbor_id) AS rank
+        FROM pairs AS p
+        JOIN pg_temp.itemknn_degrees AS d ON d.item_id = p.neighbor_id
+    )
+    INSERT INTO pgrec.item_neighbors (item_id, source, neighbor_id, score)
+    SELECT r.item_id, 'itemknn', r.neighbor_id, r.score
+    FROM ranked AS r
+    -- An item deleted since its users' strengths were stored has no row to point at.
+    WHERE r.rank <= p_k AND r.score > 0 AND EXISTS (SELECT FROM pgrec.items AS i WHERE i.id = r.neighbor_id)
+    ORDER BY r.item_id, r.neighbor_id;
+    GET DIAGNOSTICS v_rows = ROW_COUNT;
+
+    DELETE FROM pgrec.itemknn_rows AS k WHERE k.item_id = ANY (p_items);
+    INSERT INTO pgrec.itemknn_rows (item_id, degree, computed_at)
+    SELECT d.item_id, d.degree, rec.now()
+    FROM pg_temp.itemknn_degrees AS d
+    WHERE d.item_id = ANY (p_items) AND EXISTS (SELECT FROM pgrec.items AS i WHERE i.id = d.item_id)
+    ORDER BY d.item_id;
+    RETURN v_rows;
+END;
+$$;
+COMMENT ON FUNCTION rec._itemknn_rows(bigint[], double precision, integer, integer) IS
+'Internal: recompute the itemknn neighbour rows (RP3beta) of some items from pgrec.itemknn_interactions. Returns rows written.';
+
+-- Refresh step "itemknn": the SQL item-item model (rec._itemknn_rows), over all history (no
+-- window: old co-occurrences still count, decayed).
+--
+-- A full rebuild recomputes every user's strengths and every item's row. It works through the
+-- items in chunks of about 6 million walks (user-item-item triples), so each chunk's pair
+-- counts are one in-memory hash aggregate instead of one aggregate over all pairs spilling
+-- gigabytes to disk.
+--
+-- Incremental, approximate (and full when most users changed, which costs the same and is
+-- exact): recomputing the rows of every item a new event touches costs most
+-- of a full rebuild (a new event of a user changes the decay of all their items, and popular
+-- items are in nearly every history: at 1M events, the items of 10,000 new events carry 60 %
+-- of all walks). So a run
+--   * recomputes the strengths of the users with new, deleted or updated events (exact: a
+--     user's strengths depend only on their own events), then every item's degree;
+--   * recomputes, exactly as a full rebuild would now, the rows of items whose events were
+--     deleted (a forgotten user's items: the user's co-occurrences stop counting at once), of
+--     items without a row yet (new items reaching min_support users), and then of the items
+--     whose degree moved most since their row was computed (relative change at least
+--     incremental_min_change, default 1 %), biggest change first, until about
+--     incremental_walks walks (default 2 million) have been spent;
+--   * leaves every other row as it was last computed.
+-- So each row is either exactly a full rebuild's now or its own earlier computation, and the
+-- run log says how many rows were left stale; full_every (daily) bounds how stale they get.
+-- Decay "now" moves every user's strengths with the clock, so with it every run is full.
 -- work_mem: the pair aggregation is one large hash join; memory rather than spilling to disk.
-CREATE FUNCTION rec._refresh_itemknn()
+CREATE FUNCTION rec._refresh_itemknn(p_full boolean)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp SET work_mem = '256MB'
 AS $$
 DECLARE
-    v_now    constant timestamptz := rec.now();
-    v_model  pgrec.models;
-    v_beta   double precision;
-    v_min    integer;
-    v_k      integer;
-    v_rows   bigint;
-    v_start  timestamptz := clock_timestamp();
-    v_last   bigint;
-    v_events bigint;
-    v_users  bigint;
-    v_items  bigint;
-    v_secs   double precision;
+    v_snap    constant pg_snapshot := pg_current_snapshot();
+    v_now     constant timestamptz := rec.now();
+    v_own     constant bigint := rec._own_xact();
+    v_start   constant timestamptz := clock_timestamp();
+    v_model   pgrec.models;
+    v_inputs  text;
+    v_prev    pgrec.refresh_state;
+    v_beta    double precision;
+    v_min     integer;
+    v_k       integer;
+    v_budget  double precision;
+    v_change  double precision;
+    v_last    bigint;
+    v_users   bigint[];
+    v_must    bigint[];
+    v_todo    bigint[];
+    v_chunk   bigint[];
+    v_stale   bigint;
+    v_rows    bigint := 0;
+    v_detail  text;
+    v_mean    double precision;
+    v_events  bigint;
+    v_fitted_users bigint;
+    v_items   bigint;
+    v_pairs   bigint;
+    v_secs    double precision;
 BEGIN
     -- Reads the events' shards, then writes reference tables (item_neighbors, models).
     PERFORM rec._citus_sequential();
@@ -33,50 +129,126 @@ BEGIN
     v_beta := coalesce((v_model.parameters ->> 'beta')::double precision, 0.5);
     v_min := coalesce((v_model.parameters ->> 'min_support')::integer, 2);
     v_k := coalesce((v_model.parameters ->> 'neighbors')::integer, 50);
+    v_budget := coalesce((v_model.parameters ->> 'incremental_walks')::double precision, 2e6);
+    v_change := coalesce((v_model.parameters ->> 'incremental_min_change')::double precision, 0.01);
+    v_inputs := md5(rec._event_types_digest() || (v_model.parameters - 'incremental_walks' - 'incremental_min_change')::text);
+    v_prev := rec._refresh_base('itemknn', p_full, v_inputs, v_now);
+    IF v_prev.step IS NOT NULL AND v_model.parameters ->> 'decay' = 'now' THEN
+        PERFORM set_config('pgrec.refresh_detail', 'full (decay "now" moves every strength with the clock)', true);
+        v_prev := NULL;
+    END IF;
 
-    DELETE FROM pgrec.item_neighbors WHERE source = 'itemknn';
-    WITH walks AS MATERIALIZED (
-        SELECT r.user_id, r.item_id,
-               r.strength / sum(r.strength) OVER (PARTITION BY r.item_id) AS from_item,
-               r.strength / sum(r.strength) OVER (PARTITION BY r.user_id) AS to_item,
-               sum(r.strength) OVER (PARTITION BY r.item_id) AS degree
-        FROM rec._interactions(v_model.parameters, v_now) AS r
-    ),
-    degrees AS (
-        SELECT DISTINCT w.item_id, w.degree FROM walks AS w
-    ),
-    pairs AS (
-        SELECT a.item_id, b.item_id AS neighbor_id, sum(a.from_item * b.to_item) AS weight
-        FROM walks AS a
-        JOIN walks AS b ON b.user_id = a.user_id AND b.item_id <> a.item_id
-        GROUP BY a.item_id, b.item_id
-        HAVING count(*) >= v_min
-    ),
-    ranked AS (
-        SELECT p.item_id, p.neighbor_id, p.weight / power(d.degree, v_beta) AS score,
-               row_number() OVER (PARTITION BY p.item_id ORDER BY p.weight / power(d.degree, v_beta) DESC,
-                                                                  p.neighbor_id) AS rank
-        FROM pairs AS p
-        JOIN degrees AS d ON d.item_id = p.neighbor_id
-    )
-    INSERT INTO pgrec.item_neighbors (item_id, source, neighbor_id, score)
-    SELECT r.item_id, 'itemknn', r.neighbor_id, r.score
-    FROM ranked AS r
-    WHERE r.rank <= v_k AND r.score > 0;
-    GET DIAGNOSTICS v_rows = ROW_COUNT;
+    IF v_prev.step IS NOT NULL THEN
+        EXECUTE 'SELECT array_agg(DISTINCT u.user_id ORDER BY u.user_id) FROM (
+                     SELECT e.user_id FROM rec._new_events($1, $2, $3, $4) AS e
+                     UNION ALL
+                     SELECT c.user_id FROM rec._changes_since($1, $2, $3, ''events'') AS c) AS u
+                 WHERE u.user_id IS NOT NULL'
+        INTO v_users USING v_prev, v_snap, v_own, v_now;
+        v_users := coalesce(v_users, '{}');
+        -- When most users changed (a small installation, or a backlog), recomputing them and
+        -- their rows costs what a full rebuild does, which is exact.
+        IF cardinality(v_users) > greatest(100, (SELECT count(*) FROM pgrec.itemknn_rows) / 2,
+                                           (SELECT count(DISTINCT x.user_id) FROM pgrec.itemknn_interactions AS x) / 2) THEN
+            PERFORM set_config('pgrec.refresh_detail', 'full (' || cardinality(v_users) || ' users changed, most of them)', true);
+            v_prev := NULL;
+        END IF;
+    END IF;
+    IF v_prev.step IS NULL THEN
+        DELETE FROM pgrec.itemknn_interactions;
+        INSERT INTO pgrec.itemknn_interactions (user_id, item_id, strength)
+        SELECT r.user_id, r.item_id, r.strength FROM rec._interactions(v_model.parameters, v_now) AS r;
+        DELETE FROM pgrec.item_neighbors AS n WHERE n.source = 'itemknn';
+        DELETE FROM pgrec.itemknn_rows;
+    ELSE
+        v_must := ARRAY(SELECT DISTINCT c.item_id FROM rec._changes_since(v_prev, v_snap, v_own, 'events') AS c ORDER BY 1);
+        DELETE FROM pgrec.itemknn_interactions AS x WHERE x.user_id = ANY (v_users);
+        -- The user filter reaches the events scan (the partition key of rec._interactions'
+        -- windows), so this reads only these users' events.
+        INSERT INTO pgrec.itemknn_interactions (user_id, item_id, strength)
+        SELECT r.user_id, r.item_id, r.strength FROM rec._interactions(v_model.parameters, v_now) AS r
+        WHERE r.user_id = ANY (v_users)
+        ORDER BY 1, 2;
+    END IF;
+
+    DROP TABLE IF EXISTS pg_temp.itemknn_degrees, pg_temp.itemknn_energies;
+    CREATE TEMPORARY TABLE pg_temp.itemknn_degrees ON COMMIT DROP AS
+    SELECT x.item_id, sum(x.strength) AS degree, count(*) AS users
+    FROM pgrec.itemknn_interactions AS x GROUP BY x.item_id;
+    ALTER TABLE pg_temp.itemknn_degrees ADD PRIMARY KEY (item_id);
+    ANALYZE pg_temp.itemknn_degrees;
+
+    IF v_prev.step IS NULL THEN
+        CREATE TEMPORARY TABLE pg_temp.itemknn_energies ON COMMIT DROP AS
+        SELECT x.user_id, sum(x.strength) AS energy, count(*) AS items
+        FROM pgrec.itemknn_interactions AS x GROUP BY x.user_id;
+        ALTER TABLE pg_temp.itemknn_energies ADD PRIMARY KEY (user_id);
+        ANALYZE pg_temp.itemknn_energies;
+        -- Chunks of about 6 million walks: an item's walks are its users' item counts.
+        FOR v_chunk IN
+            SELECT array_agg(c.item_id ORDER BY c.item_id)
+            FROM (SELECT w.item_id, floor(sum(w.walks) OVER (ORDER BY w.item_id) / 6e6) AS chunk
+                  FROM (SELECT x.item_id, sum(en.items) AS walks
+                        FROM pgrec.itemknn_interactions AS x
+                        JOIN pg_temp.itemknn_energies AS en ON en.user_id = x.user_id
+                        GROUP BY x.item_id
+                        HAVING count(*) >= v_min) AS w) AS c
+            GROUP BY c.chunk
+            ORDER BY c.chunk
+        LOOP
+            v_rows := v_rows + rec._itemknn_rows(v_chunk, v_beta, v_min, v_k);
+        END LOOP;
+        v_detail := (SELECT count(*) FROM pgrec.itemknn_rows) || ' rows';
+    ELSE
+        -- Rows to recompute: the deleted events' items whatever they cost, then items without a
+        -- row, then the most changed degrees, within the walk budget (an item's walks estimated
+        -- as its users times the mean user's items).
+        SELECT count(*)::float8 / nullif(count(DISTINCT x.user_id), 0) INTO v_mean FROM pgrec.itemknn_interactions AS x;
+        v_todo := ARRAY(
+            SELECT c.item_id
+            FROM (SELECT c.item_id, c.priority,
+                         sum(c.users * coalesce(v_mean, 0)) OVER (ORDER BY c.priority DESC, c.item_id) AS spent
+                  FROM (SELECT coalesce(d.item_id, k.item_id) AS item_id, coalesce(d.users, 0) AS users,
+                               CASE WHEN coalesce(d.item_id, k.item_id) = ANY (v_must) THEN 'Infinity'::float8
+                                    WHEN k.item_id IS NULL THEN 1e300
+                                    WHEN d.item_id IS NULL THEN 1e300   -- lost every user: the row goes
+                                    ELSE abs(d.degree - k.degree) / k.degree END AS priority
+                        FROM pg_temp.itemknn_degrees AS d
+                        FULL JOIN pgrec.itemknn_rows AS k ON k.item_id = d.item_id
+                        WHERE coalesce(d.users, v_min) >= v_min OR k.item_id IS NOT NULL) AS c
+                  WHERE c.priority >= v_change) AS c
+            WHERE c.priority = 'Infinity' OR c.spent <= v_budget
+            ORDER BY c.item_id);
+        v_todo := v_todo || ARRAY(SELECT m FROM unnest(v_must) AS m WHERE m <> ALL (v_todo));
+        SELECT count(*) INTO v_stale
+        FROM pg_temp.itemknn_degrees AS d JOIN pgrec.itemknn_rows AS k ON k.item_id = d.item_id
+        WHERE d.degree <> k.degree AND d.item_id <> ALL (v_todo);
+        CREATE TEMPORARY TABLE pg_temp.itemknn_energies ON COMMIT DROP AS
+        SELECT x.user_id, sum(x.strength) AS energy, count(*) AS items
+        FROM pgrec.itemknn_interactions AS x
+        WHERE x.user_id IN (SELECT y.user_id FROM pgrec.itemknn_interactions AS y WHERE y.item_id = ANY (v_todo))
+        GROUP BY x.user_id;
+        ALTER TABLE pg_temp.itemknn_energies ADD PRIMARY KEY (user_id);
+        ANALYZE pg_temp.itemknn_energies;
+        v_rows := rec._itemknn_rows(v_todo, v_beta, v_min, v_k);
+        v_detail := cardinality(v_users) || ' users recomputed, ' || cardinality(v_todo) || ' rows recomputed ('
+                    || cardinality(v_must) || ' with deleted events), ' || v_stale || ' rows with a changed degree left as they were';
+    END IF;
 
     -- Counted first and written as values: Citus runs no subquery or volatile function
     -- (clock_timestamp) inside an UPDATE of a replicated table.
-    SELECT count(*), count(DISTINCT e.user_id) INTO v_events, v_users FROM pgrec.events AS e WHERE e.occurred_at <= v_now;
-    SELECT count(DISTINCT n.item_id) INTO v_items FROM pgrec.item_neighbors AS n WHERE n.source = 'itemknn';
+    SELECT count(*), count(DISTINCT x.user_id) INTO v_events, v_fitted_users FROM pgrec.itemknn_interactions AS x;
+    SELECT count(DISTINCT n.item_id), count(*) INTO v_items, v_pairs FROM pgrec.item_neighbors AS n WHERE n.source = 'itemknn';
     v_secs := extract(epoch FROM clock_timestamp() - v_start);
     UPDATE pgrec.models AS m
     SET fitted_at = now(), as_of = v_now, seconds = v_secs,
-        training_events = v_events, users = v_users, items_covered = v_items,
-        metrics = jsonb_build_object('pairs', v_rows), last_event_id = v_last
+        training_events = v_events, users = v_fitted_users, items_covered = v_items,
+        metrics = jsonb_build_object('pairs', v_pairs, 'mode', CASE WHEN v_prev.step IS NULL THEN 'full' ELSE 'incremental' END),
+        last_event_id = v_last
     WHERE m.name = 'itemknn';
+    PERFORM rec._refresh_save('itemknn', v_snap, v_now, v_inputs, v_prev.step IS NULL, v_detail);
     RETURN v_rows;
 END;
 $$;
-COMMENT ON FUNCTION rec._refresh_itemknn() IS
-'Refresh step itemknn: the SQL item-item model (RP3beta random walks over typed, decayed interactions), top neighbours per item under source itemknn. Returns rows written.';
+COMMENT ON FUNCTION rec._refresh_itemknn(boolean) IS
+'Refresh step itemknn: the SQL item-item model (RP3beta random walks over typed, decayed interactions), top neighbours per item under source itemknn; incremental runs recompute the changed users'' strengths and the rows that changed most. Returns rows written.';

@@ -1,53 +1,121 @@
--- Refresh step "transitions": what users did next. For each user's events of the last 180
--- days in time order (dismissals left out: they end a path rather than continue it), every
--- change from one item to another within 7 days is a transition A -> B. A pair counts the
--- distinct users who made it (one user bouncing between two items is one vote), needs two of
--- them (one is coincidence), and scores users(A -> B) / users(A -> anything). The best 50
--- next items per item are kept.
+-- Each user's distinct transitions as of p_now: for the user's events of the last 180 days in
+-- time order (dismissals left out: they end a path rather than continue it), every change from
+-- one item to another within 7 days is a transition A -> B. Callers filter by user_id, which
+-- reaches the events scan (the window's partition key; a plain SQL body, inlined).
+CREATE FUNCTION rec._user_transitions(p_now timestamptz)
+RETURNS TABLE (item_id bigint, next_item_id bigint, user_id bigint)
+LANGUAGE sql STABLE
+AS $$
+    SELECT DISTINCT o.prev_item, o.item_id, o.user_id
+    FROM (SELECT e.user_id, e.item_id, e.occurred_at,
+                 lag(e.item_id) OVER w AS prev_item,
+                 lag(e.occurred_at) OVER w AS prev_at
+          FROM pgrec.weighted_events AS e
+          WHERE e.polarity >= 0
+            AND e.occurred_at > p_now - interval '180 days'
+            AND e.occurred_at <= p_now
+          WINDOW w AS (PARTITION BY e.user_id ORDER BY e.occurred_at, e.id)) AS o
+    WHERE o.prev_item IS NOT NULL
+      AND o.prev_item <> o.item_id
+      AND o.occurred_at - o.prev_at <= interval '7 days';
+$$;
+COMMENT ON FUNCTION rec._user_transitions(timestamptz) IS
+'Internal: per user, the distinct item -> next item transitions (within 7 days, last 180 days) as of a time.';
+
+-- Refresh step "transitions": what users did next. A pair A -> B counts the distinct users who
+-- made it (one user bouncing between two items is one vote), needs two of them (one is
+-- coincidence), and scores users(A -> B) / users(A -> anything). The best 50 next items per
+-- item are kept.
 --
--- Cost: one sort of 180 days of events by (user, time); the events_user_time index usually
--- provides the order. Readers keep the previous rows until this transaction commits.
-CREATE FUNCTION rec._refresh_transitions()
+-- Incremental and exact: a user's transitions depend only on their own events, so a run
+-- recomputes the transitions (pgrec.user_transitions) of the users whose events changed since the
+-- last run — new, deleted or updated events, and events that left the 180-day window since —
+-- and then the rows of the items those transitions start from, from the stored transitions.
+-- Everyone else's paths are as they were. A full rebuild sorts 180 days of events by (user,
+-- time). Readers keep the previous rows until this transaction commits.
+CREATE FUNCTION rec._refresh_transitions(p_full boolean)
 RETURNS bigint
 -- work_mem: one large window sort and hash aggregate; memory instead of spilling to disk.
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp SET work_mem = '256MB'
 AS $$
 DECLARE
-    v_now  constant timestamptz := rec.now();
-    v_rows bigint;
+    v_snap    constant pg_snapshot := pg_current_snapshot();
+    v_now     constant timestamptz := rec.now();
+    v_own     constant bigint := rec._own_xact();
+    v_inputs  constant text := rec._event_types_digest();
+    v_prev    pgrec.refresh_state;
+    v_users   bigint[];
+    v_sources bigint[];
+    v_detail  text;
+    v_rows    bigint;
 BEGIN
+    v_prev := rec._refresh_base('transitions', p_full, v_inputs, v_now);
+    IF v_prev.step IS NULL THEN
+        DELETE FROM pgrec.user_transitions;
+        INSERT INTO pgrec.user_transitions (item_id, next_item_id, user_id)
+        SELECT t.item_id, t.next_item_id, t.user_id FROM rec._user_transitions(v_now) AS t;
+        GET DIAGNOSTICS v_rows = ROW_COUNT;
+        v_detail := v_rows || ' user transitions';
+        DELETE FROM pgrec.item_transitions;
+    ELSE
+        EXECUTE 'SELECT array_agg(DISTINCT u.user_id ORDER BY u.user_id) FROM (
+                     SELECT e.user_id FROM rec._new_events($1, $2, $3, $4) AS e WHERE e.polarity >= 0
+                     UNION ALL
+                     SELECT c.user_id FROM rec._changes_since($1, $2, $3, ''events'') AS c
+                     UNION ALL
+                     SELECT e.user_id FROM pgrec.weighted_events AS e
+                     WHERE e.occurred_at > $5 - interval ''180 days'' AND e.occurred_at <= $4 - interval ''180 days''
+                       AND e.polarity >= 0) AS u
+                 WHERE u.user_id IS NOT NULL'
+        INTO v_users USING v_prev, v_snap, v_own, v_now, v_prev.as_of;
+        v_users := coalesce(v_users, '{}');
+        DROP TABLE IF EXISTS pg_temp.transition_sources;
+        CREATE TEMPORARY TABLE pg_temp.transition_sources (item_id bigint) ON COMMIT DROP;
+        WITH gone AS (
+            DELETE FROM pgrec.user_transitions AS t WHERE t.user_id = ANY (v_users) RETURNING t.item_id
+        )
+        INSERT INTO pg_temp.transition_sources SELECT g.item_id FROM gone AS g;
+        WITH added AS (
+            INSERT INTO pgrec.user_transitions (item_id, next_item_id, user_id)
+            SELECT t.item_id, t.next_item_id, t.user_id FROM rec._user_transitions(v_now) AS t
+            WHERE t.user_id = ANY (v_users)
+            ORDER BY 1, 2, 3
+            RETURNING item_id
+        )
+        INSERT INTO pg_temp.transition_sources SELECT a.item_id FROM added AS a;
+        v_sources := ARRAY(SELECT DISTINCT s.item_id FROM pg_temp.transition_sources AS s ORDER BY 1);
+        v_detail := cardinality(v_users) || ' users recomputed, ' || cardinality(v_sources) || ' items';
+        DELETE FROM pgrec.item_transitions AS t WHERE t.item_id = ANY (v_sources);
+    END IF;
 
-    DELETE FROM pgrec.item_transitions;
-    WITH ordered AS (
-        SELECT e.user_id, e.item_id, e.occurred_at,
-               lag(e.item_id) OVER w AS prev_item,
-               lag(e.occurred_at) OVER w AS prev_at
-        FROM pgrec.weighted_events AS e
-        WHERE e.polarity >= 0
-          AND e.occurred_at > v_now - interval '180 days'
-          AND e.occurred_at <= v_now
-        WINDOW w AS (PARTITION BY e.user_id ORDER BY e.occurred_at, e.id)
-    ),
-    pairs AS (
-        SELECT o.prev_item AS item_id, o.item_id AS next_item_id, count(DISTINCT o.user_id) AS users
-        FROM ordered AS o
-        WHERE o.prev_item IS NOT NULL
-          AND o.prev_item <> o.item_id
-          AND o.occurred_at - o.prev_at <= interval '7 days'
-        GROUP BY o.prev_item, o.item_id
-    ),
-    ranked AS (
-        SELECT p.item_id, p.next_item_id, p.users,
-               p.users::double precision / sum(p.users) OVER (PARTITION BY p.item_id) AS score,
-               row_number() OVER (PARTITION BY p.item_id ORDER BY p.users DESC, p.next_item_id) AS rn
-        FROM pairs AS p
-    )
-    INSERT INTO pgrec.item_transitions (item_id, next_item_id, users, score)
-    SELECT r.item_id, r.next_item_id, r.users, r.score
-    FROM ranked AS r
-    WHERE r.rn <= 50 AND r.users >= 2;
+    -- EXECUTE: the incremental run reads only its sources' rows (the primary key leads with
+    -- item_id), the full one everything; one statement text for both would get one plan.
+    EXECUTE format($sql$
+        WITH pairs AS (
+            SELECT t.item_id, t.next_item_id, count(*) AS users
+            FROM pgrec.user_transitions AS t
+            %s
+            GROUP BY t.item_id, t.next_item_id
+        ),
+        ranked AS (
+            SELECT p.item_id, p.next_item_id, p.users,
+                   p.users::double precision / sum(p.users) OVER (PARTITION BY p.item_id) AS score,
+                   row_number() OVER (PARTITION BY p.item_id ORDER BY p.users DESC, p.next_item_id) AS rn
+            FROM pairs AS p
+        )
+        -- The item checks drop transitions to or from items deleted since the users' rows were
+        -- computed (their events went with them; those users are recomputed at the next run).
+        INSERT INTO pgrec.item_transitions (item_id, next_item_id, users, score)
+        SELECT r.item_id, r.next_item_id, r.users, r.score
+        FROM ranked AS r
+        WHERE r.rn <= 50 AND r.users >= 2
+          AND EXISTS (SELECT FROM pgrec.items AS i WHERE i.id = r.item_id)
+          AND EXISTS (SELECT FROM pgrec.items AS i WHERE i.id = r.next_item_id)
+    $sql$, CASE WHEN v_prev.step IS NULL THEN '' ELSE 'WHERE t.item_id = ANY ($1)' END) USING v_sources;
     GET DIAGNOSTICS v_rows = ROW_COUNT;
+    PERFORM rec._refresh_save('transitions', v_snap, v_now, v_inputs, v_prev.step IS NULL, v_detail);
     RETURN v_rows;
 END;
 $$;
-COMMENT ON FUNCTION rec._refresh_transitions() IS 'Refresh step transitions: item -> next item from users'' event sequences, top 50 per item. Returns rows written.';
+COMMENT ON FUNCTION rec._refresh_transitions(boolean) IS
+'Refresh step transitions: item -> next item from users'' event sequences, top 50 per item, recomputing only the users whose events changed since the last run (all when p_full). Returns rows written.';

@@ -1,32 +1,78 @@
 -- Refresh step "user_vectors": store every user's taste vector (rec._user_vector_from_history:
 -- mean normalised embedding of their 50 most recent positive items), so serving reads a row
--- instead of averaging embeddings. Recomputed for all users with positive events: embeddings
--- change too (the embedding worker), not only histories. Users with nothing embedded get no
--- row; rows of users who no longer qualify are removed.
-CREATE FUNCTION rec._refresh_user_vectors()
+-- instead of averaging embeddings. Users with nothing embedded get no row; rows of users who
+-- no longer qualify are removed.
+--
+-- Incremental and exact: a vector depends only on the user's own positive events and the
+-- embeddings of their items, so a run recomputes the users with events since the last run
+-- (new, deleted or updated) and the users with a positive event on an item whose embedding was
+-- written since (pgrec.refresh_changes), and leaves everyone else's row as it was. When many
+-- embeddings changed (a backfill, a provider switch), most users are affected and the run
+-- rebuilds in full. computed_at says when each row was computed.
+CREATE FUNCTION rec._refresh_user_vectors(p_full boolean)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp SET work_mem = '256MB'
 AS $$
 DECLARE
-    v_now  constant timestamptz := rec.now();
-    v_rows bigint;
+    v_snap   constant pg_snapshot := pg_current_snapshot();
+    v_now    constant timestamptz := rec.now();
+    v_own    constant bigint := rec._own_xact();
+    v_inputs constant text := rec._event_types_digest();
+    v_prev   pgrec.refresh_state;
+    v_items  bigint[];
+    v_users  bigint[];
+    v_detail text;
+    v_rows   bigint;
 BEGIN
-    -- Readers see the previous rows until this transaction commits (MVCC).
-    DELETE FROM pgrec.user_vectors;
-    -- Set-based twin of rec._user_vector_from_history (same ranking and cut), which would cost
-    -- one index scan per user.
-    WITH recent AS (
-        SELECT * FROM rec._recent_positive('-infinity', v_now)
-    )
-    INSERT INTO pgrec.user_vectors (user_id, embedding, items, last_event_at, computed_at)
-    SELECT r.user_id, avg(l2_normalize(i.embedding)), count(i.embedding), max(r.last_at), v_now
-    FROM recent AS r
-    LEFT JOIN pgrec.items AS i ON i.id = r.item_id AND i.embedding IS NOT NULL
-    GROUP BY r.user_id
-    HAVING count(i.embedding) > 0;
-    GET DIAGNOSTICS v_rows = ROW_COUNT;
+    v_prev := rec._refresh_base('user_vectors', p_full, v_inputs, v_now);
+    IF v_prev.step IS NOT NULL THEN
+        v_items := ARRAY(SELECT DISTINCT c.item_id FROM rec._changes_since(v_prev, v_snap, v_own, 'embedding') AS c);
+        IF cardinality(v_items) > greatest(1000, (SELECT count(*) FROM pgrec.items) / 10) THEN
+            PERFORM set_config('pgrec.refresh_detail', 'full (' || cardinality(v_items) || ' embeddings were written)', true);
+            v_prev := NULL;
+        END IF;
+    END IF;
+
+    IF v_prev.step IS NULL THEN
+        -- Readers see the previous rows until this transaction commits (MVCC).
+        DELETE FROM pgrec.user_vectors;
+        -- Set-based twin of rec._user_vector_from_history (same ranking and cut), which would
+        -- cost one index scan per user.
+        INSERT INTO pgrec.user_vectors (user_id, embedding, items, last_event_at, computed_at)
+        SELECT r.user_id, avg(l2_normalize(i.embedding)), count(i.embedding), max(r.last_at), v_now
+        FROM rec._recent_positive('-infinity', v_now) AS r
+        LEFT JOIN pgrec.items AS i ON i.id = r.item_id AND i.embedding IS NOT NULL
+        GROUP BY r.user_id
+        HAVING count(i.embedding) > 0;
+        GET DIAGNOSTICS v_rows = ROW_COUNT;
+        v_detail := v_rows || ' users';
+    ELSE
+        EXECUTE 'SELECT array_agg(DISTINCT u.user_id ORDER BY u.user_id) FROM (
+                     SELECT e.user_id FROM rec._new_events($1, $2, $3, $4) AS e WHERE e.polarity > 0
+                     UNION ALL
+                     SELECT c.user_id FROM rec._changes_since($1, $2, $3, ''events'') AS c
+                     UNION ALL
+                     SELECT e.user_id FROM pgrec.weighted_events AS e
+                     WHERE e.item_id = ANY ($5) AND e.polarity > 0 AND e.occurred_at <= $4) AS u
+                 WHERE u.user_id IS NOT NULL'
+        INTO v_users USING v_prev, v_snap, v_own, v_now, v_items;
+        v_users := coalesce(v_users, '{}');
+        DELETE FROM pgrec.user_vectors AS v WHERE v.user_id = ANY (v_users);
+        -- The user filter reaches the events scan (it is the window's partition key), so this
+        -- reads these users' histories through events_user_time.
+        INSERT INTO pgrec.user_vectors (user_id, embedding, items, last_event_at, computed_at)
+        SELECT r.user_id, avg(l2_normalize(i.embedding)), count(i.embedding), max(r.last_at), v_now
+        FROM rec._recent_positive('-infinity', v_now) AS r
+        LEFT JOIN pgrec.items AS i ON i.id = r.item_id AND i.embedding IS NOT NULL
+        WHERE r.user_id = ANY (v_users)
+        GROUP BY r.user_id
+        HAVING count(i.embedding) > 0;
+        GET DIAGNOSTICS v_rows = ROW_COUNT;
+        v_detail := cardinality(v_users) || ' users recomputed (' || cardinality(v_items) || ' embeddings written)';
+    END IF;
+    PERFORM rec._refresh_save('user_vectors', v_snap, v_now, v_inputs, v_prev.step IS NULL, v_detail);
     RETURN v_rows;
 END;
 $$;
-COMMENT ON FUNCTION rec._refresh_user_vectors() IS
-'Refresh step user_vectors: recompute pgrec.user_vectors for every user with an embedded positive item. Returns rows written.';
+COMMENT ON FUNCTION rec._refresh_user_vectors(boolean) IS
+'Refresh step user_vectors: pgrec.user_vectors for the users whose positive events or item embeddings changed since the last run (every user when p_full). Returns rows written.';

@@ -2,6 +2,12 @@
 -- (those with in_all), or name one step. Steps that need the application (runner 'python': embeddings, model fits)
 -- are reported 'skipped': `pgrec refresh` and the scheduler run them.
 --
+-- A step whose function takes a boolean (rec._refresh_<step>(p_full)) and has full_every
+-- processes only what changed since its last run (the events and changes that run's snapshot did
+-- not see, pgrec.refresh_state) and rebuilds everything when its last full rebuild is older than
+-- full_every, when its inputs changed, or when full is true. Which it did, and why, is the
+-- run's detail in pgrec.refresh_runs.
+--
 -- Each step holds an advisory lock for the rest of the transaction (rec._step_lock, the
 -- same key the scheduler takes for Python steps), so two callers (a DBA and the scheduler, or
 -- two scheduler replicas) never run the same step at once: the second is told 'skipped'
@@ -10,7 +16,7 @@
 -- pgrec.refresh_runs (pgrec.refresh_status shows the latest per step). Readers never wait for
 -- a refresh and never see half-written data: a step rewrites its tables inside this
 -- transaction, and readers keep the committed rows until it commits.
-CREATE FUNCTION rec.refresh(what text DEFAULT 'all')
+CREATE FUNCTION rec.refresh(what text DEFAULT 'all', "full" boolean DEFAULT false)
 RETURNS TABLE (step text, outcome text, rows bigint, seconds double precision)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
 AS $$
@@ -25,6 +31,10 @@ DECLARE
 BEGIN
     IF what IS NULL THEN
         RAISE EXCEPTION 'what must not be null' USING ERRCODE = '22004', HINT = 'Use ''all'' or a step name.';
+    END IF;
+    IF "full" IS NULL THEN
+        RAISE EXCEPTION 'full must not be null' USING ERRCODE = '22004',
+            HINT = 'true rebuilds the steps from all events; false (the default) lets incremental steps continue from their last run.';
     END IF;
     -- On Citus only the coordinator holds the schedule and the run log, and a step's advisory
     -- lock is only exclusive if every refresh takes it on the same node. (EXECUTE: the function
@@ -69,8 +79,16 @@ BEGIN
             v_detail := 'another session is running this step';
         ELSE
             BEGIN
-                EXECUTE format('SELECT rec.%I()', '_refresh_' || v_step.step) INTO v_rows;
+                PERFORM set_config('pgrec.refresh_detail', '', true);
+                -- A step that can run incrementally takes whether to rebuild in full; one that
+                -- always recomputes everything (trending) takes nothing.
+                IF to_regprocedure(format('rec.%I(boolean)', '_refresh_' || v_step.step)) IS NOT NULL THEN
+                    EXECUTE format('SELECT rec.%I($1)', '_refresh_' || v_step.step) INTO v_rows USING "full";
+                ELSE
+                    EXECUTE format('SELECT rec.%I()', '_refresh_' || v_step.step) INTO v_rows;
+                END IF;
                 v_outcome := 'ok';
+                v_detail := nullif(current_setting('pgrec.refresh_detail', true), '');
             EXCEPTION WHEN OTHERS THEN
                 v_outcome := 'error';
                 v_detail := SQLSTATE || ': ' || SQLERRM;
@@ -91,5 +109,5 @@ BEGIN
     END LOOP;
 END;
 $$;
-COMMENT ON FUNCTION rec.refresh(text) IS
-'Recompute derived data (''all'' or one step of pgrec.refresh_steps). Returns one row per step: outcome ok|skipped|error, rows written, seconds. Concurrent callers of the same step skip instead of waiting; Python steps are skipped (pgrec refresh runs them).';
+COMMENT ON FUNCTION rec.refresh(text, boolean) IS
+'Recompute derived data (''all'' or one step of pgrec.refresh_steps); incremental steps process only what changed since their last run unless full is true. Returns one row per step: outcome ok|skipped|error, rows written, seconds. Concurrent callers of the same step skip instead of waiting; Python steps are skipped (pgrec refresh runs them).';

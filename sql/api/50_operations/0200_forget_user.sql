@@ -1,7 +1,8 @@
 -- Erase a user: their events, tag preferences, vector, onboarding answers — every row of every
 -- pgrec table that references pgrec.users — and the user row itself, and leave a tombstone
 -- (pgrec.forgotten_users, a digest of the id) so that rec.track refuses later events for them
--- instead of re-creating the user from a retried batch. Tables are found through their foreign
+-- instead of re-creating the user from a retried batch, and an audit entry that names the user by
+-- that digest only (their earlier entries lose the id too). Tables are found through their foreign
 -- keys (rec._user_references), so data that later features attach to a user is erased without
 -- this function having to know about it.
 --
@@ -9,6 +10,8 @@
 --   'anonymize' (default)  they stay, but no longer name their creator
 --   'delete'               they are deleted, with every event and derived row about them
 --   'keep'                 left as they are (the host app erases or reassigns them itself)
+-- Follows of the user as a creator (other users' rows naming this id) go with 'anonymize' and
+-- 'delete': nothing carries the id any more; with 'keep' the items still do, and so do they.
 -- Derived aggregates (item stats, neighbours, trending) are recomputed from events, so they
 -- stop counting the user at their next refresh.
 CREATE FUNCTION rec.forget_user(user_id text, items text DEFAULT 'anonymize')
@@ -36,6 +39,9 @@ BEGIN
             USING ERRCODE = 'P0002', HINT = 'The user never existed or was already forgotten.';
     END IF;
 
+    -- On Citus the change log has no triggers (rec._log_changes): the user's events, logged here.
+    PERFORM rec._log_changes('events', array_agg(d.item_id), array_agg(v_uid))
+    FROM (SELECT DISTINCT e.item_id FROM pgrec.events AS e WHERE e.user_id = v_uid) AS d;
     FOR v_ref IN SELECT * FROM rec._user_references()
     LOOP
         EXECUTE format('DELETE FROM %s WHERE %I = $1', v_ref.tbl, v_ref.attname) USING v_uid;
@@ -52,13 +58,28 @@ BEGIN
         GET DIAGNOSTICS v_n = ROW_COUNT;
         v_erased := v_erased || jsonb_build_object('items_anonymized', v_n);
     ELSIF items = 'delete' THEN
+        PERFORM rec._log_changes('events', e.items, e.users)
+        FROM (SELECT array_agg(x.item_id) AS items, array_agg(x.user_id) AS users
+              FROM (SELECT DISTINCT e.item_id, e.user_id FROM pgrec.events AS e JOIN pgrec.items AS i ON i.id = e.item_id
+                    WHERE i.creator_id = forget_user.user_id) AS x) AS e
+        WHERE e.items IS NOT NULL;
         DELETE FROM pgrec.items AS i WHERE i.creator_id = forget_user.user_id;
         GET DIAGNOSTICS v_n = ROW_COUNT;
         v_erased := v_erased || jsonb_build_object('items', v_n);
     END IF;
+    IF items <> 'keep' THEN
+        DELETE FROM pgrec.follows AS f WHERE f.creator_id = forget_user.user_id;
+        GET DIAGNOSTICS v_n = ROW_COUNT;
+        v_erased := v_erased || jsonb_build_object('followers', v_n);
+    END IF;
 
     INSERT INTO pgrec.forgotten_users (id_digest) VALUES (rec._user_digest(user_id))
     ON CONFLICT (id_digest) DO UPDATE SET forgotten_at = excluded.forgotten_at;
+    -- The audit log keeps the erasure and the user's earlier entries, by digest only.
+    UPDATE pgrec.audit_log AS a SET user_id = NULL WHERE a.user_digest = rec._user_digest(forget_user.user_id);
+    INSERT INTO pgrec.audit_log (action, user_digest, actor, details)
+    VALUES ('forget', rec._user_digest(forget_user.user_id), rec._actor(),
+            jsonb_build_object('items', items, 'erased', v_erased));
     RETURN jsonb_build_object('user_id', user_id, 'erased', v_erased);
 END;
 $$;

@@ -10,6 +10,9 @@ BEGIN
     PERFORM rec._check_id('user_id', user_id);
     DELETE FROM pgrec.forgotten_users AS f WHERE f.id_digest = rec._user_digest(user_id);
     GET DIAGNOSTICS v_n = ROW_COUNT;
+    IF v_n > 0 THEN
+        INSERT INTO pgrec.audit_log (action, user_digest, actor) VALUES ('unforget', rec._user_digest(user_id), rec._actor());
+    END IF;
     RETURN v_n > 0;
 END;
 $$;

@@ -3,9 +3,10 @@
 -- export never has to fit one value. The "user" part uses the shape rec.upsert_users accepts.
 -- Rows of other tables that reference the user (added by later features) are included as
 -- they are stored, under "other", found through their foreign keys (rec._user_references).
+-- Each export is an entry in the audit log (so it writes, and is not STABLE).
 CREATE FUNCTION rec.export_user(user_id text)
 RETURNS jsonb
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE
     v_user  pgrec.users;
@@ -32,6 +33,8 @@ BEGIN
             v_other := v_other || jsonb_build_object(v_ref.relname, v_rows);
         END IF;
     END LOOP;
+    INSERT INTO pgrec.audit_log (action, user_digest, user_id, actor)
+    VALUES ('export', rec._user_digest(v_user.external_id), v_user.external_id, rec._actor());
 
     RETURN jsonb_build_object(
         'user', jsonb_strip_nulls(jsonb_build_object(

@@ -3,7 +3,8 @@
 
 -- The strategy `name` (e.g. tuned) as a copy of the preset `tuned_from` (e.g. default) with the
 -- fitted weights and parameters (any of history_tau_days, recency_tau_days, candidate_limit,
--- diversity_penalty, max_per_category, category_window, cold_start) and what replay measured.
+-- diversity_penalty, max_per_category, category_window, cold_start) and what replay measured;
+-- the rest (sources, policy, the recency boost factor) as the preset has it.
 -- metrics.better = true makes rec.feed without a strategy serve it.
 CREATE FUNCTION rec.store_tuned_strategy(name text, tuned_from text, weights jsonb, parameters jsonb, metrics jsonb)
 RETURNS void
@@ -72,7 +73,7 @@ BEGIN
     INSERT INTO pgrec.strategies AS s (name, list, description, weights, personalized, cold_start, exclusion_policy,
                                        fallback, history_tau_days, recency_tau_days, candidate_limit, sources,
                                        diversity_penalty, max_per_category, category_window, tuned_from, fitted_at,
-                                       metrics)
+                                       metrics, recency_new_boost, distance_limit_km)
     VALUES (name, v_base.list, 'Fitted by pgrec tune against ' || tuned_from || ' on this installation''s own events.',
             weights, v_base.personalized,
             CASE WHEN parameters ? 'cold_start' THEN parameters ->> 'cold_start' ELSE v_base.cold_start END,
@@ -84,7 +85,8 @@ BEGIN
             coalesce((parameters ->> 'diversity_penalty')::float8, v_base.diversity_penalty),
             coalesce((parameters ->> 'max_per_category')::integer, v_base.max_per_category),
             coalesce((parameters ->> 'category_window')::integer, v_base.category_window),
-            tuned_from, now(), metrics)
+            tuned_from, now(), metrics, v_base.recency_new_boost,
+            v_base.distance_limit_km)
     ON CONFLICT ON CONSTRAINT strategies_pkey DO UPDATE
     SET list = excluded.list, description = excluded.description, weights = excluded.weights,
         personalized = excluded.personalized, cold_start = excluded.cold_start,
@@ -93,7 +95,8 @@ BEGIN
         candidate_limit = excluded.candidate_limit, sources = excluded.sources,
         diversity_penalty = excluded.diversity_penalty, max_per_category = excluded.max_per_category,
         category_window = excluded.category_window, tuned_from = excluded.tuned_from,
-        fitted_at = excluded.fitted_at, metrics = excluded.metrics;
+        fitted_at = excluded.fitted_at, metrics = excluded.metrics, recency_new_boost = excluded.recency_new_boost,
+        distance_limit_km = excluded.distance_limit_km;
 END;
 $$;
 COMMENT ON FUNCTION rec.store_tuned_strategy(text, text, jsonb, jsonb, jsonb) IS
@@ -115,9 +118,11 @@ DECLARE
         'beta', '[0, 1]'::jsonb, 'min_support', '[1, 1000]'::jsonb, 'neighbors', '[1, 1000]'::jsonb,
         'max_items', '[2, 20000]'::jsonb, 'candidates', '[1, 1000]'::jsonb,
         'regularization', '[1e-9, 1000000]'::jsonb, 'iterations', '[1, 100]'::jsonb,
-        'alpha', '[1e-9, 1000000]'::jsonb);
+        'alpha', '[1e-9, 1000000]'::jsonb, 'incremental_walks', '[0, 1e10]'::jsonb,
+        'incremental_min_change', '[0, 1]'::jsonb);
     v_kinds constant jsonb := jsonb_build_object(
-        'itemknn', '["strengths", "half_life_days", "decay", "max_items_per_user", "beta", "min_support", "neighbors"]'::jsonb,
+        'itemknn', '["strengths", "half_life_days", "decay", "max_items_per_user", "beta", "min_support", "neighbors",
+                       "incremental_walks", "incremental_min_change"]'::jsonb,
         'ease', '["strengths", "half_life_days", "decay", "max_items", "lambdas", "neighbors", "candidates"]'::jsonb,
         'als', '["strengths", "half_life_days", "decay", "regularization", "iterations", "alpha", "candidates"]'::jsonb);
 BEGIN

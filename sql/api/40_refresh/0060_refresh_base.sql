@@ -1,0 +1,144 @@
+-- What incremental refresh steps share: which events and changes a step has not processed yet,
+-- whether this run may continue from the last one or must rebuild in full, and recording where
+-- it got to (pgrec.refresh_state).
+--
+-- A step's watermark is the snapshot it read (pg_current_snapshot() when it began), not an
+-- event id or a time: transactions commit out of id order, so "events after id N" would skip an
+-- event whose transaction committed after the run but drew its id before. An event (or a change
+-- in pgrec.refresh_changes) is new to a step exactly when its writing transaction (xact_id) is
+-- not visible in that snapshot. Both columns have BRIN indexes, so finding them reads the newest
+-- few ranges of the table.
+
+-- Whether a snapshot sees the transaction that wrote a row: rows from before xact_id existed
+-- (NULL) and transactions older than the snapshot's xmin are seen; p_own is the current
+-- transaction, which sees its own rows although its snapshot does not list it. The cheap tests
+-- come first, so a full scan calls pg_visible_in_snapshot only for the newest rows. A plain SQL
+-- body, so callers' queries inline it.
+CREATE FUNCTION rec._xact_seen(p_xact bigint, p_snapshot pg_snapshot, p_own bigint)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN p_xact IS NULL
+    OR p_xact < pg_snapshot_xmin(p_snapshot)::text::bigint
+    OR p_xact = p_own
+    OR pg_visible_in_snapshot(p_xact::text::xid8, p_snapshot);
+COMMENT ON FUNCTION rec._xact_seen(bigint, pg_snapshot, bigint) IS
+'Internal: true when the snapshot (or p_own, the current transaction) sees the transaction p_xact that wrote a row.';
+
+-- The current transaction's id as rows record it (xact_id), assigning one if needed: a refresh
+-- writes anyway.
+CREATE FUNCTION rec._own_xact()
+RETURNS bigint
+LANGUAGE sql VOLATILE
+RETURN pg_current_xact_id()::text::bigint;
+COMMENT ON FUNCTION rec._own_xact() IS 'Internal: the current transaction id as a number (events.xact_id).';
+
+-- A digest of the event types (weights, polarities, neutral values): the derived data of every
+-- event-based step depends on them, so a re-weighting makes the next run a full rebuild.
+CREATE FUNCTION rec._event_types_digest()
+RETURNS text
+LANGUAGE sql STABLE
+AS $$
+    SELECT md5(coalesce(string_agg(t.type || ':' || t.weight || ':' || t.polarity || ':' || coalesce(t.neutral_value::text, '')
+                                   || ':' || coalesce(t.max_value::text, ''), ',' ORDER BY t.type), ''))
+    FROM pgrec.event_types AS t;
+$$;
+COMMENT ON FUNCTION rec._event_types_digest() IS 'Internal: digest of pgrec.event_types, part of every event-based step''s inputs.';
+
+-- Whether this run may continue from the step's last one. Returns that run's state, or NULL
+-- when the run must rebuild in full, and why (kept for the run log): a full rebuild was asked
+-- for; the step never ran, or its state went with a TRUNCATE; a replay (pgrec tune) holds
+-- events out in this transaction, so nothing may be compared with the real history; the last
+-- run is part of this transaction (its snapshot cannot tell this transaction's events before it
+-- from those after); the clock (rec.as_of) is before the last run's; the inputs changed; or the
+-- last full rebuild is older than the step's full_every.
+CREATE FUNCTION rec._refresh_base(p_step text, p_full boolean, p_inputs text, p_now timestamptz)
+RETURNS pgrec.refresh_state
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp
+AS $$
+DECLARE
+    v_every  interval;
+    v_state  pgrec.refresh_state;
+    v_reason text;
+BEGIN
+    SELECT s.full_every INTO v_every FROM pgrec.refresh_steps AS s WHERE s.step = p_step;
+    SELECT * INTO v_state FROM pgrec.refresh_state AS s WHERE s.step = p_step;
+    v_reason := CASE
+        WHEN p_full THEN 'requested'
+        WHEN v_every IS NULL THEN 'the step rebuilds on every run (full_every is null)'
+        WHEN v_state.step IS NULL THEN 'no earlier run to continue from'
+        WHEN EXISTS (SELECT FROM pgrec.replay_guard) THEN 'a replay holds events out in this transaction'
+        WHEN v_state.xact_id = rec._own_xact() THEN 'the last run is part of this transaction'
+        WHEN p_now < v_state.as_of THEN 'the clock is before the last run''s'
+        WHEN v_state.inputs IS DISTINCT FROM p_inputs THEN 'its inputs changed'
+        WHEN now() - v_state.full_at >= v_every THEN 'the last full rebuild is older than ' || v_every::text
+    END;
+    PERFORM set_config('pgrec.refresh_detail', coalesce('full (' || v_reason || ')', 'incremental'), true);
+    IF v_reason IS NOT NULL THEN
+        RETURN NULL;
+    END IF;
+    RETURN v_state;
+END;
+$$;
+COMMENT ON FUNCTION rec._refresh_base(text, boolean, text, timestamptz) IS
+'Internal: the state an incremental run of the step continues from, or NULL when it must rebuild in full (the reason goes to the run log).';
+
+-- Record what the step's data is now as of, in the transaction that wrote it. The run log's
+-- detail becomes the mode (and why it was full) plus the step's own account. Changes every
+-- step has seen are no longer needed and are pruned.
+CREATE FUNCTION rec._refresh_save(p_step text, p_snapshot pg_snapshot, p_now timestamptz, p_inputs text,
+                                  p_full boolean, p_detail text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp
+AS $$
+DECLARE
+    v_detail text := concat_ws(': ', nullif(current_setting('pgrec.refresh_detail', true), ''), p_detail);
+BEGIN
+    INSERT INTO pgrec.refresh_state AS s (step, snapshot, as_of, inputs, full_at, mode, detail, xact_id)
+    VALUES (p_step, p_snapshot, p_now, p_inputs, now(), CASE WHEN p_full THEN 'full' ELSE 'incremental' END,
+            left(v_detail, 2000), rec._own_xact())
+    ON CONFLICT (step) DO UPDATE
+    SET snapshot = excluded.snapshot, as_of = excluded.as_of, inputs = excluded.inputs,
+        full_at = CASE WHEN p_full THEN excluded.full_at ELSE s.full_at END,
+        mode = excluded.mode, detail = excluded.detail, xact_id = excluded.xact_id;
+    PERFORM set_config('pgrec.refresh_detail', left(v_detail, 2000), true);
+    DELETE FROM pgrec.refresh_changes AS c
+    WHERE c.xact_id < (SELECT min(pg_snapshot_xmin(s.snapshot)::text::bigint) FROM pgrec.refresh_state AS s);
+END;
+$$;
+COMMENT ON FUNCTION rec._refresh_save(text, pg_snapshot, timestamptz, text, boolean, text) IS
+'Internal: record the snapshot, clock and inputs a step''s derived data is as of (pgrec.refresh_state); prune changes every step has seen.';
+
+-- The events an incremental run adds: those the current snapshot sees (p_snapshot, p_own) up to
+-- p_now that the last run did not count, because its snapshot did not see them or they were in
+-- its future (an event may be recorded up to a day ahead). Each is counted exactly once: in the
+-- first run whose snapshot sees it and whose clock has reached it.
+CREATE FUNCTION rec._new_events(p_prev pgrec.refresh_state, p_snapshot pg_snapshot, p_own bigint, p_now timestamptz)
+RETURNS SETOF pgrec.weighted_events
+LANGUAGE sql STABLE
+AS $$
+    SELECT e.*
+    FROM pgrec.weighted_events AS e
+    WHERE e.occurred_at <= p_now
+      AND rec._xact_seen(e.xact_id, p_snapshot, p_own)
+      AND ((e.xact_id >= pg_snapshot_xmin(p_prev.snapshot)::text::bigint
+            AND NOT pg_visible_in_snapshot(e.xact_id::text::xid8, p_prev.snapshot))
+           OR e.occurred_at > p_prev.as_of);
+$$;
+COMMENT ON FUNCTION rec._new_events(pgrec.refresh_state, pg_snapshot, bigint, timestamptz) IS
+'Internal: the events (weighted) an incremental run of a step adds to what its last run counted.';
+
+-- Changes logged since the last run (pgrec.refresh_changes: deleted or updated events, written
+-- embeddings) that the current snapshot sees.
+CREATE FUNCTION rec._changes_since(p_prev pgrec.refresh_state, p_snapshot pg_snapshot, p_own bigint, p_kind text)
+RETURNS TABLE (item_id bigint, user_id bigint)
+LANGUAGE sql STABLE
+AS $$
+    SELECT DISTINCT c.item_id, c.user_id
+    FROM pgrec.refresh_changes AS c
+    WHERE c.kind = p_kind
+      AND c.xact_id >= pg_snapshot_xmin(p_prev.snapshot)::text::bigint
+      AND NOT pg_visible_in_snapshot(c.xact_id::text::xid8, p_prev.snapshot)
+      AND rec._xact_seen(c.xact_id, p_snapshot, p_own);
+$$;
+COMMENT ON FUNCTION rec._changes_since(pgrec.refresh_state, pg_snapshot, bigint, text) IS
+'Internal: (item, user) of changes of a kind (events: deleted or updated; embedding: written) since a step''s last run.';

@@ -1,0 +1,129 @@
+-- Record users' consent per purpose (pgrec.consent_purposes: personalization, analytics):
+--   SELECT rec.upsert_consents('[{"user_id": "u42", "purpose": "personalization", "granted": false}]');
+-- Each element is {user_id, purpose, granted, at?}: at (ISO-8601, default now, at most a day
+-- ahead) is when the user answered, and an answer older than the one stored is ignored (a late
+-- delivery must not undo a newer choice); in one batch the latest answer per user and purpose
+-- counts. The batch is validated whole (22004 missing, 22023 malformed or unknown purpose,
+-- naming the element). Unknown users are created, as rec.track creates them (consent may come
+-- before the first event); erased users are refused. Each changed answer is a profile version
+-- (cause consent) and an audit entry. Returns the number of answers that changed.
+--
+-- Withdrawing personalization makes every list treat the user as a visitor (their blocked tags
+-- still apply); withdrawing analytics leaves them out of rec.analytics.
+CREATE FUNCTION rec.upsert_consents(consents jsonb)
+RETURNS integer
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
+AS $$
+DECLARE
+    v_allowed constant text[] := ARRAY['user_id', 'purpose', 'granted', 'at'];
+    v_now     constant timestamptz := rec.now();
+    v_hint    constant text := 'A consent is {"user_id": text, "purpose": one of pgrec.consent_purposes, '
+                               '"granted": true|false, "at"?: ISO-8601 timestamp}.';
+    v_bad     record;
+    v_users   bigint[];
+    v_changes jsonb[];
+BEGIN
+    PERFORM rec._check_batch('consents', consents, 10000);
+    SELECT t.ord - 1 AS idx, c.code, c.problem INTO v_bad
+    FROM jsonb_array_elements(consents) WITH ORDINALITY AS t(e, ord)
+    LEFT JOIN pgrec.consent_purposes AS p ON p.purpose = t.e ->> 'purpose'
+    CROSS JOIN LATERAL (VALUES
+        (1, '22023', CASE WHEN jsonb_typeof(t.e) <> 'object' THEN 'must be a JSON object' END),
+        (2, '22004', CASE WHEN jsonb_typeof(t.e) = 'object' THEN
+            CASE WHEN coalesce(jsonb_typeof(t.e -> 'user_id'), 'null') = 'null' THEN 'user_id is required'
+                 WHEN coalesce(jsonb_typeof(t.e -> 'purpose'), 'null') = 'null' THEN 'purpose is required'
+                 WHEN coalesce(jsonb_typeof(t.e -> 'granted'), 'null') = 'null' THEN 'granted is required' END END),
+        (3, '22023', CASE WHEN jsonb_typeof(t.e) = 'object' THEN coalesce(
+            'unknown keys ' || rec._unknown_keys(t.e, v_allowed),
+            'user_id ' || rec._json_problem(t.e -> 'user_id', 'id'),
+            'purpose ' || rec._json_problem(t.e -> 'purpose', 'text'),
+            CASE WHEN p.purpose IS NULL THEN format('unknown purpose "%s"', left(t.e ->> 'purpose', 200)) END,
+            'granted ' || rec._json_problem(t.e -> 'granted', 'boolean'),
+            'at ' || rec._json_problem(t.e -> 'at', 'timestamp'),
+            CASE WHEN (t.e ->> 'at')::timestamptz > v_now + interval '1 day' THEN 'at is more than a day in the future' END)
+            END)
+    ) AS c(n, code, problem)
+    WHERE c.problem IS NOT NULL
+    ORDER BY t.ord, c.n
+    LIMIT 1;
+    IF FOUND THEN
+        PERFORM rec._raise_batch_problem('consents', v_bad.idx, NULL, v_bad.code, v_bad.problem,
+            v_hint || ' Purposes: ' || (SELECT string_agg(p.purpose, ', ' ORDER BY p.purpose) FROM pgrec.consent_purposes AS p));
+    END IF;
+
+    SELECT t.ord - 1 AS idx, t.e ->> 'user_id' AS id INTO v_bad
+    FROM jsonb_array_elements(consents) WITH ORDINALITY AS t(e, ord)
+    WHERE NOT EXISTS (SELECT FROM pgrec.user_keys AS k WHERE k.external_id = t.e ->> 'user_id')
+      AND EXISTS (SELECT FROM pgrec.forgotten_users AS f WHERE f.id_digest = rec._user_digest(t.e ->> 'user_id'))
+    ORDER BY t.ord
+    LIMIT 1;
+    IF FOUND THEN
+        PERFORM rec._raise_batch_problem('consents', v_bad.idx, NULL, '22023',
+            format('user "%s" was erased at their request and is not re-created', v_bad.id),
+            'Drop answers of erased users; an administrator can lift this with rec.unforget_user.');
+    END IF;
+
+    INSERT INTO pgrec.users (id, external_id, created_at) OVERRIDING SYSTEM VALUE
+    SELECT c.user_id, c.external_id, v_now
+    FROM rec._claim_user_ids(ARRAY(SELECT e ->> 'user_id' FROM jsonb_array_elements(consents) AS e)) AS c
+    ORDER BY c.user_id;
+
+    WITH latest AS (
+        SELECT DISTINCT ON (k.user_id, t.e ->> 'purpose')
+               k.user_id, t.e ->> 'purpose' AS purpose, (t.e ->> 'granted')::boolean AS granted,
+               coalesce((t.e ->> 'at')::timestamptz, v_now) AS at
+        FROM jsonb_array_elements(consents) WITH ORDINALITY AS t(e, ord)
+        JOIN pgrec.user_keys AS k ON k.external_id = t.e ->> 'user_id'
+        ORDER BY k.user_id, t.e ->> 'purpose', coalesce((t.e ->> 'at')::timestamptz, v_now) DESC, t.ord DESC
+    ),
+    written AS (
+        INSERT INTO pgrec.consents AS c (user_id, purpose, granted, updated_at)
+        SELECT l.user_id, l.purpose, l.granted, l.at FROM latest AS l
+        ORDER BY l.user_id, l.purpose
+        ON CONFLICT (user_id, purpose) DO UPDATE SET granted = excluded.granted, updated_at = excluded.updated_at
+            WHERE c.updated_at <= excluded.updated_at AND c.granted IS DISTINCT FROM excluded.granted
+        RETURNING c.user_id, c.purpose, c.granted, c.updated_at
+    ),
+    audited AS (
+        INSERT INTO pgrec.audit_log (action, user_digest, user_id, actor, details)
+        SELECT 'consent', rec._user_digest(u.external_id), u.external_id, rec._actor(),
+               jsonb_build_object('purpose', w.purpose, 'granted', w.granted, 'at', w.updated_at)
+        FROM written AS w JOIN pgrec.users AS u ON u.id = w.user_id
+        ORDER BY w.user_id, w.purpose
+        RETURNING 1
+    )
+    SELECT array_agg(x.user_id ORDER BY x.user_id), array_agg(x.changes ORDER BY x.user_id) INTO v_users, v_changes
+    FROM (SELECT w.user_id, jsonb_build_object('consents', jsonb_object_agg(w.purpose, w.granted)) AS changes
+          FROM written AS w GROUP BY w.user_id) AS x;
+    -- (audited runs to completion whether or not it is read: a data-modifying WITH always does.)
+    IF v_users IS NULL THEN
+        RETURN 0;
+    END IF;
+    PERFORM rec._profile_versions(v_users, 'consent', v_changes);
+    RETURN (SELECT sum((SELECT count(*) FROM jsonb_object_keys(c -> 'consents')))::integer FROM unnest(v_changes) AS c);
+END;
+$$;
+COMMENT ON FUNCTION rec.upsert_consents(jsonb) IS
+'Record consent answers [{user_id, purpose, granted, at?}] (purposes in pgrec.consent_purposes); older answers than the stored one are ignored; each change is a profile version and an audit entry. Returns answers changed.';
+
+-- A user's consent per purpose: their answer and when, or the purpose's default (answered
+-- false). A user pgrec does not know gets the defaults.
+CREATE FUNCTION rec.consents(user_id text)
+RETURNS TABLE (purpose text, granted boolean, answered boolean, updated_at timestamptz, description text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+    v_uid bigint;
+BEGIN
+    PERFORM rec._check_id('user_id', consents.user_id);
+    v_uid := rec._user_id(consents.user_id);
+    RETURN QUERY
+    SELECT p.purpose, coalesce(c.granted, p.default_granted), c.user_id IS NOT NULL, c.updated_at, p.description
+    FROM pgrec.consent_purposes AS p
+    LEFT JOIN pgrec.consents AS c ON c.user_id = v_uid AND c.purpose = p.purpose
+    ORDER BY p.purpose;
+END;
+$$;
+COMMENT ON FUNCTION rec.consents(text) IS
+'A user''s consent per purpose (purpose, granted, answered, updated_at, description); without an answer, the purpose''s default.';
