@@ -1,5 +1,5 @@
 """Scale benchmark: one PostgreSQL with events partitioned by month, the same without
-partitioning (the layout of revision 0003 with the rec API of that time), and a 3-node Citus
+partitioning (the layout of revision 0006 with the rec API of that time), and a 3-node Citus
 cluster on this machine, on the same demo data.
 
     .venv/bin/python -m benchmarks.scale --events 5000000                       # all three layouts
@@ -12,9 +12,13 @@ For each layout, on a fresh database:
     and their ids in pgrec.event_ids, as rec.track would have written them);
   * ingest: the newest ``--track-events`` through rec.track in batches of 5000, events/s;
   * refresh: every SQL step in its own transaction (what `pgrec refresh` and the scheduler do),
-    seconds per step and in total. There is no incremental refresh yet: every step recomputes
-    its window (trending: 48 hours, neighbours and transitions: 180 days, stats: everything);
-  * rec.feed(user, 20) and rec.trending(20) p50/p99 over ``--feed-users`` users with history.
+    seconds per step and in total, first in full (``full => true``), then again after
+    ``--added`` new events through rec.track (incremental: the steps with watermarks add what
+    changed; trending and feed_pools recompute their window and pools every run);
+  * rec.feed(user, 20) p50/p99 over ``--feed-users`` users with history (served from their
+    precomputed pool when they have one, else by the full pipeline), the same over users the
+    refresh step feed_pools built a pool for (active in the last 7 days, at most 1000 per run),
+    and rec.trending(20, 0, '24 hours', user).
 The clock is fixed (rec.as_of = the data's "now", 2026-01-01), so runs are comparable.
 
 Prints the figures with ``uptime``'s load before and after each layout: the machine is shared.
@@ -27,11 +31,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import subprocess
 import tarfile
 import tempfile
 import time
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import psycopg
@@ -46,9 +52,10 @@ from app.settings import Settings, get_settings
 from benchmarks.common import log, percentiles, print_table, server_url
 
 LAYOUTS = ("partitioned", "unpartitioned", "citus")
-#: The last commit whose rec API served the unpartitioned layout (revision 0003, before events
+#: The last commit whose rec API served the unpartitioned layout (revision 0006, before events
 #: were partitioned in 0007): what the unpartitioned layout is measured with.
-UNPARTITIONED_API = "f4f87708b5fcb448c25e1c784837f239a6e89010"
+UNPARTITIONED_API = "f287bb0cdc9d251b4e70cb1431023c78bb82cdf8"
+UNPARTITIONED_REVISION = "0006"
 TRACK_BATCH = 5000
 
 
@@ -75,9 +82,9 @@ def fresh_single_node(name: str) -> str:
 
 
 def install_unpartitioned(url: str, ref: str) -> None:
-    """Revision 0003 (one events table, global event ids), then the rec API as it was at git
+    """Revision 0006 (one events table, global event ids), then the rec API as it was at git
     ``ref``, the code that layout was written for."""
-    migrate(url, "0003")
+    migrate(url, UNPARTITIONED_REVISION)
     archive = subprocess.run(["git", "archive", ref, "sql/api"], cwd=ROOT, capture_output=True, check=True).stdout
     with tempfile.TemporaryDirectory() as tmp:
         with tarfile.open(fileobj=__import__("io").BytesIO(archive)) as tar:
@@ -174,17 +181,37 @@ def load(url: str, layout: str, ds: Dataset, track_events: int) -> dict[str, flo
     return figures
 
 
-def refresh_steps(url: str) -> list[dict]:
-    """Every enabled SQL step, each in its own transaction, in order."""
+def refresh_steps(url: str, full: bool) -> list[dict]:
+    """Every enabled SQL step, each in its own transaction, in order; ``full`` rebuilds the
+    incremental steps from all events."""
     results = []
     with connect(url) as conn:
         steps = conn.execute("SELECT step FROM pgrec.refresh_steps WHERE enabled AND runner = 'sql' ORDER BY position"
                              ).fetchall()
         for (step,) in steps:
             started = time.perf_counter()
-            outcome, rows = conn.execute("SELECT outcome, rows FROM rec.refresh(%s)", (step,)).fetchone()
-            results.append({"step": step, "outcome": outcome, "rows": rows, "seconds": time.perf_counter() - started})
+            outcome, rows = conn.execute("SELECT outcome, rows FROM rec.refresh(%s, %s)", (step, full)).fetchone()
+            seconds = time.perf_counter() - started
+            detail = conn.execute("SELECT detail FROM pgrec.refresh_runs WHERE step = %s ORDER BY id DESC LIMIT 1",
+                                  (step,)).fetchone()[0]
+            results.append({"step": step, "outcome": outcome, "rows": rows, "seconds": seconds,
+                            "mode": (detail or "").split(" ")[0].split(":")[0] or "-"})
     return results
+
+
+def add_events(url: str, ds: Dataset, n: int) -> float:
+    """``n`` new events of existing users about existing items, in the last hour before the
+    data's "now", through rec.track in batches of TRACK_BATCH. Returns seconds."""
+    rng = random.Random(11)
+    user_ids = [u["id"] for u in ds.users]
+    item_ids = [i["id"] for i in ds.items]
+    events = [{"event_id": f"added-{k}", "user_id": rng.choice(user_ids), "item_id": rng.choice(item_ids),
+               "type": rng.choice(("view", "view", "view", "click", "like", "save")),
+               "at": (DEFAULT_NOW - timedelta(seconds=rng.randint(1, 3600))).isoformat()} for k in range(n)]
+    started = time.perf_counter()
+    with connect(url) as conn:
+        call_batches(conn, "track", batched(events, TRACK_BATCH))
+    return time.perf_counter() - started
 
 
 def latencies(url: str, n: int) -> dict[str, dict[str, float]]:
@@ -196,13 +223,24 @@ def latencies(url: str, n: int) -> dict[str, dict[str, float]]:
                                                  (n * 3,)).fetchall()]
         users = [u for u in candidates
                  if conn.execute("SELECT (rec.status(%s) -> 'counts' ->> 'events')::int > 0", (u,)).fetchone()[0]][:n]
+        # Users with a precomputed feed (by internal id from the pools, then their client ids,
+        # two single-table reads on every layout).
+        pooled_ids = [r[0] for r in conn.execute(
+            "SELECT user_id FROM pgrec.feed_pools WHERE strategy = 'default' ORDER BY md5(user_id::text) LIMIT %s",
+            (n,)).fetchall()]
+        pooled = [r[0] for r in conn.execute("SELECT external_id FROM pgrec.users WHERE id = ANY (%s)",
+                                             (pooled_ids,)).fetchall()]
         out = {}
-        for name, sql in (("feed", "SELECT * FROM rec.feed(%s, 20)"),
-                          ("trending", "SELECT * FROM rec.trending(20, 0, '24 hours', %s)")):
-            for u in users[:20]:  # warm-up
+        for name, sql, who in (("feed", "SELECT * FROM rec.feed(%s, 20)", users),
+                               ("pooled", "SELECT * FROM rec.feed(%s, 20)", pooled),
+                               ("trending", "SELECT * FROM rec.trending(20, 0, '24 hours', %s)", users)):
+            if not who:
+                out[name] = {"p50": float("nan"), "p99": float("nan")}
+                continue
+            for u in who[:20]:  # warm-up
                 conn.execute(sql, (u,)).fetchall()
             samples = []
-            for u in users:
+            for u in who:
                 started = time.perf_counter()
                 conn.execute(sql, (u,)).fetchall()
                 samples.append((time.perf_counter() - started) * 1000)
@@ -218,6 +256,8 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=120)
     parser.add_argument("--track-events", type=int, default=200_000,
                         help="the newest events, ingested through rec.track (the rest by COPY)")
+    parser.add_argument("--added", type=int, default=10_000,
+                        help="new events through rec.track after the full refresh, before the incremental one")
     parser.add_argument("--feed-users", type=int, default=300)
     parser.add_argument("--layout", action="append", choices=LAYOUTS, help="repeatable; default: all three")
     parser.add_argument("--baseline-ref", default=UNPARTITIONED_API,
@@ -235,17 +275,29 @@ def main() -> None:
         try:
             ds = generate(size, now=DEFAULT_NOW)
             figures = load(url, layout, ds, min(args.track_events, args.events))
-            steps = refresh_steps(url)
+            log(f"{layout}: full refresh")
+            steps = refresh_steps(url, full=True)
+            log(f"{layout}: {args.added} new events, then the incremental refresh")
+            added_s = add_events(url, ds, args.added)
+            incremental = refresh_steps(url, full=False)
             reads = latencies(url, args.feed_users)
             after = uptime()
-            print_table(f"{layout}: refresh steps (each in its own transaction) at {figures['events']} events",
-                        steps, ["step", "outcome", "rows", "seconds"])
+            print_table(f"{layout}: refresh steps (each in its own transaction) at {figures['events']} events, "
+                        f"in full, then after {args.added} new events", [
+                            {"step": f["step"], "full s": f["seconds"], "full rows": f["rows"],
+                             "incr. s": i["seconds"], "incr. mode": i["mode"], "incr. rows": i["rows"],
+                             "outcomes": f"{f['outcome']}/{i['outcome']}"}
+                            for f, i in zip(steps, incremental)],
+                        ["step", "full s", "full rows", "incr. s", "incr. mode", "incr. rows", "outcomes"])
             rows.append({
                 "layout": layout, "events": figures["events"],
                 "COPY ev/s": figures["copy_rate"], "track ev/s": figures["track_rate"],
-                "refresh s": sum(s["seconds"] for s in steps), "incremental": "n/a",
+                "refresh s": sum(s["seconds"] for s in steps),
+                "incr. s": sum(s["seconds"] for s in incremental),
+                "added ev/s": args.added / added_s,
                 "embed s": figures["embeddings_s"],
                 "feed p50": reads["feed"]["p50"], "feed p99": reads["feed"]["p99"],
+                "pooled p50": reads["pooled"]["p50"], "pooled p99": reads["pooled"]["p99"],
                 "trend p50": reads["trending"]["p50"], "trend p99": reads["trending"]["p99"],
                 "load before": before.split("load average:")[-1].strip(),
                 "load after": after.split("load average:")[-1].strip(),
@@ -260,9 +312,11 @@ def main() -> None:
                     conn.execute(f"DROP DATABASE IF EXISTS bench_scale_{layout}_{args.events} WITH (FORCE)")
     print_table(f"pgrec scale benchmark: {size.items} items, {size.users} users, {size.events} events over "
                 f"{size.days} days; ms for latencies; load = uptime's 1/5/15-minute averages (2 shared cores)",
-                rows, ["layout", "events", "COPY ev/s", "track ev/s", "refresh s", "incremental", "embed s",
-                       "feed p50", "feed p99", "trend p50", "trend p99", "load before", "load after"])
-    print("incremental refresh: not implemented yet; every refresh step recomputes its whole window.")
+                rows, ["layout", "events", "COPY ev/s", "track ev/s", "refresh s", "incr. s", "added ev/s", "embed s",
+                       "feed p50", "feed p99", "pooled p50", "pooled p99", "trend p50", "trend p99",
+                       "load before", "load after"])
+    print(f"refresh s: every SQL step in full; incr. s: the same steps after {args.added} new events "
+          "(trending and feed_pools recompute on every run); pooled: users with a precomputed feed.")
 
 
 if __name__ == "__main__":

@@ -300,7 +300,6 @@ def read_calls(w: World) -> list[tuple[str, str, tuple]]:
         ("embed_status", "SELECT rec.embed_status()", ()),
         ("embedding_dim", "SELECT rec.embedding_dim()", ()),
         ("explain", "SELECT rec.explain(%s, %s)", (w.user, w.item)),
-        ("export_user", "SELECT rec.export_user(%s)", (w.user,)),
         ("export_user_events", "SELECT * FROM rec.export_user_events(%s, 0, 50)", (w.user,)),
         ("feed", "SELECT * FROM rec.feed(%s, 10)", (w.user,)),
         ("freshness", "SELECT * FROM rec.freshness()", ()),
@@ -331,21 +330,45 @@ def read_calls(w: World) -> list[tuple[str, str, tuple]]:
         ("experiments", "SELECT * FROM rec.experiments()", ()),
         ("experiment_variant", "SELECT * FROM rec.experiment_variant(%s, %s)", (EXPERIMENT, w.user)),
         ("experiment_report", "SELECT * FROM rec.experiment_report(%s)", (EXPERIMENT,)),
+        ("feed_metrics", "SELECT * FROM rec.feed_metrics()", ()),
+        ("score_distribution", "SELECT rec.score_distribution(NULL, 5, 5)", ()),
+        ("following", "SELECT * FROM rec.following(%s)", (w.user,)),
+        ("rank", "SELECT * FROM rec.rank(%s, %s)", (w.user, w.items)),
+        ("recommendation_types", "SELECT * FROM rec.recommendation_types()", ()),
+        ("profile", "SELECT rec.profile(%s)", (w.user,)),
+        ("profile_history", "SELECT * FROM rec.profile_history(%s)", (w.user,)),
+        ("consents", "SELECT * FROM rec.consents(%s)", (w.user,)),
+        ("paths", "SELECT * FROM rec.paths()", ()),
+        ("path_progress", "SELECT rec.path_progress(%s, %s)", (w.user, PATH)),
+        ("recommended_difficulty", "SELECT rec.recommended_difficulty(%s)", (w.user,)),
+        ("achievements", "SELECT * FROM rec.achievements(%s)", (w.user,)),
+        ("analytics", "SELECT * FROM rec.analytics('30d')", ()),
+        ("audit_log", "SELECT * FROM rec.audit_log()", ()),
     ]
 
 
 def write_calls(w: World) -> list[tuple[str, str, tuple]]:
     """(function, statement, parameters) for every public write function, in an order that
     works on one database (each call's inputs exist by then)."""
-    event = {"event_id": "scale-1", "user_id": "scale-user", "item_id": w.item, "type": "like"}
+    events = [{"event_id": "scale-1", "user_id": "scale-user", "item_id": w.item, "type": "like"},
+              {"event_id": "scale-2", "user_id": "scale-user", "item_id": w.item, "type": "rate", "value": 4}]
+    # The world's user, who exists on a standby too (there unfollow must try to write).
+    follow = [{"user_id": w.user, "creator_id": "scale-creator"}]
     return [
         ("upsert_items", "SELECT rec.upsert_items(%s::jsonb)",
-         (json.dumps([{"id": "scale-item", "title": "Scale-out notes", "tags": ["tag:scale"],
+         (json.dumps([{"id": "scale-item", "title": "Scale-out notes", "tags": ["tag:scale"], "creator_id": "scale-creator",
                        "location": {"lat": w.lat, "lon": w.lon}}]),)),
         ("upsert_users", "SELECT rec.upsert_users(%s::jsonb)",
          (json.dumps([{"id": "scale-user", "preferences": {"preferred_tags": ["tag:scale"]}}]),)),
-        ("track", "SELECT rec.track(%s::jsonb)", (json.dumps([event]),)),
+        ("track", "SELECT rec.track(%s::jsonb)", (json.dumps(events),)),
         ("submit_onboarding", "SELECT rec.submit_onboarding('scale-user', '{}'::jsonb)", ()),
+        ("follow", "SELECT rec.follow(%s::jsonb)", (json.dumps(follow),)),
+        ("unfollow", "SELECT rec.unfollow(%s::jsonb)", (json.dumps(follow),)),
+        ("upsert_consents", "SELECT rec.upsert_consents(%s::jsonb)",
+         (json.dumps([{"user_id": "scale-user", "purpose": "analytics", "granted": False}]),)),
+        ("upsert_paths", "SELECT rec.upsert_paths(%s::jsonb)",
+         (json.dumps([{"id": "scale-path-written", "title": "Written", "modules": ["scale-item"]}]),)),
+        ("claim_achievement", "SELECT rec.claim_achievement('scale-user', 'first_rating')", ()),
         ("upsert_rules", "SELECT rec.upsert_rules(%s::jsonb)",
          (json.dumps([{"name": "scale-rule", "boost": 0.2, "tag": "tag:scale"}]),)),
         ("delete_rules", "SELECT rec.delete_rules(ARRAY['scale-rule'])", ()),
@@ -374,9 +397,12 @@ def write_calls(w: World) -> list[tuple[str, str, tuple]]:
         ("embed_claim", "SELECT * FROM rec.embed_claim(5)", ()),
         ("embed_store", "SELECT rec.embed_store(ARRAY[]::bigint[], ARRAY[]::text[], ARRAY[]::public.vector[])", ()),
         ("embed_fail", "SELECT rec.embed_fail(ARRAY[]::bigint[], 'scale-out test')", ()),
+        ("embed_bulk_begin", "SELECT rec.embed_bulk_begin()", ()),
+        ("embed_bulk_finish", "SELECT rec.embed_bulk_finish()", ()),
         ("create_api_key", "SELECT * FROM rec.create_api_key('scale-key', ARRAY['read'])", ()),
         ("authenticate", "SELECT * FROM rec.authenticate('pgrec_000000000000_unknown')", ()),
         ("revoke_api_key", "SELECT rec.revoke_api_key('scale-key')", ()),
+        ("export_user", "SELECT rec.export_user(%s)", (w.user,)),
         ("forget_user", "SELECT rec.forget_user('scale-user')", ()),
         ("unforget_user", "SELECT rec.unforget_user('scale-user')", ()),
     ]
@@ -384,14 +410,18 @@ def write_calls(w: World) -> list[tuple[str, str, tuple]]:
 
 #: The experiment the read calls report on: :func:`prepare_calls` creates it.
 EXPERIMENT = "scale_read"
+#: The learning path the read calls report progress on: :func:`prepare_calls` creates it.
+PATH = "scale_path"
 
 #: Calls that hold out events (a replay) and so can only roll back: :func:`run_call` runs them
 #: in a transaction it rolls back.
 ROLLED_BACK = {"replay_split"}
 
 
-def prepare_calls(conn: psycopg.Connection) -> None:
-    """What the read calls need besides the loaded data: the experiment they report on."""
+def prepare_calls(conn: psycopg.Connection, w: World) -> None:
+    """What the read calls need besides the loaded data: the experiment they report on and a
+    learning path of the world's items."""
+    conn.execute("SELECT rec.upsert_paths(%s::jsonb)", (json.dumps([{"id": PATH, "modules": w.items}]),))
     conn.execute("SELECT rec.upsert_experiment(%s::jsonb)", (json.dumps(
         {"name": EXPERIMENT, "starts_at": "2020-01-01T00:00:00Z",
          "variants": [{"name": "control", "strategy": "default", "share": 0.5},

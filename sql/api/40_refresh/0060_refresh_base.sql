@@ -114,8 +114,11 @@ COMMENT ON FUNCTION rec._refresh_save(text, pg_snapshot, timestamptz, text, bool
 -- first run whose snapshot sees it and whose clock has reached it.
 CREATE FUNCTION rec._new_events(p_prev pgrec.refresh_state, p_snapshot pg_snapshot, p_own bigint, p_now timestamptz)
 RETURNS SETOF pgrec.weighted_events
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
     SELECT e.*
     FROM pgrec.weighted_events AS e
     WHERE e.occurred_at <= p_now
@@ -123,6 +126,7 @@ AS $$
       AND ((e.xact_id >= pg_snapshot_xmin(p_prev.snapshot)::text::bigint
             AND NOT pg_visible_in_snapshot(e.xact_id::text::xid8, p_prev.snapshot))
            OR e.occurred_at > p_prev.as_of);
+END;
 $$;
 COMMENT ON FUNCTION rec._new_events(pgrec.refresh_state, pg_snapshot, bigint, timestamptz) IS
 'Internal: the events (weighted) an incremental run of a step adds to what its last run counted.';
@@ -131,14 +135,18 @@ COMMENT ON FUNCTION rec._new_events(pgrec.refresh_state, pg_snapshot, bigint, ti
 -- embeddings) that the current snapshot sees.
 CREATE FUNCTION rec._changes_since(p_prev pgrec.refresh_state, p_snapshot pg_snapshot, p_own bigint, p_kind text)
 RETURNS TABLE (item_id bigint, user_id bigint)
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
     SELECT DISTINCT c.item_id, c.user_id
     FROM pgrec.refresh_changes AS c
     WHERE c.kind = p_kind
       AND c.xact_id >= pg_snapshot_xmin(p_prev.snapshot)::text::bigint
       AND NOT pg_visible_in_snapshot(c.xact_id::text::xid8, p_prev.snapshot)
       AND rec._xact_seen(c.xact_id, p_snapshot, p_own);
+END;
 $$;
 COMMENT ON FUNCTION rec._changes_since(pgrec.refresh_state, pg_snapshot, bigint, text) IS
 'Internal: (item, user) of changes of a kind (events: deleted or updated; embedding: written) since a step''s last run.';

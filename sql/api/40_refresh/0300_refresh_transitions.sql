@@ -1,25 +1,47 @@
 -- Each user's distinct transitions as of p_now: for the user's events of the last 180 days in
 -- time order (dismissals left out: they end a path rather than continue it), every change from
--- one item to another within 7 days is a transition A -> B. Callers filter by user_id, which
--- reaches the events scan (the window's partition key; a plain SQL body, inlined).
-CREATE FUNCTION rec._user_transitions(p_now timestamptz)
+-- one item to another within 7 days is a transition A -> B. p_user_ids: only those users', a
+-- filter in the events scan (the window's partition key). PL/pgSQL in two copies of one query,
+-- like rec._item_event_totals, for Citus.
+CREATE FUNCTION rec._user_transitions(p_now timestamptz, p_user_ids bigint[] DEFAULT NULL)
 RETURNS TABLE (item_id bigint, next_item_id bigint, user_id bigint)
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 AS $$
-    SELECT DISTINCT o.prev_item, o.item_id, o.user_id
-    FROM (SELECT e.user_id, e.item_id, e.occurred_at,
-                 lag(e.item_id) OVER w AS prev_item,
-                 lag(e.occurred_at) OVER w AS prev_at
-          FROM pgrec.weighted_events AS e
-          WHERE e.polarity >= 0
-            AND e.occurred_at > p_now - interval '180 days'
-            AND e.occurred_at <= p_now
-          WINDOW w AS (PARTITION BY e.user_id ORDER BY e.occurred_at, e.id)) AS o
-    WHERE o.prev_item IS NOT NULL
-      AND o.prev_item <> o.item_id
-      AND o.occurred_at - o.prev_at <= interval '7 days';
+#variable_conflict use_column
+BEGIN
+    IF p_user_ids IS NULL THEN
+        RETURN QUERY
+        SELECT DISTINCT o.prev_item, o.item_id, o.user_id
+        FROM (SELECT e.user_id, e.item_id, e.occurred_at,
+                     lag(e.item_id) OVER w AS prev_item,
+                     lag(e.occurred_at) OVER w AS prev_at
+              FROM pgrec.weighted_events AS e
+              WHERE e.polarity >= 0
+                AND e.occurred_at > p_now - interval '180 days'
+                AND e.occurred_at <= p_now
+              WINDOW w AS (PARTITION BY e.user_id ORDER BY e.occurred_at, e.id)) AS o
+        WHERE o.prev_item IS NOT NULL
+          AND o.prev_item <> o.item_id
+          AND o.occurred_at - o.prev_at <= interval '7 days';
+    ELSE
+        RETURN QUERY
+        SELECT DISTINCT o.prev_item, o.item_id, o.user_id
+        FROM (SELECT e.user_id, e.item_id, e.occurred_at,
+                     lag(e.item_id) OVER w AS prev_item,
+                     lag(e.occurred_at) OVER w AS prev_at
+              FROM pgrec.weighted_events AS e
+              WHERE e.polarity >= 0
+                AND e.occurred_at > p_now - interval '180 days'
+                AND e.occurred_at <= p_now
+                AND e.user_id = ANY (p_user_ids)
+              WINDOW w AS (PARTITION BY e.user_id ORDER BY e.occurred_at, e.id)) AS o
+        WHERE o.prev_item IS NOT NULL
+          AND o.prev_item <> o.item_id
+          AND o.occurred_at - o.prev_at <= interval '7 days';
+    END IF;
+END;
 $$;
-COMMENT ON FUNCTION rec._user_transitions(timestamptz) IS
+COMMENT ON FUNCTION rec._user_transitions(timestamptz, bigint[]) IS
 'Internal: per user, the distinct item -> next item transitions (within 7 days, last 180 days) as of a time.';
 
 -- Refresh step "transitions": what users did next. A pair A -> B counts the distinct users who
@@ -77,8 +99,7 @@ BEGIN
         INSERT INTO pg_temp.transition_sources SELECT g.item_id FROM gone AS g;
         WITH added AS (
             INSERT INTO pgrec.user_transitions (item_id, next_item_id, user_id)
-            SELECT t.item_id, t.next_item_id, t.user_id FROM rec._user_transitions(v_now) AS t
-            WHERE t.user_id = ANY (v_users)
+            SELECT t.item_id, t.next_item_id, t.user_id FROM rec._user_transitions(v_now, v_users) AS t
             ORDER BY 1, 2, 3
             RETURNING item_id
         )

@@ -23,6 +23,8 @@ DECLARE
     v_ref    record;
     v_n      bigint;
     v_erased jsonb := '{}';
+    v_items  bigint[];
+    v_users  bigint[];
 BEGIN
     PERFORM rec._check_id('user_id', user_id);
     -- Deletes on the user's shards, then writes items and tombstones (reference tables on Citus).
@@ -39,9 +41,10 @@ BEGIN
             USING ERRCODE = 'P0002', HINT = 'The user never existed or was already forgotten.';
     END IF;
 
-    -- On Citus the change log has no triggers (rec._log_changes): the user's events, logged here.
-    PERFORM rec._log_changes('events', array_agg(d.item_id), array_agg(v_uid))
-    FROM (SELECT DISTINCT e.item_id FROM pgrec.events AS e WHERE e.user_id = v_uid) AS d;
+    -- On Citus the change log has no triggers (rec._log_changes): the user's events, logged here
+    -- (read first: a function call inside the query would run on the user's shard).
+    v_items := ARRAY(SELECT DISTINCT e.item_id FROM pgrec.events AS e WHERE e.user_id = v_uid);
+    PERFORM rec._log_changes('events', v_items, array_fill(v_uid, ARRAY[cardinality(v_items)]));
     FOR v_ref IN SELECT * FROM rec._user_references()
     LOOP
         EXECUTE format('DELETE FROM %s WHERE %I = $1', v_ref.tbl, v_ref.attname) USING v_uid;
@@ -58,11 +61,10 @@ BEGIN
         GET DIAGNOSTICS v_n = ROW_COUNT;
         v_erased := v_erased || jsonb_build_object('items_anonymized', v_n);
     ELSIF items = 'delete' THEN
-        PERFORM rec._log_changes('events', e.items, e.users)
-        FROM (SELECT array_agg(x.item_id) AS items, array_agg(x.user_id) AS users
-              FROM (SELECT DISTINCT e.item_id, e.user_id FROM pgrec.events AS e JOIN pgrec.items AS i ON i.id = e.item_id
-                    WHERE i.creator_id = forget_user.user_id) AS x) AS e
-        WHERE e.items IS NOT NULL;
+        SELECT coalesce(array_agg(x.item_id), '{}'), coalesce(array_agg(x.user_id), '{}') INTO v_items, v_users
+        FROM (SELECT DISTINCT e.item_id, e.user_id FROM pgrec.events AS e JOIN pgrec.items AS i ON i.id = e.item_id
+              WHERE i.creator_id = forget_user.user_id) AS x;
+        PERFORM rec._log_changes('events', v_items, v_users);
         DELETE FROM pgrec.items AS i WHERE i.creator_id = forget_user.user_id;
         GET DIAGNOSTICS v_n = ROW_COUNT;
         v_erased := v_erased || jsonb_build_object('items', v_n);

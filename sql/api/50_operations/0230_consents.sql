@@ -20,6 +20,12 @@ DECLARE
     v_hint    constant text := 'A consent is {"user_id": text, "purpose": one of pgrec.consent_purposes, '
                                '"granted": true|false, "at"?: ISO-8601 timestamp}.';
     v_bad     record;
+    v_known   text[];
+    v_ids     bigint[];
+    v_w_users bigint[];
+    v_w_purposes text[];
+    v_w_granted  boolean[];
+    v_w_at       timestamptz[];
     v_users   bigint[];
     v_changes jsonb[];
 BEGIN
@@ -51,9 +57,13 @@ BEGIN
             v_hint || ' Purposes: ' || (SELECT string_agg(p.purpose, ', ' ORDER BY p.purpose) FROM pgrec.consent_purposes AS p));
     END IF;
 
+    -- The batch's known users read first (on Citus the shards of those ids): a subquery per
+    -- element would ask every shard.
+    v_known := ARRAY(SELECT k.external_id FROM pgrec.user_keys AS k
+                     WHERE k.external_id = ANY (ARRAY(SELECT e ->> 'user_id' FROM jsonb_array_elements(consents) AS e)));
     SELECT t.ord - 1 AS idx, t.e ->> 'user_id' AS id INTO v_bad
     FROM jsonb_array_elements(consents) WITH ORDINALITY AS t(e, ord)
-    WHERE NOT EXISTS (SELECT FROM pgrec.user_keys AS k WHERE k.external_id = t.e ->> 'user_id')
+    WHERE t.e ->> 'user_id' <> ALL (v_known)
       AND EXISTS (SELECT FROM pgrec.forgotten_users AS f WHERE f.id_digest = rec._user_digest(t.e ->> 'user_id'))
     ORDER BY t.ord
     LIMIT 1;
@@ -68,12 +78,18 @@ BEGIN
     FROM rec._claim_user_ids(ARRAY(SELECT e ->> 'user_id' FROM jsonb_array_elements(consents) AS e)) AS c
     ORDER BY c.user_id;
 
+    -- The batch's users by internal id, read once (on Citus the shards of those ids); then the
+    -- answers written, and what changed read back as values for the audit log and the profile
+    -- versions (each its own statement, which Citus plans on its own).
+    SELECT array_agg(k.external_id), array_agg(k.user_id) INTO v_known, v_ids
+    FROM pgrec.user_keys AS k
+    WHERE k.external_id = ANY (ARRAY(SELECT e ->> 'user_id' FROM jsonb_array_elements(consents) AS e));
     WITH latest AS (
         SELECT DISTINCT ON (k.user_id, t.e ->> 'purpose')
                k.user_id, t.e ->> 'purpose' AS purpose, (t.e ->> 'granted')::boolean AS granted,
                coalesce((t.e ->> 'at')::timestamptz, v_now) AS at
         FROM jsonb_array_elements(consents) WITH ORDINALITY AS t(e, ord)
-        JOIN pgrec.user_keys AS k ON k.external_id = t.e ->> 'user_id'
+        JOIN unnest(v_known, v_ids) AS k(external_id, user_id) ON k.external_id = t.e ->> 'user_id'
         ORDER BY k.user_id, t.e ->> 'purpose', coalesce((t.e ->> 'at')::timestamptz, v_now) DESC, t.ord DESC
     ),
     written AS (
@@ -83,19 +99,23 @@ BEGIN
         ON CONFLICT (user_id, purpose) DO UPDATE SET granted = excluded.granted, updated_at = excluded.updated_at
             WHERE c.updated_at <= excluded.updated_at AND c.granted IS DISTINCT FROM excluded.granted
         RETURNING c.user_id, c.purpose, c.granted, c.updated_at
-    ),
-    audited AS (
-        INSERT INTO pgrec.audit_log (action, user_digest, user_id, actor, details)
-        SELECT 'consent', rec._user_digest(u.external_id), u.external_id, rec._actor(),
-               jsonb_build_object('purpose', w.purpose, 'granted', w.granted, 'at', w.updated_at)
-        FROM written AS w JOIN pgrec.users AS u ON u.id = w.user_id
-        ORDER BY w.user_id, w.purpose
-        RETURNING 1
     )
+    SELECT array_agg(w.user_id ORDER BY w.user_id, w.purpose), array_agg(w.purpose ORDER BY w.user_id, w.purpose),
+           array_agg(w.granted ORDER BY w.user_id, w.purpose), array_agg(w.updated_at ORDER BY w.user_id, w.purpose)
+    INTO v_w_users, v_w_purposes, v_w_granted, v_w_at
+    FROM written AS w;
+    IF v_w_users IS NULL THEN
+        RETURN 0;
+    END IF;
+    INSERT INTO pgrec.audit_log (action, user_digest, user_id, actor, details)
+    SELECT 'consent', rec._user_digest(k.external_id), k.external_id, rec._actor(),
+           jsonb_build_object('purpose', w.purpose, 'granted', w.granted, 'at', w.at)
+    FROM unnest(v_w_users, v_w_purposes, v_w_granted, v_w_at) WITH ORDINALITY AS w(user_id, purpose, granted, at, ord)
+    JOIN unnest(v_known, v_ids) AS k(external_id, user_id) ON k.user_id = w.user_id
+    ORDER BY w.ord;
     SELECT array_agg(x.user_id ORDER BY x.user_id), array_agg(x.changes ORDER BY x.user_id) INTO v_users, v_changes
     FROM (SELECT w.user_id, jsonb_build_object('consents', jsonb_object_agg(w.purpose, w.granted)) AS changes
-          FROM written AS w GROUP BY w.user_id) AS x;
-    -- (audited runs to completion whether or not it is read: a data-modifying WITH always does.)
+          FROM unnest(v_w_users, v_w_purposes, v_w_granted) AS w(user_id, purpose, granted) GROUP BY w.user_id) AS x;
     IF v_users IS NULL THEN
         RETURN 0;
     END IF;

@@ -33,7 +33,9 @@ DECLARE
     v_target    double precision;
 BEGIN
     PERFORM rec._check_id('user_id', profile.user_id);
-    SELECT * INTO v_user FROM pgrec.users AS u WHERE u.id = rec._user_id(profile.user_id);
+    -- Two steps, each a single-shard query on Citus (user_keys, then users by id).
+    v_user.id := rec._user_id(profile.user_id);
+    SELECT * INTO v_user FROM pgrec.users AS u WHERE u.id = v_user.id;
     IF NOT FOUND THEN
         RETURN jsonb_build_object('user_id', profile.user_id, 'known', false, 'version', 0, 'updated_at', NULL,
                                   'interests', '[]'::jsonb, 'aversions', '[]'::jsonb, 'personalized', false);

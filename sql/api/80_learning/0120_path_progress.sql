@@ -43,7 +43,9 @@ BEGIN
         RAISE EXCEPTION 'unknown learning path "%"', path_progress.path_id USING ERRCODE = 'P0002',
             HINT = 'Create paths with rec.upsert_paths; rec.paths() lists them.';
     END IF;
-    SELECT * INTO v_user FROM pgrec.users AS u WHERE u.id = rec._user_id(path_progress.user_id);
+    -- Two steps, each a single-shard query on Citus (user_keys, then users by id).
+    v_user.id := rec._user_id(path_progress.user_id);
+    SELECT * INTO v_user FROM pgrec.users AS u WHERE u.id = v_user.id;
     SELECT * INTO v_pace FROM pgrec.learning_paces AS p WHERE p.pace = v_user.attributes ->> 'pace';
     v_declared := FOUND;
     IF NOT v_declared THEN

@@ -18,7 +18,9 @@ DECLARE
     v_levels boolean;
 BEGIN
     PERFORM rec._check_id('user_id', recommended_difficulty.user_id);
-    SELECT * INTO v_user FROM pgrec.users AS u WHERE u.id = rec._user_id(recommended_difficulty.user_id);
+    -- Two steps, each a single-shard query on Citus (user_keys, then users by id).
+    v_user.id := rec._user_id(recommended_difficulty.user_id);
+    SELECT * INTO v_user FROM pgrec.users AS u WHERE u.id = v_user.id;
     SELECT coalesce(jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
                'item_id', i.external_id, 'completed_at', b.completed_at, 'level', b.level, 'score', b.score,
                'minutes', round(b.minutes::numeric, 1), 'estimate', b.estimate,
