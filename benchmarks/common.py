@@ -54,7 +54,11 @@ def fresh_database(name: str) -> str:
 
 
 def copy_events(conn: psycopg.Connection, ds: Dataset, batch_size: int = 50_000) -> int:
-    """COPY the dataset's events into pgrec.events, mapping external ids to internal keys."""
+    """COPY the dataset's events into pgrec.events, mapping external ids to internal keys: into
+    their monthly partitions (made first) and with their ids in pgrec.event_ids, as rec.track
+    would have stored them."""
+    conn.execute("SELECT rec.create_event_partitions(%s::timestamptz - make_interval(days => %s), %s)",
+                 (ds.now, ds.size.days + 1, ds.now))
     users = dict(conn.execute("SELECT external_id, id FROM pgrec.users").fetchall())
     items = dict(conn.execute("SELECT external_id, id FROM pgrec.items").fetchall())
     total = 0
@@ -67,6 +71,9 @@ def copy_events(conn: psycopg.Connection, ds: Dataset, batch_size: int = 50_000)
                                     e.get("value"), json.dumps(e["context"]) if e.get("context") else None,
                                     e["at"]))
             total += len(batch)
+    conn.execute("INSERT INTO pgrec.event_ids (user_id, event_id, occurred_at) "
+                 "SELECT user_id, event_id, occurred_at FROM pgrec.events WHERE event_id IS NOT NULL "
+                 "ON CONFLICT DO NOTHING")
     return total
 
 

@@ -15,7 +15,7 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 
 from app.db import database_url, sqlalchemy_url
-from app.schema import OWNER, drop_api, install_api, prepare, set_embedding_dim
+from app.schema import OWNER, citus_coordinator, drop_api, install_api, prepare, set_embedding_dim
 from app.settings import get_settings
 
 VERSION_SCHEMA = "pgrec"
@@ -31,7 +31,17 @@ def run_migrations_online() -> None:
     with engine.connect() as connection:
         raw = connection.connection.driver_connection
         set_embedding_dim(raw, get_settings().embedding_dim)
+        citus = citus_coordinator(raw)
         prepare(raw)
+        if citus:
+            # Citus creates the roles on the workers with the transaction that creates them
+            # here, and reaches the workers as the current role (pgrec_owner, below): the roles
+            # must be committed everywhere before anything runs as them.
+            raw.commit()
+            # One connection per worker for the whole transaction: a transaction that reads
+            # a distributed table over several connections may not then write a reference
+            # table (XX000 "there was a parallel operation on a distributed table").
+            raw.execute("SET LOCAL citus.multi_shard_modify_mode = 'sequential'")
         raw.execute(f"SET ROLE {OWNER}")
         context.configure(
             connection=connection,
@@ -42,6 +52,11 @@ def run_migrations_online() -> None:
             context.run_migrations()
             heads = context.get_context().get_current_heads()
             if heads and set(heads) == set(context.script.get_heads()):
+                if citus:
+                    # Citus creates functions on the workers over connections of their own,
+                    # which see the tables placed by the revisions only once committed.
+                    raw.commit()
+                    raw.execute("SET LOCAL citus.multi_shard_modify_mode = 'sequential'")
                 install_api(raw)
             elif heads:
                 drop_api(raw)

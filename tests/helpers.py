@@ -274,6 +274,177 @@ def api_client(conninfo: str, **overrides: Any) -> Iterator[TestClient]:
         yield client
 
 
+# --- every public function, called once (scale-out tests) ------------------------------------
+# The read functions are the STABLE ones: they must run on a hot standby and on a Citus
+# coordinator. The write functions are the VOLATILE ones: they must run on a coordinator and
+# fail with 25006 on a standby. A test checks that these two lists name every public function.
+
+@dataclass(frozen=True)
+class World:
+    """Ids in a loaded database that the calls below use."""
+
+    user: str           # a user with history
+    item: str           # an item with neighbours
+    items: list[str]    # a few items (a session, a course, a lookup)
+    lat: float
+    lon: float
+    words: str          # a search query that matches something
+
+
+def read_calls(w: World) -> list[tuple[str, str, tuple]]:
+    """(function, statement, parameters) for every public read function."""
+    return [
+        ("activity", "SELECT * FROM rec.activity('30 days', '1 day')", ()),
+        ("api_keys", "SELECT * FROM rec.api_keys()", ()),
+        ("due_steps", "SELECT * FROM rec.due_steps()", ()),
+        ("embed_status", "SELECT rec.embed_status()", ()),
+        ("embedding_dim", "SELECT rec.embedding_dim()", ()),
+        ("explain", "SELECT rec.explain(%s, %s)", (w.user, w.item)),
+        ("export_user_events", "SELECT * FROM rec.export_user_events(%s, 0, 50)", (w.user,)),
+        ("feed", "SELECT * FROM rec.feed(%s, 10)", (w.user,)),
+        ("freshness", "SELECT * FROM rec.freshness()", ()),
+        ("installation", "SELECT rec.installation()", ()),
+        ("items", "SELECT * FROM rec.items(%s)", (w.items,)),
+        ("latest", "SELECT * FROM rec.latest(10)", ()),
+        ("learning_path", "SELECT * FROM rec.learning_path(%s, %s)", (w.user, w.items)),
+        ("nearby", "SELECT * FROM rec.nearby(%s, %s, 50, 10, %s)", (w.lat, w.lon, w.user)),
+        ("next_items", "SELECT * FROM rec.next_items(%s, 10)", (w.user,)),
+        ("now", "SELECT rec.now()", ()),
+        ("onboarding_questions", "SELECT * FROM rec.onboarding_questions()", ()),
+        ("refresh_status", "SELECT * FROM rec.refresh_status()", ()),
+        ("replication", "SELECT rec.replication()", ()),
+        ("rules", "SELECT * FROM rec.rules()", ()),
+        ("search", "SELECT * FROM rec.search(%s, 10, %s)", (w.words, w.user)),
+        ("session_feed", "SELECT * FROM rec.session_feed(%s, 10)", (w.items[:2],)),
+        ("similar_items", "SELECT * FROM rec.similar_items(%s, 10, %s)", (w.item, w.user)),
+        ("status", "SELECT rec.status(%s)", (w.user,)),
+        ("strategies", "SELECT * FROM rec.strategies()", ()),
+        ("trending", "SELECT * FROM rec.trending(10)", ()),
+        ("trending", "SELECT * FROM rec.trending(10, 0, '6 hours', %s)", (w.user,)),
+        ("user_stats", "SELECT * FROM rec.user_stats(%s)", (w.user,)),
+        ("api_key_prefixes", "SELECT * FROM rec.api_key_prefixes()", ()),
+        ("models", "SELECT * FROM rec.models()", ()),
+        ("last_event_id", "SELECT rec.last_event_id()", ()),
+        ("model_interactions", "SELECT * FROM rec.model_interactions('itemknn')", ()),
+        ("feed_candidates", "SELECT * FROM rec.feed_candidates(%s, n => 20)", (w.user,)),
+        ("experiments", "SELECT * FROM rec.experiments()", ()),
+        ("experiment_variant", "SELECT * FROM rec.experiment_variant(%s, %s)", (EXPERIMENT, w.user)),
+        ("experiment_report", "SELECT * FROM rec.experiment_report(%s)", (EXPERIMENT,)),
+        ("feed_metrics", "SELECT * FROM rec.feed_metrics()", ()),
+        ("score_distribution", "SELECT rec.score_distribution(NULL, 5, 5)", ()),
+        ("following", "SELECT * FROM rec.following(%s)", (w.user,)),
+        ("rank", "SELECT * FROM rec.rank(%s, %s)", (w.user, w.items)),
+        ("recommendation_types", "SELECT * FROM rec.recommendation_types()", ()),
+        ("profile", "SELECT rec.profile(%s)", (w.user,)),
+        ("profile_history", "SELECT * FROM rec.profile_history(%s)", (w.user,)),
+        ("consents", "SELECT * FROM rec.consents(%s)", (w.user,)),
+        ("paths", "SELECT * FROM rec.paths()", ()),
+        ("path_progress", "SELECT rec.path_progress(%s, %s)", (w.user, PATH)),
+        ("recommended_difficulty", "SELECT rec.recommended_difficulty(%s)", (w.user,)),
+        ("achievements", "SELECT * FROM rec.achievements(%s)", (w.user,)),
+        ("analytics", "SELECT * FROM rec.analytics('30d')", ()),
+        ("audit_log", "SELECT * FROM rec.audit_log()", ()),
+    ]
+
+
+def write_calls(w: World) -> list[tuple[str, str, tuple]]:
+    """(function, statement, parameters) for every public write function, in an order that
+    works on one database (each call's inputs exist by then)."""
+    events = [{"event_id": "scale-1", "user_id": "scale-user", "item_id": w.item, "type": "like"},
+              {"event_id": "scale-2", "user_id": "scale-user", "item_id": w.item, "type": "rate", "value": 4}]
+    # The world's user, who exists on a standby too (there unfollow must try to write).
+    follow = [{"user_id": w.user, "creator_id": "scale-creator"}]
+    return [
+        ("upsert_items", "SELECT rec.upsert_items(%s::jsonb)",
+         (json.dumps([{"id": "scale-item", "title": "Scale-out notes", "tags": ["tag:scale"], "creator_id": "scale-creator",
+                       "location": {"lat": w.lat, "lon": w.lon}}]),)),
+        ("upsert_users", "SELECT rec.upsert_users(%s::jsonb)",
+         (json.dumps([{"id": "scale-user", "preferences": {"preferred_tags": ["tag:scale"]}}]),)),
+        ("track", "SELECT rec.track(%s::jsonb)", (json.dumps(events),)),
+        ("submit_onboarding", "SELECT rec.submit_onboarding('scale-user', '{}'::jsonb)", ()),
+        ("follow", "SELECT rec.follow(%s::jsonb)", (json.dumps(follow),)),
+        ("unfollow", "SELECT rec.unfollow(%s::jsonb)", (json.dumps(follow),)),
+        ("upsert_consents", "SELECT rec.upsert_consents(%s::jsonb)",
+         (json.dumps([{"user_id": "scale-user", "purpose": "analytics", "granted": False}]),)),
+        ("upsert_paths", "SELECT rec.upsert_paths(%s::jsonb)",
+         (json.dumps([{"id": "scale-path-written", "title": "Written", "modules": ["scale-item"]}]),)),
+        ("claim_achievement", "SELECT rec.claim_achievement('scale-user', 'first_rating')", ()),
+        ("upsert_rules", "SELECT rec.upsert_rules(%s::jsonb)",
+         (json.dumps([{"name": "scale-rule", "boost": 0.2, "tag": "tag:scale"}]),)),
+        ("delete_rules", "SELECT rec.delete_rules(ARRAY['scale-rule'])", ()),
+        ("refresh", "SELECT * FROM rec.refresh('trending')", ()),
+        ("set_model_parameters", "SELECT rec.set_model_parameters('als', '{}'::jsonb)", ()),
+        ("store_neighbors", "SELECT rec.store_neighbors('itemknn', '{}', '{}', '{}')", ()),
+        ("store_user_candidates", "SELECT rec.store_user_candidates('als', '{}', '{}', '{}')", ()),
+        ("store_factors", "SELECT rec.store_factors('item', '{}', '{}')", ()),
+        ("record_model_fit", "SELECT rec.record_model_fit('als', 1.0, 1, 1, 1, '{}'::jsonb, rec.last_event_id())", ()),
+        ("clear_model", "SELECT rec.clear_model('als')", ()),
+        ("store_tuned_strategy", "SELECT rec.store_tuned_strategy('scale_tuned', 'default', %s::jsonb, '{}', '{}')",
+         (json.dumps({"ease": 1}),)),
+        ("replay_split", "SELECT * FROM rec.replay_split(20, 5)", ()),
+        ("upsert_experiment", "SELECT rec.upsert_experiment(%s::jsonb)", (json.dumps(
+            {"name": "scale_written", "variants": [{"name": "control", "strategy": "default", "share": 0.5},
+                                                   {"name": "other", "strategy": "explore", "share": 0.5}]}),)),
+        ("log_impressions", "SELECT rec.log_impressions('scale-request', 'scale-user', ARRAY[%s], %s, 'control')",
+         (w.item, EXPERIMENT)),
+        ("end_experiment", "SELECT rec.end_experiment(%s)", (EXPERIMENT,)),
+        ("prune_impressions", "SELECT rec.prune_impressions('30 days')", ()),
+        ("create_event_partitions", "SELECT rec.create_event_partitions(rec.now(), rec.now())", ()),
+        ("lock_step", "SELECT rec.lock_step('embeddings')", ()),
+        ("unlock_step", "SELECT rec.unlock_step('embeddings')", ()),
+        ("log_job_run", "SELECT rec.log_job_run('embeddings', now(), 'ok', 0, 'scale-out test')", ()),
+        ("embed_requeue", "SELECT rec.embed_requeue(ARRAY[%s])", (w.item,)),
+        ("embed_claim", "SELECT * FROM rec.embed_claim(5)", ()),
+        ("embed_store", "SELECT rec.embed_store(ARRAY[]::bigint[], ARRAY[]::text[], ARRAY[]::public.vector[])", ()),
+        ("embed_fail", "SELECT rec.embed_fail(ARRAY[]::bigint[], 'scale-out test')", ()),
+        ("embed_bulk_begin", "SELECT rec.embed_bulk_begin()", ()),
+        ("embed_bulk_finish", "SELECT rec.embed_bulk_finish()", ()),
+        ("create_api_key", "SELECT * FROM rec.create_api_key('scale-key', ARRAY['read'])", ()),
+        ("authenticate", "SELECT * FROM rec.authenticate('pgrec_000000000000_unknown')", ()),
+        ("revoke_api_key", "SELECT rec.revoke_api_key('scale-key')", ()),
+        ("export_user", "SELECT rec.export_user(%s)", (w.user,)),
+        ("forget_user", "SELECT rec.forget_user('scale-user')", ()),
+        ("unforget_user", "SELECT rec.unforget_user('scale-user')", ()),
+    ]
+
+
+#: The experiment the read calls report on: :func:`prepare_calls` creates it.
+EXPERIMENT = "scale_read"
+#: The learning path the read calls report progress on: :func:`prepare_calls` creates it.
+PATH = "scale_path"
+
+#: Calls that hold out events (a replay) and so can only roll back: :func:`run_call` runs them
+#: in a transaction it rolls back.
+ROLLED_BACK = {"replay_split"}
+
+
+def prepare_calls(conn: psycopg.Connection, w: World) -> None:
+    """What the read calls need besides the loaded data: the experiment they report on and a
+    learning path of the world's items."""
+    conn.execute("SELECT rec.upsert_paths(%s::jsonb)", (json.dumps([{"id": PATH, "modules": w.items}]),))
+    conn.execute("SELECT rec.upsert_experiment(%s::jsonb)", (json.dumps(
+        {"name": EXPERIMENT, "starts_at": "2020-01-01T00:00:00Z",
+         "variants": [{"name": "control", "strategy": "default", "share": 0.5},
+                                          {"name": "other", "strategy": "explore", "share": 0.5}]}),))
+
+
+def run_call(conn: psycopg.Connection, function: str, statement: str, params: tuple) -> None:
+    """Run one call of :func:`read_calls` or :func:`write_calls` (on an autocommit connection)."""
+    if function in ROLLED_BACK:
+        with conn.transaction(force_rollback=True):
+            conn.execute(statement, params).fetchall()
+    else:
+        conn.execute(statement, params).fetchall()
+
+
+def public_functions(conn: psycopg.Connection) -> dict[str, str]:
+    """Every function an application or operator role may call: name -> volatility (s, i, v)."""
+    return dict(conn.execute(
+        "SELECT p.proname, p.provolatile FROM pg_proc p WHERE p.pronamespace = 'rec'::regnamespace "
+        "AND (has_function_privilege('pgrec_app', p.oid, 'EXECUTE') OR has_function_privilege('pgrec_admin', p.oid, 'EXECUTE'))"
+    ).fetchall())
+
+
 # --- the demo dataset and a live `pgrec serve` ----------------------------------------------------
 
 @contextmanager

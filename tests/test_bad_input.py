@@ -559,6 +559,17 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in [
              cases=(Case("null", {"older_than": None}), Case("-1 day", {"older_than": "-1 day"}),
                     Case("1 hour", {"older_than": "1 hour"}), Case("infinity", {"older_than": "infinity"}))),
     Function("api_key_prefixes"),
+    # Partitions and replication.
+    Function("create_event_partitions", (Arg("from", "timestamptz", NOW.isoformat()),
+                                         Arg("until", "timestamptz", NOW.isoformat())), role="admin",
+             cases=(Case("null from", {"from": None}), Case("null until", {"until": None}),
+                    Case("infinity", {"until": "infinity"}), Case("-infinity", {"from": "-infinity"}),
+                    Case("until before from", {"from": (NOW + timedelta(days=90)).isoformat()}),
+                    Case("200 years", {"until": (NOW + timedelta(days=366 * 200)).isoformat()}),
+                    Case("not a time", {"from": "soon"}))),
+    Function("replication", (Arg("standby_lsn", "pg_lsn", OMIT),), role="admin",
+             cases=(Case("not an LSN", {"standby_lsn": "nope"}), Case("1 MB", {"standby_lsn": MB}),
+                    Case("far ahead", {"standby_lsn": "FFFFFFFF/FFFFFFFF"}, "safe"))),
     # Monitoring the feeds.
     Function("feed_metrics", (Arg("window", "interval", OMIT), Arg("attribution", "interval", OMIT)), role="admin",
              cases=(Case("window null", {"window": None}), Case("window -1 hour", {"window": "-1 hour"}),

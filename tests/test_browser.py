@@ -27,7 +27,7 @@ import pytest
 
 from app import ROOT
 from app.db import with_database
-from tests.helpers import free_port, wait_for
+from tests.helpers import free_port, serving, wait_for
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -321,6 +321,7 @@ def test_dashboard(live: Live, page, screenshots: Path) -> None:
     assert "ms" in page.inner_text("[data-testid=feed-latency]")
     assert page.locator("#embeddings .kpi").count() == 4
     assert page.locator("#experiments").is_hidden()  # no experiments yet: the section stays out of the way
+    assert page.locator("#replica").is_hidden()  # no PGREC_READ_DATABASE_URL: no replica to show
     # Each step's cadence, as the schedule's rows say.
     assert page.locator("#refresh thead th >> nth=1").inner_text() == "every"
     # Feed quality from the pages served above: impressions, CTR, coverage; the score histogram.
@@ -331,6 +332,26 @@ def test_dashboard(live: Live, page, screenshots: Path) -> None:
     assert "%" in page.inner_text("[data-testid=coverage] b")
     page.wait_for_selector("#quality svg.chart rect.col")
     page.screenshot(path=str(screenshots / "dashboard.png"))
+
+
+def test_dashboard_shows_the_read_replica(live: Live, server_url: str, page, tmp_path: Path) -> None:
+    from app.cluster.replica import start_replica, stop_replica, wait_for_catch_up
+
+    replica = start_replica(server_url, name=f"test-browser-{uuid.uuid4().hex[:8]}")
+    try:
+        wait_for_catch_up(replica)
+        dbname = psycopg.conninfo.conninfo_to_dict(live.url)["dbname"]
+        env = {**os.environ, "DATABASE_URL": live.url, "PGREC_API_EMBED_QUERIES": "false", "PGREC_API_RATE_LIMIT": "0",
+               "PGREC_READ_DATABASE_URL": replica.url(dbname)}
+        with serving(env, tmp_path / "api.log") as port:
+            page.goto(f"http://127.0.0.1:{port}/dashboard")
+            use_key(page, live.key)
+            page.wait_for_selector("[data-testid=replica-behind]")
+            assert page.locator("#replica").is_visible()
+            assert page.inner_text("[data-testid=replica-state] b") == "replaying"
+            assert "served from the standby" in page.inner_text("#replica")
+    finally:
+        stop_replica(replica, remove=True)
 
 
 def test_evaluation_report(live: Live, page, screenshots: Path, tmp_path: Path) -> None:

@@ -196,6 +196,7 @@ GUARDED = [
     ("GET", "/v1/admin/embeddings", "admin", None),
     ("GET", "/v1/admin/activity", "admin", None),
     ("GET", "/v1/admin/latency", "admin", None),
+    ("GET", "/v1/admin/replica", "admin", None),
     ("GET", "/v1/admin/feed-metrics", "admin", None),
     ("GET", "/v1/admin/score-distribution?users=2&n=3", "admin", None),
     ("POST", "/v1/impressions", "write", {"request_id": "r-guarded", "user_id": "ana", "items": ["py-intro"]}),

@@ -88,6 +88,22 @@ def test_bad_weight_overrides_are_rejected(conn, weights, sqlstate) -> None:
     assert error.diag.sqlstate == sqlstate
 
 
+@pytest.mark.parametrize("weights", ['{"colaborative": 1}', '{"vector": "high"}', '{"vector": -1}', '{"vector": 1001}'])
+def test_a_strategy_with_bad_weights_cannot_be_stored(conn, weights: str) -> None:
+    # A DBA's typo fails on UPDATE (the constraint), not later in every feed.
+    error = sqlstate_of(conn, lambda: conn.execute("UPDATE pgrec.strategies SET weights = %s WHERE name = 'default'", (weights,)))
+    assert error.diag.sqlstate == "23514"
+    conn.execute("""UPDATE pgrec.strategies SET weights = '{"vector": 2, "collaborative": 1}' WHERE name = 'default'""")
+
+
+def test_the_weight_check_knows_exactly_the_signal_vocabulary(conn) -> None:
+    signals = [r[0] for r in conn.execute("SELECT signal FROM pgrec.feed_signals")]
+    fields = [r[0] for r in conn.execute("SELECT attname FROM pg_attribute WHERE attrelid = 'rec.signals'::regclass AND attnum > 0")]
+    assert set(signals) == set(fields)
+    every = "{" + ", ".join(f'"{s}": 1' for s in signals) + "}"
+    assert conn.execute("SELECT pgrec.strategy_weights_are_valid(%s::jsonb)", (every,)).fetchone()[0] is True
+
+
 def test_unknown_and_null_strategies(conn) -> None:
     error = sqlstate_of(conn, lambda: conn.execute("SELECT * FROM rec.feed('u', 10, 0, 'nope')").fetchall())
     assert error.diag.sqlstate == "22023" and "default" in error.diag.message_hint

@@ -35,6 +35,34 @@ def test_duplicates_inside_one_batch_count_once(conn, items) -> None:
     assert call(conn, "track", [e, e]) == 1
 
 
+def test_an_event_id_is_unique_per_user(conn, items) -> None:
+    # The same client event id sent for two users is two events; for one user, one.
+    batch = [{"event_id": "e1", "user_id": "u1", "item_id": "i1", "type": "like"},
+             {"event_id": "e1", "user_id": "u2", "item_id": "i1", "type": "like"}]
+    assert call(conn, "track", batch) == 2
+    assert call(conn, "track", batch) == 0
+    assert conn.execute("SELECT count(*) FROM pgrec.event_ids WHERE event_id = 'e1'").fetchone()[0] == 2
+
+
+def test_a_retry_without_at_is_recognised_although_its_time_differs(conn, items) -> None:
+    # "at" left out means "now", which differs on the retry: the event id alone must catch it,
+    # whatever partition the first copy went to.
+    event = {"event_id": "no-time", "user_id": "u1", "item_id": "i1", "type": "view"}
+    conn.execute("SET LOCAL rec.as_of = '2026-03-31 23:59:00+00'")
+    assert call(conn, "track", [event]) == 1
+    conn.execute("SET LOCAL rec.as_of = '2026-04-01 00:01:00+00'")
+    assert call(conn, "track", [event]) == 0
+    assert event_count(conn) == 1
+
+
+def test_the_first_copy_of_a_repeated_event_in_a_batch_wins(conn, items) -> None:
+    first = {"event_id": "twice", "user_id": "u1", "item_id": "i1", "type": "like"}
+    second = {**first, "item_id": "i2", "type": "view"}
+    assert call(conn, "track", [first, second]) == 1
+    assert conn.execute("SELECT i.external_id, e.type FROM pgrec.events e JOIN pgrec.items i ON i.id = e.item_id "
+                        "WHERE e.event_id = 'twice'").fetchall() == [("i1", "like")]
+
+
 def test_unknown_users_are_created(conn, items) -> None:
     call(conn, "track", [{"user_id": "newcomer", "item_id": "i1", "type": "view"}])
     assert conn.execute("SELECT count(*) FROM pgrec.users WHERE external_id = 'newcomer'").fetchone()[0] == 1

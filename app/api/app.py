@@ -18,7 +18,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
 from app.api.auth import KeyVerifier
-from app.api.db import Database, open_pool
+from app.api.db import Database, open_pool, open_read_pool
 from app.api.errors import EXCEPTION_HANDLERS
 from app.api import web
 from app.api.limits import RateLimiter, nested_deeper_than, parse_networks
@@ -45,7 +45,7 @@ def create_app(settings: Settings | None = None, conninfo: str | None = None) ->
     def start(app: Litestar) -> None:
         # The pool is made at startup, not import, so importing the app (OpenAPI generation,
         # tests) never needs a database; it opens without waiting for one.
-        database = Database(open_pool(settings, app.state.conninfo))
+        database = Database(open_pool(settings, app.state.conninfo), open_read_pool(settings))
         database.open()
         app.state.database = database
         app.state.key_verifier = KeyVerifier(database, settings.api_key_cache_seconds, settings.api_key_cache_entries,

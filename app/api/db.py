@@ -5,6 +5,9 @@ connection carries a statement timeout and an application name, so a DBA sees th
 sessions in ``pg_stat_activity`` and a runaway call cannot hold a connection forever. A
 connection is checked when taken from the pool, so after a database restart the first
 requests get fresh connections instead of broken ones.
+
+With ``PGREC_READ_DATABASE_URL`` a second pool reaches a hot standby, and every call marked
+``replica`` (the read endpoints) goes there; everything else stays on the primary.
 """
 
 from __future__ import annotations
@@ -21,36 +24,49 @@ from app.api.queries import Call
 from app.settings import Settings
 
 
-def api_conninfo(settings: Settings) -> str:
-    """The URL the API connects with, plus its application name and statement timeout."""
-    url = settings.api_database_url or app_db.database_url()
+def api_conninfo(settings: Settings, url: str | None = None, application_name: str = "pgrec-api") -> str:
+    """The URL the API connects with (``url``, else the primary's), plus its application name
+    and statement timeout."""
+    url = url or settings.api_database_url or app_db.database_url()
     info = psycopg.conninfo.conninfo_to_dict(url)
     options = " ".join(filter(None, [str(info.get("options") or ""),
                                      f"-c statement_timeout={settings.api_statement_timeout_ms}"]))
-    return psycopg.conninfo.make_conninfo(url, application_name=info.get("application_name") or "pgrec-api",
+    return psycopg.conninfo.make_conninfo(url, application_name=info.get("application_name") or application_name,
                                           options=options)
 
 
-def open_pool(settings: Settings, conninfo: str | None = None) -> ConnectionPool:
+def open_pool(settings: Settings, conninfo: str | None = None, name: str = "pgrec-api") -> ConnectionPool:
     """A pool for the API; opening does not wait for the database (readyz tells when it is up)."""
     return app_db.make_pool(
         conninfo or api_conninfo(settings),
-        name="pgrec-api",
+        name=name,
         timeout=settings.api_pool_timeout,
         check=ConnectionPool.check_connection,
         open=False,
     )
 
 
-class Database:
-    """Runs :class:`~app.api.queries.Call` statements through the pool."""
+def open_read_pool(settings: Settings) -> ConnectionPool | None:
+    """The pool on the hot standby (``PGREC_READ_DATABASE_URL``), or None without one."""
+    if not settings.read_database_url:
+        return None
+    return open_pool(settings, api_conninfo(settings, settings.read_database_url, "pgrec-api-read"), "pgrec-api-read")
 
-    def __init__(self, pool: ConnectionPool) -> None:
+
+class Database:
+    """Runs :class:`~app.api.queries.Call` statements through the pool: calls marked
+    ``replica`` through ``read_pool`` when there is one, the rest through ``pool``."""
+
+    def __init__(self, pool: ConnectionPool, read_pool: ConnectionPool | None = None) -> None:
         self.pool = pool
+        self.read_pool = read_pool
         # Statements sent, for pgrec_db_queries_total and for tests that check a request costs
         # no query (invented API keys, cached readiness).
         self.queries = 0
         self._count_lock = threading.Lock()
+
+    def pool_for(self, call: Call) -> ConnectionPool:
+        return self.read_pool if call.replica and self.read_pool is not None else self.pool
 
     def _counted(self) -> None:
         with self._count_lock:
@@ -58,17 +74,21 @@ class Database:
 
     def open(self) -> None:
         self.pool.open(wait=False)
+        if self.read_pool is not None:
+            self.read_pool.open(wait=False)
 
     def close(self) -> None:
         # Waits for connections in use to come back, so in-flight requests finish (graceful
         # shutdown), then closes them all.
         self.pool.close(timeout=10)
+        if self.read_pool is not None:
+            self.read_pool.close(timeout=10)
 
     def rows(self, call: Call, params: dict[str, Any], *, no_timeout: bool = False) -> list[dict[str, Any]]:
         """All rows of a table function, as dicts keyed by column name."""
         given = {k: v for k, v in params.items() if v is not None}
         self._counted()
-        with self.pool.connection() as conn:
+        with self.pool_for(call).connection() as conn:
             with conn.cursor(row_factory=dict_row) as cur:
                 if no_timeout:
                     with conn.transaction():
@@ -78,11 +98,15 @@ class Database:
                 cur.execute(call.statement(given), given)
                 return cur.fetchall()
 
-    def value(self, call: Call, params: dict[str, Any]) -> Any:
-        """The single value a scalar function returns."""
+    def value(self, call: Call, params: dict[str, Any], *, on_replica: bool | None = None) -> Any:
+        """The single value a scalar function returns; ``on_replica`` overrides where it runs
+        (True: the standby, which must then be configured; False: the primary)."""
         given = {k: v for k, v in params.items() if v is not None}
+        pool = self.pool_for(call) if on_replica is None else (self.read_pool if on_replica else self.pool)
+        if pool is None:
+            raise RuntimeError("no read pool: PGREC_READ_DATABASE_URL is not set")
         self._counted()
-        with self.pool.connection() as conn:
+        with pool.connection() as conn:
             row = conn.execute(call.statement(given), given).fetchone()
         return row[0] if row else None
 

@@ -19,12 +19,15 @@ RANKED = ("item_id", "score", "reasons")
 @dataclass(frozen=True)
 class Call:
     """One ``rec`` function: ``function`` with ``args`` (name → SQL type), returning ``columns``
-    (a table function) or a single value (``columns`` empty)."""
+    (a table function) or a single value (``columns`` empty). ``replica``: a read function the
+    API may serve from a hot standby (``PGREC_READ_DATABASE_URL``); a test checks each is STABLE
+    and runs on a standby."""
 
     function: str
     args: tuple[tuple[str, str], ...]
     columns: tuple[str, ...] = ()
     required: tuple[str, ...] = field(default=())
+    replica: bool = False
 
     def statement(self, given: Iterable[str]) -> sql.Composed:
         return _statement(self, tuple(name for name, _ in self.args if name in set(given)))
@@ -50,55 +53,61 @@ def _args(*pairs: str) -> tuple[tuple[str, str], ...]:
 
 # --- feeds ----------------------------------------------------------------------------------
 FEED = Call("rec.feed", _args("user_id:text", "n:integer", "offset:integer", "strategy:text", "weights:jsonb",
-                              "type:text", "filter:jsonb", "exclusion_policy:text"), RANKED)
+                              "type:text", "filter:jsonb", "exclusion_policy:text"), RANKED, replica=True)
 TRENDING = Call("rec.trending", _args("n:integer", "offset:integer", "window:interval", "user_id:text", "tags:text[]",
-                                      "strategy:text", "filter:jsonb"), RANKED)
+                                      "strategy:text", "filter:jsonb"), RANKED, replica=True)
 LATEST = Call("rec.latest", _args("n:integer", "offset:integer", "tags:text[]", "strategy:text", "user_id:text",
-                                  "filter:jsonb"), RANKED)
+                                  "filter:jsonb"), RANKED, replica=True)
 SIMILAR = Call("rec.similar_items", _args("item_id:text", "n:integer", "user_id:text", "strategy:text", "filter:jsonb"),
-               RANKED)
+               RANKED, replica=True)
 NEARBY = Call("rec.nearby", _args("lat:double precision", "lon:double precision", "radius_km:double precision",
-                                  "n:integer", "user_id:text", "strategy:text", "filter:jsonb"), RANKED)
+                                  "n:integer", "user_id:text", "strategy:text", "filter:jsonb"), RANKED, replica=True)
 SEARCH = Call("rec.search", _args("query:text", "n:integer", "user_id:text", "query_embedding:public.vector",
-                                  "strategy:text", "expand:boolean", "filter:jsonb"), RANKED)
-NEXT_ITEMS = Call("rec.next_items", _args("user_id:text", "n:integer", "strategy:text", "filter:jsonb"), RANKED)
-SESSION_FEED = Call("rec.session_feed", _args("item_ids:text[]", "n:integer", "strategy:text", "filter:jsonb"), RANKED)
-RANK = Call("rec.rank", _args("user_id:text", "item_ids:text[]", "strategy:text", "filter:jsonb"), RANKED)
-RECOMMENDATION_TYPES = Call("rec.recommendation_types", (), ("type", "strategy", "description"))
-LEARNING_PATH = Call("rec.learning_path", _args("user_id:text", "item_ids:text[]"), ("step", *RANKED))
-EXPLAIN = Call("rec.explain", _args("user_id:text", "item_id:text", "strategy:text"))
-STATUS = Call("rec.status", _args("user_id:text"))
+                                  "strategy:text", "expand:boolean", "filter:jsonb"), RANKED, replica=True)
+NEXT_ITEMS = Call("rec.next_items", _args("user_id:text", "n:integer", "strategy:text", "filter:jsonb"), RANKED,
+                  replica=True)
+SESSION_FEED = Call("rec.session_feed", _args("item_ids:text[]", "n:integer", "strategy:text", "filter:jsonb"), RANKED,
+                    replica=True)
+RANK = Call("rec.rank", _args("user_id:text", "item_ids:text[]", "strategy:text", "filter:jsonb"), RANKED, replica=True)
+RECOMMENDATION_TYPES = Call("rec.recommendation_types", (), ("type", "strategy", "description"), replica=True)
+LEARNING_PATH = Call("rec.learning_path", _args("user_id:text", "item_ids:text[]"), ("step", *RANKED), replica=True)
+EXPLAIN = Call("rec.explain", _args("user_id:text", "item_id:text", "strategy:text"), replica=True)
+STATUS = Call("rec.status", _args("user_id:text"), replica=True)
 USER_STATS = Call("rec.user_stats", _args("user_id:text"),
-                  ("user_id", "events", "by_type", "active_days", "current_streak", "longest_streak", "first_at", "last_at"))
-STRATEGIES = Call("rec.strategies", (), ("name", "description", "personalized", "weights", "parameters", "list"))
+                  ("user_id", "events", "by_type", "active_days", "current_streak", "longest_streak", "first_at", "last_at"),
+                  replica=True)
+STRATEGIES = Call("rec.strategies", (), ("name", "description", "personalized", "weights", "parameters", "list"),
+                  replica=True)
 ITEMS = Call("rec.items", _args("item_ids:text[]"),
              ("item_id", "title", "description", "tags", "creator_id", "created_at", "location", "price", "attributes",
-              "status", "expires_at", "embedded"))
+              "status", "expires_at", "embedded"), replica=True)
 ONBOARDING_QUESTIONS = Call("rec.onboarding_questions", _args("questionnaire:text"),
-                            ("question_id", "prompt", "multiple", "options"))
-FOLLOWING = Call("rec.following", _args("user_id:text"), ("creator_id", "followed_at", "items"))
+                            ("question_id", "prompt", "multiple", "options"), replica=True)
+FOLLOWING = Call("rec.following", _args("user_id:text"), ("creator_id", "followed_at", "items"), replica=True)
 
 # --- profiles and consent -------------------------------------------------------------------
-PROFILE = Call("rec.profile", _args("user_id:text"))
+PROFILE = Call("rec.profile", _args("user_id:text"), replica=True)
 PROFILE_HISTORY = Call("rec.profile_history", _args("user_id:text", "n:integer", "before:bigint"),
-                       ("version", "changed_at", "cause", "changes"))
+                       ("version", "changed_at", "cause", "changes"), replica=True)
 UPSERT_CONSENTS = Call("rec.upsert_consents", _args("consents:jsonb"))
-CONSENTS = Call("rec.consents", _args("user_id:text"), ("purpose", "granted", "answered", "updated_at", "description"))
+CONSENTS = Call("rec.consents", _args("user_id:text"), ("purpose", "granted", "answered", "updated_at", "description"),
+                replica=True)
 
 # --- learning -------------------------------------------------------------------------------
 UPSERT_PATHS = Call("rec.upsert_paths", _args("paths:jsonb"))
-PATHS = Call("rec.paths", (), ("path_id", "title", "description", "attributes", "modules", "updated_at"))
-PATH_PROGRESS = Call("rec.path_progress", _args("user_id:text", "path_id:text"))
-RECOMMENDED_DIFFICULTY = Call("rec.recommended_difficulty", _args("user_id:text"))
+PATHS = Call("rec.paths", (), ("path_id", "title", "description", "attributes", "modules", "updated_at"), replica=True)
+PATH_PROGRESS = Call("rec.path_progress", _args("user_id:text", "path_id:text"), replica=True)
+RECOMMENDED_DIFFICULTY = Call("rec.recommended_difficulty", _args("user_id:text"), replica=True)
 ACHIEVEMENTS = Call("rec.achievements", _args("user_id:text"),
                     ("achievement", "title", "description", "kind", "target", "progress", "unlocked", "unlocked_at",
-                     "claimed_at", "details"))
+                     "claimed_at", "details"), replica=True)
 CLAIM_ACHIEVEMENT = Call("rec.claim_achievement", _args("user_id:text", "achievement:text"))
 
 # --- analytics and the audit log (admin) ----------------------------------------------------
-ANALYTICS = Call("rec.analytics", _args("period:text", "metric:text"), ("metric", "measure", "value", "previous", "change"))
+ANALYTICS = Call("rec.analytics", _args("period:text", "metric:text"), ("metric", "measure", "value", "previous", "change"),
+                 replica=True)
 AUDIT_LOG = Call("rec.audit_log", _args("user_id:text", "since:timestamptz", "n:integer"),
-                 ("id", "at", "action", "user_id", "actor", "login_role", "details"))
+                 ("id", "at", "action", "user_id", "actor", "login_role", "details"), replica=True)
 
 # --- experiments ----------------------------------------------------------------------------
 EXPERIMENT_VARIANT = Call("rec.experiment_variant", _args("experiment:text", "user_id:text"),
@@ -146,4 +155,5 @@ ACTIVITY = Call("rec.activity", _args("window:interval", "bucket:interval"), ("b
 FRESHNESS = Call("rec.freshness", (), ("step", "last_ok_at", "age_seconds", "last_outcome", "last_run_at"))
 CREATE_API_KEY = Call("rec.create_api_key", _args("name:text", "scopes:text[]"), ("key_name", "prefix", "key_scopes", "secret"))
 REVOKE_API_KEY = Call("rec.revoke_api_key", _args("name:text"))
+REPLICATION = Call("rec.replication", _args("standby_lsn:pg_lsn"))
 API_KEYS = Call("rec.api_keys", (), ("key_name", "prefix", "key_scopes", "created_at", "last_used_at", "revoked_at"))

@@ -99,7 +99,8 @@ class EventIn(Struct, forbid_unknown_fields=True):
     user_id: Annotated[str, Meta(min_length=1, max_length=200, examples=["u1"])]
     item_id: Annotated[str, Meta(min_length=1, max_length=200, examples=["i42"])]
     type: EventType
-    event_id: Annotated[str | None, Meta(description="Your id for exactly-once delivery: a repeat is skipped.",
+    event_id: Annotated[str | None, Meta(description="Your id for exactly-once delivery, unique per user: a repeat "
+                                                     "of the same (user_id, event_id) is skipped.",
                                          examples=["e-2026-05-01-0001"])] = None
     value: Annotated[float | None, Meta(description="A rating (type rate) or another measure.",
                                         examples=[4.0])] = None

@@ -11,7 +11,7 @@ A bag of words, bigrams and tags projected into ``dim`` numbers by a hash functi
    wordings meet.
 2. **Features.** Every remaining word (weight 1), every pair of neighbouring words (weight
    0.5, so "machine learning" means more than "machine" and "learning" apart), and — from a
-   ``Tags:`` line, the layout ``pgrec.item_embedding_text`` writes — every tag (weight 2,
+   ``Tags:`` line, the layout ``rec._embedding_text`` writes — every tag (weight 2,
    e.g. ``tool:python``; the value part also counts as a word). Repeated features grow
    sub-linearly (1 + ln count) so one word said five times does not drown the rest.
 3. **Hashing.** Each feature's BLAKE2b digest picks a coordinate (digest mod ``dim``) and a sign

@@ -52,7 +52,8 @@ GRANT EXECUTE ON FUNCTION
     rec.rules, rec.upsert_rules, rec.delete_rules,
     rec.embed_claim, rec.embed_store, rec.embed_fail, rec.embed_status, rec.embed_requeue,
     rec.embed_bulk_begin, rec.embed_bulk_finish,
-    rec.create_api_key, rec.revoke_api_key, rec.api_keys, rec.unforget_user, rec.activity
+    rec.create_api_key, rec.revoke_api_key, rec.api_keys, rec.unforget_user, rec.activity,
+    rec.create_event_partitions, rec.replication
 TO pgrec_admin;
 
 -- Monitoring the feeds: CTR, apply and save rates, coverage, and the score distribution.

@@ -26,6 +26,17 @@ BEGIN
     END IF;
 END $$;
 GRANT pgrec_app TO pgrec_admin;
+-- On a Citus cluster the coordinator reaches the workers as the role that runs a query, and
+-- pgrec's code runs as pgrec_owner (SECURITY DEFINER functions, and the install itself), so
+-- there pgrec_owner must be able to log in. It has no password: how the nodes authenticate
+-- to each other (pg_hba.conf on every node, pg_dist_authinfo) decides who may use it, and
+-- that should be the cluster's own nodes only. Without Citus it stays NOLOGIN.
+DO $$
+BEGIN
+    IF EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'citus') THEN
+        ALTER ROLE pgrec_owner LOGIN;
+    END IF;
+END $$;
 -- The installer creates the rest as pgrec_owner (SET ROLE), so it must be a member.
 GRANT pgrec_owner TO CURRENT_USER;
 

@@ -28,7 +28,7 @@ BEGIN
                               setweight(to_tsvector('english', description), 'B')) STORED,
             -- Content embedding (title, description, tags, some attributes); NULL until embedded.
             embedding     public.vector(%s),
-            -- SHA-256 of the text the item is embedded from (kept by a trigger, see
+            -- SHA-256 of the text the item is embedded from (set by rec.upsert_items, see
             -- 0060_embeddings.sql) and the hash the stored embedding was computed from: the item
             -- needs (re-)embedding exactly when they differ.
             content_hash  text,
@@ -38,7 +38,7 @@ BEGIN
 END $$;
 COMMENT ON TABLE pgrec.items IS 'Recommendable items; external_id is the client''s id.';
 COMMENT ON COLUMN pgrec.items.embedding IS 'Content embedding (title, description, tags, selected attributes); NULL until embedded.';
-COMMENT ON COLUMN pgrec.items.content_hash IS 'SHA-256 (hex) of the embedding text (pgrec.item_embedding_text); set by trigger.';
+COMMENT ON COLUMN pgrec.items.content_hash IS 'SHA-256 (hex) of the embedding text (rec._item_embedding_texts); set by rec.upsert_items.';
 COMMENT ON COLUMN pgrec.items.embedded_hash IS 'content_hash the stored embedding was computed from; NULL until embedded.';
 
 -- Keep embeddings inside the row (MAIN instead of pgvector's EXTERNAL): feeds compute the
@@ -60,11 +60,14 @@ CREATE INDEX items_embedding_hnsw ON pgrec.items USING hnsw (embedding public.ve
 
 -- The one definition of "this item may be shown now": active, already published, not
 -- expired. Every list calls it. A SQL-standard body without SET clause, so the planner inlines
--- it (the partial indexes above still match its status = 'active' test).
-CREATE FUNCTION pgrec.is_live(p_item pgrec.items, p_now timestamptz) RETURNS boolean
-LANGUAGE sql STABLE PARALLEL SAFE
-RETURN p_item.status = 'active'
-   AND p_item.created_at <= p_now
-   AND (p_item.expires_at IS NULL OR p_item.expires_at > p_now);
-COMMENT ON FUNCTION pgrec.is_live(pgrec.items, timestamptz) IS
-'True when the item may be shown at p_now: status active, created_at <= p_now, not expired.';
+-- it (the partial indexes above still match its status = 'active' test). It takes the three
+-- columns rather than the row: on Citus a query runs against a shard of pgrec.items, whose
+-- row type is not pgrec.items, so a function of the whole row could not be called there.
+CREATE FUNCTION pgrec.is_live(p_status text, p_created_at timestamptz, p_expires_at timestamptz, p_now timestamptz)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN p_status = 'active'
+   AND p_created_at <= p_now
+   AND (p_expires_at IS NULL OR p_expires_at > p_now);
+COMMENT ON FUNCTION pgrec.is_live(text, timestamptz, timestamptz, timestamptz) IS
+'True when an item (status, created_at, expires_at) may be shown at p_now: status active, created_at <= p_now, not expired.';

@@ -1,6 +1,9 @@
--- Change tracking for item embeddings: which attributes go into the embedded text, the text
--- itself, its hash (kept on the item by a trigger), and the queue of items waiting for an
--- embedding. The embed job (refresh step "embeddings") consumes the queue.
+-- Change tracking for item embeddings: which attributes go into the embedded text and the
+-- queue of items waiting for an embedding. rec.upsert_items sets each item's content_hash (the
+-- hash of its text, rec._item_embedding_texts) and queues the items whose text changed; the
+-- embed job (refresh step "embeddings") consumes the queue. No triggers: Citus runs no
+-- statement triggers with transition tables, and a trigger on a reference table runs on every
+-- copy of it, where it cannot read other tables.
 
 -- Which item attributes go into the embedded text, besides title, description and tags. Only
 -- a chosen few: most attributes (prices, ids, sequence numbers) are noise to a text model. A
@@ -12,7 +15,8 @@ CREATE TABLE pgrec.embedding_attributes (
 COMMENT ON TABLE pgrec.embedding_attributes IS 'Item attribute keys whose values are part of the embedded text.';
 
 -- Items waiting for an embedding: one row per item whose content_hash differs from its
--- embedded_hash. Workers claim rows with FOR UPDATE SKIP LOCKED inside a transaction that
+-- embedded_hash. rec.upsert_items queues the items it wrote; after editing the text of items
+-- by hand in pgrec.items, upsert them again (or rec.embed_requeue them). Workers claim rows with FOR UPDATE SKIP LOCKED inside a transaction that
 -- also writes the vectors back (rec.embed_claim / rec.embed_store), so two workers never take
 -- the same item and a worker that dies mid-batch simply rolls back: the rows stay queued.
 -- The row says only "this item needs embedding": the worker reads the text when it claims,
@@ -29,84 +33,3 @@ CREATE TABLE pgrec.embedding_queue (
 COMMENT ON TABLE pgrec.embedding_queue IS 'Items whose embedding is missing or out of date; consumed by the embed job (rec.embed_claim).';
 -- Workers take the oldest work first.
 CREATE INDEX embedding_queue_order ON pgrec.embedding_queue (queued_at, item_id);
-
--- The text an item is embedded from, in a fixed layout that every provider receives:
---   <title>
---   <description>
---   Tags: <tag>, <tag>, ...
---   <attribute key>: <value>
--- Empty parts are left out. Tags are sorted by name and attributes by key, so the same content
--- always gives the same text and hash. The offline provider reads the "Tags:" line as tag
--- features (app/embeddings/offline.py). In pgrec, not rec: the trigger below calls it, and
--- nothing in pgrec may depend on rec (re-created on every API change).
-CREATE FUNCTION pgrec.item_embedding_text(p_title text, p_description text, p_tag_ids integer[], p_attributes jsonb)
-RETURNS text
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT concat_ws(E'\n',
-        nullif(btrim(p_title), ''),
-        nullif(btrim(p_description), ''),
-        (SELECT 'Tags: ' || string_agg(t.name, ', ' ORDER BY t.name)
-         FROM pgrec.tags AS t WHERE t.id = ANY (p_tag_ids)),
-        (SELECT string_agg(a.key || ': ' || a.value, E'\n' ORDER BY a.key)
-         FROM (SELECT k.key,
-                      CASE jsonb_typeof(v.value)
-                          WHEN 'array' THEN (SELECT string_agg(x #>> '{}', ', ')
-                                             FROM jsonb_array_elements(v.value) AS x
-                                             WHERE jsonb_typeof(x) IN ('string', 'number', 'boolean'))
-                          WHEN 'object' THEN NULL
-                          WHEN 'null' THEN NULL
-                          ELSE v.value #>> '{}'
-                      END AS value
-               FROM pgrec.embedding_attributes AS k
-               JOIN LATERAL (SELECT p_attributes -> k.key AS value) AS v ON v.value IS NOT NULL) AS a
-         WHERE nullif(btrim(a.value), '') IS NOT NULL));
-$$;
-COMMENT ON FUNCTION pgrec.item_embedding_text(text, text, integer[], jsonb) IS
-'The text an item is embedded from: title, description, a "Tags:" line and selected attributes (pgrec.embedding_attributes).';
-
--- BEFORE trigger: the hash is part of the row written, so no second update is needed. It fires
--- only when a column that feeds the text is written (the embed worker, which writes
--- embedding and embedded_hash only, does not fire it).
-CREATE FUNCTION pgrec.items_set_content_hash() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-    NEW.content_hash := encode(sha256(convert_to(
-        pgrec.item_embedding_text(NEW.title, NEW.description, NEW.tag_ids, NEW.attributes), 'UTF8')), 'hex');
-    RETURN NEW;
-END;
-$$;
-COMMENT ON FUNCTION pgrec.items_set_content_hash() IS 'Trigger: set items.content_hash from the embedding text.';
-
-CREATE TRIGGER items_content_hash
-    BEFORE INSERT OR UPDATE OF title, description, tag_ids, attributes ON pgrec.items
-    FOR EACH ROW EXECUTE FUNCTION pgrec.items_set_content_hash();
-
--- Queue items whose text no longer matches their embedding. Statement-level with transition
--- tables, so an upsert of 1000 items queues them in one INSERT rather than 1000. ON CONFLICT
--- DO NOTHING: an item already queued stays queued, and writing items never waits on a worker
--- holding that queue row FOR UPDATE (rec.embed_store leaves a row whose text changed meanwhile
--- queued for the next run).
-CREATE FUNCTION pgrec.items_enqueue_embedding() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-    INSERT INTO pgrec.embedding_queue (item_id)
-    SELECT n.id FROM changed_items AS n
-    WHERE n.content_hash IS DISTINCT FROM n.embedded_hash
-    ORDER BY n.id
-    ON CONFLICT (item_id) DO NOTHING;
-    RETURN NULL;
-END;
-$$;
-COMMENT ON FUNCTION pgrec.items_enqueue_embedding() IS 'Trigger: queue inserted or updated items whose content_hash differs from embedded_hash.';
-
--- Transition tables cannot be combined with an UPDATE OF column list, hence two triggers and
--- a cheap filter (content_hash vs embedded_hash) instead.
-CREATE TRIGGER items_enqueue_embedding_insert
-    AFTER INSERT ON pgrec.items
-    REFERENCING NEW TABLE AS changed_items
-    FOR EACH STATEMENT EXECUTE FUNCTION pgrec.items_enqueue_embedding();
-
-CREATE TRIGGER items_enqueue_embedding_update
-    AFTER UPDATE ON pgrec.items
-    REFERENCING NEW TABLE AS changed_items
-    FOR EACH STATEMENT EXECUTE FUNCTION pgrec.items_enqueue_embedding();

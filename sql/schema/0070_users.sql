@@ -1,7 +1,16 @@
--- Users, their explicit preferences, and the ids of users who asked to be forgotten.
+-- Users, the index from the client's user id to pgrec's, their explicit preferences, and the
+-- ids of users who asked to be forgotten.
+--
+-- Every per-user table (events, tag preferences, vectors, onboarding answers) is keyed by the
+-- internal users.id, so on a Citus cluster they are all distributed by it and co-located: one
+-- user's rows live on one worker, and a feed reads them there in one round trip. A unique
+-- index must contain the distribution column, so users.external_id cannot be unique by itself
+-- there; pgrec.user_keys holds that uniqueness instead (distributed by the external id), and
+-- every lookup by client id goes through it (rec._user_id), on one node as on a cluster.
 CREATE TABLE pgrec.users (
     id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    external_id     text NOT NULL UNIQUE CHECK (length(external_id) BETWEEN 1 AND 200),
+    -- The client's id, as in pgrec.user_keys (written together, never changed).
+    external_id     text NOT NULL CHECK (length(external_id) BETWEEN 1 AND 200),
     created_at      timestamptz NOT NULL DEFAULT now() CHECK (isfinite(created_at)),
     lat             double precision CHECK (lat BETWEEN -90 AND 90),
     lon             double precision CHECK (lon BETWEEN -180 AND 180),
@@ -14,7 +23,18 @@ CREATE TABLE pgrec.users (
     CHECK ((lat IS NULL) = (lon IS NULL)),
     CHECK (price_min IS NULL OR price_max IS NULL OR price_min <= price_max)
 );
-COMMENT ON TABLE pgrec.users IS 'Users; external_id is the client''s id. Created on first track() if unknown.';
+COMMENT ON TABLE pgrec.users IS 'Users; external_id is the client''s id (unique through pgrec.user_keys). Created on first track() if unknown.';
+
+-- The client's user id -> pgrec's users.id. The one place a client id is unique: rec.track,
+-- rec.upsert_users and rec.submit_onboarding claim an id here (ON CONFLICT DO NOTHING) before
+-- they create the user row, so two concurrent batches naming the same new user create it once.
+-- No foreign key to pgrec.users: on Citus the two are distributed by different columns and
+-- cannot reference each other; rec.forget_user deletes both rows together.
+CREATE TABLE pgrec.user_keys (
+    external_id text PRIMARY KEY CHECK (length(external_id) BETWEEN 1 AND 200),
+    user_id     bigint NOT NULL
+);
+COMMENT ON TABLE pgrec.user_keys IS 'Client user id -> pgrec.users.id; makes client ids unique (also on a Citus cluster).';
 
 -- One row per tag a user cares about: a positive weight for preferred tags, or blocked.
 CREATE TABLE pgrec.user_tags (

@@ -52,6 +52,22 @@ CREATE TABLE pgrec.exclusion_policies (
 );
 COMMENT ON TABLE pgrec.exclusion_policies IS 'Named exclusion policies: which of the user''s items a list leaves out, and why.';
 
+-- Weight keys must be signal names, checked by a constraint so a DBA's typo fails on UPDATE
+-- rather than at the next call (23514). Canonical names only: aliases are for callers. The
+-- names are those of pgrec.feed_signals and of the fields of rec.signals, spelt out here
+-- because a constraint may not read a table (a test checks the three agree; a new signal needs
+-- code anyway). Not a trigger: on Citus a trigger runs on every copy of the reference table,
+-- where it cannot read pgrec.feed_signals.
+CREATE FUNCTION pgrec.strategy_weights_are_valid(p_weights jsonb) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN NOT EXISTS (
+    SELECT FROM jsonb_each(p_weights) AS w(k, v)
+    WHERE w.k <> ALL (ARRAY['vector', 'explicit', 'tags', 'behavioral', 'collaborative', 'ease', 'als', 'sequence',
+                            'keyword', 'engagement', 'popularity', 'velocity', 'trending', 'contemporary', 'recency',
+                            'location', 'creator', 'price', 'difficulty'])
+       OR jsonb_typeof(w.v) <> 'number' OR (w.v #>> '{}')::float8 < 0 OR (w.v #>> '{}')::float8 > 1000);
+COMMENT ON FUNCTION pgrec.strategy_weights_are_valid(jsonb) IS 'Strategy weights are {signal: number 0..1000} over the signal vocabulary.';
+
 -- Named ranking strategies: a weight per signal plus the parameters of candidate generation
 -- and re-ranking. A list function picks one (rec.feed(..., strategy)); each strategy serves one
 -- list. Weights need not sum to 1: the signals that have data for the call keep their weights,
@@ -109,33 +125,10 @@ CREATE TABLE pgrec.strategies (
     -- located farther than this are left out (items without a place stay: remote work). NULL:
     -- no limit; the location signal decays over 50 km either way.
     distance_limit_km double precision CHECK (distance_limit_km > 0 AND distance_limit_km <= 20000),
-    CHECK (max_per_category <= category_window)
+    CHECK (max_per_category <= category_window),
+    CONSTRAINT strategies_weights_signals CHECK (pgrec.strategy_weights_are_valid(weights))
 );
 COMMENT ON TABLE pgrec.strategies IS 'Ranking strategies: the list they serve, signal weights, exclusion policy and ranking parameters.';
-
--- Weight keys must be signal names (pgrec.feed_signals), checked here so a DBA's typo fails
--- on UPDATE rather than at the next call. Canonical names only: aliases are for callers.
-CREATE FUNCTION pgrec.check_strategy_weights() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    v_bad text;
-BEGIN
-    SELECT string_agg(k, ', ' ORDER BY k) INTO v_bad
-    FROM jsonb_each(NEW.weights) AS w(k, v)
-    WHERE k NOT IN (SELECT s.signal FROM pgrec.feed_signals AS s)
-       OR jsonb_typeof(v) <> 'number' OR (v #>> '{}')::float8 < 0 OR (v #>> '{}')::float8 > 1000;
-    IF v_bad IS NOT NULL THEN
-        RAISE EXCEPTION 'strategy "%": bad weights for %', NEW.name, v_bad
-            USING ERRCODE = '22023', HINT = 'Weights are {signal: number 0..1000}; signals are listed in pgrec.feed_signals.';
-    END IF;
-    RETURN NEW;
-END;
-$$;
-COMMENT ON FUNCTION pgrec.check_strategy_weights() IS 'Trigger: strategy weights must be {signal: number 0..1000} over pgrec.feed_signals.';
-
-CREATE TRIGGER strategies_check_weights
-    BEFORE INSERT OR UPDATE OF weights ON pgrec.strategies
-    FOR EACH ROW EXECUTE FUNCTION pgrec.check_strategy_weights();
 
 -- Business rules: boost (positive) or bury (negative) items that match every condition given
 -- (a tag, a creator, attributes the item's attributes contain), between starts_at and ends_at.

@@ -50,7 +50,7 @@ COMMENT ON TABLE pgrec.experiment_variants IS 'Variants of an experiment: the st
 -- the BRIN index finds old rows for a few kilobytes. An installation serving millions of pages
 -- a day would rather partition this table by month of served_at and drop whole partitions.
 CREATE TABLE pgrec.impressions (
-    id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id         bigint GENERATED ALWAYS AS IDENTITY,
     request_id text NOT NULL CHECK (length(request_id) BETWEEN 1 AND 200),
     experiment text,
     variant    text,
@@ -61,12 +61,16 @@ CREATE TABLE pgrec.impressions (
     served_at  timestamptz NOT NULL,
     -- Deleting an experiment (or a variant before the start) deletes what was logged for it.
     FOREIGN KEY (experiment, variant) REFERENCES pgrec.experiment_variants (experiment, variant) ON DELETE CASCADE,
-    CHECK ((experiment IS NULL) = (variant IS NULL))
+    CHECK ((experiment IS NULL) = (variant IS NULL)),
+    -- user_id first: on a Citus cluster impressions are distributed by user (beside the user's
+    -- events, which the report joins them with), and a unique key must contain that column.
+    PRIMARY KEY (user_id, id)
 );
 COMMENT ON TABLE pgrec.impressions IS 'Items shown to users (request, position, strategy, experiment variant, time): the denominator of the experiment report.';
 
 -- A retried rec.log_impressions (same request id) adds nothing for the items already logged.
-CREATE UNIQUE INDEX impressions_request_item ON pgrec.impressions (request_id, item_id);
+-- A request serves one user, so the user in the key changes nothing but lets Citus enforce it.
+CREATE UNIQUE INDEX impressions_request_item ON pgrec.impressions (user_id, request_id, item_id);
 -- The report reads one experiment's rows by variant.
 CREATE INDEX impressions_experiment ON pgrec.impressions (experiment, variant);
 -- "The latest impression of this item to this user before that event" (attribution), and

@@ -3,6 +3,8 @@
 -- it on its next tick. Steps with full_every refresh incrementally (only what changed since
 -- their last run) and rebuild in full once that interval has passed since their last full run.
 INSERT INTO pgrec.refresh_steps (step, position, description, runner, every, min_new_events, depends_on, in_all, full_every) VALUES
+    ('event_partitions',   5, 'monthly partitions of pgrec.events ahead of time, events moved out of the default partition, retention (pgrec.event_partitioning)',
+     'sql', '1 day', NULL, '{}', true, NULL),
     ('embeddings',        10, 'embed new and edited items with the configured provider (pgrec.items.embedding)',
      'python', '1 minute', NULL, '{}', true, NULL),
     ('stats',            100, 'engagement, popularity and velocity per item, creator quality, top items per tag (pgrec.item_stats, pgrec.creator_stats, pgrec.tag_top_items)',

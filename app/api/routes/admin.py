@@ -131,6 +131,43 @@ def latency(request: Request) -> Latency:
     return Latency([RouteLatency(**{**r, "buckets": [LatencyBucket(**b) for b in r["buckets"]]}) for r in summary])
 
 
+class Replica(Struct, omit_defaults=True):
+    """The hot standby the read endpoints are served from (``PGREC_READ_DATABASE_URL``), as the
+    API's two pools see it: rec.replication on the standby, then on the primary with the
+    standby's replay position."""
+
+    configured: Annotated[bool, Meta(description="Whether a read URL is set; every other field is null without one.",
+                                     examples=[True])]
+    in_recovery: Annotated[bool | None, Meta(description="The read URL reaches a standby (false: it is a primary, "
+                                                         "which serves reads but is no replica).", examples=[True])] = None
+    behind_bytes: Annotated[int | None, Meta(description="WAL the primary has written that the standby has not "
+                                                         "replayed yet.", examples=[0])] = None
+    replay_age_seconds: Annotated[float | None, Meta(description="Age of the last transaction the standby replayed; "
+                                                               "grows on an idle primary although nothing is missing.",
+                                                     examples=[0.8])] = None
+    last_replayed_at: Annotated[datetime | None, Meta(examples=["2026-12-01T19:48:35Z"])] = None
+    replayed_lsn: Annotated[str | None, Meta(examples=["0/3000148"])] = None
+    primary_lsn: Annotated[str | None, Meta(examples=["0/3000148"])] = None
+    replay_paused: Annotated[bool | None, Meta(examples=[False])] = None
+
+
+@get("/replica", guards=ADMIN, sync_to_thread=True, summary="Read replica lag", responses=ERRORS)
+def replica(request: Request) -> Replica:
+    """How far the hot standby that serves the read endpoints is behind the primary."""
+    database = request.app.state.database
+    if database.read_pool is None:
+        return Replica(configured=False)
+    standby = database.value(q.REPLICATION, {}, on_replica=True)
+    if standby["role"] != "standby":
+        return Replica(configured=True, in_recovery=False)
+    primary = database.value(q.REPLICATION, {"standby_lsn": standby["replayed_lsn"]}, on_replica=False)
+    return Replica(configured=True, in_recovery=True, behind_bytes=primary["standby_behind_bytes"],
+                   replay_age_seconds=standby["replay_age_seconds"], last_replayed_at=standby["last_replayed_at"],
+                   replayed_lsn=standby["replayed_lsn"], primary_lsn=primary["wal_lsn"],
+                   replay_paused=standby["replay_paused"])
+
+
+
 class AnalyticsRow(Struct):
     metric: Annotated[str, Meta(description="users, engagement, recommendations or paths.", examples=["recommendations"])]
     measure: Annotated[str, Meta(examples=["ctr"])]
@@ -181,7 +218,6 @@ def audit_log(request: Request,
                                                  examples=example(100))] = None) -> AuditLog:
     """rec.audit_log: forget, export, consent, preference changes and profile rebuilds."""
     return AuditLog([AuditEntry(**r) for r in rows(request, q.AUDIT_LOG, {"user_id": user_id, "since": since, "n": n})])
-
 
 
 class FeedMetricsRow(Struct):
@@ -245,4 +281,4 @@ def score_distribution(request: Request,
     return value(request, q.SCORE_DISTRIBUTION, {"strategy": strategy, "users": users, "n": n, "buckets": buckets})
 
 
-ROUTES = [refresh_steps, embeddings, activity, latency, feed_metrics, score_distribution, analytics, audit_log]
+ROUTES = [refresh_steps, embeddings, activity, latency, replica, feed_metrics, score_distribution, analytics, audit_log]

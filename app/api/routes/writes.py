@@ -57,7 +57,7 @@ class Written(Struct):
 
 
 class Tracked(Struct):
-    """``new``: events stored by this call; repeats of an earlier event_id are not counted."""
+    """``new``: events stored by this call; repeats of an earlier (user_id, event_id) are not counted."""
 
     new: Annotated[int, Meta(description="Events stored by this call.", examples=[1])]
     received: Annotated[int, Meta(description="Events in the request.", examples=[2])]

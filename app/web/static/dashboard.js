@@ -3,6 +3,8 @@
 // rows, or does not exist yet (model metrics) until a pgrec version provides it. Feed quality
 // (CTR, apply and save rates, coverage) comes from the impressions the feed endpoint logs; the
 // score distribution asks for a sample of feeds, so it is reloaded once a minute, not every 10 s.
+// The replica section shows only when the API serves reads from a hot standby
+// (PGREC_READ_DATABASE_URL).
 import { api, describeError, savedKey } from "./api.js";
 import { el } from "./cards.js";
 import { hbars, histogram, rangeColumns, stackedColumns } from "./charts.js";
@@ -97,6 +99,29 @@ async function latency() {
       { numeric: ["count", "p50 ms", "p90 ms", "p99 ms"] }));
 }
 
+function bytes(n) {
+  if (n === null || n === undefined) return "?";
+  if (n < 1024) return `${n} B`;
+  if (n < 1048576) return `${(n / 1024).toFixed(1)} kB`;
+  return `${(n / 1048576).toFixed(1)} MB`;
+}
+
+async function replica() {
+  const box = $("#replica");
+  const r = await api.get("/v1/admin/replica");
+  box.hidden = !r.configured;
+  if (!r.configured) return;
+  const kpi = (value, text, testid) => el("div", { class: "kpi", "data-testid": testid }, el("b", {}, value), el("span", {}, text));
+  section("replica").replaceChildren(
+    r.in_recovery ? el("div", { class: "kpis" },
+      kpi(bytes(r.behind_bytes), "WAL not replayed yet", "replica-behind"),
+      kpi(ago(r.replay_age_seconds), "since the last replayed commit", "replica-age"),
+      kpi(r.replay_paused ? "paused" : "replaying", "replay", "replica-state")) :
+      el("p", { class: "outcome-error" }, "PGREC_READ_DATABASE_URL reaches a primary, not a standby."),
+    el("p", { class: "muted" }, r.in_recovery ?
+      `read endpoints are served from the standby; replayed ${r.replayed_lsn}, primary at ${r.primary_lsn}` : ""));
+}
+
 function firstRows(value) {
   if (Array.isArray(value)) return value;
   if (value && typeof value === "object") for (const v of Object.values(value)) if (Array.isArray(v)) return v;
@@ -155,7 +180,8 @@ async function load() {
     $("#problem").textContent = "Paste an API key with the admin scope above (make run prints a demo key).";
     return;
   }
-  const parts = [refreshSteps, embeddings, activity, latency, quality, ...OPTIONAL_SECTIONS.map((s) => () => optional(s))];
+  const parts = [refreshSteps, embeddings, activity, latency, replica, quality,
+    ...OPTIONAL_SECTIONS.map((s) => () => optional(s))];
   await Promise.all(parts.map((part) => part().catch((error) => problems.push(describeError(error)))));
   $("#problem").textContent = [...new Set(problems)].join(" ");
   $("#updated").textContent = `updated ${new Date().toLocaleTimeString()}`;

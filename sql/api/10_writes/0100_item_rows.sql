@@ -1,6 +1,8 @@
 -- A validated items batch as typed rows, plus which keys each element carried so updates
--- can tell "left out" (keep) from "null" (clear).
-CREATE FUNCTION rec._item_rows(p_items jsonb)
+-- can tell "left out" (keep) from "null" (clear). Tag names become ids through p_tag_ids
+-- ({"name as sent": id}, built by the caller): a pure function of its arguments, so the
+-- statements that write items from it read no other table (on Citus they run on every copy).
+CREATE FUNCTION rec._item_rows(p_items jsonb, p_tag_ids jsonb)
 RETURNS TABLE (external_id text, keys text[], title text, description text, tag_ids integer[],
                creator_id text, created_at timestamptz, lat double precision, lon double precision,
                price numeric, attributes jsonb, status text, expires_at timestamptz)
@@ -9,10 +11,9 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
            ARRAY(SELECT jsonb_object_keys(e)),
            e ->> 'title',
            e ->> 'description',
-           (SELECT coalesce(array_agg(DISTINCT t.id ORDER BY t.id), '{}')
-            FROM jsonb_array_elements_text(CASE WHEN jsonb_typeof(e -> 'tags') = 'array' THEN e -> 'tags' END) AS n(name)
-            CROSS JOIN LATERAL rec._parse_tag(n.name) AS p
-            JOIN pgrec.tags t ON t.kind = p.kind AND t.value = p.value),
+           (SELECT coalesce(array_agg(DISTINCT (p_tag_ids ->> n.name)::integer ORDER BY (p_tag_ids ->> n.name)::integer)
+                             FILTER (WHERE p_tag_ids ? n.name), '{}')
+            FROM jsonb_array_elements_text(CASE WHEN jsonb_typeof(e -> 'tags') = 'array' THEN e -> 'tags' END) AS n(name)),
            e ->> 'creator_id',
            (e ->> 'created_at')::timestamptz,
            (e -> 'location' ->> 'lat')::float8,
@@ -23,4 +24,4 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
            (e ->> 'expires_at')::timestamptz
     FROM jsonb_array_elements(p_items) AS e;
 $$;
-COMMENT ON FUNCTION rec._item_rows(jsonb) IS 'Internal: a validated items batch as typed rows with the keys each element carried.';
+COMMENT ON FUNCTION rec._item_rows(jsonb, jsonb) IS 'Internal: a validated items batch as typed rows with the keys each element carried.';

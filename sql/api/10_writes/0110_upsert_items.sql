@@ -8,6 +8,10 @@ DECLARE
                                        'location', 'price', 'attributes', 'status', 'expires_at'];
     v_new       text[];
     v_updated   integer;
+    v_tags      jsonb;
+    v_ids       bigint[];
+    v_hashed    bigint[];
+    v_hashes    text[];
 BEGIN
     PERFORM rec._check_batch('items', items, 10000);
 
@@ -36,10 +40,17 @@ BEGIN
           ORDER BY t.ord, c.n
           LIMIT 1) AS p;
 
-    -- Tags first, so item rows can refer to their ids.
+    -- Tags first, so item rows can refer to their ids: created, then every tag name of the
+    -- batch -> its id, which the item rows are built from.
     PERFORM rec._tag_ids(array_agg(tag.name), true)
     FROM jsonb_array_elements(items) AS e
     CROSS JOIN LATERAL jsonb_array_elements_text(CASE WHEN jsonb_typeof(e -> 'tags') = 'array' THEN e -> 'tags' END) AS tag(name);
+    SELECT coalesce(jsonb_object_agg(n.name, t.id), '{}') INTO v_tags
+    FROM (SELECT DISTINCT tag.name
+          FROM jsonb_array_elements(items) AS e
+          CROSS JOIN LATERAL jsonb_array_elements_text(CASE WHEN jsonb_typeof(e -> 'tags') = 'array' THEN e -> 'tags' END) AS tag(name)) AS n
+    CROSS JOIN LATERAL rec._parse_tag(n.name) AS p
+    JOIN pgrec.tags AS t ON t.kind = p.kind AND t.value = p.value;
 
     -- New items, in id order: concurrent batches that share new ids then wait for each other in
     -- one order and never deadlock. ON CONFLICT DO NOTHING, then a separate UPDATE below (a new
@@ -50,7 +61,7 @@ BEGIN
         SELECT s.external_id, coalesce(s.title, ''), coalesce(s.description, ''), s.tag_ids, s.creator_id,
                coalesce(s.created_at, rec.now()), s.lat, s.lon, s.price, coalesce(s.attributes, '{}'),
                coalesce(s.status, 'active'), s.expires_at
-        FROM rec._item_rows(items) AS s
+        FROM rec._item_rows(items, v_tags) AS s
         ORDER BY s.external_id
         ON CONFLICT (external_id) DO NOTHING
         RETURNING external_id)
@@ -58,7 +69,7 @@ BEGIN
 
     -- Existing items: lock them in id order first, for the same reason.
     PERFORM FROM pgrec.items AS i
-    WHERE i.external_id IN (SELECT s.external_id FROM rec._item_rows(items) AS s)
+    WHERE i.external_id IN (SELECT s.external_id FROM rec._item_rows(items, v_tags) AS s)
       AND i.external_id <> ALL (v_new)
     ORDER BY i.id
     FOR UPDATE;
@@ -76,10 +87,35 @@ BEGIN
         status      = coalesce(s.status, i.status),
         expires_at  = CASE WHEN 'expires_at' = ANY (s.keys) THEN s.expires_at ELSE i.expires_at END,
         updated_at  = now()
-    FROM rec._item_rows(items) AS s
+    FROM rec._item_rows(items, v_tags) AS s
     WHERE i.external_id = s.external_id
       AND s.external_id <> ALL (v_new);  -- rows inserted just above are already complete
     GET DIAGNOSTICS v_updated = ROW_COUNT;
+
+    -- The hash of each item's embedding text, where it changed. Computed first and written
+    -- from values, so the statement that writes pgrec.items reads no other table (on Citus it
+    -- runs on every copy of the reference table).
+    v_ids := ARRAY(SELECT i.id FROM pgrec.items AS i
+                   WHERE i.external_id IN (SELECT s.external_id FROM rec._item_rows(items, v_tags) AS s)
+                   ORDER BY i.id);
+    SELECT coalesce(array_agg(t.id ORDER BY t.id), '{}'), coalesce(array_agg(t.body_hash ORDER BY t.id), '{}')
+    INTO v_hashed, v_hashes
+    FROM rec._item_embedding_texts(v_ids) AS t
+    WHERE t.content_hash IS DISTINCT FROM t.body_hash;
+    UPDATE pgrec.items AS i SET content_hash = h.hash
+    FROM unnest(v_hashed, v_hashes) AS h(id, hash)
+    WHERE i.id = h.id;
+
+    -- Items whose text no longer matches their embedding wait for the embed job. ON CONFLICT
+    -- DO NOTHING: an item already queued stays queued, and writing items never waits on a
+    -- worker holding that queue row FOR UPDATE (rec.embed_store leaves a row whose text changed
+    -- meanwhile queued for the next run).
+    INSERT INTO pgrec.embedding_queue (item_id)
+    SELECT i.id FROM pgrec.items AS i
+    WHERE i.id = ANY (v_ids)
+      AND i.content_hash IS DISTINCT FROM i.embedded_hash
+    ORDER BY i.id
+    ON CONFLICT (item_id) DO NOTHING;
 
     RETURN cardinality(v_new) + v_updated;
 END;

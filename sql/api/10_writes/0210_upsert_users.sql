@@ -9,10 +9,14 @@ DECLARE
     v_pref_allowed constant text[] := ARRAY['preferred_tags', 'blocked_tags', 'max_distance_km',
                                             'price_min', 'price_max', 'personalization'];
     v_new     text[];
+    v_ids     bigint[];
+    v_id      bigint;
     v_updated integer;
     v_before  jsonb;
 BEGIN
     PERFORM rec._check_batch('users', users, 10000);
+    -- Writes users on many shards, then tags (a reference table on Citus).
+    PERFORM rec._citus_sequential();
 
     -- The first problem, if any (LIMIT in a subquery: raised for that row alone).
     PERFORM rec._raise_batch_problem('users', p.idx, p.id, p.code, p.problem,
@@ -65,30 +69,41 @@ BEGIN
           ORDER BY t.ord, c.n
           LIMIT 1) AS p;
 
-    WITH inserted AS (
-        INSERT INTO pgrec.users (external_id, created_at, lat, lon, attributes,
+    -- New users: claim their ids (pgrec.user_keys, in id order, so concurrent batches that
+    -- share new users never deadlock), then create exactly those rows.
+    WITH claimed AS (
+        SELECT c.* FROM rec._claim_user_ids(ARRAY(SELECT s.external_id FROM rec._user_rows(users) AS s)) AS c
+    ),
+    inserted AS (
+        INSERT INTO pgrec.users (id, external_id, created_at, lat, lon, attributes,
                                  max_distance_km, price_min, price_max, personalization)
-        SELECT s.external_id, coalesce(s.created_at, rec.now()), s.lat, s.lon, coalesce(s.attributes, '{}'),
+        OVERRIDING SYSTEM VALUE
+        SELECT c.user_id, s.external_id, coalesce(s.created_at, rec.now()), s.lat, s.lon, coalesce(s.attributes, '{}'),
                s.max_distance_km, s.price_min, s.price_max, coalesce(s.personalization, true)
         FROM rec._user_rows(users) AS s
-        -- Id order: concurrent batches that share new users wait in one order, never deadlock.
-        ORDER BY s.external_id
-        ON CONFLICT (external_id) DO NOTHING
+        JOIN claimed AS c ON c.external_id = s.external_id
+        ORDER BY c.user_id
         RETURNING external_id)
     SELECT coalesce(array_agg(external_id), '{}') INTO v_new FROM inserted;
 
+    -- Every user of the batch by internal id: the per-user tables are keyed by it.
+    SELECT coalesce(array_agg(k.user_id ORDER BY k.user_id), '{}') INTO v_ids
+    FROM pgrec.user_keys AS k
+    WHERE k.external_id IN (SELECT s.external_id FROM rec._user_rows(users) AS s);
+
     -- Existing users: locked in id order first (same reason), then updated in a separate
-    -- statement (new snapshot) so a user created concurrently is updated, not skipped.
-    PERFORM FROM pgrec.users AS u
-    WHERE u.external_id IN (SELECT s.external_id FROM rec._user_rows(users) AS s)
-    ORDER BY u.id
-    FOR UPDATE;
+    -- statement (new snapshot) so a user created concurrently is updated, not skipped. One
+    -- user at a time: Citus locks rows only in single-shard queries, and in this order the
+    -- locks are taken the same way on one node as on a cluster.
+    FOREACH v_id IN ARRAY v_ids LOOP
+        PERFORM FROM pgrec.users AS u WHERE u.id = v_id FOR UPDATE;
+    END LOOP;
     -- What the existing users declared before this call, to record what it changes in their
     -- profiles (rec._record_profile_changes).
     SELECT coalesce(jsonb_object_agg(f.user_id::text, f.facts), '{}') INTO v_before
-    FROM rec._profile_facts(ARRAY(SELECT u.id FROM pgrec.users AS u
-                                  WHERE u.external_id IN (SELECT s.external_id FROM rec._user_rows(users) AS s)
-                                    AND u.external_id <> ALL (v_new))) AS f;
+    FROM rec._profile_facts(ARRAY(SELECT k.user_id FROM pgrec.user_keys AS k
+                                  WHERE k.external_id IN (SELECT s.external_id FROM rec._user_rows(users) AS s)
+                                    AND k.external_id <> ALL (v_new))) AS f;
     UPDATE pgrec.users AS u SET
         created_at      = CASE WHEN 'created_at' = ANY (s.keys) THEN coalesce(s.created_at, u.created_at) ELSE u.created_at END,
         lat             = CASE WHEN 'location' = ANY (s.keys) THEN s.lat ELSE u.lat END,
@@ -100,7 +115,8 @@ BEGIN
         personalization = coalesce(s.personalization, u.personalization),
         updated_at      = now()
     FROM rec._user_rows(users) AS s
-    WHERE u.external_id = s.external_id
+    WHERE u.id = ANY (v_ids)
+      AND u.external_id = s.external_id
       AND s.external_id <> ALL (v_new);
     GET DIAGNOSTICS v_updated = ROW_COUNT;
 
@@ -113,14 +129,15 @@ BEGIN
 
     DELETE FROM pgrec.user_tags AS ut
     USING rec._user_rows(users) AS s, pgrec.users AS u
-    WHERE u.external_id = s.external_id AND ut.user_id = u.id
+    WHERE u.id = ANY (v_ids) AND ut.user_id = ANY (v_ids)
+      AND u.external_id = s.external_id AND ut.user_id = u.id
       AND ((ut.blocked AND 'blocked_tags' = ANY (s.pref_keys))
            OR (NOT ut.blocked AND 'preferred_tags' = ANY (s.pref_keys)));
 
     INSERT INTO pgrec.user_tags AS ut (user_id, tag_id, weight, blocked)
     SELECT u.id, tg.id, max(w.weight), false
     FROM rec._user_rows(users) AS s
-    JOIN pgrec.users AS u ON u.external_id = s.external_id
+    JOIN pgrec.users AS u ON u.external_id = s.external_id AND u.id = ANY (v_ids)
     CROSS JOIN LATERAL (SELECT k, (v #>> '{}')::real FROM jsonb_each(s.preferred) AS x(k, v)) AS w(tag, weight)
     CROSS JOIN LATERAL rec._parse_tag(w.tag) AS p
     JOIN pgrec.tags AS tg ON tg.kind = p.kind AND tg.value = p.value
@@ -130,14 +147,13 @@ BEGIN
     INSERT INTO pgrec.user_tags AS ut (user_id, tag_id, weight, blocked)
     SELECT DISTINCT u.id, tg.id, 1, true
     FROM rec._user_rows(users) AS s
-    JOIN pgrec.users AS u ON u.external_id = s.external_id
+    JOIN pgrec.users AS u ON u.external_id = s.external_id AND u.id = ANY (v_ids)
     CROSS JOIN LATERAL jsonb_array_elements_text(s.blocked) AS b(tag)
     CROSS JOIN LATERAL rec._parse_tag(b.tag) AS p
     JOIN pgrec.tags AS tg ON tg.kind = p.kind AND tg.value = p.value
     ON CONFLICT (user_id, tag_id) DO UPDATE SET blocked = true, weight = 1;
 
-    PERFORM rec._record_profile_changes('preferences', v_before,
-        ARRAY(SELECT u.id FROM pgrec.users AS u WHERE u.external_id IN (SELECT s.external_id FROM rec._user_rows(users) AS s)));
+    PERFORM rec._record_profile_changes('preferences', v_before, v_ids);
     RETURN cardinality(v_new) + v_updated;
 END;
 $$;

@@ -1,8 +1,12 @@
 -- What a user declared, as one JSON object per user: the part of a profile that preference,
 -- attribute and onboarding writes change. rec.upsert_users and rec.submit_onboarding take it
 -- before and after they write; the keys that differ are the change (rec._record_profile_changes).
+-- PL/pgSQL, not SQL: Citus cannot plan the parameterized queries of a SQL function over
+-- distributed or reference tables (0A000), and PL/pgSQL plans them with the values.
 CREATE FUNCTION rec._profile_facts(p_user_ids bigint[]) RETURNS TABLE (user_id bigint, facts jsonb)
-LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    RETURN QUERY
     SELECT u.id,
            jsonb_build_object(
                'location', CASE WHEN u.lat IS NOT NULL THEN jsonb_build_object('lat', u.lat, 'lon', u.lon) END,
@@ -19,6 +23,7 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
                'personalization', u.personalization)
     FROM pgrec.users AS u
     WHERE u.id = ANY (p_user_ids);
+END;
 $$;
 COMMENT ON FUNCTION rec._profile_facts(bigint[]) IS
 'Internal: per user, what they declared (location, attributes, preferred and blocked tags, distance, price range, personalization) as JSON.';

@@ -6,7 +6,9 @@ DECLARE
     v_user pgrec.users;
 BEGIN
     PERFORM rec._check_id('user_id', p_user_id);
-    SELECT * INTO v_user FROM pgrec.users AS u WHERE u.external_id = p_user_id;
+    -- Two steps, each a single-shard query on Citus (user_keys, then users by id).
+    v_user.id := rec._user_id(p_user_id);
+    SELECT * INTO v_user FROM pgrec.users AS u WHERE u.id = v_user.id;
     RETURN v_user;
 END;
 $$;

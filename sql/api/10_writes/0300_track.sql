@@ -1,14 +1,23 @@
 -- Record interaction events. The batch is validated whole (one bad element rejects it and
--- nothing is stored); events whose event_id was already recorded are skipped, so a client can
--- retry a batch after a timeout without double counting. Unknown users are created on the
--- spot, except users who were erased (rec.forget_user): a retried old batch must not bring
--- them back. Unknown items are an error, because an event about an item pgrec cannot rank is
--- almost always a client bug (items must be upserted first).
+-- nothing is stored); events whose event_id was already recorded for the same user are skipped,
+-- so a client can retry a batch after a timeout without double counting. Unknown users are
+-- created on the spot, except users who were erased (rec.forget_user): a retried old batch
+-- must not bring them back. Unknown items are an error, because an event about an item pgrec
+-- cannot rank is almost always a client bug (items must be upserted first).
 --
+-- Exactly-once, precisely: an event_id is unique per user_id. An event is skipped (stored
+-- never, counted never) when the same (user_id, event_id) pair was recorded before, by an
+-- earlier call or earlier in this batch (the first occurrence wins); the same event_id sent
+-- for two different users is two events. Events without an event_id are always recorded.
+-- The pairs live in pgrec.event_ids rather than in a unique index on the events themselves:
+-- those are partitioned by time (and on Citus distributed by user), and a unique index there
+-- would have to include the time, so a retry whose "at" was left out would not be caught.
+-- With a retention set (pgrec.event_partitioning), events that happened before the retention
+-- horizon are skipped too: their month is no longer kept, and their ids were forgotten with it.
 -- The new events update their users' profiles (rec._profile_apply_events: behaviour interests,
 -- counts, a new version) in the same transaction.
 --
--- Concurrency: new users and new events are inserted in id order, so concurrent batches that
+-- Concurrency: new users and new event ids are claimed in id order, so concurrent batches that
 -- share users or event ids wait for each other in one order and never deadlock; profile rows
 -- are then written in user id order, for the same reason.
 CREATE FUNCTION rec.track(events jsonb) RETURNS integer
@@ -17,7 +26,11 @@ DECLARE
     v_allowed constant text[] := ARRAY['event_id', 'user_id', 'item_id', 'type', 'value', 'at', 'context'];
     v_now     constant timestamptz := rec.now();
     v_bad     record;
+    v_horizon timestamptz;
+    v_known   text[];
     v_ids     bigint[];
+    v_new_ids bigint[];
+    v_new_users bigint[];
 BEGIN
     PERFORM rec._check_batch('events', events, 10000);
 
@@ -65,26 +78,54 @@ BEGIN
                   HINT = 'Create items with rec.upsert_items before tracking events about them.';
     END IF;
 
-    PERFORM rec._create_users('events', events, 'events');
+    SELECT coalesce(array_agg(c.external_id), '{}'), coalesce(array_agg(c.user_id), '{}') INTO v_known, v_ids
+    FROM rec._create_users('events', events, 'events') AS c;
 
-    -- ON CONFLICT on the partial unique index: a repeated event_id, from an earlier call or
-    -- earlier in this batch, is skipped and not counted.
-    WITH inserted AS (
-        INSERT INTO pgrec.events (event_id, user_id, item_id, type, value, context, occurred_at)
-        SELECT e ->> 'event_id', u.id, i.id, e ->> 'type', (e ->> 'value')::real,
-               CASE WHEN jsonb_typeof(e -> 'context') = 'object' THEN e -> 'context' END,
-               coalesce((e ->> 'at')::timestamptz, v_now)
+    SELECT date_trunc('month', v_now - p.retention, 'UTC') INTO v_horizon FROM pgrec.event_partitioning AS p;
+
+    -- The first occurrence of each (user, event_id) in the batch claims the pair in
+    -- pgrec.event_ids; only events whose pair was claimed here (or that carry no event_id) are
+    -- stored. A pair recorded by an earlier call, or claimed by a concurrent call that commits
+    -- first, is a conflict and its event is skipped.
+    WITH batch AS (
+        SELECT t.e, t.ord, k.user_id, i.id AS item_id,
+               coalesce((t.e ->> 'at')::timestamptz, v_now) AS occurred_at,
+               row_number() OVER (PARTITION BY k.user_id, t.e ->> 'event_id' ORDER BY t.ord) AS copy
         FROM jsonb_array_elements(events) WITH ORDINALITY AS t(e, ord)
-        JOIN pgrec.users AS u ON u.external_id = e ->> 'user_id'
-        JOIN pgrec.items AS i ON i.external_id = e ->> 'item_id'
-        ORDER BY e ->> 'event_id', t.ord
-        ON CONFLICT (event_id) WHERE event_id IS NOT NULL DO NOTHING
-        RETURNING id)
-    SELECT coalesce(array_agg(id), '{}') INTO v_ids FROM inserted;
+        JOIN unnest(v_known, v_ids) AS k(external_id, user_id) ON k.external_id = t.e ->> 'user_id'
+        JOIN pgrec.items AS i ON i.external_id = t.e ->> 'item_id'
+    ),
+    kept AS (
+        SELECT b.* FROM batch AS b
+        WHERE b.occurred_at >= coalesce(v_horizon, '-infinity')
+          AND (b.e ->> 'event_id' IS NULL OR b.copy = 1)
+    ),
+    claimed AS (
+        INSERT INTO pgrec.event_ids (user_id, event_id, occurred_at)
+        SELECT k.user_id, k.e ->> 'event_id', k.occurred_at
+        FROM kept AS k
+        WHERE k.e ->> 'event_id' IS NOT NULL
+        ORDER BY k.user_id, k.e ->> 'event_id'
+        ON CONFLICT ON CONSTRAINT event_ids_pkey DO NOTHING
+        RETURNING event_ids.user_id, event_ids.event_id
+    ),
+    inserted AS (
+        INSERT INTO pgrec.events (event_id, user_id, item_id, type, value, context, occurred_at)
+        SELECT k.e ->> 'event_id', k.user_id, k.item_id, k.e ->> 'type', (k.e ->> 'value')::real,
+               CASE WHEN jsonb_typeof(k.e -> 'context') = 'object' THEN k.e -> 'context' END,
+               k.occurred_at
+        FROM kept AS k
+        WHERE k.e ->> 'event_id' IS NULL
+           OR EXISTS (SELECT FROM claimed AS c WHERE c.user_id = k.user_id AND c.event_id = k.e ->> 'event_id')
+        ORDER BY k.e ->> 'event_id', k.ord
+        RETURNING events.id, events.user_id
+    )
+    SELECT coalesce(array_agg(i.id), '{}'), coalesce(array_agg(DISTINCT i.user_id), '{}') INTO v_new_ids, v_new_users
+    FROM inserted AS i;
     -- The new events' effect on their users' profiles, in the same transaction.
-    PERFORM rec._profile_apply_events(v_ids);
-    RETURN cardinality(v_ids);
+    PERFORM rec._profile_apply_events(v_new_ids, v_new_users);
+    RETURN cardinality(v_new_ids);
 END;
 $$;
 COMMENT ON FUNCTION rec.track(jsonb) IS
-'Record a JSON array of events {event_id?, user_id, item_id, type, value?, at?, context?}. Validated whole; repeated event_ids are skipped; unknown users are created (erased users are refused, 22023); unknown items raise P0002. Returns the number of new events.';
+'Record a JSON array of events {event_id?, user_id, item_id, type, value?, at?, context?}. Validated whole; an event whose (user_id, event_id) was already recorded, by an earlier call or earlier in the batch, is skipped (event ids are unique per user); with a retention set, events before its horizon are skipped; unknown users are created (erased users are refused, 22023); unknown items raise P0002. Returns the number of new events.';

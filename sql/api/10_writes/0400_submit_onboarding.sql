@@ -10,6 +10,7 @@
 CREATE FUNCTION rec.submit_onboarding(user_id text, answers jsonb) RETURNS integer
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
+    v_tags     text[];
     v_hint constant text := 'answers is {"question_id": "option_id" or ["option_id", ...]}; see rec.onboarding_questions().';
     v_bad  record;
     v_uid  bigint;
@@ -17,6 +18,8 @@ DECLARE
     v_before jsonb;
 BEGIN
     PERFORM rec._check_id('user_id', user_id);
+    -- Writes the user's shard, then tags (a reference table on Citus).
+    PERFORM rec._citus_sequential();
     IF answers IS NULL THEN
         RAISE EXCEPTION 'answers must not be null' USING ERRCODE = '22004', HINT = v_hint;
     END IF;
@@ -63,9 +66,10 @@ BEGIN
             USING ERRCODE = '22023', HINT = v_hint;
     END IF;
 
-    INSERT INTO pgrec.users (external_id, created_at) VALUES (user_id, rec.now())
-    ON CONFLICT (external_id) DO NOTHING;
-    SELECT u.id INTO v_uid FROM pgrec.users AS u WHERE u.external_id = submit_onboarding.user_id FOR UPDATE;
+    INSERT INTO pgrec.users (id, external_id, created_at) OVERRIDING SYSTEM VALUE
+    SELECT c.user_id, c.external_id, rec.now() FROM rec._claim_user_ids(ARRAY[user_id]) AS c;
+    v_uid := rec._user_id(user_id);
+    PERFORM FROM pgrec.users AS u WHERE u.id = v_uid FOR UPDATE;
     SELECT jsonb_object_agg(f.user_id::text, f.facts) INTO v_before FROM rec._profile_facts(ARRAY[v_uid]) AS f;
 
     INSERT INTO pgrec.onboarding_answers AS oa (user_id, question_id, option_ids, answered_at)
@@ -79,12 +83,15 @@ BEGIN
         DO UPDATE SET option_ids = excluded.option_ids, answered_at = excluded.answered_at;
 
     -- The tags of every picked option, created if new (an installation may seed questions
-    -- before any item carries the tag).
-    PERFORM rec._tag_ids(array_agg(t.key), true)
-    FROM pgrec.onboarding_answers AS oa
-    JOIN pgrec.onboarding_options AS o ON o.question_id = oa.question_id AND o.option_id = ANY (oa.option_ids)
-    CROSS JOIN LATERAL jsonb_each(o.tags) AS t
-    WHERE oa.user_id = v_uid AND answers ? oa.question_id;
+    -- before any item carries the tag). Read first, then created: a query over the user's
+    -- answers runs on their shard on Citus, where it could not call a function that writes.
+    v_tags := ARRAY(
+        SELECT t.key
+        FROM pgrec.onboarding_answers AS oa
+        JOIN pgrec.onboarding_options AS o ON o.question_id = oa.question_id AND o.option_id = ANY (oa.option_ids)
+        CROSS JOIN LATERAL jsonb_each(o.tags) AS t
+        WHERE oa.user_id = v_uid AND answers ? oa.question_id);
+    PERFORM rec._tag_ids(v_tags, true);
 
     INSERT INTO pgrec.user_tags AS ut (user_id, tag_id, weight, blocked)
     SELECT v_uid, tg.id, least(sum((t.value #>> '{}')::real), 10), false

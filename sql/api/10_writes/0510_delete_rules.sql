@@ -2,9 +2,14 @@
 -- (a rule name is one): an empty or overlong name names no rule, and is a caller's mistake
 -- worth saying rather than ignoring. Returns rules deleted.
 CREATE FUNCTION rec.delete_rules(names text[]) RETURNS integer
-LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
-    SELECT rec._check_ids('names', names, 10000);
-    WITH deleted AS (DELETE FROM pgrec.rules AS r WHERE r.name = ANY (names) RETURNING 1)
-    SELECT count(*)::integer FROM deleted;
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+    v_deleted integer;
+BEGIN
+    PERFORM rec._check_ids('names', names, 10000);
+    DELETE FROM pgrec.rules AS r WHERE r.name = ANY (names);
+    GET DIAGNOSTICS v_deleted = ROW_COUNT;
+    RETURN v_deleted;
+END;
 $$;
 COMMENT ON FUNCTION rec.delete_rules(text[]) IS 'Delete boost/bury rules by name. Returns rules deleted.';

@@ -11,21 +11,23 @@
 CREATE FUNCTION rec.follow(follows jsonb) RETURNS integer
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
-    v_now  constant timestamptz := rec.now();
-    v_rows integer;
+    v_now   constant timestamptz := rec.now();
+    v_known text[];
+    v_ids   bigint[];
+    v_rows  integer;
 BEGIN
     PERFORM rec._check_follows(follows);
-
-    PERFORM rec._create_users('follows', follows, 'follows');
+    SELECT array_agg(c.external_id), array_agg(c.user_id) INTO v_known, v_ids
+    FROM rec._create_users('follows', follows, 'follows') AS c;
 
     INSERT INTO pgrec.follows AS f (user_id, creator_id, followed_at)
-    SELECT u.id, x.creator_id, x.at
+    SELECT k.user_id, x.creator_id, x.at
     FROM (SELECT e ->> 'user_id' AS user_id, e ->> 'creator_id' AS creator_id,
                  min(coalesce((e ->> 'at')::timestamptz, v_now)) AS at
           FROM jsonb_array_elements(follows) AS e
           GROUP BY 1, 2) AS x
-    JOIN pgrec.users AS u ON u.external_id = x.user_id
-    ORDER BY u.id, x.creator_id
+    JOIN unnest(v_known, v_ids) AS k(external_id, user_id) ON k.external_id = x.user_id
+    ORDER BY k.user_id, x.creator_id
     ON CONFLICT ON CONSTRAINT follows_pkey DO UPDATE
         SET followed_at = excluded.followed_at, unfollowed_at = NULL
         WHERE f.unfollowed_at IS NOT NULL AND f.unfollowed_at <= excluded.followed_at;

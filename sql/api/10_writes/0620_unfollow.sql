@@ -8,30 +8,33 @@
 CREATE FUNCTION rec.unfollow(follows jsonb) RETURNS integer
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
-    v_rows integer;
+    v_now   constant timestamptz := rec.now();
+    v_rows  integer := 0;
+    v_n     integer;
+    v_user  record;
 BEGIN
     PERFORM rec._check_follows(follows);
-    WITH asked AS (
-        SELECT u.id AS user_id, x.creator_id, x.at
+    -- One user at a time in user id order, each user's rows in creator order, as rec.follow
+    -- writes them: concurrent batches lock in one order. (Citus also locks rows only in
+    -- single-shard statements, and one user's follows are on one shard.)
+    FOR v_user IN
+        SELECT k.user_id, array_agg(x.creator_id ORDER BY x.creator_id) AS creators,
+               array_agg(x.at ORDER BY x.creator_id) AS ats
         FROM (SELECT e ->> 'user_id' AS user_id, e ->> 'creator_id' AS creator_id,
-                     max(coalesce((e ->> 'at')::timestamptz, rec.now())) AS at
+                     max(coalesce((e ->> 'at')::timestamptz, v_now)) AS at
               FROM jsonb_array_elements(follows) AS e
               GROUP BY 1, 2) AS x
-        JOIN pgrec.users AS u ON u.external_id = x.user_id
-    ),
-    -- Rows locked in key order, as rec.follow writes them.
-    locked AS (
-        SELECT f.user_id, f.creator_id, a.at
-        FROM pgrec.follows AS f
-        JOIN asked AS a ON a.user_id = f.user_id AND a.creator_id = f.creator_id
-        WHERE f.unfollowed_at IS NULL AND f.followed_at <= a.at
-        ORDER BY f.user_id, f.creator_id
-        FOR UPDATE OF f
-    )
-    UPDATE pgrec.follows AS f SET unfollowed_at = l.at
-    FROM locked AS l
-    WHERE f.user_id = l.user_id AND f.creator_id = l.creator_id;
-    GET DIAGNOSTICS v_rows = ROW_COUNT;
+        JOIN pgrec.user_keys AS k ON k.external_id = x.user_id
+        GROUP BY k.user_id
+        ORDER BY k.user_id
+    LOOP
+        UPDATE pgrec.follows AS f SET unfollowed_at = a.at
+        FROM unnest(v_user.creators, v_user.ats) AS a(creator_id, at)
+        WHERE f.user_id = v_user.user_id AND f.creator_id = a.creator_id
+          AND f.unfollowed_at IS NULL AND f.followed_at <= a.at;
+        GET DIAGNOSTICS v_n = ROW_COUNT;
+        v_rows := v_rows + v_n;
+    END LOOP;
     RETURN v_rows;
 END;
 $$;

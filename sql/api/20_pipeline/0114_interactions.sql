@@ -8,10 +8,15 @@
 -- fades; "now" lets old behaviour fade for everyone (catalogues whose relations change). A
 -- pair keeps its strongest event (a view then a like is a like); rejections never count. With max_items_per_user, each user keeps that many of their
 -- strongest items, which bounds the cost of pair counting on long histories.
--- A plain SQL body without SET, so callers' queries inline it.
+-- PL/pgSQL, not SQL: Citus cannot plan the parameterized queries of a SQL function over
+-- distributed tables (0A000), and PL/pgSQL plans them with the values; the callers (the model
+-- fits) read every row anyway, so nothing is lost by not inlining it.
 CREATE FUNCTION rec._interactions(p_parameters jsonb, p_now timestamptz)
 RETURNS TABLE (user_id bigint, item_id bigint, strength double precision, last_at timestamptz)
-LANGUAGE sql STABLE AS $$
+LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
     SELECT r.user_id, r.item_id, r.strength, r.last_at
     FROM (SELECT p.*, row_number() OVER (PARTITION BY p.user_id ORDER BY p.strength DESC, p.last_at DESC, p.item_id) AS rn
           FROM (SELECT e.user_id, e.item_id, max(e.strength) AS strength, max(e.occurred_at) AS last_at
@@ -31,6 +36,7 @@ LANGUAGE sql STABLE AS $$
                 WHERE e.strength > 0
                 GROUP BY e.user_id, e.item_id) AS p) AS r
     WHERE r.rn <= coalesce((p_parameters ->> 'max_items_per_user')::integer, 2147483647);
+END;
 $$;
 COMMENT ON FUNCTION rec._interactions(jsonb, timestamptz) IS
 'Internal: per user and item the strongest weighted, decayed interaction as of p_now (what the models learn from), capped per user.';

@@ -35,7 +35,9 @@ BEGIN
     IF p_user_id IS NULL THEN
         RETURN u;
     END IF;
-    SELECT * INTO v_user FROM pgrec.users AS x WHERE x.external_id = p_user_id;
+    -- Two steps, each a single-shard query on Citus (user_keys, then users by id).
+    v_user.id := rec._user_id(p_user_id);
+    SELECT * INTO v_user FROM pgrec.users AS x WHERE x.id = v_user.id;
     IF NOT FOUND THEN
         RETURN u;
     END IF;

@@ -16,11 +16,16 @@
 -- Without scored completions: half a level above the mean level of what the learner completed
 -- or rated 4 or more (the rule rec.learning_path always had); without those, the level the
 -- learner declared (users.attributes.level, a number); else none (NULL).
+-- PL/pgSQL, not SQL: Citus cannot plan the parameterized queries of a SQL function over
+-- distributed or reference tables (0A000), and PL/pgSQL plans them with the values.
 CREATE FUNCTION rec._difficulty_basis(p_user_id bigint, p_now timestamptz)
 RETURNS TABLE (item_id bigint, completed_at timestamptz, level double precision, score double precision,
                minutes double precision, estimate double precision, suggestion double precision,
                weight double precision)
-LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
     WITH s AS MATERIALIZED (SELECT * FROM pgrec.difficulty_settings LIMIT 1),
     recent AS MATERIALIZED (
         SELECT e.id, e.item_id, e.occurred_at, least(greatest(e.value::double precision, 0), 100) AS score,
@@ -57,6 +62,7 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
            power(s.decay, t.k)
     FROM timed AS t CROSS JOIN s
     ORDER BY t.k;
+END;
 $$;
 COMMENT ON FUNCTION rec._difficulty_basis(bigint, timestamptz) IS
 'Internal: the scored completions adaptive difficulty reads, each with its time spent, suggested level and weight.';

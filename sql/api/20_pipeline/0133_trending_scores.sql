@@ -17,15 +17,19 @@
 -- replay before the first event), the list falls back to plain popularity: the 1000 most
 -- engaging items of pgrec.item_stats, basis 'popularity'.
 --
--- Cost: only the events of the two windows are read, through the BRIN index on
--- events.occurred_at (rows arrive in time order), never the whole history. No SET clause and
--- a SQL-standard body, so the planner inlines it and sees the window bounds when it plans.
+-- Cost: only the events of the two windows are read: the monthly partitions they overlap
+-- (the others are pruned) and, inside those, the BRIN index on occurred_at (rows arrive in
+-- time order), never the whole history.
+-- PL/pgSQL, not SQL: Citus cannot plan the parameterized queries of a SQL function over
+-- distributed or reference tables (0A000), and PL/pgSQL plans them with the values.
 CREATE FUNCTION rec._trending_scores(p_as_of timestamptz, p_window interval)
 RETURNS TABLE (item_id bigint, score double precision, raw_score double precision,
                recent double precision, previous double precision, recent_events bigint,
                age_days double precision, basis text)
-LANGUAGE sql STABLE PARALLEL SAFE
-BEGIN ATOMIC
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
     WITH windowed AS (
         SELECT e.item_id,
                greatest(coalesce(sum(e.weight::double precision) FILTER (WHERE e.occurred_at > p_as_of - p_window), 0), 0) AS recent,
@@ -44,7 +48,7 @@ BEGIN ATOMIC
         -- items table (embeddings make it the largest after events), which a plain join
         -- tends to choose when the estimate of engaged items is low.
         CROSS JOIN LATERAL (SELECT x.created_at FROM pgrec.items AS x
-                            WHERE x.id = w.item_id AND pgrec.is_live(x, p_as_of) LIMIT 1) AS i
+                            WHERE x.id = w.item_id AND pgrec.is_live(x.status, x.created_at, x.expires_at, p_as_of) LIMIT 1) AS i
         WHERE w.recent > 0
     ),
     popularity AS (
@@ -54,7 +58,7 @@ BEGIN ATOMIC
         JOIN pgrec.items AS i ON i.id = s.item_id
         WHERE NOT EXISTS (SELECT FROM velocity)
           AND s.engagement_score > 0
-          AND pgrec.is_live(i, p_as_of)
+          AND pgrec.is_live(i.status, i.created_at, i.expires_at, p_as_of)
         ORDER BY s.engagement_score DESC, s.item_id
         LIMIT 1000
     ),
@@ -72,5 +76,6 @@ BEGIN ATOMIC
            s.raw_score, s.recent, s.previous, s.recent_events, s.age_days, s.basis
     FROM scored AS s;
 END;
+$$;
 COMMENT ON FUNCTION rec._trending_scores(timestamptz, interval) IS
 'Internal: trending scores (0..1) for a window as of a time: recent vs previous window engagement, damped by item age; popularity fallback when nothing has recent engagement.';

@@ -15,7 +15,7 @@ DECLARE
     v_scan  text;
 BEGIN
     RETURN QUERY SELECT i.id FROM pgrec.items AS i
-                 WHERE pgrec.is_live(i, p_now)
+                 WHERE pgrec.is_live(i.status, i.created_at, i.expires_at, p_now)
                  ORDER BY i.embedding <=> p_vector
                  LIMIT p_limit;
     GET DIAGNOSTICS v_found = ROW_COUNT;
@@ -25,7 +25,7 @@ BEGIN
         v_scan := current_setting('hnsw.iterative_scan');
         PERFORM set_config('hnsw.iterative_scan', 'relaxed_order', true);
         RETURN QUERY SELECT i.id FROM pgrec.items AS i
-                     WHERE pgrec.is_live(i, p_now)
+                     WHERE pgrec.is_live(i.status, i.created_at, i.expires_at, p_now)
                      ORDER BY i.embedding <=> p_vector
                      LIMIT p_limit;
         PERFORM set_config('hnsw.iterative_scan', v_scan, true);

@@ -98,7 +98,7 @@ BEGIN
     v_size := coalesce((c.sources ->> 'fresh')::integer, 0);
     IF v_size > 0 THEN
         RETURN QUERY SELECT i.id FROM pgrec.items AS i
-                     WHERE pgrec.is_live(i, c.now)
+                     WHERE pgrec.is_live(i.status, i.created_at, i.expires_at, c.now)
                        AND (c.tags_filter IS NULL OR i.tag_ids && c.tags_filter)
                      ORDER BY i.created_at DESC, i.id
                      LIMIT v_size;
@@ -108,7 +108,7 @@ BEGIN
     IF v_size > 0 AND cardinality((c.u).followed_creators) > 0 THEN
         RETURN QUERY SELECT i.id FROM pgrec.items AS i
                      WHERE i.creator_id = ANY ((c.u).followed_creators)
-                       AND pgrec.is_live(i, c.now)
+                       AND pgrec.is_live(i.status, i.created_at, i.expires_at, c.now)
                        AND (c.tags_filter IS NULL OR i.tag_ids && c.tags_filter)
                      ORDER BY i.created_at DESC, i.id
                      LIMIT v_size;

@@ -36,8 +36,13 @@ COMMENT ON TYPE rec.scored_item IS 'Internal: a candidate''s signal values, expl
 -- was computed once in the context and is joined here by hash; tag matching explodes the
 -- candidates' tags once and joins them to the call's few preference, anchor and category tags
 -- rather than scanning arrays per candidate.
+-- PL/pgSQL, not SQL: Citus cannot plan the parameterized queries of a SQL function over
+-- distributed or reference tables (0A000), and PL/pgSQL plans them with the values.
 CREATE FUNCTION rec._score(c rec.list_context, p_items bigint[]) RETURNS SETOF rec.scored_item
-LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
     -- The context's scalars, read once: a field of the (large) composite parameter read per
     -- row would copy the whole composite for every candidate.
     WITH ctx AS MATERIALIZED (
@@ -238,6 +243,7 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
            s.rules, s.rule_names, rec._weighted_sum(s.s, x.w) + s.rules, s.followed
     FROM signals AS s
     CROSS JOIN ctx AS x;
+END;
 $$;
 COMMENT ON FUNCTION rec._score(rec.list_context, bigint[]) IS
 'Internal: every signal value, rule boost, exclusion reason and weighted score of the given items for one list call.';

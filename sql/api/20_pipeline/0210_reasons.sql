@@ -9,10 +9,15 @@
 --   distance_km  how far the item is from the list's anchor point, when there is one
 -- p_rows[i] gets p_diversity[i]; p_all returns every applicable reason instead of three
 -- (rec.explain). Tags are shown by their value ("cooking", not "category:cooking").
+-- PL/pgSQL, not SQL: Citus cannot plan the parameterized queries of a SQL function over
+-- distributed or reference tables (0A000), and PL/pgSQL plans them with the values.
 CREATE FUNCTION rec._reasons(c rec.list_context, p_rows rec.scored_item[], p_diversity double precision[],
                              p_all boolean DEFAULT false)
 RETURNS TABLE (ord bigint, reasons jsonb)
-LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
     -- The context's fields this needs, read once: a field of the (large) composite read per
     -- row would copy the whole composite for every row.
     WITH ctx AS MATERIALIZED (
@@ -111,6 +116,7 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
     LEFT JOIN terms_of AS tt ON tt.n = r.n
     LEFT JOIN reasons_of AS ro ON ro.n = r.n
     ORDER BY r.n;
+END;
 $$;
 COMMENT ON FUNCTION rec._reasons(rec.list_context, rec.scored_item[], double precision[], boolean) IS
 'Internal: per row, {"terms": {signal: weighted value, rules, diversity}, "reasons": [human-readable reasons from pgrec.signal_phrases]}.';

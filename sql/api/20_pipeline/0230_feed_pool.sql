@@ -5,23 +5,70 @@
 -- fits and the user's row, tags, consent (preferences, location, personalisation) and follows
 -- (a follow or an unfollow changes the candidates and the signal behavioral). A pool whose
 -- digest differs is not used.
-CREATE FUNCTION rec._feed_pool_version(p_strategy text, p_user_id bigint) RETURNS text
-LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
-    SELECT md5(concat_ws('|',
+-- In three parts, so the refresh step can compare the digests of many users in one query that
+-- Citus runs on each worker: the part every user shares (catalogue tables, computed once), and
+-- the user's own part from columns of the user's row and tags (joined on the user's shard).
+CREATE FUNCTION rec._feed_pool_shared(p_strategy text) RETURNS text
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    RETURN concat_ws('|',
         (SELECT s::text FROM pgrec.strategies AS s WHERE s.name = p_strategy),
         (SELECT c::text FROM pgrec.strategies AS s JOIN pgrec.strategies AS c ON c.name = s.cold_start
          WHERE s.name = p_strategy),
         (SELECT string_agg(r::text, ',' ORDER BY r.id) FROM pgrec.rules AS r
          WHERE (r.starts_at IS NULL OR r.starts_at <= rec.now()) AND (r.ends_at IS NULL OR r.ends_at > rec.now())),
-        (SELECT string_agg(m.name || ':' || coalesce(m.fitted_at::text, ''), ',' ORDER BY m.name) FROM pgrec.models AS m),
-        (SELECT u.updated_at::text || u.personalization::text FROM pgrec.users AS u WHERE u.id = p_user_id),
-        -- consent to personalisation is kept apart from the user's row (rec.upsert_consents)
-        rec._consented(p_user_id, 'personalization')::text,
-        (SELECT string_agg(t.tag_id || ':' || t.weight || ':' || t.blocked, ',' ORDER BY t.tag_id)
-         FROM pgrec.user_tags AS t WHERE t.user_id = p_user_id),
-        (SELECT string_agg(f.creator_id || ':' || f.followed_at || ':' || coalesce(f.unfollowed_at::text, ''), ','
-                           ORDER BY f.creator_id)
-         FROM pgrec.follows AS f WHERE f.user_id = p_user_id)));
+        (SELECT string_agg(m.name || ':' || coalesce(m.fitted_at::text, ''), ',' ORDER BY m.name) FROM pgrec.models AS m));
+END;
+$$;
+COMMENT ON FUNCTION rec._feed_pool_shared(text) IS
+'Internal: the part of a feed pool''s digest all users share (strategy rows, active rules, model fits).';
+
+-- A plain SQL expression without SET, so it is inlined into the refresh step's query (and
+-- runs on the workers as the expression itself). p_consent: the user's consent to
+-- personalisation, kept apart from the user's row (rec.upsert_consents).
+CREATE FUNCTION rec._feed_pool_digest(p_shared text, p_updated_at timestamptz, p_personalization boolean,
+                                      p_consent boolean, p_tags text, p_follows text)
+RETURNS text
+LANGUAGE sql STABLE
+RETURN md5(concat_ws('|', p_shared, p_updated_at::text || p_personalization::text, p_consent::text, p_tags, p_follows));
+COMMENT ON FUNCTION rec._feed_pool_digest(text, timestamptz, boolean, boolean, text, text) IS
+'Internal: a feed pool''s digest from the shared part and the user''s row (updated_at, personalization), consent, tags and follows.';
+
+-- The user's tags as the digest reads them (rec._feed_pool_digest's p_tags).
+CREATE FUNCTION rec._feed_pool_tags(p_tag_ids integer[], p_weights real[], p_blocked boolean[]) RETURNS text
+LANGUAGE sql IMMUTABLE
+RETURN (SELECT string_agg(t.tag_id || ':' || t.weight || ':' || t.blocked, ',' ORDER BY t.tag_id)
+        FROM unnest(p_tag_ids, p_weights, p_blocked) AS t(tag_id, weight, blocked));
+COMMENT ON FUNCTION rec._feed_pool_tags(integer[], real[], boolean[]) IS
+'Internal: a user''s tags (id:weight:blocked, by id) for the feed pool digest.';
+
+-- The user's follows as the digest reads them (rec._feed_pool_digest's p_follows): a follow or
+-- an unfollow changes the candidates and the signal behavioral.
+CREATE FUNCTION rec._feed_pool_follows(p_creator_ids text[], p_followed_at timestamptz[], p_unfollowed_at timestamptz[])
+RETURNS text
+LANGUAGE sql STABLE
+RETURN (SELECT string_agg(f.creator_id || ':' || f.followed_at || ':' || coalesce(f.unfollowed_at::text, ''), ','
+                          ORDER BY f.creator_id)
+        FROM unnest(p_creator_ids, p_followed_at, p_unfollowed_at) AS f(creator_id, followed_at, unfollowed_at));
+COMMENT ON FUNCTION rec._feed_pool_follows(text[], timestamptz[], timestamptz[]) IS
+'Internal: a user''s follows (creator:followed_at:unfollowed_at, by creator) for the feed pool digest.';
+
+CREATE FUNCTION rec._feed_pool_version(p_strategy text, p_user_id bigint) RETURNS text
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+    v_user    pgrec.users;
+    v_tags    text;
+    v_follows text;
+BEGIN
+    SELECT * INTO v_user FROM pgrec.users AS u WHERE u.id = p_user_id;
+    SELECT rec._feed_pool_tags(array_agg(t.tag_id), array_agg(t.weight), array_agg(t.blocked)) INTO v_tags
+    FROM pgrec.user_tags AS t WHERE t.user_id = p_user_id;
+    SELECT rec._feed_pool_follows(array_agg(f.creator_id), array_agg(f.followed_at), array_agg(f.unfollowed_at))
+    INTO v_follows
+    FROM pgrec.follows AS f WHERE f.user_id = p_user_id;
+    RETURN rec._feed_pool_digest(rec._feed_pool_shared(p_strategy), v_user.updated_at, v_user.personalization,
+                                 rec._consented(p_user_id, 'personalization'), v_tags, v_follows);
+END;
 $$;
 COMMENT ON FUNCTION rec._feed_pool_version(text, bigint) IS
 'Internal: digest of what a precomputed feed depends on besides events and time (strategy, rules, models, the user''s preferences).';
@@ -51,13 +98,14 @@ DECLARE
     v_cats    integer[];
     v_reach   double precision;        -- the best a left-out candidate could score on the page
     v_page    rec.ranked_item[];
+    v_user    bigint;
 BEGIN
     IF current_setting('rec.pools', true) = 'off' THEN
         RETURN NULL;  -- a session that wants the full pipeline (tests, comparisons)
     END IF;
-    SELECT p.* INTO v_pool
-    FROM pgrec.users AS u JOIN pgrec.feed_pools AS p ON p.user_id = u.id AND p.strategy = p_strategy
-    WHERE u.external_id = p_user_id;
+    -- The internal id first: then the pool is read from the user's shard alone on Citus.
+    v_user := rec._user_id(p_user_id);
+    SELECT p.* INTO v_pool FROM pgrec.feed_pools AS p WHERE p.user_id = v_user AND p.strategy = p_strategy;
     IF NOT FOUND OR p_offset + p_n > cardinality(v_pool.items)
        OR v_pool.as_of <> v_now AND (current_setting('rec.as_of', true) <> '' OR v_now - v_pool.built_at > interval '1 hour')
        OR v_pool.version <> rec._feed_pool_version(p_strategy, v_pool.user_id) THEN
@@ -96,7 +144,7 @@ BEGIN
     FROM unnest(v_pool.items, v_pool.external_ids, v_pool.scores, v_pool.engagement, v_pool.categories)
          WITH ORDINALITY AS k(item_id, external_id, score, engagement, category, n)
     JOIN pgrec.items AS i ON i.id = k.item_id
-    WHERE pgrec.is_live(i, v_now) AND NOT k.item_id = ANY (v_dropped);
+    WHERE pgrec.is_live(i.status, i.created_at, i.expires_at, v_now) AND NOT k.item_id = ANY (v_dropped);
     IF cardinality(v_keep) < p_offset + p_n AND cardinality(v_keep) < cardinality(v_pool.items) THEN
         RETURN NULL;  -- the pool ran short: the full pipeline has more to offer
     END IF;

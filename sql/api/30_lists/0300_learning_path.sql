@@ -53,7 +53,7 @@ BEGIN
         RAISE EXCEPTION 'unknown item "%"', v_missing
             USING ERRCODE = 'P0002', HINT = 'Create items with rec.upsert_items first.';
     END IF;
-    SELECT u.id INTO v_uid FROM pgrec.users AS u WHERE u.external_id = learning_path.user_id;
+    v_uid := rec._user_id(learning_path.user_id);
 
     SELECT array_agg(i.id ORDER BY x.ord) INTO v_set
     FROM (SELECT ext, min(ord) AS ord FROM unnest(item_ids) WITH ORDINALITY AS u(ext, ord) GROUP BY ext) AS x
@@ -133,7 +133,7 @@ BEGIN
 
     RETURN QUERY
     WITH placed AS (
-        SELECT o.id, o.pos, i.external_id, pgrec.is_live(i, v_now) AS live,
+        SELECT o.id, o.pos, i.external_id, pgrec.is_live(i.status, i.created_at, i.expires_at, v_now) AS live,
                CASE WHEN jsonb_typeof(i.attributes -> 'level') = 'number'
                     THEN (i.attributes ->> 'level')::double precision END AS level,
                o.id = ANY (v_done) AS completed

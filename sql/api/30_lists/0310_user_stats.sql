@@ -19,7 +19,7 @@ DECLARE
     v_uid   bigint;
 BEGIN
     PERFORM rec._check_id('user_id', p_user_id);
-    SELECT u.id INTO v_uid FROM pgrec.users AS u WHERE u.external_id = p_user_id;
+    v_uid := rec._user_id(p_user_id);
 
     RETURN QUERY
     WITH mine AS (

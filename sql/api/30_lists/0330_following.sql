@@ -7,14 +7,15 @@ RETURNS TABLE (creator_id text, followed_at timestamptz, items bigint)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_now constant timestamptz := rec.now();
+    v_uid bigint;
 BEGIN
     PERFORM rec._check_id('user_id', following.user_id);
+    v_uid := rec._user_id(following.user_id);
     RETURN QUERY
     SELECT f.creator_id, f.followed_at,
-           (SELECT count(*) FROM pgrec.items AS i WHERE i.creator_id = f.creator_id AND pgrec.is_live(i, v_now))
+           (SELECT count(*) FROM pgrec.items AS i WHERE i.creator_id = f.creator_id AND pgrec.is_live(i.status, i.created_at, i.expires_at, v_now))
     FROM pgrec.follows AS f
-    JOIN pgrec.users AS u ON u.id = f.user_id
-    WHERE u.external_id = following.user_id
+    WHERE f.user_id = v_uid
       AND f.followed_at <= v_now AND (f.unfollowed_at IS NULL OR f.unfollowed_at > v_now)
     ORDER BY f.followed_at DESC, f.creator_id;
 END;

@@ -132,8 +132,12 @@ COMMENT ON FUNCTION rec._refresh_save(rec.refresh_run, text, bigint) IS
 -- p_now that the last run did not count, because its snapshot did not see them or they were in
 -- its future (an event may be recorded up to a day ahead). Each is counted exactly once: in the
 -- first run whose snapshot sees it and whose clock has reached it.
+-- This and the readers below are PL/pgSQL, not SQL: Citus cannot plan the parameterized queries
+-- of a SQL function over distributed tables (0A000); PL/pgSQL plans them with the values.
 CREATE FUNCTION rec._new_events(p_run rec.refresh_run) RETURNS SETOF pgrec.weighted_events
-LANGUAGE sql STABLE AS $$
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN QUERY
     SELECT e.*
     FROM pgrec.weighted_events AS e
     WHERE e.occurred_at <= p_run.as_of
@@ -141,6 +145,7 @@ LANGUAGE sql STABLE AS $$
       AND ((e.xact_id >= pg_snapshot_xmin(p_run.prev_snapshot)::text::bigint
             AND NOT pg_visible_in_snapshot(e.xact_id::text::xid8, p_run.prev_snapshot))
            OR e.occurred_at > p_run.prev_as_of);
+END;
 $$;
 COMMENT ON FUNCTION rec._new_events(rec.refresh_run) IS
 'Internal: the events (weighted) an incremental run of a step adds to what its last run counted.';
@@ -149,13 +154,17 @@ COMMENT ON FUNCTION rec._new_events(rec.refresh_run) IS
 -- embeddings) that the current snapshot sees.
 CREATE FUNCTION rec._changes_since(p_run rec.refresh_run, p_kind text)
 RETURNS TABLE (item_id bigint, user_id bigint)
-LANGUAGE sql STABLE AS $$
+LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
     SELECT DISTINCT c.item_id, c.user_id
     FROM pgrec.refresh_changes AS c
     WHERE c.kind = p_kind
       AND c.xact_id >= pg_snapshot_xmin(p_run.prev_snapshot)::text::bigint
       AND NOT pg_visible_in_snapshot(c.xact_id::text::xid8, p_run.prev_snapshot)
       AND rec._xact_seen(c.xact_id, p_run.snapshot, p_run.own_xact);
+END;
 $$;
 COMMENT ON FUNCTION rec._changes_since(rec.refresh_run, text) IS
 'Internal: (item, user) of changes of a kind (events: deleted or updated; embedding: written) since a step''s last run.';
@@ -164,10 +173,14 @@ COMMENT ON FUNCTION rec._changes_since(rec.refresh_run, text) IS
 -- a polarity (-1: all) and those with deleted or updated events.
 CREATE FUNCTION rec._changed_users(p_run rec.refresh_run, p_min_polarity integer)
 RETURNS TABLE (user_id bigint)
-LANGUAGE sql STABLE AS $$
+LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
     SELECT e.user_id FROM rec._new_events(p_run) AS e WHERE e.polarity >= p_min_polarity
     UNION
     SELECT c.user_id FROM rec._changes_since(p_run, 'events') AS c WHERE c.user_id IS NOT NULL;
+END;
 $$;
 COMMENT ON FUNCTION rec._changed_users(rec.refresh_run, integer) IS
 'Internal: users with new events (of at least a polarity) or deleted or updated events since a step''s last run.';

@@ -1,37 +1,51 @@
 -- Per item, from scratch: the additive totals of pgrec.item_event_totals over the events the
--- snapshot sees up to p_now (see rec._refresh_stats). The one definition behind the full
--- rebuild and the recomputation of items whose events were deleted; callers filter by
--- item_id, which the planner pushes into the scan (a plain SQL body, inlined).
-CREATE FUNCTION rec._item_event_totals(p_snapshot pg_snapshot, p_own bigint, p_now timestamptz)
+-- run's snapshot sees up to its clock (see rec._refresh_stats), of every item or only of
+-- p_items (the items whose events were deleted). The one definition behind the full rebuild
+-- and that recomputation. EXECUTE: one query text, planned with the values, with the item
+-- filter only when there is one (a filter "item = ANY (p) OR p IS NULL" would keep the index
+-- out of the plan); PL/pgSQL, because Citus cannot plan a SQL function's parameterized queries
+-- over distributed tables (0A000).
+CREATE FUNCTION rec._item_event_totals(p_run rec.refresh_run, p_items bigint[] DEFAULT NULL)
 RETURNS SETOF pgrec.item_event_totals
-LANGUAGE sql STABLE AS $$
-    SELECT e.item_id,
-           count(*),
-           coalesce(sum(e.weight::float8), 0),
-           count(*) FILTER (WHERE e.type = 'like'),
-           count(DISTINCT e.user_id) FILTER (WHERE e.polarity > 0),
-           max(e.occurred_at),
-           coalesce(sum(e.weight::float8) FILTER (WHERE e.occurred_at > p_now - interval '7 days'), 0),
-           coalesce(sum(e.weight::float8) FILTER (WHERE e.occurred_at <= p_now - interval '7 days'
-                                                    AND e.occurred_at > p_now - interval '14 days'), 0)
-    FROM pgrec.weighted_events AS e
-    WHERE e.occurred_at <= p_now AND rec._xact_seen(e.xact_id, p_snapshot, p_own)
-    GROUP BY e.item_id;
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN QUERY EXECUTE format($sql$
+        SELECT e.item_id,
+               count(*),
+               coalesce(sum(e.weight::float8), 0),
+               count(*) FILTER (WHERE e.type = 'like'),
+               count(DISTINCT e.user_id) FILTER (WHERE e.polarity > 0),
+               max(e.occurred_at),
+               coalesce(sum(e.weight::float8) FILTER (WHERE e.occurred_at > $1 - interval '7 days'), 0),
+               coalesce(sum(e.weight::float8) FILTER (WHERE e.occurred_at <= $1 - interval '7 days'
+                                                        AND e.occurred_at > $1 - interval '14 days'), 0)
+        FROM pgrec.weighted_events AS e
+        WHERE e.occurred_at <= $1 AND rec._xact_seen(e.xact_id, $2, $3) %s
+        GROUP BY e.item_id
+    $sql$, CASE WHEN p_items IS NOT NULL THEN 'AND e.item_id = ANY ($4)' END)
+    USING p_run.as_of, p_run.snapshot, p_run.own_xact, p_items;
+END;
 $$;
-COMMENT ON FUNCTION rec._item_event_totals(pg_snapshot, bigint, timestamptz) IS
-'Internal: per item event totals (events, weight, likes, positive users, last event, 7-day windows) from the events a snapshot sees.';
+COMMENT ON FUNCTION rec._item_event_totals(rec.refresh_run, bigint[]) IS
+'Internal: per item event totals (events, weight, likes, positive users, last event, 7-day windows) from the events a run''s snapshot sees.';
 
--- Per month (UTC) and item, from scratch: distinct users with an event of interest or exposure.
-CREATE FUNCTION rec._item_month_users(p_snapshot pg_snapshot, p_own bigint, p_now timestamptz)
+-- Per month (UTC) and item, from scratch: distinct users with an event of interest or exposure
+-- (every item, or only p_items), as rec._item_event_totals reads them.
+CREATE FUNCTION rec._item_month_users(p_run rec.refresh_run, p_items bigint[] DEFAULT NULL)
 RETURNS SETOF pgrec.item_month_users
-LANGUAGE sql STABLE AS $$
-    SELECT date_trunc('month', e.occurred_at, 'UTC')::date, e.item_id, count(DISTINCT e.user_id)::integer
-    FROM pgrec.weighted_events AS e
-    WHERE e.occurred_at <= p_now AND e.polarity >= 0 AND rec._xact_seen(e.xact_id, p_snapshot, p_own)
-    GROUP BY 1, 2;
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN QUERY EXECUTE format($sql$
+        SELECT date_trunc('month', e.occurred_at, 'UTC')::date, e.item_id, count(DISTINCT e.user_id)::integer
+        FROM pgrec.weighted_events AS e
+        WHERE e.occurred_at <= $1 AND e.polarity >= 0 AND rec._xact_seen(e.xact_id, $2, $3) %s
+        GROUP BY 1, 2
+    $sql$, CASE WHEN p_items IS NOT NULL THEN 'AND e.item_id = ANY ($4)' END)
+    USING p_run.as_of, p_run.snapshot, p_run.own_xact, p_items;
+END;
 $$;
-COMMENT ON FUNCTION rec._item_month_users(pg_snapshot, bigint, timestamptz) IS
-'Internal: distinct non-rejecting users per month and item from the events a snapshot sees.';
+COMMENT ON FUNCTION rec._item_month_users(rec.refresh_run, bigint[]) IS
+'Internal: distinct non-rejecting users per month and item from the events a run''s snapshot sees.';
 
 -- Refresh step "stats": everything user-independent that lists read per candidate.
 --   item_stats     per item: events; engagement = max(0, sum of event weights);
@@ -67,6 +81,8 @@ LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_run    rec.refresh_run;
     v_dirty  bigint[];
+    v_new_users bigint[];
+    v_new_items bigint[];
     v_new    bigint;
     v_detail text;
     v_rows   bigint;
@@ -85,9 +101,9 @@ BEGIN
 
     IF NOT v_run.incremental THEN
         DELETE FROM pgrec.item_event_totals;
-        INSERT INTO pgrec.item_event_totals SELECT * FROM rec._item_event_totals(v_run.snapshot, v_run.own_xact, v_run.as_of);
+        INSERT INTO pgrec.item_event_totals SELECT * FROM rec._item_event_totals(v_run);
         DELETE FROM pgrec.item_month_users;
-        INSERT INTO pgrec.item_month_users SELECT * FROM rec._item_month_users(v_run.snapshot, v_run.own_xact, v_run.as_of);
+        INSERT INTO pgrec.item_month_users SELECT * FROM rec._item_month_users(v_run);
         v_detail := (SELECT count(*) || ' items' FROM pgrec.item_event_totals);
     ELSE
         DROP TABLE IF EXISTS pg_temp.stats_new_events;
@@ -115,6 +131,23 @@ BEGIN
                    AND e.item_id <> ALL ($6)'
         USING v_run.prev_snapshot, v_run.snapshot, v_run.own_xact, v_run.as_of, v_run.prev_as_of, v_dirty;
 
+        -- What the last run counted of the new events' users and items: (user, item, month,
+        -- positive) of their earlier events of interest or exposure. Read in one query filtered by
+        -- both lists (on Citus on the users' shards; a subquery per new pair is not possible
+        -- there), then matched by pair below.
+        SELECT coalesce(array_agg(DISTINCT n.user_id), '{}'), coalesce(array_agg(DISTINCT n.item_id), '{}')
+        INTO v_new_users, v_new_items
+        FROM pg_temp.stats_new_events AS n WHERE n.polarity >= 0;
+        DROP TABLE IF EXISTS pg_temp.stats_counted;
+        CREATE TEMPORARY TABLE pg_temp.stats_counted ON COMMIT DROP AS
+        SELECT DISTINCT o.user_id, o.item_id, date_trunc('month', o.occurred_at, 'UTC')::date AS month,
+               o.polarity > 0 AS positive
+        FROM pgrec.weighted_events AS o
+        WHERE o.user_id = ANY (v_new_users) AND o.item_id = ANY (v_new_items)
+          AND o.occurred_at <= v_run.prev_as_of AND o.polarity >= 0
+          AND rec._xact_seen(o.xact_id, v_run.prev_snapshot, NULL);
+        ANALYZE pg_temp.stats_counted;
+
         -- A new (user, item) with a positive event adds a positive user unless an event the last
         -- run counted already made them one.
         WITH added AS (
@@ -129,10 +162,8 @@ BEGIN
         new_positive AS (
             SELECT p.item_id, count(*) AS users
             FROM (SELECT DISTINCT n.user_id, n.item_id FROM pg_temp.stats_new_events AS n WHERE n.polarity > 0) AS p
-            WHERE NOT EXISTS (SELECT FROM pgrec.weighted_events AS o
-                              WHERE o.user_id = p.user_id AND o.occurred_at <= v_run.prev_as_of
-                                AND o.item_id = p.item_id AND o.polarity > 0
-                                AND rec._xact_seen(o.xact_id, v_run.prev_snapshot, NULL))
+            WHERE NOT EXISTS (SELECT FROM pg_temp.stats_counted AS o
+                              WHERE o.user_id = p.user_id AND o.item_id = p.item_id AND o.positive)
             GROUP BY p.item_id
         ),
         moved AS (
@@ -169,13 +200,8 @@ BEGIN
         SELECT p.month, p.item_id, count(*)::integer
         FROM (SELECT DISTINCT date_trunc('month', n.occurred_at, 'UTC')::date AS month, n.user_id, n.item_id
               FROM pg_temp.stats_new_events AS n WHERE n.polarity >= 0) AS p
-        WHERE NOT EXISTS (SELECT FROM pgrec.weighted_events AS o
-                          WHERE o.user_id = p.user_id
-                            AND o.occurred_at >= p.month::timestamp AT TIME ZONE 'UTC'
-                            AND o.occurred_at < (p.month + interval '1 month')::timestamp AT TIME ZONE 'UTC'
-                            AND o.occurred_at <= v_run.prev_as_of
-                            AND o.item_id = p.item_id AND o.polarity >= 0
-                            AND rec._xact_seen(o.xact_id, v_run.prev_snapshot, NULL))
+        WHERE NOT EXISTS (SELECT FROM pg_temp.stats_counted AS o
+                          WHERE o.user_id = p.user_id AND o.item_id = p.item_id AND o.month = p.month)
         GROUP BY p.month, p.item_id
         ORDER BY p.month, p.item_id
         ON CONFLICT (month, item_id) DO UPDATE SET users = t.users + excluded.users;
@@ -183,10 +209,10 @@ BEGIN
         IF cardinality(v_dirty) > 0 THEN
             DELETE FROM pgrec.item_event_totals AS t WHERE t.item_id = ANY (v_dirty);
             INSERT INTO pgrec.item_event_totals
-            SELECT * FROM rec._item_event_totals(v_run.snapshot, v_run.own_xact, v_run.as_of) AS t WHERE t.item_id = ANY (v_dirty);
+            SELECT * FROM rec._item_event_totals(v_run, v_dirty);
             DELETE FROM pgrec.item_month_users AS t WHERE t.item_id = ANY (v_dirty);
             INSERT INTO pgrec.item_month_users
-            SELECT * FROM rec._item_month_users(v_run.snapshot, v_run.own_xact, v_run.as_of) AS t WHERE t.item_id = ANY (v_dirty);
+            SELECT * FROM rec._item_month_users(v_run, v_dirty);
         END IF;
         v_detail := v_new || ' new events, ' || cardinality(v_dirty) || ' items with deleted events recomputed';
     END IF;
@@ -241,7 +267,7 @@ BEGIN
           FROM pgrec.items AS i
           CROSS JOIN LATERAL unnest(i.tag_ids) AS t(tag_id)
           LEFT JOIN pgrec.item_stats AS s ON s.item_id = i.id
-          WHERE pgrec.is_live(i, v_run.as_of)) AS r
+          WHERE pgrec.is_live(i.status, i.created_at, i.expires_at, v_run.as_of)) AS r
     WHERE r.rank <= 100;
     GET DIAGNOSTICS v_more = ROW_COUNT;
     v_rows := v_rows + v_more;

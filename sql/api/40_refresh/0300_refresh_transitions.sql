@@ -1,24 +1,30 @@
 -- Each user's distinct transitions as of p_now: for the user's events of the last 180 days in
 -- time order (dismissals left out: they end a path rather than continue it), every change from
--- one item to another within 7 days is a transition A -> B. Callers filter by user_id, which
--- reaches the events scan (the window's partition key; a plain SQL body, inlined).
-CREATE FUNCTION rec._user_transitions(p_now timestamptz)
+-- one item to another within 7 days is a transition A -> B. p_user_ids: only those users', a
+-- filter in the events scan (the window's partition key); EXECUTE and PL/pgSQL as in
+-- rec._item_event_totals.
+CREATE FUNCTION rec._user_transitions(p_now timestamptz, p_user_ids bigint[] DEFAULT NULL)
 RETURNS TABLE (item_id bigint, next_item_id bigint, user_id bigint)
-LANGUAGE sql STABLE AS $$
-    SELECT DISTINCT o.prev_item, o.item_id, o.user_id
-    FROM (SELECT e.user_id, e.item_id, e.occurred_at,
-                 lag(e.item_id) OVER w AS prev_item,
-                 lag(e.occurred_at) OVER w AS prev_at
-          FROM pgrec.weighted_events AS e
-          WHERE e.polarity >= 0
-            AND e.occurred_at > p_now - interval '180 days'
-            AND e.occurred_at <= p_now
-          WINDOW w AS (PARTITION BY e.user_id ORDER BY e.occurred_at, e.id)) AS o
-    WHERE o.prev_item IS NOT NULL
-      AND o.prev_item <> o.item_id
-      AND o.occurred_at - o.prev_at <= interval '7 days';
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN QUERY EXECUTE format($sql$
+        SELECT DISTINCT o.prev_item, o.item_id, o.user_id
+        FROM (SELECT e.user_id, e.item_id, e.occurred_at,
+                     lag(e.item_id) OVER w AS prev_item,
+                     lag(e.occurred_at) OVER w AS prev_at
+              FROM pgrec.weighted_events AS e
+              WHERE e.polarity >= 0
+                AND e.occurred_at > $1 - interval '180 days'
+                AND e.occurred_at <= $1 %s
+              WINDOW w AS (PARTITION BY e.user_id ORDER BY e.occurred_at, e.id)) AS o
+        WHERE o.prev_item IS NOT NULL
+          AND o.prev_item <> o.item_id
+          AND o.occurred_at - o.prev_at <= interval '7 days'
+    $sql$, CASE WHEN p_user_ids IS NOT NULL THEN 'AND e.user_id = ANY ($2)' END)
+    USING p_now, p_user_ids;
+END;
 $$;
-COMMENT ON FUNCTION rec._user_transitions(timestamptz) IS
+COMMENT ON FUNCTION rec._user_transitions(timestamptz, bigint[]) IS
 'Internal: per user, the distinct item -> next item transitions (within 7 days, last 180 days) as of a time.';
 
 -- Refresh step "transitions": what users did next. A pair A -> B counts the distinct users who
@@ -63,8 +69,7 @@ BEGIN
         -- two to a user's hundred; the rest are as they were).
         DROP TABLE IF EXISTS pg_temp.transitions_now;
         CREATE TEMPORARY TABLE pg_temp.transitions_now ON COMMIT DROP AS
-        SELECT t.item_id, t.next_item_id, t.user_id FROM rec._user_transitions(v_run.as_of) AS t
-        WHERE t.user_id = ANY (v_users);
+        SELECT t.item_id, t.next_item_id, t.user_id FROM rec._user_transitions(v_run.as_of, v_users) AS t;
         ALTER TABLE pg_temp.transitions_now ADD PRIMARY KEY (item_id, next_item_id, user_id);
         ANALYZE pg_temp.transitions_now;
         DROP TABLE IF EXISTS pg_temp.transition_sources;

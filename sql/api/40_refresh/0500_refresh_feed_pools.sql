@@ -26,10 +26,26 @@ DECLARE
     v_out_scores double precision[];
     v_total   integer;
     v_built   bigint := 0;
+    v_shared_parts text[];
+    v_consent_default boolean;
+    v_version text;
+    v_policy  text;
+    v_items   bigint[];
+    v_ids     text[];
+    v_scores  double precision[];
+    v_engagement double precision[];
+    v_categories integer[];
 BEGIN
     DELETE FROM pgrec.feed_pools AS p
     WHERE NOT p.strategy = ANY (v_kept) OR p.built_at < now() - interval '1 day';
 
+    -- One query over the users' shards (on Citus each worker joins its own users' events, rows,
+    -- tags, follows, consents and pools): the digest's shared part is computed once per
+    -- strategy, the rest from the joined rows.
+    v_shared_parts := ARRAY(SELECT rec._feed_pool_shared(k.strategy) FROM unnest(v_kept) WITH ORDINALITY AS k(strategy, n)
+                            ORDER BY k.n);
+    v_consent_default := coalesce((SELECT p.default_granted FROM pgrec.consent_purposes AS p
+                                   WHERE p.purpose = 'personalization'), true);
     FOR v_user IN
         SELECT a.user_id, u.external_id, a.last_event_id, k.strategy
         FROM (SELECT e.user_id, max(e.id) AS last_event_id, max(e.occurred_at) AS last_at
@@ -37,11 +53,19 @@ BEGIN
               WHERE e.occurred_at > v_now - interval '7 days' AND e.occurred_at <= v_now
               GROUP BY e.user_id) AS a
         JOIN pgrec.users AS u ON u.id = a.user_id
-        CROSS JOIN unnest(v_kept) AS k(strategy)
+        CROSS JOIN unnest(v_kept, v_shared_parts) AS k(strategy, shared)
+        LEFT JOIN (SELECT t.user_id, rec._feed_pool_tags(array_agg(t.tag_id), array_agg(t.weight), array_agg(t.blocked)) AS tags
+                   FROM pgrec.user_tags AS t GROUP BY t.user_id) AS ut ON ut.user_id = a.user_id
+        LEFT JOIN (SELECT f.user_id,
+                          rec._feed_pool_follows(array_agg(f.creator_id), array_agg(f.followed_at),
+                                                 array_agg(f.unfollowed_at)) AS follows
+                   FROM pgrec.follows AS f GROUP BY f.user_id) AS uf ON uf.user_id = a.user_id
+        LEFT JOIN pgrec.consents AS uc ON uc.user_id = a.user_id AND uc.purpose = 'personalization'
         LEFT JOIN pgrec.feed_pools AS p ON p.user_id = a.user_id AND p.strategy = k.strategy
         WHERE p.user_id IS NULL OR p.last_event_id < a.last_event_id
            OR (p.as_of <> v_now AND (v_replay OR now() - p.built_at > interval '30 minutes'))
-           OR p.version <> rec._feed_pool_version(k.strategy, a.user_id)
+           OR p.version <> rec._feed_pool_digest(k.shared, u.updated_at, u.personalization,
+                                                 coalesce(uc.granted, v_consent_default), ut.tags, uf.follows)
            OR EXISTS (SELECT FROM pgrec.follows AS f JOIN pgrec.items AS i ON i.creator_id = f.creator_id
                       WHERE f.user_id = a.user_id AND f.unfollowed_at IS NULL AND i.updated_at > p.built_at)
         ORDER BY p.user_id IS NULL DESC, a.last_at DESC, a.user_id, k.strategy = v_served DESC, k.strategy
@@ -71,22 +95,26 @@ BEGIN
         FROM (SELECT coalesce(r.category, 0) AS c, max(r.score) AS s FROM unnest(v_out) AS r GROUP BY 1) AS o;
         SELECT coalesce(jsonb_agg(r.reasons ORDER BY r.ord), '[]') INTO v_reasons
         FROM rec._reasons(c, v_rows[1:100], array_fill(0::float8, ARRAY[least(v_total, 100)])) AS r;
+        -- Values computed first: Citus runs no subquery inside an INSERT into a distributed table.
+        SELECT s.exclusion_policy INTO v_policy FROM pgrec.strategies AS s
+        WHERE s.name = CASE WHEN c.cold_start THEN (SELECT x.cold_start FROM pgrec.strategies AS x
+                                                    WHERE x.name = v_user.strategy) ELSE v_user.strategy END;
+        v_version := rec._feed_pool_version(v_user.strategy, v_user.user_id);
+        v_items := ARRAY(SELECT r.item_id FROM unnest(v_rows[1:100]) AS r);
+        v_ids := ARRAY(SELECT r.external_id FROM unnest(v_rows[1:100]) AS r);
+        v_scores := ARRAY(SELECT r.score FROM unnest(v_rows[1:100]) AS r);
+        v_engagement := ARRAY(SELECT (r.signals).engagement FROM unnest(v_rows[1:100]) AS r);
+        v_categories := ARRAY(SELECT coalesce(r.category, 0) FROM unnest(v_rows[1:100]) AS r);
         INSERT INTO pgrec.feed_pools AS p (user_id, strategy, built_at, as_of, version, cold, policy, last_event_id,
-                                           latest_at, items, cutoff_categories, cutoff_scores, external_ids, scores, engagement, categories, reasons)
-        VALUES (v_user.user_id, v_user.strategy, now(), v_now, rec._feed_pool_version(v_user.strategy, v_user.user_id),
-                c.cold_start,
-                (SELECT s.exclusion_policy FROM pgrec.strategies AS s
-                 WHERE s.name = CASE WHEN c.cold_start THEN (SELECT x.cold_start FROM pgrec.strategies AS x
-                                                             WHERE x.name = v_user.strategy) ELSE v_user.strategy END),
+                                           latest_at, items, cutoff_categories, cutoff_scores, external_ids, scores,
+                                           engagement, categories, reasons)
+        VALUES (v_user.user_id, v_user.strategy, now(), v_now, v_version, c.cold_start, v_policy,
                 -- Read before the context: an event that arrives meanwhile counts as "since".
                 v_user.last_event_id,
                 (c.u).latest_at,
-                ARRAY(SELECT r.item_id FROM unnest(v_rows[1:100]) AS r),
+                v_items,
                 v_out_cats, v_out_scores,
-                ARRAY(SELECT r.external_id FROM unnest(v_rows[1:100]) AS r),
-                ARRAY(SELECT r.score FROM unnest(v_rows[1:100]) AS r),
-                ARRAY(SELECT (r.signals).engagement FROM unnest(v_rows[1:100]) AS r),
-                ARRAY(SELECT coalesce(r.category, 0) FROM unnest(v_rows[1:100]) AS r),
+                v_ids, v_scores, v_engagement, v_categories,
                 v_reasons)
         ON CONFLICT ON CONSTRAINT feed_pools_pkey DO UPDATE
         SET built_at = excluded.built_at, as_of = excluded.as_of, version = excluded.version, cold = excluded.cold,

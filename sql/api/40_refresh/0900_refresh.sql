@@ -30,6 +30,7 @@ DECLARE
     v_rows    bigint;
     v_outcome text;
     v_detail  text;
+    v_coordinator boolean;
 BEGIN
     IF what IS NULL THEN
         RAISE EXCEPTION 'what must not be null' USING ERRCODE = '22004', HINT = 'Use ''all'' or a step name.';
@@ -37,6 +38,16 @@ BEGIN
     IF "full" IS NULL THEN
         RAISE EXCEPTION 'full must not be null' USING ERRCODE = '22004',
             HINT = 'true rebuilds the steps from all events; false (the default) lets incremental steps continue from their last run.';
+    END IF;
+    -- On Citus only the coordinator holds the schedule and the run log, and a step's advisory
+    -- lock is only exclusive if every refresh takes it on the same node. (EXECUTE: the function
+    -- exists only with Citus.)
+    IF pgrec.citus_enabled() THEN
+        EXECUTE 'SELECT citus_is_coordinator()' INTO v_coordinator;
+        IF NOT v_coordinator THEN
+            RAISE EXCEPTION 'this node is a Citus worker' USING ERRCODE = '0A000',
+                HINT = 'Refresh on the coordinator; workers only hold shards.';
+        END IF;
     END IF;
     IF what <> 'all' AND NOT EXISTS (SELECT FROM pgrec.refresh_steps AS s WHERE s.step = what) THEN
         RAISE EXCEPTION 'unknown refresh step "%"', what
@@ -47,6 +58,8 @@ BEGIN
         RAISE EXCEPTION 'this server is a read-only standby' USING ERRCODE = '25006',
             HINT = 'Refresh on the primary; standbys receive its derived data by replication.';
     END IF;
+    -- Steps read distributed events and rewrite reference tables in one transaction.
+    PERFORM rec._citus_sequential();
 
     FOR v_step IN
         SELECT s.step, s.runner FROM pgrec.refresh_steps AS s

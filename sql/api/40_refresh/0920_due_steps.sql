@@ -13,6 +13,17 @@
 -- downtime run an overdue step once, and scheduler replicas share one cadence and one back-off.
 -- The event count stops at min_new_events, so the answer stays cheap on a busy table (BRIN on
 -- recorded_at). Wall-clock time: the schedule is about when work happens, not replays.
+-- The count is a function call per step rather than a join: the schedule is local to the
+-- coordinator on Citus, the events distributed, and Citus does not join those two.
+CREATE FUNCTION rec._events_recorded_since(p_since timestamptz, p_limit integer) RETURNS bigint
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    RETURN (SELECT count(*) FROM (SELECT 1 FROM pgrec.events AS e WHERE e.recorded_at > p_since LIMIT p_limit) AS x);
+END;
+$$;
+COMMENT ON FUNCTION rec._events_recorded_since(timestamptz, integer) IS
+'Internal: events recorded after p_since, counted up to p_limit.';
+
 CREATE FUNCTION rec.due_steps(retry_base interval DEFAULT '30 seconds')
 RETURNS TABLE (step text, runner text, reason text)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
@@ -28,10 +39,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_te
                        FROM pgrec.refresh_runs AS r
                        WHERE r.step = s.step AND r.outcome = 'error'
                          AND (st.last_ok_started_at IS NULL OR r.started_at > st.last_ok_started_at)) AS failures ON true
-    LEFT JOIN LATERAL (SELECT count(*) AS n
-                       FROM (SELECT FROM pgrec.events AS e
-                             WHERE e.recorded_at > st.last_ok_started_at
-                             LIMIT s.min_new_events) AS x
+    LEFT JOIN LATERAL (SELECT rec._events_recorded_since(st.last_ok_started_at, s.min_new_events) AS n
                        WHERE s.min_new_events IS NOT NULL AND st.last_ok_started_at IS NOT NULL) AS ev ON true
     LEFT JOIN LATERAL (SELECT string_agg(DISTINCT r.step, ', ') AS steps
                        FROM pgrec.refresh_runs AS r

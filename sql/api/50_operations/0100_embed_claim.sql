@@ -12,6 +12,7 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public,
 #variable_conflict use_column
 DECLARE
     v_now constant timestamptz := rec.now();
+    v_claimed bigint[];
 BEGIN
     IF batch_size IS NULL THEN
         RAISE EXCEPTION 'batch_size must not be null' USING ERRCODE = '22004', HINT = 'Pass 1..10000.';
@@ -22,20 +23,19 @@ BEGIN
             USING ERRCODE = '22023', HINT = 'Use a smaller batch and call again.';
     END IF;
 
-    RETURN QUERY
-    WITH claimed AS (
+    v_claimed := ARRAY(
         SELECT q.item_id
         FROM pgrec.embedding_queue AS q
         WHERE q.not_before IS NULL OR q.not_before <= v_now
         ORDER BY q.queued_at, q.item_id
         LIMIT batch_size
-        FOR UPDATE SKIP LOCKED
-    )
-    SELECT i.id, i.external_id, i.content_hash,
-           pgrec.item_embedding_text(i.title, i.description, i.tag_ids, i.attributes)
-    FROM claimed AS c
-    JOIN pgrec.items AS i ON i.id = c.item_id
-    ORDER BY i.id;
+        FOR UPDATE SKIP LOCKED);
+    -- With the stored hash: rec.embed_store keeps the vector only if the item still has it
+    -- (it may be edited while the provider works).
+    RETURN QUERY
+    SELECT t.id, t.external_id, t.content_hash, t.body
+    FROM rec._item_embedding_texts(v_claimed) AS t
+    ORDER BY t.id;
 END;
 $$;
 COMMENT ON FUNCTION rec.embed_claim(integer) IS

@@ -8,7 +8,7 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public,
 DECLARE
     v_dim     constant integer := rec.embedding_dim();
     v_bad     integer;
-    v_written integer;
+    v_written bigint[];
 BEGIN
     IF ids IS NULL OR content_hashes IS NULL OR embeddings IS NULL THEN
         RAISE EXCEPTION 'ids, content_hashes and embeddings must not be null' USING ERRCODE = '22004',
@@ -51,7 +51,9 @@ BEGIN
         WHERE i.id = input.id AND i.content_hash = input.h
         RETURNING i.id
     )
-    SELECT count(*) INTO v_written FROM written;
+    SELECT coalesce(array_agg(w.id), '{}') INTO v_written FROM written AS w;
+    -- On Citus the change log has no trigger (rec._log_changes): the vectors written, logged here.
+    PERFORM rec._log_changes('embedding', v_written);
 
     -- Done means the stored embedding matches the current text; anything else stays queued.
     DELETE FROM pgrec.embedding_queue AS q
@@ -60,7 +62,7 @@ BEGIN
       AND q.item_id = ANY (ids)
       AND i.embedded_hash IS NOT DISTINCT FROM i.content_hash;
 
-    RETURN v_written;
+    RETURN cardinality(v_written);
 END;
 $$;
 COMMENT ON FUNCTION rec.embed_store(bigint[], text[], public.vector[]) IS

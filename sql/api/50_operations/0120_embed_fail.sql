@@ -4,6 +4,9 @@
 CREATE FUNCTION rec.embed_fail(ids bigint[], error text) RETURNS integer
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
+    -- Seconds since the epoch, so the back-off below is immutable arithmetic: Citus does not
+    -- evaluate a STABLE function or operator (timestamptz + interval is one) per row of an UPDATE.
+    v_now  constant double precision := extract(epoch FROM rec.now());
     v_rows integer;
 BEGIN
     IF ids IS NULL THEN
@@ -12,7 +15,7 @@ BEGIN
     UPDATE pgrec.embedding_queue AS q
     SET attempts   = q.attempts + 1,
         last_error = left(coalesce(error, 'unknown error'), 2000),
-        not_before = rec.now() + least(interval '30 seconds' * power(2, least(q.attempts, 20)), interval '1 hour')
+        not_before = to_timestamp(v_now + least(30 * power(2, least(q.attempts, 20)), 3600))
     WHERE q.item_id = ANY (ids);
     GET DIAGNOSTICS v_rows = ROW_COUNT;
     RETURN v_rows;

@@ -21,19 +21,28 @@ DECLARE
     v_ref    record;
     v_n      bigint;
     v_erased jsonb := '{}';
+    v_items  bigint[];
+    v_users  bigint[];
 BEGIN
     PERFORM rec._check_id('user_id', user_id);
+    -- Deletes on the user's shards, then writes items and tombstones (reference tables on Citus).
+    PERFORM rec._citus_sequential();
     IF items IS NULL OR items NOT IN ('anonymize', 'delete', 'keep') THEN
         RAISE EXCEPTION 'items must be anonymize, delete or keep, got %', coalesce(items, 'null')
             USING ERRCODE = CASE WHEN items IS NULL THEN '22004' ELSE '22023' END;
     END IF;
     -- Lock the user so a concurrent rec.track cannot attach new events halfway through.
-    SELECT u.id INTO v_uid FROM pgrec.users AS u WHERE u.external_id = forget_user.user_id FOR UPDATE;
+    v_uid := rec._user_id(forget_user.user_id);
+    PERFORM FROM pgrec.users AS u WHERE u.id = v_uid FOR UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'unknown user "%"', user_id
             USING ERRCODE = 'P0002', HINT = 'The user never existed or was already forgotten.';
     END IF;
 
+    -- On Citus the change log has no triggers (rec._log_changes): the user's events, logged here
+    -- (read first: a function call inside the query would run on the user's shard).
+    v_items := ARRAY(SELECT DISTINCT e.item_id FROM pgrec.events AS e WHERE e.user_id = v_uid);
+    PERFORM rec._log_changes('events', v_items, array_fill(v_uid, ARRAY[cardinality(v_items)]));
     FOR v_ref IN SELECT * FROM rec._user_references()
     LOOP
         EXECUTE format('DELETE FROM %s WHERE %I = $1', v_ref.tbl, v_ref.attname) USING v_uid;
@@ -41,6 +50,8 @@ BEGIN
         v_erased := v_erased || jsonb_build_object(v_ref.relname, coalesce((v_erased ->> v_ref.relname)::bigint, 0) + v_n);
     END LOOP;
     DELETE FROM pgrec.users AS u WHERE u.id = v_uid;
+    -- The client id's claim has no foreign key to the user (see pgrec.user_keys): it goes here.
+    DELETE FROM pgrec.user_keys AS k WHERE k.external_id = forget_user.user_id;
     v_erased := v_erased || jsonb_build_object('users', 1);
 
     IF items = 'anonymize' THEN
@@ -48,6 +59,10 @@ BEGIN
         GET DIAGNOSTICS v_n = ROW_COUNT;
         v_erased := v_erased || jsonb_build_object('items_anonymized', v_n);
     ELSIF items = 'delete' THEN
+        SELECT coalesce(array_agg(x.item_id), '{}'), coalesce(array_agg(x.user_id), '{}') INTO v_items, v_users
+        FROM (SELECT DISTINCT e.item_id, e.user_id FROM pgrec.events AS e JOIN pgrec.items AS i ON i.id = e.item_id
+              WHERE i.creator_id = forget_user.user_id) AS x;
+        PERFORM rec._log_changes('events', v_items, v_users);
         DELETE FROM pgrec.items AS i WHERE i.creator_id = forget_user.user_id;
         GET DIAGNOSTICS v_n = ROW_COUNT;
         v_erased := v_erased || jsonb_build_object('items', v_n);

@@ -20,7 +20,8 @@ BEGIN
 
     FOR v_ref IN
         SELECT * FROM rec._user_references() AS r
-        WHERE r.tbl NOT IN ('pgrec.events'::regclass, 'pgrec.user_tags'::regclass)
+        -- Events come page by page from rec.export_user_events; event_ids only index them.
+        WHERE r.tbl NOT IN ('pgrec.events'::regclass, 'pgrec.user_tags'::regclass, 'pgrec.event_ids'::regclass)
     LOOP
         EXECUTE format('SELECT coalesce(jsonb_agg(to_jsonb(t) - %L), ''[]'') FROM (SELECT * FROM %s WHERE %I = $1 LIMIT 10000) AS t',
                        v_ref.attname, v_ref.tbl, v_ref.attname)
@@ -67,8 +68,8 @@ BEGIN
     IF n < 1 OR n > 10000 THEN
         RAISE EXCEPTION 'n must be between 1 and 10000, got %', n USING ERRCODE = '22023';
     END IF;
-    SELECT u.id INTO v_uid FROM pgrec.users AS u WHERE u.external_id = export_user_events.user_id;
-    IF NOT FOUND THEN
+    v_uid := rec._user_id(export_user_events.user_id);
+    IF v_uid IS NULL THEN
         RAISE EXCEPTION 'unknown user "%"', user_id USING ERRCODE = 'P0002';
     END IF;
     RETURN QUERY

@@ -17,6 +17,12 @@ DECLARE
     v_now     constant timestamptz := rec.now();
     v_hint    constant text := 'A consent is {"user_id": text, "purpose": one of pgrec.consent_purposes, '
                                '"granted": true|false, "at"?: ISO-8601 timestamp}.';
+    v_known   text[];
+    v_ids     bigint[];
+    v_w_users bigint[];
+    v_w_purposes text[];
+    v_w_granted  boolean[];
+    v_w_at       timestamptz[];
     v_users   bigint[];
     v_changes jsonb[];
 BEGIN
@@ -42,15 +48,18 @@ BEGIN
           ORDER BY t.ord, c.n
           LIMIT 1) AS p;
 
-    PERFORM rec._create_users('consents', consents, 'answers');
-
+    -- The batch's users (on Citus the shards of those ids); then the answers written, and what
+    -- changed read back as values for the audit log and the profile versions (each its own
+    -- statement, which Citus plans on its own).
+    SELECT array_agg(c.external_id), array_agg(c.user_id) INTO v_known, v_ids
+    FROM rec._create_users('consents', consents, 'answers') AS c;
     WITH latest AS (
-        SELECT DISTINCT ON (u.id, t.e ->> 'purpose')
-               u.id AS user_id, t.e ->> 'purpose' AS purpose, (t.e ->> 'granted')::boolean AS granted,
+        SELECT DISTINCT ON (k.user_id, t.e ->> 'purpose')
+               k.user_id, t.e ->> 'purpose' AS purpose, (t.e ->> 'granted')::boolean AS granted,
                coalesce((t.e ->> 'at')::timestamptz, v_now) AS at
         FROM jsonb_array_elements(consents) WITH ORDINALITY AS t(e, ord)
-        JOIN pgrec.users AS u ON u.external_id = t.e ->> 'user_id'
-        ORDER BY u.id, t.e ->> 'purpose', coalesce((t.e ->> 'at')::timestamptz, v_now) DESC, t.ord DESC
+        JOIN unnest(v_known, v_ids) AS k(external_id, user_id) ON k.external_id = t.e ->> 'user_id'
+        ORDER BY k.user_id, t.e ->> 'purpose', coalesce((t.e ->> 'at')::timestamptz, v_now) DESC, t.ord DESC
     ),
     written AS (
         INSERT INTO pgrec.consents AS c (user_id, purpose, granted, updated_at)
@@ -59,19 +68,23 @@ BEGIN
         ON CONFLICT (user_id, purpose) DO UPDATE SET granted = excluded.granted, updated_at = excluded.updated_at
             WHERE c.updated_at <= excluded.updated_at AND c.granted IS DISTINCT FROM excluded.granted
         RETURNING c.user_id, c.purpose, c.granted, c.updated_at
-    ),
-    audited AS (
-        INSERT INTO pgrec.audit_log (action, user_digest, user_id, actor, details)
-        SELECT 'consent', rec._user_digest(u.external_id), u.external_id, rec._actor(),
-               jsonb_build_object('purpose', w.purpose, 'granted', w.granted, 'at', w.updated_at)
-        FROM written AS w JOIN pgrec.users AS u ON u.id = w.user_id
-        ORDER BY w.user_id, w.purpose
-        RETURNING 1
     )
+    SELECT array_agg(w.user_id ORDER BY w.user_id, w.purpose), array_agg(w.purpose ORDER BY w.user_id, w.purpose),
+           array_agg(w.granted ORDER BY w.user_id, w.purpose), array_agg(w.updated_at ORDER BY w.user_id, w.purpose)
+    INTO v_w_users, v_w_purposes, v_w_granted, v_w_at
+    FROM written AS w;
+    IF v_w_users IS NULL THEN
+        RETURN 0;
+    END IF;
+    INSERT INTO pgrec.audit_log (action, user_digest, user_id, actor, details)
+    SELECT 'consent', rec._user_digest(k.external_id), k.external_id, rec._actor(),
+           jsonb_build_object('purpose', w.purpose, 'granted', w.granted, 'at', w.at)
+    FROM unnest(v_w_users, v_w_purposes, v_w_granted, v_w_at) WITH ORDINALITY AS w(user_id, purpose, granted, at, ord)
+    JOIN unnest(v_known, v_ids) AS k(external_id, user_id) ON k.user_id = w.user_id
+    ORDER BY w.ord;
     SELECT array_agg(x.user_id ORDER BY x.user_id), array_agg(x.changes ORDER BY x.user_id) INTO v_users, v_changes
     FROM (SELECT w.user_id, jsonb_build_object('consents', jsonb_object_agg(w.purpose, w.granted)) AS changes
-          FROM written AS w GROUP BY w.user_id) AS x;
-    -- (audited runs to completion whether or not it is read: a data-modifying WITH always does.)
+          FROM unnest(v_w_users, v_w_purposes, v_w_granted) AS w(user_id, purpose, granted) GROUP BY w.user_id) AS x;
     IF v_users IS NULL THEN
         RETURN 0;
     END IF;
@@ -88,13 +101,15 @@ CREATE FUNCTION rec.consents(user_id text)
 RETURNS TABLE (purpose text, granted boolean, answered boolean, updated_at timestamptz, description text)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 #variable_conflict use_column
+DECLARE
+    v_uid bigint;
 BEGIN
     PERFORM rec._check_id('user_id', consents.user_id);
+    v_uid := rec._user_id(consents.user_id);
     RETURN QUERY
     SELECT p.purpose, coalesce(c.granted, p.default_granted), c.user_id IS NOT NULL, c.updated_at, p.description
     FROM pgrec.consent_purposes AS p
-    LEFT JOIN pgrec.users AS u ON u.external_id = consents.user_id
-    LEFT JOIN pgrec.consents AS c ON c.user_id = u.id AND c.purpose = p.purpose
+    LEFT JOIN pgrec.consents AS c ON c.user_id = v_uid AND c.purpose = p.purpose
     ORDER BY p.purpose;
 END;
 $$;

@@ -11,7 +11,9 @@ CREATE FUNCTION rec._check_model_rows(p_model text, p_kind text, p_ids bigint[],
 RETURNS void
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
-    v_bad bigint;
+    v_bad   bigint;
+    v_known bigint[];
+    v_items bigint[];
 BEGIN
     IF NOT EXISTS (SELECT FROM pgrec.models AS m WHERE m.name = p_model) THEN
         RAISE EXCEPTION 'unknown model "%"', left(p_model, 100) USING ERRCODE = '22023',
@@ -30,14 +32,20 @@ BEGIN
                WHERE u.a IS NULL OR u.b IS NULL OR u.s IS NULL OR u.s = 'NaN' OR u.s = 'Infinity' OR u.s = '-Infinity') THEN
         RAISE EXCEPTION 'ids must not be null and scores must be finite numbers' USING ERRCODE = '22023';
     END IF;
+    -- Known ids looked up with the chunk's ids as values, then compared as arrays: on Citus a
+    -- correlated subquery per id over the users' shards cannot be planned.
     IF p_kind = 'user' THEN
-        SELECT x.id INTO v_bad FROM (SELECT DISTINCT unnest(p_ids) AS id) AS x
-        WHERE NOT EXISTS (SELECT FROM pgrec.users AS u WHERE u.id = x.id) LIMIT 1;
+        v_known := ARRAY(SELECT u.id FROM pgrec.users AS u WHERE u.id = ANY (p_ids));
+        SELECT x.id INTO v_bad
+        FROM unnest(p_ids) AS x(id) LEFT JOIN unnest(v_known) AS k(id) ON k.id = x.id
+        WHERE k.id IS NULL LIMIT 1;
     END IF;
     IF v_bad IS NULL THEN
+        v_items := CASE WHEN p_kind = 'user' THEN p_other ELSE p_ids || p_other END;
+        v_known := ARRAY(SELECT i.id FROM pgrec.items AS i WHERE i.id = ANY (v_items));
         SELECT x.id INTO v_bad
-        FROM (SELECT DISTINCT unnest(CASE WHEN p_kind = 'user' THEN p_other ELSE p_ids || p_other END) AS id) AS x
-        WHERE NOT EXISTS (SELECT FROM pgrec.items AS i WHERE i.id = x.id) LIMIT 1;
+        FROM unnest(v_items) AS x(id) LEFT JOIN unnest(v_known) AS k(id) ON k.id = x.id
+        WHERE k.id IS NULL LIMIT 1;
     END IF;
     IF v_bad IS NOT NULL THEN
         RAISE EXCEPTION 'unknown id %', v_bad USING ERRCODE = 'P0002',
@@ -52,6 +60,7 @@ COMMENT ON FUNCTION rec._check_model_rows(text, text, bigint[], bigint[], real[]
 CREATE FUNCTION rec.clear_model(model text) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
+    PERFORM rec._citus_sequential();
     IF NOT EXISTS (SELECT FROM pgrec.models AS m WHERE m.name = clear_model.model) THEN
         RAISE EXCEPTION 'unknown model "%"', model USING ERRCODE = '22023';
     END IF;
@@ -68,15 +77,19 @@ COMMENT ON FUNCTION rec.clear_model(text) IS 'Model fits: remove a model''s neig
 -- Neighbour rows: item_ids[k]'s neighbour neighbor_ids[k] with scores[k] (> 0).
 CREATE FUNCTION rec.store_neighbors(model text, item_ids bigint[], neighbor_ids bigint[], scores real[])
 RETURNS bigint
-LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
-    SELECT rec._check_model_rows(model, 'item', item_ids, neighbor_ids, scores);
-    WITH stored AS (
-        INSERT INTO pgrec.item_neighbors (item_id, source, neighbor_id, score)
-        SELECT u.i, model, u.j, u.s FROM unnest(item_ids, neighbor_ids, scores) AS u(i, j, s)
-        WHERE u.s > 0 AND u.i <> u.j
-        ORDER BY u.i, u.j
-        RETURNING 1)
-    SELECT count(*) FROM stored;
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+    v_rows bigint;
+BEGIN
+    PERFORM rec._citus_sequential();
+    PERFORM rec._check_model_rows(model, 'item', item_ids, neighbor_ids, scores);
+    INSERT INTO pgrec.item_neighbors (item_id, source, neighbor_id, score)
+    SELECT u.i, model, u.j, u.s FROM unnest(item_ids, neighbor_ids, scores) AS u(i, j, s)
+    WHERE u.s > 0 AND u.i <> u.j
+    ORDER BY u.i, u.j;
+    GET DIAGNOSTICS v_rows = ROW_COUNT;
+    RETURN v_rows;
+END;
 $$;
 COMMENT ON FUNCTION rec.store_neighbors(text, bigint[], bigint[], real[]) IS 'Model fits: append neighbour rows (item, neighbour, score > 0) under the model''s source.';
 
@@ -88,6 +101,7 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public,
 DECLARE
     v_rows bigint;
 BEGIN
+    PERFORM rec._citus_sequential();
     PERFORM rec._check_model_rows(model, 'user', user_ids, item_ids, scores);
     INSERT INTO pgrec.user_candidates (user_id, model, items, scores, as_of)
     SELECT u.u, store_user_candidates.model, array_agg(u.i ORDER BY u.s DESC, u.i), array_agg(u.s ORDER BY u.s DESC, u.i), rec.now()
@@ -107,14 +121,16 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public,
 DECLARE
     v_rows bigint;
 BEGIN
+    PERFORM rec._citus_sequential();
     IF ids IS NULL OR factors IS NULL OR cardinality(ids) <> cardinality(factors) THEN
         RAISE EXCEPTION 'ids and factors must be arrays of the same length' USING ERRCODE = '22023';
     END IF;
     IF cardinality(ids) > 100000 OR array_position(ids, NULL) IS NOT NULL OR array_position(factors, NULL) IS NOT NULL THEN
         RAISE EXCEPTION 'at most 100000 factors per call, none null' USING ERRCODE = '22023';
     END IF;
-    IF kind = 'item' AND EXISTS (SELECT FROM unnest(ids) AS x(id) WHERE NOT EXISTS (SELECT FROM pgrec.items AS i WHERE i.id = x.id))
-       OR kind = 'user' AND EXISTS (SELECT FROM unnest(ids) AS x(id) WHERE NOT EXISTS (SELECT FROM pgrec.users AS u WHERE u.id = x.id)) THEN
+    -- Known ids as an array first (see rec._check_model_rows).
+    IF kind = 'item' AND cardinality(ARRAY(SELECT i.id FROM pgrec.items AS i WHERE i.id = ANY (ids))) < cardinality(ARRAY(SELECT DISTINCT unnest(ids)))
+       OR kind = 'user' AND cardinality(ARRAY(SELECT u.id FROM pgrec.users AS u WHERE u.id = ANY (ids))) < cardinality(ARRAY(SELECT DISTINCT unnest(ids))) THEN
         RAISE EXCEPTION 'unknown % id in ids', kind USING ERRCODE = 'P0002';
     END IF;
     IF kind = 'item' THEN
@@ -140,6 +156,7 @@ CREATE FUNCTION rec.record_model_fit(model text, seconds double precision, train
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
+    PERFORM rec._citus_sequential();
     IF seconds IS NULL OR NOT (seconds >= 0 AND seconds < 'Infinity') OR training_events < 0 OR users < 0
        OR items_covered < 0 OR last_event_id < 0 THEN
         RAISE EXCEPTION 'seconds must be a finite number >= 0 and the counts >= 0' USING ERRCODE = '22023';
@@ -162,8 +179,14 @@ COMMENT ON FUNCTION rec.record_model_fit(text, double precision, bigint, bigint,
 
 -- The newest event id: a fit reads it before its interactions, so events that arrive while it
 -- runs count again at serving rather than not at all.
+-- On Citus it also puts the transaction in sequential mode: it is a fit's first read, and the
+-- fit then writes reference tables (pgrec.item_neighbors, pgrec.models) in the same transaction,
+-- which Citus allows only when no query before them read the shards in parallel.
 CREATE FUNCTION rec.last_event_id() RETURNS bigint
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
-    SELECT coalesce(max(e.id), 0) FROM pgrec.events AS e;
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    PERFORM rec._citus_sequential();
+    RETURN (SELECT coalesce(max(e.id), 0) FROM pgrec.events AS e);
+END;
 $$;
 COMMENT ON FUNCTION rec.last_event_id() IS 'Model fits: the newest event id (read before the interactions a fit learns from).';

@@ -60,6 +60,15 @@ BEGIN
     IF octet_length(metrics::text) > 1000000 THEN
         RAISE EXCEPTION 'metrics must be at most 1 MB' USING ERRCODE = '22023';
     END IF;
+    -- The table's constraint would reject these too, but as 23514; callers get 22023 and the keys.
+    SELECT string_agg(w.k, ', ' ORDER BY w.k) INTO v_bad
+    FROM jsonb_each(weights) AS w(k, v)
+    WHERE w.k NOT IN (SELECT f.signal FROM pgrec.feed_signals AS f)
+       OR jsonb_typeof(w.v) <> 'number' OR (w.v #>> '{}')::float8 < 0 OR (w.v #>> '{}')::float8 > 1000;
+    IF v_bad IS NOT NULL THEN
+        RAISE EXCEPTION 'strategy "%": bad weights for %', name, left(v_bad, 500) USING ERRCODE = '22023',
+            HINT = 'Weights are {signal: number 0..1000}; signals are listed in pgrec.feed_signals.';
+    END IF;
     INSERT INTO pgrec.strategies AS s (name, list, description, weights, personalized, cold_start, exclusion_policy,
                                        fallback, history_tau_days, recency_tau_days, candidate_limit, sources,
                                        diversity_penalty, max_per_category, category_window, tuned_from, fitted_at,

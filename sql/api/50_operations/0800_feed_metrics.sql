@@ -36,7 +36,7 @@ BEGIN
     PERFORM rec._check_interval('window', v_window, interval '1 hour', interval '365 days');
     PERFORM rec._check_interval('attribution', v_after, interval '0', interval '30 days', p_min_exclusive => true);
     SELECT * INTO v_limits FROM rec._cold_start_thresholds();
-    SELECT count(*) INTO v_live FROM pgrec.items AS i WHERE pgrec.is_live(i, v_now);
+    SELECT count(*) INTO v_live FROM pgrec.items AS i WHERE pgrec.is_live(i.status, i.created_at, i.expires_at, v_now);
 
     RETURN QUERY
     WITH shown AS MATERIALIZED (

@@ -101,15 +101,15 @@ BEGIN
     END IF;
 
     -- The user, created when new (as rec.track does), unless erased at their request.
-    SELECT u.id INTO v_user FROM pgrec.users AS u WHERE u.external_id = log_impressions.user_id;
-    IF NOT FOUND THEN
+    v_user := rec._user_id(log_impressions.user_id);
+    IF v_user IS NULL THEN
         IF EXISTS (SELECT FROM pgrec.forgotten_users AS f WHERE f.id_digest = rec._user_digest(log_impressions.user_id)) THEN
             RAISE EXCEPTION 'user_id "%" was erased at their request and is not re-created', log_impressions.user_id
                 USING ERRCODE = '22023', HINT = 'Do not log pages for erased users; an administrator can lift this with rec.unforget_user.';
         END IF;
-        INSERT INTO pgrec.users (external_id, created_at) VALUES (log_impressions.user_id, v_now)
-        ON CONFLICT (external_id) DO NOTHING;
-        SELECT u.id INTO v_user FROM pgrec.users AS u WHERE u.external_id = log_impressions.user_id;
+        INSERT INTO pgrec.users (id, external_id, created_at) OVERRIDING SYSTEM VALUE
+        SELECT c.user_id, c.external_id, v_now FROM rec._claim_user_ids(ARRAY[log_impressions.user_id]) AS c;
+        v_user := rec._user_id(log_impressions.user_id);
     END IF;
 
     INSERT INTO pgrec.impressions (request_id, experiment, variant, user_id, item_id, position, strategy, served_at)
@@ -117,7 +117,7 @@ BEGIN
     FROM unnest(log_impressions.items) WITH ORDINALITY AS t(id, ord)
     JOIN pgrec.items AS i ON i.external_id = t.id
     ORDER BY t.ord
-    ON CONFLICT (request_id, item_id) DO NOTHING;
+    ON CONFLICT (user_id, request_id, item_id) DO NOTHING;
     GET DIAGNOSTICS v_rows = ROW_COUNT;
     RETURN v_rows;
 END;

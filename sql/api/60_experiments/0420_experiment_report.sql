@@ -52,7 +52,7 @@ BEGIN
         RAISE EXCEPTION 'attribution must be more than 0 and at most 30 days, got %', v_window USING ERRCODE = '22023';
     END IF;
     v_control := rec._experiment_control(v_experiment.name);
-    SELECT count(*) INTO v_live FROM pgrec.items AS i WHERE pgrec.is_live(i, v_now);
+    SELECT count(*) INTO v_live FROM pgrec.items AS i WHERE pgrec.is_live(i.status, i.created_at, i.expires_at, v_now);
 
     RETURN QUERY
     WITH shown AS MATERIALIZED (

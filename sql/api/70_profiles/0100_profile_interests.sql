@@ -8,10 +8,15 @@
 -- is the most confident one (ties: declared, onboarding, behaviour). Blocked tags are never
 -- interests. Aversions (negative behaviour) come as rows with aversion = true and the
 -- confidence of the aversion.
+-- PL/pgSQL, not SQL: Citus cannot plan the parameterized queries of a SQL function over
+-- distributed or reference tables (0A000), and PL/pgSQL plans them with the values.
 CREATE FUNCTION rec._profile_interests(p_user_id bigint, p_now timestamptz)
 RETURNS TABLE (tag_id integer, tag text, value text, confidence double precision, source text, sources jsonb,
                strength double precision, events integer, last_seen timestamptz, aversion boolean)
-LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
     WITH s AS MATERIALIZED (SELECT * FROM pgrec.profile_settings LIMIT 1),
     onboarded AS MATERIALIZED (
         SELECT DISTINCT tg.id AS tag_id
@@ -64,6 +69,7 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
     FROM (SELECT * FROM liked UNION ALL SELECT * FROM avoided) AS x
     JOIN pgrec.tags AS t ON t.id = x.tag_id
     ORDER BY x.aversion, x.confidence DESC, t.name;
+END;
 $$;
 COMMENT ON FUNCTION rec._profile_interests(bigint, timestamptz) IS
 'Internal: a user''s interests (declared, onboarding, behaviour, combined confidence) and aversions as of a time.';

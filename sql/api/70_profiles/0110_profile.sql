@@ -97,14 +97,16 @@ CREATE FUNCTION rec.profile_history(user_id text, n integer DEFAULT 50, before b
 RETURNS TABLE (version bigint, changed_at timestamptz, cause text, changes jsonb)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 #variable_conflict use_column
+DECLARE
+    v_uid bigint;
 BEGIN
     PERFORM rec._check_id('user_id', profile_history.user_id);
     PERFORM rec._check_page(n, 0);
+    v_uid := rec._user_id(profile_history.user_id);
     RETURN QUERY
     SELECT h.version, h.changed_at, h.cause, h.changes
     FROM pgrec.profile_history AS h
-    JOIN pgrec.users AS u ON u.id = h.user_id
-    WHERE u.external_id = profile_history.user_id
+    WHERE h.user_id = v_uid
       AND (profile_history.before IS NULL OR h.version < profile_history.before)
     ORDER BY h.version DESC
     LIMIT n;

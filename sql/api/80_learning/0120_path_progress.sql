@@ -41,7 +41,9 @@ BEGIN
         RAISE EXCEPTION 'unknown learning path "%"', path_progress.path_id USING ERRCODE = 'P0002',
             HINT = 'Create paths with rec.upsert_paths; rec.paths() lists them.';
     END IF;
-    SELECT * INTO v_user FROM pgrec.users AS u WHERE u.external_id = path_progress.user_id;
+    -- Two steps, each a single-shard query on Citus (user_keys, then users by id).
+    v_user.id := rec._user_id(path_progress.user_id);
+    SELECT * INTO v_user FROM pgrec.users AS u WHERE u.id = v_user.id;
     SELECT * INTO v_pace FROM pgrec.learning_paces AS p WHERE p.pace = v_user.attributes ->> 'pace';
     v_declared := FOUND;
     IF NOT v_declared THEN
@@ -83,7 +85,7 @@ BEGIN
         FROM steps AS s
         JOIN pgrec.items AS l ON (l.attributes ->> 'module') = s.external_id AND l.attributes ? 'module'
         LEFT JOIN done AS d ON d.item_id = l.id
-        WHERE pgrec.is_live(l, v_now) OR d.item_id IS NOT NULL
+        WHERE pgrec.is_live(l.status, l.created_at, l.expires_at, v_now) OR d.item_id IS NOT NULL
     ),
     per_step AS MATERIALIZED (
         SELECT s.*, d.at AS own_at, d.score AS own_score,

@@ -9,10 +9,15 @@
 --                unlocked when a tag first reached target (details.tag names it)
 --   events       events of event_type; unlocked at the target-th
 -- Nothing is stored until a user claims one (rec.claim_achievement).
+-- PL/pgSQL, not SQL: Citus cannot plan the parameterized queries of a SQL function over
+-- distributed or reference tables (0A000), and PL/pgSQL plans them with the values.
 CREATE FUNCTION rec._achievements(p_user_id bigint, p_now timestamptz)
 RETURNS TABLE (achievement text, "position" integer, title text, description text, kind text, target integer,
                progress bigint, unlocked_at timestamptz, details jsonb)
-LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
     WITH mine AS MATERIALIZED (
         SELECT e.item_id, e.type, e.value, e.occurred_at
         FROM pgrec.events AS e
@@ -76,6 +81,7 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
     ) AS p
     WHERE a.active
     ORDER BY a.position, a.name;
+END;
 $$;
 COMMENT ON FUNCTION rec._achievements(bigint, timestamptz) IS
 'Internal: every active achievement''s progress and unlock time for a user, computed from their events.';
@@ -90,15 +96,21 @@ RETURNS TABLE (achievement text, title text, description text, kind text, target
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 #variable_conflict use_column
 DECLARE
-    v_uid bigint;
+    v_uid     bigint;
+    v_claimed text[];
+    v_at      timestamptz[];
 BEGIN
     PERFORM rec._check_id('user_id', achievements.user_id);
-    SELECT u.id INTO v_uid FROM pgrec.users AS u WHERE u.external_id = achievements.user_id;
+    v_uid := rec._user_id(achievements.user_id);
+    -- The claims read first (on Citus from the user's shard): a join of the computed
+    -- achievements with them would run the computation on that shard.
+    SELECT array_agg(c.achievement), array_agg(c.claimed_at) INTO v_claimed, v_at
+    FROM pgrec.achievement_claims AS c WHERE c.user_id = v_uid;
     RETURN QUERY
     SELECT a.achievement, a.title, a.description, a.kind, a.target, least(a.progress, a.target),
            a.unlocked_at IS NOT NULL, a.unlocked_at, c.claimed_at, a.details
     FROM rec._achievements(v_uid, rec.now()) AS a
-    LEFT JOIN pgrec.achievement_claims AS c ON c.user_id = v_uid AND c.achievement = a.achievement
+    LEFT JOIN unnest(v_claimed, v_at) AS c(achievement, claimed_at) ON c.achievement = a.achievement
     ORDER BY a.position, a.achievement;
 END;
 $$;
@@ -121,7 +133,8 @@ BEGIN
         RAISE EXCEPTION 'unknown achievement "%"', claim_achievement.achievement USING ERRCODE = 'P0002',
             HINT = 'rec.achievements(user) lists them.';
     END IF;
-    SELECT u.id INTO v_uid FROM pgrec.users AS u WHERE u.external_id = claim_achievement.user_id FOR UPDATE;
+    v_uid := rec._user_id(claim_achievement.user_id);
+    PERFORM FROM pgrec.users AS u WHERE u.id = v_uid FOR UPDATE;
     SELECT * INTO v_claim FROM pgrec.achievement_claims AS c
     WHERE c.user_id = v_uid AND c.achievement = claim_achievement.achievement;
     IF FOUND THEN
