@@ -11,7 +11,7 @@ DECLARE
 BEGIN
     -- The same 50 items the refresh step averages, then their embeddings: two queries, each
     -- over one kind of table (on Citus the user's shard, then the catalogue's copy).
-    v_items := ARRAY(SELECT r.item_id FROM rec._recent_positive('-infinity', p_now, p_user_id) AS r);
+    v_items := ARRAY(SELECT r.item_id FROM rec._recent_positive('-infinity', p_now, ARRAY[p_user_id]) AS r);
     RETURN (SELECT avg(l2_normalize(i.embedding))
             FROM pgrec.items AS i
             WHERE i.id = ANY (v_items) AND i.embedding IS NOT NULL);

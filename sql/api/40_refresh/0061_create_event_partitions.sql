@@ -16,12 +16,8 @@ BEGIN
         RAISE EXCEPTION 'from and until must be finite, in order and at most 100 years apart'
             USING ERRCODE = '22023', HINT = 'One monthly partition is created per month from "from" to "until".';
     END IF;
-    IF pg_is_in_recovery() THEN
-        RAISE EXCEPTION 'this server is a read-only standby' USING ERRCODE = '25006',
-            HINT = 'Create partitions on the primary.';
-    END IF;
     -- Reads the default partition (all shards), then changes the table's definition.
-    PERFORM rec._citus_sequential();
+    PERFORM rec._begin_primary_work('Create partitions on the primary.');
     FOR v_month IN
         SELECT (m AT TIME ZONE 'UTC')
         FROM generate_series(date_trunc('month', "from", 'UTC') AT TIME ZONE 'UTC',

@@ -48,13 +48,11 @@ BEGIN
         INTO v_users USING v_run, v_run.as_of, v_items;
         v_users := coalesce(v_users, '{}');
         DELETE FROM pgrec.user_vectors AS v WHERE v.user_id = ANY (v_users);
-        -- The user filter reaches the events scan (it is the window's partition key), so this
-        -- reads these users' histories through events_user_time.
+        -- Only these users' histories, through events_user_time.
         INSERT INTO pgrec.user_vectors (user_id, embedding, items, last_event_at, computed_at)
         SELECT r.user_id, avg(l2_normalize(i.embedding)), count(i.embedding), max(r.last_at), v_run.as_of
-        FROM rec._recent_positive('-infinity', v_run.as_of) AS r
+        FROM rec._recent_positive('-infinity', v_run.as_of, v_users) AS r
         LEFT JOIN pgrec.items AS i ON i.id = r.item_id AND i.embedding IS NOT NULL
-        WHERE r.user_id = ANY (v_users)
         GROUP BY r.user_id
         HAVING count(i.embedding) > 0;
         GET DIAGNOSTICS v_rows = ROW_COUNT;

@@ -54,12 +54,8 @@ BEGIN
             USING ERRCODE = '22023',
                   HINT = 'One of: all, ' || (SELECT string_agg(s.step, ', ' ORDER BY s.position) FROM pgrec.refresh_steps AS s);
     END IF;
-    IF pg_is_in_recovery() THEN
-        RAISE EXCEPTION 'this server is a read-only standby' USING ERRCODE = '25006',
-            HINT = 'Refresh on the primary; standbys receive its derived data by replication.';
-    END IF;
     -- Steps read distributed events and rewrite reference tables in one transaction.
-    PERFORM rec._citus_sequential();
+    PERFORM rec._begin_primary_work('Refresh on the primary; standbys receive its derived data by replication.');
 
     FOR v_step IN
         SELECT s.step, s.runner FROM pgrec.refresh_steps AS s

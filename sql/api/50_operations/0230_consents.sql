@@ -104,8 +104,7 @@ LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, p
 DECLARE
     v_uid bigint;
 BEGIN
-    PERFORM rec._check_id('user_id', consents.user_id);
-    v_uid := rec._user_id(consents.user_id);
+    v_uid := (rec._user_by_id(consents.user_id)).id;
     RETURN QUERY
     SELECT p.purpose, coalesce(c.granted, p.default_granted), c.user_id IS NOT NULL, c.updated_at, p.description
     FROM pgrec.consent_purposes AS p

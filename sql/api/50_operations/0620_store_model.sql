@@ -5,16 +5,19 @@
 
 -- What every writer checks first: the model exists, the arrays are parallel and not null, the
 -- ids are pgrec's own (items or users), the scores finite and positive, and a call stays a
--- chunk (a fit writes in many calls; one call cannot make the server hold gigabytes).
+-- chunk (a fit writes in many calls; one call cannot make the server hold gigabytes). It reads
+-- users' shards and the writer then writes a reference table: on Citus the transaction goes
+-- sequential first (rec._citus_sequential).
 CREATE FUNCTION rec._check_model_rows(p_model text, p_kind text, p_ids bigint[], p_other bigint[],
                                       p_scores real[])
 RETURNS void
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_bad   bigint;
     v_known bigint[];
     v_items bigint[];
 BEGIN
+    PERFORM rec._citus_sequential();
     IF NOT EXISTS (SELECT FROM pgrec.models AS m WHERE m.name = p_model) THEN
         RAISE EXCEPTION 'unknown model "%"', left(p_model, 100) USING ERRCODE = '22023',
             HINT = 'One of: ' || (SELECT string_agg(m.name, ', ' ORDER BY m.name) FROM pgrec.models AS m);
@@ -81,7 +84,6 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public,
 DECLARE
     v_rows bigint;
 BEGIN
-    PERFORM rec._citus_sequential();
     PERFORM rec._check_model_rows(model, 'item', item_ids, neighbor_ids, scores);
     INSERT INTO pgrec.item_neighbors (item_id, source, neighbor_id, score)
     SELECT u.i, model, u.j, u.s FROM unnest(item_ids, neighbor_ids, scores) AS u(i, j, s)
@@ -101,7 +103,6 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public,
 DECLARE
     v_rows bigint;
 BEGIN
-    PERFORM rec._citus_sequential();
     PERFORM rec._check_model_rows(model, 'user', user_ids, item_ids, scores);
     INSERT INTO pgrec.user_candidates (user_id, model, items, scores, as_of)
     SELECT u.u, store_user_candidates.model, array_agg(u.i ORDER BY u.s DESC, u.i), array_agg(u.s ORDER BY u.s DESC, u.i), rec.now()

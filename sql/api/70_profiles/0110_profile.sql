@@ -100,9 +100,8 @@ LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, p
 DECLARE
     v_uid bigint;
 BEGIN
-    PERFORM rec._check_id('user_id', profile_history.user_id);
     PERFORM rec._check_page(n, 0);
-    v_uid := rec._user_id(profile_history.user_id);
+    v_uid := (rec._user_by_id(profile_history.user_id)).id;
     RETURN QUERY
     SELECT h.version, h.changed_at, h.cause, h.changes
     FROM pgrec.profile_history AS h
