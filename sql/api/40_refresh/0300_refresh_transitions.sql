@@ -35,7 +35,7 @@ COMMENT ON FUNCTION rec._user_transitions(timestamptz, bigint[]) IS
 -- Incremental and exact: a user's transitions depend only on their own events, so a run
 -- recomputes the transitions (pgrec.user_transitions) of the users whose events changed since the
 -- last run — new, deleted or updated events, and events that left the 180-day window since —
--- stores what differs, and then re-ranks the items whose stored transitions changed.
+-- and then the rows of the items those transitions start from, from the stored transitions.
 -- Everyone else's paths are as they were. A full rebuild sorts 180 days of events by (user,
 -- time). Readers keep the previous rows until this transaction commits.
 CREATE FUNCTION rec._refresh_transitions(p_full boolean) RETURNS bigint
@@ -64,35 +64,21 @@ BEGIN
                        AND e.polarity >= 0) AS u'
         INTO v_users USING v_run, v_run.as_of, v_run.prev_as_of;
         v_users := coalesce(v_users, '{}');
-        -- The changed users' transitions now, against what is stored: only the difference is
-        -- written, and only the items it starts from are re-ranked (a new event adds a pair or
-        -- two to a user's hundred; the rest are as they were).
-        DROP TABLE IF EXISTS pg_temp.transitions_now;
-        CREATE TEMPORARY TABLE pg_temp.transitions_now ON COMMIT DROP AS
-        SELECT t.item_id, t.next_item_id, t.user_id FROM rec._user_transitions(v_run.as_of, v_users) AS t;
-        ALTER TABLE pg_temp.transitions_now ADD PRIMARY KEY (item_id, next_item_id, user_id);
-        ANALYZE pg_temp.transitions_now;
         DROP TABLE IF EXISTS pg_temp.transition_sources;
         CREATE TEMPORARY TABLE pg_temp.transition_sources (item_id bigint) ON COMMIT DROP;
         WITH gone AS (
-            DELETE FROM pgrec.user_transitions AS t
-            WHERE t.user_id = ANY (v_users)
-              AND NOT EXISTS (SELECT FROM pg_temp.transitions_now AS n
-                              WHERE (n.item_id, n.next_item_id, n.user_id) = (t.item_id, t.next_item_id, t.user_id))
-            RETURNING t.item_id
+            DELETE FROM pgrec.user_transitions AS t WHERE t.user_id = ANY (v_users) RETURNING t.item_id
         )
         INSERT INTO pg_temp.transition_sources SELECT g.item_id FROM gone AS g;
         WITH added AS (
             INSERT INTO pgrec.user_transitions (item_id, next_item_id, user_id)
-            SELECT n.item_id, n.next_item_id, n.user_id FROM pg_temp.transitions_now AS n
-            WHERE NOT EXISTS (SELECT FROM pgrec.user_transitions AS t
-                              WHERE (t.item_id, t.next_item_id, t.user_id) = (n.item_id, n.next_item_id, n.user_id))
+            SELECT t.item_id, t.next_item_id, t.user_id FROM rec._user_transitions(v_run.as_of, v_users) AS t
             ORDER BY 1, 2, 3
             RETURNING item_id
         )
         INSERT INTO pg_temp.transition_sources SELECT a.item_id FROM added AS a;
         v_sources := ARRAY(SELECT DISTINCT s.item_id FROM pg_temp.transition_sources AS s ORDER BY 1);
-        v_detail := cardinality(v_users) || ' users recomputed, ' || cardinality(v_sources) || ' items re-ranked';
+        v_detail := cardinality(v_users) || ' users recomputed, ' || cardinality(v_sources) || ' items';
         DELETE FROM pgrec.item_transitions AS t WHERE t.item_id = ANY (v_sources);
     END IF;
 

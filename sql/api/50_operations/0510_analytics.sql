@@ -109,8 +109,7 @@ BEGIN
     followed AS MATERIALIZED (
         SELECT s.id, bool_or(x.type <> 'click') AS converted
         FROM shown AS s
-        JOIN rec._impression_events() AS x
-          ON x.impression_id = s.id AND x.occurred_at <= s.served_at + interval '24 hours' AND x.occurred_at <= v_now
+        JOIN rec._impression_events(v_now - 2 * v_span, v_now, interval '24 hours', v_now) AS x ON x.impression_id = s.id
         GROUP BY s.id
     ),
     recommendations_m AS (

@@ -47,8 +47,7 @@ BEGIN
     followed AS MATERIALIZED (
         SELECT s.id, bool_or(x.type = 'apply') AS applied, bool_or(x.type = 'save') AS saved
         FROM shown AS s
-        JOIN rec._impression_events() AS x
-          ON x.impression_id = s.id AND x.occurred_at <= s.served_at + v_after AND x.occurred_at <= v_now
+        JOIN rec._impression_events(v_now - v_window, v_now, v_after, v_now) AS x ON x.impression_id = s.id
         GROUP BY s.id
     ),
     -- Enough data to personalise: any one threshold (a bounded count per user).

@@ -66,8 +66,7 @@ BEGIN
     followed AS MATERIALIZED (
         SELECT s.id, bool_or(x.type <> 'click') AS converted
         FROM shown AS s
-        JOIN rec._impression_events() AS x
-          ON x.impression_id = s.id AND x.occurred_at <= s.served_at + v_window AND x.occurred_at <= v_now
+        JOIN rec._impression_events(v_experiment.starts_at, v_now, v_window, v_now) AS x ON x.impression_id = s.id
         GROUP BY s.id
     ),
     per_variant AS (
