@@ -26,6 +26,10 @@ COMMENT ON TABLE pgrec.events IS 'Interaction events; event_id (client supplied)
 CREATE UNIQUE INDEX events_event_id ON pgrec.events (event_id) WHERE event_id IS NOT NULL;
 -- "This user's recent events": exclusions, history-based scores, real-time feed updates.
 CREATE INDEX events_user_time ON pgrec.events (user_id, occurred_at DESC) INCLUDE (item_id, type);
+-- "This user's events written after event N": a precomputed feed asks it on every call
+-- (rec._pooled_feed), and the answer is usually none, one index descent instead of a walk over
+-- the user's whole history.
+CREATE INDEX events_user_id ON pgrec.events (user_id, id);
 -- Per-item aggregates and item-to-item transitions.
 CREATE INDEX events_item_time ON pgrec.events (item_id, occurred_at);
 CREATE INDEX events_time_brin ON pgrec.events USING brin (occurred_at) WITH (pages_per_range = 32);

@@ -37,6 +37,9 @@ COMMENT ON FUNCTION rec._feed_pool_version(text, bigint) IS
 -- thresholds) means NULL, and so does new work of a creator the user follows (written since
 -- the build: the candidate source following would bring it). Items that stopped being live drop
 -- out. Diversity and the page are computed afresh over what is left (rec._diversify).
+-- Cost (it is the feed's hot path): the user's events since the build are one range of the
+-- index events_user_id (usually empty), liveness is one count over the pool's ids, and when
+-- nothing dropped out the pool's arrays are used as stored.
 CREATE FUNCTION rec._pooled_feed(p_user_id text, p_strategy text, p_n integer, p_offset integer)
 RETURNS rec.ranked_item[]
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp
@@ -46,6 +49,7 @@ DECLARE
     v_policy  pgrec.exclusion_policies;
     v_params  pgrec.strategies;
     v_now     constant timestamptz := rec.now();
+    v_changed boolean;
     v_dropped bigint[];
     v_keep    integer[];               -- positions in the pool still listable, and their fields:
     v_keys    text[];
@@ -68,17 +72,26 @@ BEGIN
     END IF;
     SELECT * INTO v_policy FROM pgrec.exclusion_policies AS x WHERE x.name = v_pool.policy;
 
-    -- The user's events since the build (newest first: the index events_user_time).
-    IF EXISTS (SELECT FROM pgrec.weighted_events AS e
-               WHERE e.user_id = v_pool.user_id AND e.id > v_pool.last_event_id AND e.occurred_at <= v_now
-                 AND (v_pool.cold OR e.polarity > 0
-                      -- the signal contemporary counts the months up to the latest event
-                      OR date_trunc('month', e.occurred_at, 'UTC') > date_trunc('month', v_pool.latest_at, 'UTC')
-                      -- a rejection makes its item dismissed, acted on and interacted with; an
-                      -- exposure only interacted with (and, where that is kept, penalised)
-                      OR NOT CASE WHEN e.polarity < 0 THEN v_policy.dismissed OR v_policy.acted OR v_policy.interacted
-                                  ELSE v_policy.interacted END)) THEN
-        RETURN NULL;
+    -- The user's events since the build: the items they touched, and whether any of them
+    -- changes scores. Usually there are none, which one probe of the index events_user_id
+    -- (user, id) tells; the query that reads them (joined to their types) runs only if not.
+    IF EXISTS (SELECT FROM pgrec.events AS e WHERE e.user_id = v_pool.user_id AND e.id > v_pool.last_event_id) THEN
+        SELECT coalesce(array_agg(DISTINCT e.item_id), '{}'),
+               coalesce(bool_or(v_pool.cold OR e.polarity > 0
+                                -- the signal contemporary counts the months up to the latest event
+                                OR date_trunc('month', e.occurred_at, 'UTC') > date_trunc('month', v_pool.latest_at, 'UTC')
+                                -- a rejection makes its item dismissed, acted on and interacted with;
+                                -- an exposure only interacted with (and, where that is kept, penalised)
+                                OR NOT CASE WHEN e.polarity < 0 THEN v_policy.dismissed OR v_policy.acted OR v_policy.interacted
+                                            ELSE v_policy.interacted END), false)
+        INTO v_dropped, v_changed
+        FROM pgrec.weighted_events AS e
+        WHERE e.user_id = v_pool.user_id AND e.id > v_pool.last_event_id AND e.occurred_at <= v_now;
+        IF v_changed THEN
+            RETURN NULL;
+        END IF;
+    ELSE
+        v_dropped := '{}';
     END IF;
     -- A followed creator published (or changed) something since: it may belong on the page.
     IF EXISTS (SELECT FROM pgrec.follows AS f JOIN pgrec.items AS i ON i.creator_id = f.creator_id
@@ -87,21 +100,32 @@ BEGIN
                  AND i.updated_at > v_pool.built_at) THEN
         RETURN NULL;
     END IF;
-    SELECT coalesce(array_agg(DISTINCT e.item_id), '{}') INTO v_dropped
-    FROM pgrec.events AS e
-    WHERE e.user_id = v_pool.user_id AND e.id > v_pool.last_event_id AND e.occurred_at <= v_now;
 
-    -- What is still listable, in pool order. The pool's arrays are read in one pass (a field
-    -- of the stored row read per element would be decompressed each time).
-    SELECT coalesce(array_agg(k.n ORDER BY k.n), '{}'), array_agg(k.external_id ORDER BY k.n),
-           array_agg(k.score ORDER BY k.n), array_agg(k.engagement ORDER BY k.n), array_agg(k.category ORDER BY k.n)
-    INTO v_keep, v_keys, v_scores, v_eng, v_cats
-    FROM unnest(v_pool.items, v_pool.external_ids, v_pool.scores, v_pool.engagement, v_pool.categories)
-         WITH ORDINALITY AS k(item_id, external_id, score, engagement, category, n)
-    JOIN pgrec.items AS i ON i.id = k.item_id
-    WHERE pgrec.is_live(i, v_now) AND NOT k.item_id = ANY (v_dropped);
-    IF cardinality(v_keep) < p_offset + p_n AND cardinality(v_keep) < cardinality(v_pool.items) THEN
-        RETURN NULL;  -- the pool ran short: the full pipeline has more to offer
+    -- What is still listable, in pool order. Usually everything: the pool's arrays as stored.
+    -- Otherwise they are read in one pass (a field of the stored row read per element would be
+    -- decompressed each time).
+    IF cardinality(v_dropped) = 0
+       -- (a join per element: an index scan for "= ANY (items)" sorts and searches the array)
+       AND (SELECT count(*) FROM unnest(v_pool.items) AS k(item_id) JOIN pgrec.items AS i ON i.id = k.item_id
+            WHERE pgrec.is_live(i, v_now)) = cardinality(v_pool.items) THEN
+        -- Every position (v_keep[k] = k). Concatenation makes plain copies: a stored array may be
+        -- compressed, and each element read below would decompress it again.
+        v_keep := NULL;
+        v_keys := v_pool.external_ids || '{}'::text[];
+        v_scores := v_pool.scores || '{}'::double precision[];
+        v_eng := v_pool.engagement || '{}'::double precision[];
+        v_cats := v_pool.categories || '{}'::integer[];
+    ELSE
+        SELECT coalesce(array_agg(k.n ORDER BY k.n), '{}'), array_agg(k.external_id ORDER BY k.n),
+               array_agg(k.score ORDER BY k.n), array_agg(k.engagement ORDER BY k.n), array_agg(k.category ORDER BY k.n)
+        INTO v_keep, v_keys, v_scores, v_eng, v_cats
+        FROM unnest(v_pool.items, v_pool.external_ids, v_pool.scores, v_pool.engagement, v_pool.categories)
+             WITH ORDINALITY AS k(item_id, external_id, score, engagement, category, n)
+        JOIN pgrec.items AS i ON i.id = k.item_id
+        WHERE pgrec.is_live(i, v_now) AND NOT k.item_id = ANY (v_dropped);
+        IF cardinality(v_keep) < p_offset + p_n AND cardinality(v_keep) < cardinality(v_pool.items) THEN
+            RETURN NULL;  -- the pool ran short: the full pipeline has more to offer
+        END IF;
     END IF;
 
     SELECT * INTO v_params FROM pgrec.strategies AS s
@@ -129,7 +153,8 @@ BEGIN
                                            )::rec.ranked_item ORDER BY p.n) FILTER (WHERE p.n > p_offset), '{}') END
     INTO v_page
     FROM page AS p
-    JOIN jsonb_array_elements(v_pool.reasons) WITH ORDINALITY AS r(reasons, n) ON r.n = v_keep[p.idx];
+    -- The stored reasons are compressed: expanded once here, not decompressed per element.
+    JOIN jsonb_array_elements(v_pool.reasons) WITH ORDINALITY AS r(reasons, n) ON r.n = coalesce(v_keep[p.idx], p.idx);
     RETURN v_page;
 END;
 $$;
