@@ -118,6 +118,13 @@ class Settings:
     reports count clicks against; false: the API logs nothing and reports see only what the
     application logs itself."""
 
+    api_workers: int = field(default_factory=lambda: int(_env("PGREC_API_WORKERS", "1")))
+    """API processes ``pgrec serve`` runs on one port (uvicorn workers). Each holds its own rate
+    limit budgets, key cache, metrics and impression queue: with N workers a key may make up to
+    N times ``PGREC_API_RATE_LIMIT`` per minute, and ``/metrics`` shows the worker that answered.
+    One is the default because on a small machine the database, not the API process, is what
+    runs out first (README, Performance)."""
+
     api_impressions_flush_ms: float = field(default_factory=lambda: float(_env("PGREC_API_IMPRESSIONS_FLUSH_MS", "50")))
     """How often the API writes the feed pages it served to pgrec.impressions, in one transaction
     (milliseconds). A page is in memory for about this long after it was served: a process
