@@ -106,9 +106,14 @@ def test_a_pooled_connection_whose_session_ended_is_replaced_without_failing_a_r
         feed(client, api_db, "ana", "alive-1")
         pool = client.app.state.database.pool
         role = psycopg.conninfo.conninfo_to_dict(api_db.app_url)["user"]
-        ended = api_db.sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        ended = api_db.sql("SELECT pid, pg_terminate_backend(pid) FROM pg_stat_activity "
                            "WHERE datname = current_database() AND usename = %s", (role,))
-        assert ended and all(r[0] for r in ended)
+        assert ended and all(r[1] for r in ended)
+        # pg_terminate_backend only signals: the sessions have ended once their processes are gone
+        # (each has written its farewell to its socket by then).
+        pids = [r[0] for r in ended]
+        wait_for(lambda: not api_db.sql("SELECT FROM pg_stat_activity WHERE pid = ANY (%s)", (pids,)), 10,
+                 "the terminated sessions to end")
         # Every idle connection of the pool is dead now; the check must notice without failing.
         for k in range(pool.get_stats()["pool_size"] + 1):
             feed(client, api_db, "ana", f"alive-after-{k}")
