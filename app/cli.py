@@ -240,9 +240,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from app.api.observability import configure_logging
 
+    settings = get_settings()
+    workers = args.workers if args.workers is not None else settings.api_workers
+    if workers < 1:
+        err.print(f"--workers must be at least 1, got {workers}")
+        return 2
+    if workers > 1 and settings.api_metrics_address:
+        # Each worker would try to listen on it; and each holds only its own figures.
+        err.print("PGREC_API_METRICS_ADDRESS needs one worker: unset it or serve with --workers 1")
+        return 2
     configure_logging()
     uvicorn.run("app.api:create_app", factory=True, host=args.host, port=args.port, log_config=None,
-                access_log=False, timeout_graceful_shutdown=10)
+                access_log=False, timeout_graceful_shutdown=10, workers=workers)
     return 0
 
 
@@ -564,6 +573,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("serve", cmd_serve, "run the HTTP API (Litestar under uvicorn)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=None,
+                   help="API processes sharing the port (default PGREC_API_WORKERS, 1); see the README")
 
     p = add("keys", cmd_keys, "manage HTTP API keys (create prints the secret alone on its last line)")
     p.add_argument("action", choices=["create", "revoke", "list"])

@@ -125,6 +125,23 @@ class Settings:
     reports count clicks against; false: the API logs nothing and reports see only what the
     application logs itself."""
 
+    api_workers: int = field(default_factory=lambda: int(_env("PGREC_API_WORKERS", "1")))
+    """API processes ``pgrec serve`` runs on one port (uvicorn workers). Each holds its own rate
+    limit budgets, key cache, metrics and impression queue: with N workers a key may make up to
+    N times ``PGREC_API_RATE_LIMIT`` per minute, and ``/metrics`` shows the worker that answered.
+    One is the default because on a small machine the database, not the API process, is what
+    runs out first (README, Performance)."""
+
+    api_impressions_flush_ms: float = field(default_factory=lambda: float(_env("PGREC_API_IMPRESSIONS_FLUSH_MS", "50")))
+    """How often the API writes the feed pages it served to pgrec.impressions, in one transaction
+    (milliseconds). A page is in memory for about this long after it was served: a process
+    killed without a graceful stop loses what it served in that time. 0: every page is written
+    in its own request, as part of it (app/api/impressions.py)."""
+
+    api_impressions_queue: int = field(default_factory=lambda: int(_env("PGREC_API_IMPRESSIONS_QUEUE", "10000")))
+    """Served pages waiting to be written at most; when that many wait (the database is slower
+    than the traffic) a request writes its own page, so nothing is dropped."""
+
     api_query_embed_timeout: float = field(default_factory=lambda: float(_env("PGREC_API_QUERY_EMBED_TIMEOUT", "1.5")))
     """Seconds one search query's embedding may take (never retried); beyond it the search is
     answered by keywords alone. Separate from ``PGREC_EMBEDDING_TIMEOUT``, which is for the embed job."""
@@ -227,6 +244,10 @@ class Settings:
             raise ValueError(f"PGREC_EMBEDDING_DIM must be 1..16000, got {self.embedding_dim}")
         if self.api_query_embed_timeout <= 0:
             raise ValueError(f"PGREC_API_QUERY_EMBED_TIMEOUT must be > 0, got {self.api_query_embed_timeout}")
+        if self.api_impressions_flush_ms < 0:
+            raise ValueError(f"PGREC_API_IMPRESSIONS_FLUSH_MS must be >= 0, got {self.api_impressions_flush_ms}")
+        if self.api_impressions_queue < 1:
+            raise ValueError(f"PGREC_API_IMPRESSIONS_QUEUE must be at least 1, got {self.api_impressions_queue}")
         if self.api_max_json_depth < 2:
             raise ValueError(f"PGREC_API_MAX_JSON_DEPTH must be at least 2, got {self.api_max_json_depth}")
         if self.embedding_provider not in {"auto", "openai", "offline", "sentence-transformers"}:

@@ -84,7 +84,7 @@ def feed_vs_probe(conn, users: list[str]) -> list[dict]:
     return rows
 
 
-def http_sweep(url: str, rates: list[float], seconds: float) -> list[dict]:
+def http_sweep(url: str, rates: list[float], seconds: float, client: str = "keepalive") -> list[dict]:
     from benchmarks.http_load import prepare, run, start_api
 
     key_name, secret, _ = prepare(url)
@@ -99,8 +99,11 @@ def http_sweep(url: str, rates: list[float], seconds: float) -> list[dict]:
     try:
         for rate in rates:
             log(f"HTTP feed at {rate:g} req/s for {seconds:g} s")
-            r = asyncio.run(run(f"http://127.0.0.1:{port}", secret, users, "feed", rate, seconds, warmup=200))
+            r = asyncio.run(run(f"http://127.0.0.1:{port}", secret, users, "feed", rate, seconds, warmup=200,
+                                client_kind=client))
             r["load"] = os.getloadavg()[0]
+            if r["errors"]:
+                log(f"statuses at {rate:g} req/s: {r['statuses']}")
             results.append(r)
     finally:
         api.send_signal(signal.SIGTERM)
@@ -124,6 +127,9 @@ def main() -> int:
     parser.add_argument("--precompute", default=",".join(s for s in STRATEGIES if s),
                         help="feed strategies marked precomputed (pools are built for every active user)")
     parser.add_argument("--skip-http", action="store_true")
+    parser.add_argument("--client", choices=("keepalive", "httpx"), default="keepalive",
+                        help="the load generator's HTTP client (benchmarks/http_load.py)")
+    parser.add_argument("--skip-sql", action="store_true", help="only the HTTP sweep (pools are still brought up to date)")
     args = parser.parse_args()
     url = bench_url(args.items, args.users, args.events)
     with connect(url) as conn:
@@ -149,14 +155,16 @@ def main() -> int:
                             "(SELECT count(*) FROM pgrec.events)").fetchone()
         print(f"dataset: {size[0]} items, {size[1]} users, {size[2]} events; clock {as_of}; "
               f"{len(users)} active users sampled; load {os.getloadavg()[0]:.2f}")
-        print_table("feed latency (ms), steady state", feed_vs_probe(conn, users),
-                    ["query", "pools", "p50", "p99", "p50 / probe"])
-        print_table("the seeds' pattern: 1,000 nearest candidates scored in Python vs rec.feed",
-                    [seeds_pattern(conn, users[:100])],
-                    ["users", "seeds p50", "seeds p99", "rec.feed p50", "rec.feed p99", "ratio of p50s", "top-20 overlap"])
+        if not args.skip_sql:
+            print_table("feed latency (ms), steady state", feed_vs_probe(conn, users),
+                        ["query", "pools", "p50", "p99", "p50 / probe"])
+            print_table("the seeds' pattern: 1,000 nearest candidates scored in Python vs rec.feed",
+                        [seeds_pattern(conn, users[:100])],
+                        ["users", "seeds p50", "seeds p99", "rec.feed p50", "rec.feed p99", "ratio of p50s",
+                         "top-20 overlap"])
     if not args.skip_http:
         print_table("HTTP GET /v1/users/{id}/feed, open loop", http_sweep(url, [float(r) for r in args.rates.split(",")],
-                                                                         args.seconds),
+                                                                         args.seconds, args.client),
                     ["target_rps", "achieved_rps", "requests", "errors", "p50_ms", "p99_ms", "max_ms", "load"])
     print(f"load after: {os.getloadavg()[0]:.2f}")
     return 0

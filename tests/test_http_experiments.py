@@ -49,8 +49,11 @@ def error_of(response: Any, status: int) -> dict[str, Any]:
     return body
 
 
-def logged(api_db: ApiDatabase, request_id: str) -> list[tuple]:
-    """(user, item, position, experiment, variant, strategy) of a request's impressions."""
+def logged(api_db: ApiDatabase, request_id: str, client: TestClient | None = None) -> list[tuple]:
+    """(user, item, position, experiment, variant, strategy) of a request's impressions, after
+    ``client``'s app wrote the pages it queued (app/api/impressions.py)."""
+    if client is not None:
+        assert client.app.state.impressions.flush()
     return api_db.sql("""
         SELECT u.external_id, i.external_id, m.position, m.experiment, m.variant, m.strategy
         FROM pgrec.impressions AS m JOIN pgrec.users AS u ON u.id = m.user_id JOIN pgrec.items AS i ON i.id = m.item_id
@@ -70,14 +73,14 @@ def test_the_feed_answers_with_its_request_id_and_logs_the_page(api_db: ApiDatab
     assert body["request_id"] == response.headers["x-request-id"] == "feed-trace-1"
     items = [i["item_id"] for i in body["items"]]
     assert items
-    assert logged(api_db, "feed-trace-1") == [("ana", item, k, None, None, None) for k, item in enumerate(items, 1)]
+    assert logged(api_db, "feed-trace-1", client) == [("ana", item, k, None, None, None) for k, item in enumerate(items, 1)]
 
     # An id that is not a plain token is replaced by a new one, and the page is logged under it.
     response = client.get("/v1/users/ana/feed", params={"strategy": "explore"},
                           headers={**reader, "X-Request-ID": "two words"})
     body = ok(response)
     assert re.fullmatch(r"[0-9a-f]{32}", body["request_id"]) and body["request_id"] == response.headers["x-request-id"]
-    assert {row[5] for row in logged(api_db, body["request_id"])} == {"explore"}
+    assert {row[5] for row in logged(api_db, body["request_id"], client)} == {"explore"}
 
 
 def test_a_feed_for_an_experiment_serves_and_logs_the_users_variant(api_db: ApiDatabase, client: TestClient,
@@ -92,7 +95,7 @@ def test_a_feed_for_an_experiment_serves_and_logs_the_users_variant(api_db: ApiD
         assert [i["item_id"] for i in served["items"]] == [i["item_id"] for i in direct["items"]]
         for item in served["items"]:
             assert item["reasons"]["experiment"] == "web_ab" and item["reasons"]["variant"] == assignment["variant"]
-        rows = logged(api_db, served["request_id"])
+        rows = logged(api_db, served["request_id"], client)
         assert len(rows) == len(served["items"])
         assert {r[3:] for r in rows} == {("web_ab", assignment["variant"], assignment["strategy"])}
 
@@ -105,6 +108,7 @@ def test_logging_failures_never_fail_the_feed(api_db: ApiDatabase, client: TestC
     api_db.sql("SELECT rec.forget_user('gone')")
     with caplog.at_level(logging.WARNING, logger="pgrec.api"):
         body = ok(client.get("/v1/users/gone/feed", headers={**reader, "X-Request-ID": "gone-1"}))
+        assert client.app.state.impressions.flush()
     assert body["items"] and body["request_id"] == "gone-1"
     warnings = [r for r in caplog.records if r.getMessage() == "impressions not logged"]
     assert [(w.fields["request_id"], w.fields["sqlstate"]) for w in warnings] == [("gone-1", "22023")]
@@ -115,6 +119,7 @@ def test_logging_failures_never_fail_the_feed(api_db: ApiDatabase, client: TestC
     monkeypatch.setattr(q, "LOG_IMPRESSIONS", Call("rec.no_such_function", q.LOG_IMPRESSIONS.args))
     with caplog.at_level(logging.WARNING, logger="pgrec.api"):
         body = ok(client.get("/v1/users/ana/feed", headers={**reader, "X-Request-ID": "missing-1"}))
+        assert client.app.state.impressions.flush()
     assert body["items"]
     assert [w.fields["sqlstate"] for w in caplog.records if w.getMessage() == "impressions not logged"] == ["42883"]
 

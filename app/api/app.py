@@ -19,6 +19,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from app.api.auth import KeyVerifier
 from app.api.db import Database, open_pool, open_read_pool
+from app.api.impressions import ImpressionLog
 from app.api.errors import EXCEPTION_HANDLERS
 from app.api import web
 from app.api.limits import RateLimiter, nested_deeper_than, parse_networks
@@ -48,6 +49,8 @@ def create_app(settings: Settings | None = None, conninfo: str | None = None) ->
         database = Database(open_pool(settings, app.state.conninfo), open_read_pool(settings))
         database.open()
         app.state.database = database
+        app.state.impressions = ImpressionLog(database, settings.api_impressions_flush_ms / 1000,
+                                              settings.api_impressions_queue)
         app.state.key_verifier = KeyVerifier(database, settings.api_key_cache_seconds, settings.api_key_cache_entries,
                                              settings.api_key_prefix_reload_seconds)
         app.state.query_embedder = QueryEmbedder(
@@ -65,6 +68,10 @@ def create_app(settings: Settings | None = None, conninfo: str | None = None) ->
         embedder = app.state.get("query_embedder")
         if embedder is not None:
             embedder.close()
+        impressions = app.state.get("impressions")
+        if impressions is not None:
+            impressions.close()  # before the pool: what was served is written first
+            app.state.impressions = None
         database = app.state.get("database")
         if database is not None:
             database.close()

@@ -28,6 +28,9 @@ class Call:
     columns: tuple[str, ...] = ()
     required: tuple[str, ...] = field(default=())
     replica: bool = False
+    # Also return the clock the call ran at (``rec.now()`` as ``served_at``): what a served page
+    # is logged with when the log is written later (app/api/impressions.py).
+    clock: bool = False
 
     def statement(self, given: Iterable[str]) -> sql.Composed:
         return _statement(self, tuple(name for name, _ in self.args if name in set(given)))
@@ -43,7 +46,10 @@ def _statement(call: Call, names: tuple[str, ...]) -> sql.Composed:
     schema, function = call.function.split(".")
     target = sql.SQL("{}.{}({})").format(sql.Identifier(schema), sql.Identifier(function), arguments)
     if call.columns:
-        return sql.SQL("SELECT {} FROM {}").format(sql.SQL(", ").join(map(sql.Identifier, call.columns)), target)
+        columns = sql.SQL(", ").join(map(sql.Identifier, call.columns))
+        if call.clock:
+            columns = sql.SQL("{}, rec.now() AS served_at").format(columns)
+        return sql.SQL("SELECT {} FROM {}").format(columns, target)
     return sql.SQL("SELECT {}").format(target)
 
 
@@ -53,7 +59,8 @@ def _args(*pairs: str) -> tuple[tuple[str, str], ...]:
 
 # --- feeds ----------------------------------------------------------------------------------
 FEED = Call("rec.feed", _args("user_id:text", "n:integer", "offset:integer", "strategy:text", "weights:jsonb",
-                              "type:text", "filter:jsonb", "exclusion_policy:text"), RANKED, replica=True)
+                              "type:text", "filter:jsonb", "exclusion_policy:text"), RANKED, replica=True,
+            clock=True)
 TRENDING = Call("rec.trending", _args("n:integer", "offset:integer", "window:interval", "user_id:text", "tags:text[]",
                                       "strategy:text", "filter:jsonb"), RANKED, replica=True)
 LATEST = Call("rec.latest", _args("n:integer", "offset:integer", "tags:text[]", "strategy:text", "user_id:text",

@@ -13,7 +13,7 @@ from msgspec import Meta, Struct
 
 from app.api import queries as q
 from app.api.auth import requires
-from app.api.routes.common import ERRORS, example, rows, value
+from app.api.routes.common import ERRORS, example, impressions_written, rows, value
 
 ADMIN = [requires("admin")]
 
@@ -190,6 +190,7 @@ def analytics(request: Request,
                                                       examples=example("recommendations"))] = None) -> Analytics:
     """rec.analytics: users, engagement, recommendations (CTR) and learning paths (completion),
     each beside the period before; users who withdrew consent to analytics are not counted."""
+    impressions_written(request)
     return Analytics([AnalyticsRow(**r) for r in rows(request, q.ANALYTICS, {"period": period, "metric": metric})])
 
 
@@ -261,6 +262,7 @@ def feed_metrics(request: Request,
                                                                           "counts, up to 30 days (default '24 hours').",
                                                               examples=example("24 hours"))] = None) -> FeedMetrics:
     """rec.feed_metrics: per strategy and in total, from the impressions the feed endpoint logged."""
+    impressions_written(request)
     result = rows(request, q.FEED_METRICS, {"window": window, "attribution": attribution})
     return FeedMetrics(window or "7 days", attribution or "24 hours", [FeedMetricsRow(**r) for r in result])
 
@@ -278,6 +280,7 @@ def score_distribution(request: Request,
                                                                 examples=example(10))] = None) -> dict[str, Any]:
     """rec.score_distribution: the scores of the feeds of recently served or active users:
     percentiles, a histogram, the median per position, and how many were personalised."""
+    impressions_written(request)
     return value(request, q.SCORE_DISTRIBUTION, {"strategy": strategy, "users": users, "n": n, "buckets": buckets})
 
 

@@ -43,6 +43,14 @@ def value(request: Request, call: Call, params: dict[str, Any], fields: Iterable
     return request.app.state.database.value(call, params)
 
 
+def impressions_written(request: Request) -> None:
+    """Before a report on impressions: write the feed pages this process served and has not
+    written yet (app/api/impressions.py), so the report counts every page served before it."""
+    from app.api.impressions import flush_all
+
+    flush_all()
+
+
 class Ranked(Struct):
     """One recommended item: its id, score (higher is better) and why."""
 

@@ -19,7 +19,7 @@ from psycopg.types.json import Jsonb
 
 from app.api import queries as q
 from app.api.auth import requires
-from app.api.routes.common import ERRORS, example, rows, value
+from app.api.routes.common import ERRORS, example, impressions_written, rows, value
 from app.api.schemas import ExperimentIn, object_body
 
 ADMIN = [requires("admin")]
@@ -137,6 +137,7 @@ def experiment_report(request: Request, name: NAME,
                       ) -> ExperimentReport:
     """rec.experiment_report: per variant, users, impressions, CTR and conversion rate with 95 %
     Wilson intervals, coverage, and the CTR difference to the control with its 95 % interval."""
+    impressions_written(request)
     result = rows(request, q.EXPERIMENT_REPORT, {"experiment": name, "attribution": attribution})
     return ExperimentReport(name, attribution or "24 hours", [VariantReport(**r) for r in result])
 

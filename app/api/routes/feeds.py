@@ -8,11 +8,13 @@ from typing import Annotated, Any
 from litestar import Request, Response, get, post
 from litestar.exceptions import ValidationException
 from litestar.params import JSONBody, Parameter, QueryParameter
+import msgspec
 from msgspec import Meta, Struct
 
 from app.api import queries as q
 from app.api.auth import requires
 from app.api.errors import request_id
+from app.api.impressions import Page
 from app.api.routes.common import ERRORS, ITEM_ID, USER_ID, Ranked, RankedList, example, jsonb, ranked, rows, value
 from app.embeddings.query import QueryVector
 
@@ -106,7 +108,7 @@ def user_feed(request: Request, user_id: USER_ID, n: N = None, offset: OFFSET = 
     result = rows(request, q.FEED, {"user_id": user_id, "n": n, "offset": offset,
                                     "strategy": strategy, "weights": weights, "type": type, "filter": filter,
                                     "exclusion_policy": exclusion_policy(exclusion_policy_, exclude_seen,
-                                                                         exclude_applied)})
+                                                                         exclude_applied)}, raw_json=True)
     rid = request_id(request)
     log_impressions(request, rid, user_id, strategy, result)
     return FeedPage(ranked(result).items, rid)
@@ -115,22 +117,23 @@ def user_feed(request: Request, user_id: USER_ID, n: N = None, offset: OFFSET = 
 def log_impressions(request: Request, rid: str, user_id: str, strategy: str | None,
                     result: list[dict[str, Any]]) -> None:
     """Record the served page in pgrec.impressions, with the experiment and variant its
-    reasons name. The feed is the product and the log its measurement: a failure here is a
-    warning in the log, never the client's error."""
-    if not result or not request.app.state.settings.api_log_impressions:
+    reasons name: queued for the API's impression writer (app/api/impressions.py), which writes
+    it within PGREC_API_IMPRESSIONS_FLUSH_MS at the clock it was served at. The feed is the
+    product and the log its measurement: a failure there is a warning in the log, never the
+    client's error."""
+    state = request.app.state
+    if not result or not state.settings.api_log_impressions:
         return
-    served = result[0]["reasons"] or {}
+    # The reasons are passed on as the SQL wrote them (msgspec.Raw); only an experiment's page
+    # has these keys, and only its first row is read for them.
+    first = bytes(result[0]["reasons"] or b"{}")
+    served = msgspec.json.decode(first) if b'"experiment"' in first else {}
     experiment = served.get("experiment")
-    params = {"request_id": rid, "user_id": user_id, "items": [r["item_id"] for r in result],
-              "experiment": experiment, "variant": served.get("variant") if experiment else None,
-              # An experiment's strategy is its variant's (rec.log_impressions fills it in).
-              "strategy": None if experiment else strategy}
-    try:
-        request.app.state.database.value(q.LOG_IMPRESSIONS, params)
-    except Exception as exc:  # noqa: BLE001  (whatever went wrong, the page is served)
-        log.warning("impressions not logged", extra={"fields": {
-            "request_id": rid, "error": type(exc).__name__, "sqlstate": getattr(exc, "sqlstate", None),
-            "message": str(exc)[:300]}})
+    state.impressions.add(Page(
+        request_id=rid, user_id=user_id, items=[r["item_id"] for r in result], experiment=experiment,
+        variant=served.get("variant") if experiment else None,
+        # An experiment's strategy is its variant's (rec.log_impressions fills it in).
+        strategy=None if experiment else strategy, served_at=result[0]["served_at"]))
 
 
 @get("/trending", guards=READ, sync_to_thread=True, summary="Trending items", responses=ERRORS)

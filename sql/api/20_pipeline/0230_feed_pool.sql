@@ -85,6 +85,9 @@ COMMENT ON FUNCTION rec._feed_pool_version(text, bigint) IS
 -- plan_cache_mode: its statements' generic plans are as good as custom ones (every filter is
 -- a key), but over the partitioned events the plan cache would keep re-planning each call
 -- (0.6 ms of a 1.5 ms page); the generic plan prunes partitions when it runs.
+-- Cost (it is the feed's hot path): the user's events since the build are one read (index
+-- events_user_id; usually none), liveness one count over the pool's ids, and when nothing
+-- dropped out the pool's arrays are used as stored.
 CREATE FUNCTION rec._pooled_feed(p_user_id text, p_strategy text, p_n integer, p_offset integer)
 RETURNS rec.ranked_item[]
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp SET plan_cache_mode = force_generic_plan
@@ -94,6 +97,7 @@ DECLARE
     v_policy  pgrec.exclusion_policies;
     v_params  pgrec.strategies;
     v_now     constant timestamptz := rec.now();
+    v_changed boolean;
     v_dropped bigint[];
     v_keep    integer[];               -- positions in the pool still listable, and their fields:
     v_keys    text[];
@@ -119,7 +123,7 @@ BEGIN
     END IF;
     SELECT * INTO v_policy FROM pgrec.exclusion_policies AS x WHERE x.name = v_pool.policy;
 
-    -- The user's events since the build (the index events_user_time), read once: whether one
+    -- The user's events since the build (the index events_user_id), read once: whether one
     -- changes scores, and the items that drop out. (One read, not two: each probes every
     -- monthly partition, since a late event may be of any month.)
     SELECT coalesce(bool_or(v_pool.cold OR e.polarity > 0
@@ -144,17 +148,31 @@ BEGIN
         RETURN NULL;
     END IF;
 
-    -- What is still listable, in pool order. The pool's arrays are read in one pass (a field
-    -- of the stored row read per element would be decompressed each time).
-    SELECT coalesce(array_agg(k.n ORDER BY k.n), '{}'), array_agg(k.external_id ORDER BY k.n),
-           array_agg(k.score ORDER BY k.n), array_agg(k.engagement ORDER BY k.n), array_agg(k.category ORDER BY k.n)
-    INTO v_keep, v_keys, v_scores, v_eng, v_cats
-    FROM unnest(v_pool.items, v_pool.external_ids, v_pool.scores, v_pool.engagement, v_pool.categories)
-         WITH ORDINALITY AS k(item_id, external_id, score, engagement, category, n)
-    JOIN pgrec.items AS i ON i.id = k.item_id
-    WHERE pgrec.is_live(i.status, i.created_at, i.expires_at, v_now) AND NOT k.item_id = ANY (v_dropped);
-    IF cardinality(v_keep) < p_offset + p_n AND cardinality(v_keep) < cardinality(v_pool.items) THEN
-        RETURN NULL;  -- the pool ran short: the full pipeline has more to offer
+    -- What is still listable, in pool order. Usually everything: the pool's arrays as stored.
+    -- Otherwise they are read in one pass (a field of the stored row read per element would be
+    -- decompressed each time).
+    IF cardinality(v_dropped) = 0
+       -- (a join per element: an index scan for "= ANY (items)" sorts and searches the array)
+       AND (SELECT count(*) FROM unnest(v_pool.items) AS k(item_id) JOIN pgrec.items AS i ON i.id = k.item_id
+            WHERE pgrec.is_live(i.status, i.created_at, i.expires_at, v_now)) = cardinality(v_pool.items) THEN
+        -- Every position (v_keep[k] = k). Concatenation makes plain copies: a stored array may be
+        -- compressed, and each element read below would decompress it again.
+        v_keep := NULL;
+        v_keys := v_pool.external_ids || '{}'::text[];
+        v_scores := v_pool.scores || '{}'::double precision[];
+        v_eng := v_pool.engagement || '{}'::double precision[];
+        v_cats := v_pool.categories || '{}'::integer[];
+    ELSE
+        SELECT coalesce(array_agg(k.n ORDER BY k.n), '{}'), array_agg(k.external_id ORDER BY k.n),
+               array_agg(k.score ORDER BY k.n), array_agg(k.engagement ORDER BY k.n), array_agg(k.category ORDER BY k.n)
+        INTO v_keep, v_keys, v_scores, v_eng, v_cats
+        FROM unnest(v_pool.items, v_pool.external_ids, v_pool.scores, v_pool.engagement, v_pool.categories)
+             WITH ORDINALITY AS k(item_id, external_id, score, engagement, category, n)
+        JOIN pgrec.items AS i ON i.id = k.item_id
+        WHERE pgrec.is_live(i.status, i.created_at, i.expires_at, v_now) AND NOT k.item_id = ANY (v_dropped);
+        IF cardinality(v_keep) < p_offset + p_n AND cardinality(v_keep) < cardinality(v_pool.items) THEN
+            RETURN NULL;  -- the pool ran short: the full pipeline has more to offer
+        END IF;
     END IF;
 
     SELECT * INTO v_params FROM pgrec.strategies AS s
@@ -182,7 +200,8 @@ BEGIN
                                            )::rec.ranked_item ORDER BY p.n) FILTER (WHERE p.n > p_offset), '{}') END
     INTO v_page
     FROM page AS p
-    JOIN jsonb_array_elements(v_pool.reasons) WITH ORDINALITY AS r(reasons, n) ON r.n = v_keep[p.idx];
+    -- The stored reasons are compressed: expanded once here, not decompressed per element.
+    JOIN jsonb_array_elements(v_pool.reasons) WITH ORDINALITY AS r(reasons, n) ON r.n = coalesce(v_keep[p.idx], p.idx);
     RETURN v_page;
 END;
 $$;
