@@ -107,7 +107,6 @@ DECLARE
     v_reach   double precision;        -- the best a left-out candidate could score on the page
     v_page    rec.ranked_item[];
     v_user    bigint;
-    v_changed boolean;
 BEGIN
     IF current_setting('rec.pools', true) = 'off' THEN
         RETURN NULL;  -- a session that wants the full pipeline (tests, comparisons)
