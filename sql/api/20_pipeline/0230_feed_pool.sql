@@ -82,16 +82,14 @@ COMMENT ON FUNCTION rec._feed_pool_version(text, bigint) IS
 -- thresholds) means NULL, and so does new work of a creator the user follows (written since
 -- the build: the candidate source following would bring it). Items that stopped being live drop
 -- out. Diversity and the page are computed afresh over what is left (rec._diversify).
--- plan_cache_mode: its statements' generic plans are as good as custom ones (every filter is
--- a key), but over the partitioned events the plan cache would keep re-planning each call
--- (0.6 ms of a 1.5 ms page); the generic plan prunes partitions when it runs.
 -- Cost (it is the feed's hot path): the user's events since the build are one read (index
 -- events_user_id; usually none), liveness one count over the pool's ids, and when nothing
--- dropped out the pool's arrays are used as stored.
+-- dropped out the pool's arrays are used as stored. (Custom plans: over the partitioned events
+-- the plan cache re-plans each call, about 0.4 ms; generic plans would avoid that on one node,
+-- but Citus cannot plan them.)
 CREATE FUNCTION rec._pooled_feed(p_user_id text, p_strategy text, p_n integer, p_offset integer)
 RETURNS rec.ranked_item[]
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp SET plan_cache_mode = force_generic_plan
-AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_pool    pgrec.feed_pools;
     v_policy  pgrec.exclusion_policies;
