@@ -140,6 +140,9 @@ class Scheduler:
             with self._changed:
                 self._running[step] = conn
             try:
+                if not self._still_due(conn, step):
+                    log.info("step %s: another process has just run it", step)
+                    return None
                 result = run_step(conn, step, runner, self.settings, should_stop=self.stopping.is_set)
             except psycopg.errors.QueryCanceled:
                 result = self._cancelled(conn, step)
@@ -156,6 +159,18 @@ class Scheduler:
             with self._changed:
                 self._running.pop(step, None)
                 self._changed.notify_all()
+
+    def _still_due(self, conn: psycopg.Connection, step: str) -> bool:
+        """Take the step's lock, then ask again whether it is due. The tick's answer may predate
+        a run another replica committed since: rec.due_steps reads the run log in one snapshot
+        and the locks after it, so a run that committed and unlocked in between looked due.
+        Asked under the lock, the run log is final. True also when another session holds the
+        lock: run_step then records the run as skipped. The lock (re-entrant for this session)
+        stays held through the run and goes with the connection."""
+        if not conn.execute("SELECT rec.lock_step(%s)", (step,)).fetchone()[0]:
+            return True
+        return conn.execute("SELECT EXISTS (SELECT FROM rec.due_steps(%s) WHERE step = %s)",
+                            (timedelta(seconds=self.settings.scheduler_retry_base), step)).fetchone()[0]
 
     def _cancelled(self, conn: psycopg.Connection, step: str) -> StepRun:
         detail = "cancelled by scheduler shutdown; its transaction rolled back"

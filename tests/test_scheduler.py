@@ -159,6 +159,21 @@ def test_replicas_share_one_cadence_and_one_lock(fresh_db: str) -> None:
     assert calls(fresh_db, "shared") == 1
 
 
+def test_a_replica_that_asked_before_another_run_committed_does_not_run_it_again(fresh_db: str) -> None:
+    add_step(fresh_db, "shared", "", every="10 minutes")
+    only(fresh_db, "shared")
+    a, b = Scheduler(fresh_db, settings()), Scheduler(fresh_db, settings())
+    assert [step for step, *_ in b.due()] == ["shared"]  # B's tick: due
+    assert a.run_due_once() == {"shared": "ok"}  # meanwhile A runs it, commits and unlocks
+    assert b.run("shared", "sql") is None  # B's worker asks again under the lock and leaves it
+    assert [r[0] for r in runs(fresh_db, "shared")] == ["ok"] and calls(fresh_db, "shared") == 1
+    # Holding the lock itself does not hide the step from its holder: it still runs when due.
+    with connect(fresh_db) as conn:
+        conn.execute("UPDATE pgrec.refresh_steps SET every = '1 second'")
+    wait_until(lambda: "shared" in due(fresh_db))
+    assert b.run("shared", "sql").outcome == "ok" and calls(fresh_db, "shared") == 2
+
+
 def test_the_embeddings_step_embeds_and_records_its_run(fresh_db: str) -> None:
     only(fresh_db, "embeddings")
     with connect(fresh_db) as conn:

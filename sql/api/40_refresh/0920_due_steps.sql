@@ -6,7 +6,7 @@
 --   min_new_events events were recorded since that run started, or
 --   a step it depends on wrote at least min_new_events rows (1 without it) in runs that
 --   started after it;
--- unless it is running right now (some session holds its lock: rec._step_running), or it is
+-- unless it is running right now (another session holds its lock: rec._step_running), or it is
 -- backing off: after n consecutive failures it waits retry_base x 2^(n-1) since the last one
 -- (never longer than its cadence) before it is due again.
 -- Deciding from the database rather than from process memory is what makes a restart after
