@@ -8,6 +8,7 @@ import json
 import random
 from datetime import timedelta
 
+from app.db import connect
 from tests.helpers import NOW, ago, at, call, iso, query, refresh, track, upsert_items
 
 
@@ -85,6 +86,34 @@ def test_what_the_user_did_since_shows_in_the_very_next_feed(conn) -> None:
     assert liked not in [r[0] for r in page(conn, "u3")]
     assert refresh(conn, "feed_pools") == {"feed_pools": "ok"}
     assert served_from_pool(conn, "u3") and page(conn, "u3") == page(conn, "u3", pools=False)
+
+
+def test_an_event_committed_after_the_build_shows_although_a_newer_one_was_built_in(fresh_db: str) -> None:
+    """Transactions commit out of id order: an event whose transaction drew its id before the
+    pool was built and committed after it is still "since", though the pool saw a newer one."""
+    with connect(fresh_db, autocommit=False) as conn, connect(fresh_db, autocommit=False) as writer:
+        world(conn)
+        conn.commit()
+        at(conn)
+        top, second = [r[0] for r in page(conn, "u3", 2)]
+        # A writer (an ingest job's COPY, say) draws its event's id now and commits later.
+        writer.execute("INSERT INTO pgrec.events (user_id, item_id, type, occurred_at) "
+                       "SELECT u.id, i.id, 'view', %s FROM pgrec.users u, pgrec.items i "
+                       "WHERE u.external_id = 'u3' AND i.external_id = %s", (NOW - timedelta(minutes=5), top))
+        # Meanwhile a newer event of the same user commits, and the pool is rebuilt with it.
+        track(conn, [{"user_id": "u3", "item_id": second, "type": "view", "at": iso(NOW - timedelta(minutes=4))}])
+        assert conn.execute("SELECT rows FROM rec.refresh('feed_pools')").fetchone()[0] == 1
+        conn.commit()
+        writer.commit()
+        at(conn)
+        listed = [r[0] for r in page(conn, "u3")]
+        assert top not in listed and second not in listed
+        assert served_from_pool(conn, "u3") and page(conn, "u3") == page(conn, "u3", pools=False)
+        # The next run rebuilds that pool (it missed an event), and only that one.
+        assert conn.execute("SELECT rows FROM rec.refresh('feed_pools')").fetchone()[0] == 1
+        assert conn.execute("SELECT rows FROM rec.refresh('feed_pools')").fetchone()[0] == 0
+        assert top not in [r[0] for r in page(conn, "u3")] and served_from_pool(conn, "u3")
+        conn.rollback()
 
 
 def test_items_that_stop_being_live_drop_out(conn) -> None:

@@ -38,10 +38,10 @@ CREATE TABLE pgrec.events (
 ALTER SEQUENCE pgrec.events_id_seq OWNED BY pgrec.events.id;
 COMMENT ON TABLE pgrec.events IS 'Interaction events, partitioned by month of occurred_at; event_id (client supplied, unique per user through pgrec.event_ids) makes delivery exactly-once.';
 
--- "This user's events written after event N": a precomputed feed asks it on every call
--- (rec._pooled_feed), and the answer is usually none, one index descent per partition instead
--- of a walk over the user's whole history.
-CREATE INDEX events_user_id ON pgrec.events (user_id, id);
+-- "This user's events from transactions the pool's build may not have seen": a precomputed
+-- feed asks it on every call (rec._pooled_feed), and the answer is usually none, one index
+-- descent per partition instead of a walk over the user's whole history.
+CREATE INDEX events_user_xact ON pgrec.events (user_id, xact_id);
 -- Per-item aggregates and item-to-item transitions.
 CREATE INDEX events_item_time ON pgrec.events (item_id, occurred_at);
 -- Events arrive roughly in time order, so BRIN indexes answer time windows inside a partition

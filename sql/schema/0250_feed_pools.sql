@@ -17,6 +17,11 @@ CREATE TABLE pgrec.feed_pools (
     version       text NOT NULL,           -- digest of what it depends on (rec._feed_pool_version)
     cold          boolean NOT NULL,        -- built while the user was below the cold-start thresholds
     policy        text NOT NULL,           -- the exclusion policy it was built under
+    -- Which of the user's events it saw: those of transactions its snapshot sees (the build's
+    -- own, xact_id, up to last_event_id). Not the newest event id alone: transactions commit
+    -- out of id order (rec._pool_events_since).
+    snapshot      pg_snapshot NOT NULL,
+    xact_id       bigint NOT NULL,
     last_event_id bigint NOT NULL,         -- the user's newest event it saw (0: none) ...
     latest_at     timestamptz,             -- ... and the time of their latest event (contemporary)
     -- The best eligible candidates, best score first (at most 100), and per category of those

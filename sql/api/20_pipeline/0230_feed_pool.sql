@@ -73,6 +73,21 @@ $$;
 COMMENT ON FUNCTION rec._feed_pool_version(text, bigint) IS
 'Internal: digest of what a precomputed feed depends on besides events and time (strategy, rules, models, the user''s preferences).';
 
+-- Whether a pool's build missed an event of its user. The build saw the transactions its
+-- snapshot sees, and of its own transaction the events up to last_event_id (a session may build
+-- pools and track events in one transaction). Not "id above the newest it saw" alone:
+-- transactions commit out of id order, so an event whose transaction drew its id before the
+-- build and committed after it has a lower id. Every transaction older than the snapshot's
+-- xmin was seen, so the first test is a range on the index events_user_xact (usually empty),
+-- and the rest runs only on the user's newest few events. A plain SQL expression: inlined.
+CREATE FUNCTION rec._pool_missed(p_event_xact bigint, p_event_id bigint, p_snapshot pg_snapshot, p_pool_xact bigint,
+                                 p_last_event_id bigint) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN p_event_xact >= pg_snapshot_xmin(p_snapshot)::text::bigint
+   AND (p_event_id > p_last_event_id OR NOT rec._xact_seen(p_event_xact, p_snapshot, p_pool_xact));
+COMMENT ON FUNCTION rec._pool_missed(bigint, bigint, pg_snapshot, bigint, bigint) IS
+'Internal: true when a feed pool built from p_snapshot (by transaction p_pool_xact, up to event p_last_event_id) did not see the event.';
+
 -- A page of the feed from the user's pool, or NULL when the pool cannot answer exactly as the
 -- full pipeline would (no pool, another version or clock, older than an hour, a page deeper
 -- than it holds, or an event since it was built that changes scores). What it does with events
@@ -83,7 +98,7 @@ COMMENT ON FUNCTION rec._feed_pool_version(text, bigint) IS
 -- the build: the candidate source following would bring it). Items that stopped being live drop
 -- out. Diversity and the page are computed afresh over what is left (rec._diversify).
 -- Cost (it is the feed's hot path): the user's events since the build are one read (index
--- events_user_id; usually none), liveness one count over the pool's ids, and when nothing
+-- events_user_xact; usually none), liveness one count over the pool's ids, and when nothing
 -- dropped out the pool's arrays are used as stored. (Custom plans: over the partitioned events
 -- the plan cache re-plans each call, about 0.4 ms; generic plans would avoid that on one node,
 -- but Citus cannot plan them.)
@@ -133,7 +148,9 @@ BEGIN
            coalesce(array_agg(DISTINCT e.item_id), '{}')
     INTO v_changed, v_dropped
     FROM pgrec.weighted_events AS e
-    WHERE e.user_id = v_pool.user_id AND e.id > v_pool.last_event_id AND e.occurred_at <= v_now;
+    WHERE e.user_id = v_pool.user_id
+      AND rec._pool_missed(e.xact_id, e.id, v_pool.snapshot, v_pool.xact_id, v_pool.last_event_id)
+      AND e.occurred_at <= v_now;
     IF v_changed THEN
         RETURN NULL;
     END IF;

@@ -3,9 +3,9 @@
 -- every feed strategy marked precomputed.
 -- Active: an event in the last 7 days (by rec.now()). Built, most recently active first and at
 -- most 1000 per run (the step runs every minute): users without a pool, then pools that can
--- no longer answer — an event since, another version (strategy, rules, models, preferences,
--- follows), new work of a followed creator, another replay clock, or older than 30 minutes
--- (rec._pooled_feed stops using them at an hour). Pools of users gone quiet for a day, and of
+-- no longer answer — an event it did not see (rec._pool_missed), another version (strategy,
+-- rules, models, preferences, follows), new work of a followed creator, another replay clock,
+-- or older than 30 minutes (rec._pooled_feed stops using them at an hour). Pools of users gone quiet for a day, and of
 -- strategies no longer served or precomputed, are dropped.
 -- Each pool keeps the best 100 eligible candidates of a call sized by the strategy's
 -- candidate_limit, exactly what a first page sees, with their reasons.
@@ -14,6 +14,10 @@ LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_now     constant timestamptz := rec.now();
     v_replay  constant boolean := coalesce(current_setting('rec.as_of', true), '') <> '';
+    -- What every pool of this run saw: taken before anything is read, so an event it sees was
+    -- seen by each build, and the one that arrives meanwhile counts as unseen (served as "since").
+    v_snapshot constant pg_snapshot := pg_current_snapshot();
+    v_xact    constant bigint := rec._own_xact();
     v_served  constant text := rec._served_feed_strategy();
     v_kept    constant text[] := ARRAY(SELECT s.name FROM pgrec.strategies AS s
                                        WHERE s.list = 'feed' AND (s.precomputed OR s.name = v_served) ORDER BY s.name);
@@ -48,7 +52,7 @@ BEGIN
                                    WHERE p.purpose = 'personalization'), true);
     FOR v_user IN
         SELECT a.user_id, u.external_id, a.last_event_id, k.strategy
-        FROM (SELECT e.user_id, max(e.id) AS last_event_id, max(e.occurred_at) AS last_at
+        FROM (SELECT e.user_id, max(e.id) AS last_event_id, max(e.xact_id) AS last_xact, max(e.occurred_at) AS last_at
               FROM pgrec.events AS e
               WHERE e.occurred_at > v_now - interval '7 days' AND e.occurred_at <= v_now
               GROUP BY e.user_id) AS a
@@ -63,6 +67,11 @@ BEGIN
         LEFT JOIN pgrec.consents AS uc ON uc.user_id = a.user_id AND uc.purpose = 'personalization'
         LEFT JOIN pgrec.feed_pools AS p ON p.user_id = a.user_id AND p.strategy = k.strategy
         WHERE p.user_id IS NULL OR p.last_event_id < a.last_event_id
+           -- (only a user with a transaction as new as the pool's can have one it missed)
+           OR CASE WHEN a.last_xact >= pg_snapshot_xmin(p.snapshot)::text::bigint
+                   THEN EXISTS (SELECT FROM pgrec.events AS e
+                                WHERE e.user_id = a.user_id
+                                  AND rec._pool_missed(e.xact_id, e.id, p.snapshot, p.xact_id, p.last_event_id)) END
            OR (p.as_of <> v_now AND (v_replay OR now() - p.built_at > interval '30 minutes'))
            OR p.version <> rec._feed_pool_digest(k.shared, u.updated_at, u.personalization,
                                                  coalesce(uc.granted, v_consent_default), ut.tags, uf.follows)
@@ -105,12 +114,12 @@ BEGIN
         v_scores := ARRAY(SELECT r.score FROM unnest(v_rows[1:100]) AS r);
         v_engagement := ARRAY(SELECT (r.signals).engagement FROM unnest(v_rows[1:100]) AS r);
         v_categories := ARRAY(SELECT coalesce(r.category, 0) FROM unnest(v_rows[1:100]) AS r);
-        INSERT INTO pgrec.feed_pools AS p (user_id, strategy, built_at, as_of, version, cold, policy, last_event_id,
+        INSERT INTO pgrec.feed_pools AS p (user_id, strategy, built_at, as_of, version, cold, policy,
+                                           snapshot, xact_id, last_event_id,
                                            latest_at, items, cutoff_categories, cutoff_scores, external_ids, scores,
                                            engagement, categories, reasons)
         VALUES (v_user.user_id, v_user.strategy, now(), v_now, v_version, c.cold_start, v_policy,
-                -- Read before the context: an event that arrives meanwhile counts as "since".
-                v_user.last_event_id,
+                v_snapshot, v_xact, v_user.last_event_id,
                 (c.u).latest_at,
                 v_items,
                 v_out_cats, v_out_scores,
@@ -118,7 +127,8 @@ BEGIN
                 v_reasons)
         ON CONFLICT ON CONSTRAINT feed_pools_pkey DO UPDATE
         SET built_at = excluded.built_at, as_of = excluded.as_of, version = excluded.version, cold = excluded.cold,
-            policy = excluded.policy, last_event_id = excluded.last_event_id, latest_at = excluded.latest_at,
+            policy = excluded.policy, snapshot = excluded.snapshot, xact_id = excluded.xact_id,
+            last_event_id = excluded.last_event_id, latest_at = excluded.latest_at,
             items = excluded.items,
             cutoff_categories = excluded.cutoff_categories, cutoff_scores = excluded.cutoff_scores,
             external_ids = excluded.external_ids, scores = excluded.scores,
