@@ -139,8 +139,9 @@ def pgrec_cluster(cluster: citus.CitusCluster) -> dict[str, tuple[str, int | Non
     """pgrec installed on the coordinator the way the README says, loaded and refreshed."""
     env = {**os.environ, "DATABASE_URL": cluster.url()}
     env.pop("PGOPTIONS", None)
-    subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=ROOT, env=env, check=True,
-                   capture_output=True, timeout=600)
+    migrated = subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=600)
+    assert migrated.returncode == 0, migrated.stderr[-1200:]
     return load_and_refresh(cluster.url())
 
 

@@ -21,13 +21,16 @@ UPGRADE = Path(__file__).with_suffix(".sql")
 
 
 def upgrade() -> None:
-    run_sql(op.get_bind(), UPGRADE.read_text())
+    # One statement at a time: Citus forwards some DDL to the workers with the query string it
+    # came in, and a worker refuses a string of several commands.
+    for statement in UPGRADE.read_text().split(";\n"):
+        if statement.strip():
+            run_sql(op.get_bind(), statement)
 
 
 def downgrade() -> None:
-    run_sql(op.get_bind(), """
-        DROP INDEX pgrec.events_user_xact;
-        CREATE INDEX events_user_id ON pgrec.events (user_id, id);
-        TRUNCATE pgrec.feed_pools;
-        ALTER TABLE pgrec.feed_pools DROP COLUMN snapshot, DROP COLUMN xact_id;
-    """)
+    for statement in ("DROP INDEX pgrec.events_user_xact",
+                      "CREATE INDEX events_user_id ON pgrec.events (user_id, id)",
+                      "TRUNCATE pgrec.feed_pools",
+                      "ALTER TABLE pgrec.feed_pools DROP COLUMN snapshot, DROP COLUMN xact_id"):
+        run_sql(op.get_bind(), statement)
