@@ -33,9 +33,10 @@ browser:
 	    echo "chromium is not installed and this is not root: the browser tests will be skipped"; \
 	  fi; }
 
-# The tests start their own embedded instance (.pgdata-test/) so they can run beside `make run`.
+# The tests start their own embedded instances (.pgdata-test/, .pgdata-test-2/: two pytest sessions
+# side by side, tests/run_suite.py) so they can run beside `make run`.
 test: install browser
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m tests.run_suite
 
 bench: install
 	$(BIN)/python -m benchmarks.foundation

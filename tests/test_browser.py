@@ -474,6 +474,9 @@ def test_marketplace_view(market_live: Live, page, screenshots: Path) -> None:
     # A maximum distance: the circle is drawn and no listing beyond it stays.
     page.fill("#market-max-km", "5")
     page.click("#market-save")
+    # Saved, then reloaded: the toast comes when the save has answered, in the same task that
+    # starts the reload (a circle may be on the map from the last page already).
+    page.wait_for_function("() => document.querySelector('#toast').textContent.startsWith('preferences saved for')")
     page.wait_for_selector("#market-map [data-testid=max-distance]")
     page.wait_for_function("() => !document.querySelector('#market-status').textContent.startsWith('loading')")
     prefs = market_live.call("GET", f"/v1/users/{seeker}/export").json()["user"]["preferences"]
