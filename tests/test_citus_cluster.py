@@ -223,6 +223,9 @@ def test_feeds_are_served_from_precomputed_pools_on_the_cluster(cluster: citus.C
         pooled = [r[0] for r in conn.execute(
             "SELECT user_id FROM pgrec.feed_pools WHERE strategy = 'default' ORDER BY user_id LIMIT 3")]
         assert len(pooled) == 3
+        # Custom plans here: Citus cannot run generic plans of the pooled path (one node plans it once).
+        assert not any("plan_cache_mode" in c for c in conn.execute(
+            "SELECT coalesce(proconfig, '{}') FROM pg_proc WHERE proname = '_pooled_feed'").fetchone()[0])
         users = [r[0] for r in conn.execute("SELECT external_id FROM pgrec.users WHERE id = ANY (%s) ORDER BY id",
                                             (pooled,))]
         for uid, user in zip(pooled, users):

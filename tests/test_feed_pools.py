@@ -263,3 +263,13 @@ def test_a_strict_category_cap_is_served_from_a_pool_that_reaches_past_the_domin
     for n, offset in ((20, 0), (10, 10)):
         assert page(conn, "w1", n, offset, "explore") == page(conn, "w1", n, offset, "explore", pools=False)
     assert served_from_pool(conn, "w1", "explore")
+
+
+def test_the_pooled_path_is_planned_once_on_one_node(conn) -> None:
+    """A generic plan, so the read of the user's events over the monthly partitions is not
+    re-planned on each call (on Citus it stays custom: tests/test_citus_cluster.py)."""
+    (config,), = query(conn, "SELECT proconfig FROM pg_proc WHERE oid = 'rec._pooled_feed(text, text, integer, integer)'::regprocedure")
+    assert "plan_cache_mode=force_generic_plan" in config
+    world(conn)
+    for _ in range(3):  # the generic plan serves repeated calls the same page as the pipeline
+        assert served_from_pool(conn, "u4") and page(conn, "u4") == page(conn, "u4", pools=False)

@@ -99,9 +99,7 @@ COMMENT ON FUNCTION rec._pool_missed(bigint, bigint, pg_snapshot, bigint, bigint
 -- out. Diversity and the page are computed afresh over what is left (rec._diversify).
 -- Cost (it is the feed's hot path): the user's events since the build are one read (index
 -- events_user_xact; usually none), liveness one count over the pool's ids, and when nothing
--- dropped out the pool's arrays are used as stored. (Custom plans: over the partitioned events
--- the plan cache re-plans each call, about 0.4 ms; generic plans would avoid that on one node,
--- but Citus cannot plan them.)
+-- dropped out the pool's arrays are used as stored; its queries are planned once (below).
 CREATE FUNCTION rec._pooled_feed(p_user_id text, p_strategy text, p_n integer, p_offset integer)
 RETURNS rec.ranked_item[]
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
@@ -221,3 +219,15 @@ END;
 $$;
 COMMENT ON FUNCTION rec._pooled_feed(text, text, integer, integer) IS
 'Internal: a feed page from the user''s precomputed pool, exactly as the full pipeline would serve it, or NULL when the pool cannot tell.';
+
+-- Planned once per session on one node. Left to itself the plan cache re-plans the read of the
+-- user's events on every call (over the monthly partitions a custom plan is estimated cheaper
+-- than a generic one), about 0.4 ms of a call that costs one or two. Citus cannot run generic
+-- plans of these queries (0A000), so on a cluster they stay custom.
+DO $$
+BEGIN
+    IF NOT pgrec.citus_enabled() THEN
+        ALTER FUNCTION rec._pooled_feed(text, text, integer, integer) SET plan_cache_mode = force_generic_plan;
+    END IF;
+END;
+$$;
