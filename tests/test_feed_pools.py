@@ -48,10 +48,12 @@ def page(conn, user: str, n: int = 20, offset: int = 0, strategy: str | None = N
 
 
 def served_from_pool(conn, user: str, strategy: str | None = None) -> bool:
-    """Whether rec.feed reads the pool: shuffle the pool's stored ids (scores stay) and see if the feed follows."""
+    """Whether rec.feed reads the pool: shuffle the pool's stored ids, of the candidates and of the stored page
+    (scores stay), and see if the feed follows."""
     before = page(conn, user, strategy=strategy)
     conn.execute("SAVEPOINT probe")
-    conn.execute("""UPDATE pgrec.feed_pools p SET external_ids = ARRAY(SELECT x FROM unnest(p.external_ids) AS x ORDER BY md5(x))
+    conn.execute("""UPDATE pgrec.feed_pools p SET external_ids = ARRAY(SELECT x FROM unnest(p.external_ids) AS x ORDER BY md5(x)),
+                                               page_ids = ARRAY(SELECT x FROM unnest(p.page_ids) AS x ORDER BY md5(x))
                     FROM pgrec.users u WHERE u.id = p.user_id AND u.external_id = %s AND p.strategy = coalesce(%s, 'default')""", (user, strategy))
     tampered = page(conn, user, strategy=strategy)
     conn.execute("ROLLBACK TO SAVEPOINT probe")
@@ -69,6 +71,29 @@ def test_active_users_get_pools_and_pages_equal_the_full_pipeline(conn) -> None:
         assert page(conn, user, 10, 0) + page(conn, user, 10, 10) == page(conn, user, 20, 0)
     # Asking for the served strategy by name reads the same pool.
     assert page(conn, "u0", strategy="default") == page(conn, "u0")
+
+
+def test_a_pool_serves_the_page_it_stored_and_diversifies_again_without_one(conn) -> None:
+    world(conn)
+    stored = query(conn, """SELECT cardinality(p.page_ids), cardinality(p.items) FROM pgrec.feed_pools p
+                            JOIN pgrec.users u ON u.id = p.user_id WHERE u.external_id = 'u5'""")[0]
+    assert 20 <= stored[0] <= stored[1]
+    expected = page(conn, "u5", pools=False)
+    assert page(conn, "u5") == expected
+    # The stored page is what is served: reversed, the feed follows it.
+    conn.execute("SAVEPOINT probe")
+    conn.execute("""UPDATE pgrec.feed_pools p SET page_ids = ARRAY(SELECT x FROM unnest(p.page_ids) WITH ORDINALITY AS k(x, n)
+                                                                  ORDER BY n DESC)
+                    FROM pgrec.users u WHERE u.id = p.user_id AND u.external_id = 'u5'""")
+    assert [r[0] for r in page(conn, "u5")] != [r[0] for r in expected]
+    conn.execute("ROLLBACK TO SAVEPOINT probe")
+    # A pool without a stored page (built before pools stored one, or a page too shallow for the
+    # request) is diversified at the call, still from the pool and still the pipeline's page.
+    conn.execute("""UPDATE pgrec.feed_pools p SET page_ids = '{}', page_scores = '{}', page_reasons = '{}'
+                    FROM pgrec.users u WHERE u.id = p.user_id AND u.external_id = 'u5'""")
+    assert served_from_pool(conn, "u5")
+    assert page(conn, "u5") == expected
+    assert page(conn, "u5", 10, 30) == page(conn, "u5", 10, 30, pools=False)
 
 
 def test_what_the_user_did_since_shows_in_the_very_next_feed(conn) -> None:
@@ -210,7 +235,8 @@ def test_a_strategy_marked_precomputed_is_served_from_pools_too(conn) -> None:
     before = page(conn, "u3", strategy="explore")
     assert before == page(conn, "u3", strategy="explore", pools=False)
     conn.execute("SAVEPOINT probe")
-    conn.execute("""UPDATE pgrec.feed_pools p SET external_ids = ARRAY(SELECT x FROM unnest(p.external_ids) AS x ORDER BY md5(x))
+    conn.execute("""UPDATE pgrec.feed_pools p SET external_ids = ARRAY(SELECT x FROM unnest(p.external_ids) AS x ORDER BY md5(x)),
+                                               page_ids = ARRAY(SELECT x FROM unnest(p.page_ids) AS x ORDER BY md5(x))
                     FROM pgrec.users u WHERE u.id = p.user_id AND u.external_id = 'u3' AND p.strategy = 'explore'""")
     assert page(conn, "u3", strategy="explore") != before  # read from the explore pool
     conn.execute("ROLLBACK TO SAVEPOINT probe")

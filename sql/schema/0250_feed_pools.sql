@@ -36,10 +36,17 @@ CREATE TABLE pgrec.feed_pools (
     engagement    double precision[] NOT NULL,
     categories    integer[] NOT NULL,      -- the diversity category (0: none)
     reasons       jsonb NOT NULL,          -- per item, its reasons object (terms, reasons, ...)
+    -- The page these give while nothing drops out, as deep as it is exact (rec._pool_page):
+    -- the items, their scores after diversity and their reasons, served as stored.
+    page_ids      text[] NOT NULL DEFAULT '{}',
+    page_scores   double precision[] NOT NULL DEFAULT '{}',
+    page_reasons  jsonb[] NOT NULL DEFAULT '{}',
     PRIMARY KEY (user_id, strategy),
     CHECK (cardinality(items) = cardinality(scores) AND cardinality(items) = cardinality(external_ids)
            AND cardinality(items) = cardinality(engagement) AND cardinality(items) = cardinality(categories)
-           AND cardinality(cutoff_categories) = cardinality(cutoff_scores))
+           AND cardinality(cutoff_categories) = cardinality(cutoff_scores)),
+    CONSTRAINT feed_pools_page_check
+        CHECK (cardinality(page_ids) = cardinality(page_scores) AND cardinality(page_ids) = cardinality(page_reasons))
 );
 COMMENT ON TABLE pgrec.feed_pools IS 'Per user and strategy: the scored candidate pool of the feed, for serving a page without the full pipeline (refresh step: feed_pools).';
 -- "Which pools are oldest" for the refresh step.

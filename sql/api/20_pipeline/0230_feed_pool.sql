@@ -88,6 +88,41 @@ RETURN p_event_xact >= pg_snapshot_xmin(p_snapshot)::text::bigint
 COMMENT ON FUNCTION rec._pool_missed(bigint, bigint, pg_snapshot, bigint, bigint) IS
 'Internal: true when a feed pool built from p_snapshot (by transaction p_pool_xact, up to event p_last_event_id) did not see the event.';
 
+-- The page of a pool: the first p_want positions of the listable candidates after diversity
+-- (rec._diversify), as deep as it is exact — it stops before the first position that a
+-- candidate left out of the pool could have taken (its category's best left-out score, less
+-- the penalty for every listable candidate of that category, reaches the position's adjusted
+-- score) or where the category cap gave way (only the full pipeline can tell those). p_keep:
+-- the positions in the pool of the listable candidates (NULL: all), for their reasons. The one
+-- definition the build (which stores the page, rec._refresh_feed_pools) and serving use.
+CREATE FUNCTION rec._pool_page(p_keys text[], p_scores double precision[], p_engagement double precision[],
+                               p_categories integer[], p_keep integer[], p_reasons jsonb, p_cutoff_categories integer[],
+                               p_cutoff_scores double precision[], p_penalty double precision, p_max integer,
+                               p_window integer, p_want integer)
+RETURNS rec.ranked_item[]
+LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp
+BEGIN ATOMIC
+    WITH reach AS (
+        SELECT max(o.s - CASE WHEN o.c = 0 THEN 0
+                              ELSE p_penalty * (SELECT count(*) FROM unnest(p_categories) AS k WHERE k = o.c) END) AS r
+        FROM unnest(p_cutoff_categories, p_cutoff_scores) AS o(c, s)
+    ), page AS (
+        SELECT d.*, bool_and(reach.r IS NULL OR NOT d.forced AND d.adjusted > reach.r) OVER (ORDER BY d.n) AS exact
+        FROM rec._diversify(p_scores, p_engagement, p_keys, p_categories, p_penalty, p_max, p_window, p_want)
+             WITH ORDINALITY AS d(idx, score, adjusted, forced, n)
+        CROSS JOIN reach
+    )
+    SELECT coalesce(array_agg(ROW(p_keys[p.idx], p.score,
+                                  CASE WHEN p.score = p_scores[p.idx] THEN r.reasons
+                                       ELSE jsonb_set(r.reasons, '{terms,diversity}', to_jsonb(p.score - p_scores[p.idx])) END
+                                 )::rec.ranked_item ORDER BY p.n) FILTER (WHERE p.exact), '{}')
+    FROM page AS p
+    -- The stored reasons are compressed: expanded once here, not decompressed per element.
+    JOIN jsonb_array_elements(p_reasons) WITH ORDINALITY AS r(reasons, n) ON r.n = coalesce(p_keep[p.idx], p.idx);
+END;
+COMMENT ON FUNCTION rec._pool_page(text[], double precision[], double precision[], integer[], integer[], jsonb, integer[], double precision[], double precision, integer, integer, integer) IS
+'Internal: the exact part of a feed pool''s page (the first p_want positions after diversity, up to the first one a left-out candidate could have taken).';
+
 -- A page of the feed from the user's pool, or NULL when the pool cannot answer exactly as the
 -- full pipeline would (no pool, another version or clock, older than an hour, a page deeper
 -- than it holds, or an event since it was built that changes scores). What it does with events
@@ -99,7 +134,8 @@ COMMENT ON FUNCTION rec._pool_missed(bigint, bigint, pg_snapshot, bigint, bigint
 -- out. Diversity and the page are computed afresh over what is left (rec._diversify).
 -- Cost (it is the feed's hot path): the user's events since the build are one read (index
 -- events_user_xact; usually none), liveness one count over the pool's ids, and when nothing
--- dropped out the pool's arrays are used as stored; its queries are planned once (below).
+-- dropped out the page the build stored is sliced (nothing is scored or diversified); its
+-- queries are planned once (below).
 CREATE FUNCTION rec._pooled_feed(p_user_id text, p_strategy text, p_n integer, p_offset integer)
 RETURNS rec.ranked_item[]
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
@@ -115,7 +151,6 @@ DECLARE
     v_scores  double precision[];
     v_eng     double precision[];
     v_cats    integer[];
-    v_reach   double precision;        -- the best a left-out candidate could score on the page
     v_page    rec.ranked_item[];
     v_user    bigint;
 BEGIN
@@ -169,6 +204,13 @@ BEGIN
             WHERE pgrec.is_live(i.status, i.created_at, i.expires_at, v_now)) = cardinality(v_pool.items) THEN
         -- Every position (v_keep[k] = k). Concatenation makes plain copies: a stored array may be
         -- compressed, and each element read below would decompress it again.
+        -- The page the build computed from these very arrays, as deep as it is exact.
+        IF p_offset + p_n <= cardinality(v_pool.page_ids) THEN
+            SELECT array_agg(ROW(k.item_id, k.score, k.reasons)::rec.ranked_item ORDER BY k.n) INTO v_page
+            FROM unnest(v_pool.page_ids[p_offset + 1 : p_offset + p_n], v_pool.page_scores[p_offset + 1 : p_offset + p_n],
+                        v_pool.page_reasons[p_offset + 1 : p_offset + p_n]) WITH ORDINALITY AS k(item_id, score, reasons, n);
+            RETURN v_page;
+        END IF;
         v_keep := NULL;
         v_keys := v_pool.external_ids || '{}'::text[];
         v_scores := v_pool.scores || '{}'::double precision[];
@@ -190,31 +232,13 @@ BEGIN
     SELECT * INTO v_params FROM pgrec.strategies AS s
     WHERE s.name = CASE WHEN v_pool.cold THEN (SELECT x.cold_start FROM pgrec.strategies AS x WHERE x.name = p_strategy)
                         ELSE p_strategy END;
-    -- A left-out candidate of category c scores at most its category's best left-out score,
-    -- less the penalty for every listable pool item of c (all rank above it).
-    SELECT max(o.s - CASE WHEN o.c = 0 THEN 0
-                          ELSE v_params.diversity_penalty * (SELECT count(*) FROM unnest(v_cats) AS k WHERE k = o.c) END)
-    INTO v_reach
-    FROM unnest(v_pool.cutoff_categories, v_pool.cutoff_scores) AS o(c, s);
-    WITH page AS (
-        SELECT d.*
-        FROM rec._diversify(v_scores, v_eng, v_keys, v_cats, v_params.diversity_penalty, v_params.max_per_category,
-                            v_params.category_window, p_offset + p_n) WITH ORDINALITY AS d(idx, score, adjusted, forced, n)
-    )
-    SELECT CASE WHEN v_reach IS NOT NULL
-                     -- a candidate left out of the pool could have taken a place on this
-                     -- page (or the category cap gave way): only the full pipeline can tell
-                     AND (bool_or(p.forced) OR min(p.adjusted) <= v_reach) THEN NULL
-                ELSE coalesce(array_agg(ROW(v_keys[p.idx], p.score,
-                                            CASE WHEN p.score = v_scores[p.idx] THEN r.reasons
-                                                 ELSE jsonb_set(r.reasons, '{terms,diversity}',
-                                                                to_jsonb(p.score - v_scores[p.idx])) END
-                                           )::rec.ranked_item ORDER BY p.n) FILTER (WHERE p.n > p_offset), '{}') END
-    INTO v_page
-    FROM page AS p
-    -- The stored reasons are compressed: expanded once here, not decompressed per element.
-    JOIN jsonb_array_elements(v_pool.reasons) WITH ORDINALITY AS r(reasons, n) ON r.n = coalesce(v_keep[p.idx], p.idx);
-    RETURN v_page;
+    v_page := rec._pool_page(v_keys, v_scores, v_eng, v_cats, v_keep, v_pool.reasons, v_pool.cutoff_categories,
+                             v_pool.cutoff_scores, v_params.diversity_penalty, v_params.max_per_category,
+                             v_params.category_window, p_offset + p_n);
+    IF cardinality(v_page) < p_offset + p_n THEN
+        RETURN NULL;
+    END IF;
+    RETURN v_page[p_offset + 1 : p_offset + p_n];
 END;
 $$;
 COMMENT ON FUNCTION rec._pooled_feed(text, text, integer, integer) IS

@@ -33,7 +33,11 @@ DECLARE
     v_shared_parts text[];
     v_consent_default boolean;
     v_version text;
-    v_policy  text;
+    v_params  pgrec.strategies;
+    v_page    rec.ranked_item[];
+    v_page_ids text[];
+    v_page_scores double precision[];
+    v_page_reasons jsonb[];
     v_items   bigint[];
     v_ids     text[];
     v_scores  double precision[];
@@ -105,26 +109,33 @@ BEGIN
         SELECT coalesce(jsonb_agg(r.reasons ORDER BY r.ord), '[]') INTO v_reasons
         FROM rec._reasons(c, v_rows[1:100], array_fill(0::float8, ARRAY[least(v_total, 100)])) AS r;
         -- Values computed first: Citus runs no subquery inside an INSERT into a distributed table.
-        SELECT s.exclusion_policy INTO v_policy FROM pgrec.strategies AS s
-        WHERE s.name = CASE WHEN c.cold_start THEN (SELECT x.cold_start FROM pgrec.strategies AS x
-                                                    WHERE x.name = v_user.strategy) ELSE v_user.strategy END;
         v_version := rec._feed_pool_version(v_user.strategy, v_user.user_id);
         v_items := ARRAY(SELECT r.item_id FROM unnest(v_rows[1:100]) AS r);
         v_ids := ARRAY(SELECT r.external_id FROM unnest(v_rows[1:100]) AS r);
         v_scores := ARRAY(SELECT r.score FROM unnest(v_rows[1:100]) AS r);
         v_engagement := ARRAY(SELECT (r.signals).engagement FROM unnest(v_rows[1:100]) AS r);
         v_categories := ARRAY(SELECT coalesce(r.category, 0) FROM unnest(v_rows[1:100]) AS r);
+        -- The page serving slices while nothing drops out: diversified once, here.
+        SELECT * INTO v_params FROM pgrec.strategies AS s
+        WHERE s.name = CASE WHEN c.cold_start THEN (SELECT x.cold_start FROM pgrec.strategies AS x
+                                                    WHERE x.name = v_user.strategy) ELSE v_user.strategy END;
+        v_page := rec._pool_page(v_ids, v_scores, v_engagement, v_categories, NULL, v_reasons, v_out_cats, v_out_scores,
+                                 v_params.diversity_penalty, v_params.max_per_category, v_params.category_window,
+                                 cardinality(v_ids));
+        v_page_ids := ARRAY(SELECT r.item_id FROM unnest(v_page) AS r);
+        v_page_scores := ARRAY(SELECT r.score FROM unnest(v_page) AS r);
+        v_page_reasons := ARRAY(SELECT r.reasons FROM unnest(v_page) AS r);
         INSERT INTO pgrec.feed_pools AS p (user_id, strategy, built_at, as_of, version, cold, policy,
                                            snapshot, xact_id, last_event_id,
                                            latest_at, items, cutoff_categories, cutoff_scores, external_ids, scores,
-                                           engagement, categories, reasons)
-        VALUES (v_user.user_id, v_user.strategy, now(), v_now, v_version, c.cold_start, v_policy,
+                                           engagement, categories, reasons, page_ids, page_scores, page_reasons)
+        VALUES (v_user.user_id, v_user.strategy, now(), v_now, v_version, c.cold_start, v_params.exclusion_policy,
                 v_snapshot, v_xact, v_user.last_event_id,
                 (c.u).latest_at,
                 v_items,
                 v_out_cats, v_out_scores,
                 v_ids, v_scores, v_engagement, v_categories,
-                v_reasons)
+                v_reasons, v_page_ids, v_page_scores, v_page_reasons)
         ON CONFLICT ON CONSTRAINT feed_pools_pkey DO UPDATE
         SET built_at = excluded.built_at, as_of = excluded.as_of, version = excluded.version, cold = excluded.cold,
             policy = excluded.policy, snapshot = excluded.snapshot, xact_id = excluded.xact_id,
@@ -132,7 +143,8 @@ BEGIN
             items = excluded.items,
             cutoff_categories = excluded.cutoff_categories, cutoff_scores = excluded.cutoff_scores,
             external_ids = excluded.external_ids, scores = excluded.scores,
-            engagement = excluded.engagement, categories = excluded.categories, reasons = excluded.reasons;
+            engagement = excluded.engagement, categories = excluded.categories, reasons = excluded.reasons,
+            page_ids = excluded.page_ids, page_scores = excluded.page_scores, page_reasons = excluded.page_reasons;
         v_built := v_built + 1;
     END LOOP;
     RETURN v_built;
