@@ -230,13 +230,15 @@ def test_feeds_are_served_from_precomputed_pools_on_the_cluster(cluster: citus.C
                                             (pooled,))]
         for uid, user in zip(pooled, users):
             served = conn.execute("SELECT item_id, score, reasons FROM rec.feed(%s, 20)", (user,)).fetchall()
-            # Shuffling the pool's stored ids (scores stay) moves the page: it was read from the pool.
+            # Shuffling the pool's stored ids, of its candidates and of its stored page (scores stay),
+            # moves the page: it was read from the pool.
             with conn.transaction(force_rollback=True):
                 # As the functions' owner: Citus refuses a transaction that reads placements
                 # another role modified in it.
                 conn.execute("SET LOCAL ROLE pgrec_owner")
                 conn.execute("UPDATE pgrec.feed_pools SET external_ids = ARRAY(SELECT x FROM unnest(external_ids) AS x "
-                             "ORDER BY md5(x)) WHERE user_id = %s AND strategy = 'default'", (uid,))
+                             "ORDER BY md5(x)), page_ids = ARRAY(SELECT x FROM unnest(page_ids) AS x ORDER BY md5(x)) "
+                             "WHERE user_id = %s AND strategy = 'default'", (uid,))
                 assert conn.execute("SELECT item_id, score, reasons FROM rec.feed(%s, 20)", (user,)).fetchall() != served
             conn.execute("SET rec.pools = off")
             assert conn.execute("SELECT item_id, score, reasons FROM rec.feed(%s, 20)", (user,)).fetchall() == served
