@@ -70,6 +70,25 @@ def test_api_role_cannot_read_tables(api_db: ApiDatabase, client: TestClient) ->
     assert client.put("/v1/items", json=[{"id": "role-check"}], headers=api_db.bearer("writer")).json() == {"written": 1}
 
 
+def test_api_connections_keep_pgoptions(api_db: ApiDatabase, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The API sets its own statement timeout through ``options``, which makes libpq ignore
+    PGOPTIONS; a replay clock given there (as every other client takes it) must still reach
+    the API's sessions, and options in the URL win over it, as in libpq."""
+    from app.api.db import api_conninfo
+    from app.settings import Settings
+
+    monkeypatch.setenv("PGOPTIONS", "-c rec.as_of=2026-01-02T03:04:05+00")
+    settings = Settings()
+    with psycopg.connect(api_conninfo(settings, api_db.app_url), autocommit=True) as conn:
+        assert conn.execute("SELECT rec.now() = '2026-01-02T03:04:05+00'").fetchone()[0]
+        assert conn.execute("SELECT setting::int FROM pg_settings WHERE name = 'statement_timeout'"
+                            ).fetchone()[0] == settings.api_statement_timeout_ms
+    url = psycopg.conninfo.make_conninfo(api_db.app_url, options="-c rec.pools=off")
+    with psycopg.connect(api_conninfo(settings, url), autocommit=True) as conn:
+        assert conn.execute("SELECT current_setting('rec.as_of', true), current_setting('rec.pools', true)"
+                            ).fetchone() in {("", "off"), (None, "off")}
+
+
 def test_admin_endpoint_needs_an_admin_database_role(api_db: ApiDatabase, client: TestClient,
                                                      admin_client: TestClient) -> None:
     body = error_of(client.post("/v1/admin/refresh", headers=api_db.bearer("admin")), 403)

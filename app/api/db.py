@@ -13,6 +13,7 @@ With ``PGREC_READ_DATABASE_URL`` a second pool reaches a hot standby, and every 
 
 from __future__ import annotations
 
+import os
 import select
 import threading
 from datetime import datetime
@@ -31,10 +32,14 @@ from app.settings import Settings
 
 def api_conninfo(settings: Settings, url: str | None = None, application_name: str = "pgrec-api") -> str:
     """The URL the API connects with (``url``, else the primary's), plus its application name
-    and statement timeout."""
+    and statement timeout.
+
+    Setting ``options`` makes libpq ignore ``PGOPTIONS``, so the options libpq would have taken
+    from there (the URL's own, else ``PGOPTIONS``) come first: ``PGOPTIONS="-c rec.as_of=..."``
+    serves the API at a replay clock as it does every other client."""
     url = url or settings.api_database_url or app_db.database_url()
     info = psycopg.conninfo.conninfo_to_dict(url)
-    options = " ".join(filter(None, [str(info.get("options") or ""),
+    options = " ".join(filter(None, [str(info.get("options") or os.environ.get("PGOPTIONS") or ""),
                                      f"-c statement_timeout={settings.api_statement_timeout_ms}"]))
     return psycopg.conninfo.make_conninfo(url, application_name=info.get("application_name") or application_name,
                                           options=options)
