@@ -182,6 +182,29 @@ def run_sql(bind, sql: str) -> None:
     bind.connection.driver_connection.execute(sql)
 
 
+def sql_statements(text: str) -> list[str]:
+    """The statements of a SQL file, split at lines ending in ``;`` outside ``$$`` quotes
+    (function bodies, DO blocks); the comments before a statement stay with it."""
+    statements, current, quoted = [], [], False
+    for line in text.splitlines(keepends=True):
+        current.append(line)
+        if line.count("$$") % 2:
+            quoted = not quoted
+        if not quoted and line.rstrip().endswith(";"):
+            statements.append("".join(current).strip())
+            current = []
+    if any(line.strip() and not line.lstrip().startswith("--") for line in current):
+        statements.append("".join(current).strip())  # a last statement without its semicolon
+    return statements
+
+
+def run_sql_statements(bind, text: str) -> None:
+    """Run a migration's SQL one statement at a time: Citus forwards some DDL to the workers
+    with the query string it came in, and a worker refuses a string of several commands."""
+    for statement in sql_statements(text):
+        run_sql(bind, statement)
+
+
 def _alembic_config(url: str):
     from alembic.config import Config
 

@@ -133,6 +133,40 @@ def test_itemknn_is_rp3beta_over_every_event_type_and_all_history(conn) -> None:
     assert facts["items_covered"] == 4 and facts["training_events"] == len(events)
 
 
+def test_a_deleted_item_takes_its_neighbour_rows_both_ways(conn) -> None:
+    """pgrec.item_neighbors has no foreign keys (a refresh would check each of millions of rows):
+    a statement trigger deletes a deleted item's rows, as item and as neighbour, of every model,
+    and rec.forget_user's deleted items go the same way."""
+    taste_world(conn)
+    conn.execute("UPDATE pgrec.items SET creator_id = 'u1' WHERE external_id = 'a3'")
+    fit(conn, "itemknn")
+    fit(conn, "ease")
+
+    def rows_of(item: str) -> dict[str, int]:
+        return dict(query(conn, """
+            SELECT n.source, count(*) FROM pgrec.item_neighbors n JOIN pgrec.items i ON i.external_id = %s
+            WHERE i.id IN (n.item_id, n.neighbor_id) GROUP BY 1""", (item,)))
+
+    def dangling() -> int:
+        return query(conn, """SELECT count(*) FROM pgrec.item_neighbors n WHERE NOT EXISTS
+            (SELECT FROM pgrec.items i WHERE i.id = n.item_id) OR NOT EXISTS
+            (SELECT FROM pgrec.items i WHERE i.id = n.neighbor_id)""")[0][0]
+
+    assert set(rows_of("a1")) == {"itemknn", "ease"} and set(rows_of("a3")) == {"itemknn", "ease"}
+    total = query(conn, "SELECT count(*) FROM pgrec.item_neighbors")[0][0]
+    gone = sum(rows_of("a1").values())
+    conn.execute("DELETE FROM pgrec.items WHERE external_id = 'a1'")
+    assert query(conn, "SELECT count(*) FROM pgrec.item_neighbors")[0][0] == total - gone
+    assert dangling() == 0
+    conn.execute("SELECT rec.forget_user('u1', 'delete')")
+    assert query(conn, "SELECT count(*) FROM pgrec.items WHERE external_id = 'a3'")[0][0] == 0
+    assert dangling() == 0
+    # The next fits write no row of them either.
+    fit(conn, "itemknn")
+    fit(conn, "ease")
+    assert dangling() == 0 and rows_of("a2")
+
+
 def test_ease_fits_its_own_regularisation_and_serves_each_users_best_unseen_items(conn) -> None:
     taste_world(conn)
     fit(conn, "ease")

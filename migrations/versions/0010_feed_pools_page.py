@@ -10,7 +10,7 @@ from pathlib import Path
 
 from alembic import op
 
-from app.schema import run_sql
+from app.schema import run_sql, run_sql_statements
 
 revision = "0010"
 down_revision = "0009"
@@ -21,11 +21,7 @@ UPGRADE = Path(__file__).with_suffix(".sql")
 
 
 def upgrade() -> None:
-    # One statement at a time: Citus forwards some DDL to the workers with the query string it
-    # came in, and a worker refuses a string of several commands.
-    for statement in UPGRADE.read_text().split(";\n"):
-        if statement.strip():
-            run_sql(op.get_bind(), statement)
+    run_sql_statements(op.get_bind(), UPGRADE.read_text())
 
 
 def downgrade() -> None:

@@ -14,14 +14,17 @@ CREATE FUNCTION rec._itemknn_rows(p_items bigint[], p_beta double precision, p_m
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
-    v_rows bigint;
+    v_rows  bigint;
+    -- Rows only between items that exist (pgrec.item_neighbors has no foreign keys): an item
+    -- deleted since its users' strengths were stored gets none, and is no one's neighbour.
+    v_items constant bigint[] := ARRAY(SELECT i.id FROM pgrec.items AS i WHERE i.id = ANY (p_items));
 BEGIN
     DELETE FROM pgrec.item_neighbors AS n WHERE n.source = 'itemknn' AND n.item_id = ANY (p_items);
     WITH walks_from AS (
         SELECT x.user_id, x.item_id, x.strength / d.degree AS from_item
         FROM pgrec.itemknn_interactions AS x
         JOIN pg_temp.itemknn_degrees AS d ON d.item_id = x.item_id
-        WHERE x.item_id = ANY (p_items)
+        WHERE x.item_id = ANY (v_items)
     ),
     walks_to AS (
         SELECT y.user_id, y.item_id, y.strength / en.energy AS to_item
@@ -46,7 +49,6 @@ BEGIN
     INSERT INTO pgrec.item_neighbors (item_id, source, neighbor_id, score)
     SELECT r.item_id, 'itemknn', r.neighbor_id, r.score
     FROM ranked AS r
-    -- An item deleted since its users' strengths were stored has no row to point at.
     WHERE r.rank <= p_k AND r.score > 0 AND EXISTS (SELECT FROM pgrec.items AS i WHERE i.id = r.neighbor_id)
     ORDER BY r.item_id, r.neighbor_id;
     GET DIAGNOSTICS v_rows = ROW_COUNT;

@@ -63,7 +63,13 @@ BEGIN
         FROM (SELECT DISTINCT e.item_id, e.user_id FROM pgrec.events AS e JOIN pgrec.items AS i ON i.id = e.item_id
               WHERE i.creator_id = forget_user.user_id) AS x;
         PERFORM rec._log_changes('events', v_items, v_users);
-        DELETE FROM pgrec.items AS i WHERE i.creator_id = forget_user.user_id;
+        v_items := ARRAY(SELECT i.id FROM pgrec.items AS i WHERE i.creator_id = forget_user.user_id ORDER BY i.id);
+        IF pgrec.citus_enabled() THEN
+            -- One PostgreSQL deletes their neighbour rows by trigger (pgrec.drop_item_neighbors);
+            -- Citus has none on reference tables.
+            DELETE FROM pgrec.item_neighbors AS n WHERE n.item_id = ANY (v_items) OR n.neighbor_id = ANY (v_items);
+        END IF;
+        DELETE FROM pgrec.items AS i WHERE i.id = ANY (v_items);
         GET DIAGNOSTICS v_n = ROW_COUNT;
         v_erased := v_erased || jsonb_build_object('items', v_n);
     END IF;
