@@ -11,6 +11,7 @@ bringing it to the current schema with ``alembic upgrade head``.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import statistics
@@ -134,8 +135,8 @@ def percentiles(samples_ms: Sequence[float]) -> dict[str, float]:
     return {"p50": pct(50), "p99": pct(99), "mean": statistics.fmean(ordered), "n": len(ordered)}
 
 
-def time_calls(conn: psycopg.Connection, sql: str, params: Iterable[tuple], warmup: int = 20) -> dict[str, float]:
-    """Run ``sql`` once per params tuple (after a warm-up) and return latency percentiles."""
+def call_latencies(conn: psycopg.Connection, sql: str, params: Iterable[tuple], warmup: int = 20) -> list[float]:
+    """Run ``sql`` once per params tuple (after a warm-up on the first ``warmup``): milliseconds each."""
     params = list(params)
     for p in params[:warmup]:
         conn.execute(sql, p).fetchall()
@@ -144,7 +145,38 @@ def time_calls(conn: psycopg.Connection, sql: str, params: Iterable[tuple], warm
         started = time.perf_counter()
         conn.execute(sql, p).fetchall()
         samples.append((time.perf_counter() - started) * 1000)
-    return percentiles(samples)
+    return samples
+
+
+def time_calls(conn: psycopg.Connection, sql: str, params: Iterable[tuple], warmup: int = 20) -> dict[str, float]:
+    """Run ``sql`` once per params tuple (after a warm-up) and return latency percentiles."""
+    return percentiles(call_latencies(conn, sql, params, warmup))
+
+
+def replay_at_last_event(url: str) -> str:
+    """Set ``PGOPTIONS`` so every connection opened from here on — this process's and the
+    processes it starts, the API's too — replays at the dataset's last event (``rec.as_of``),
+    the clock its pools were built for; returns that clock."""
+    with connect(url) as conn:
+        as_of = conn.execute("SELECT max(occurred_at)::text FROM pgrec.events").fetchone()[0]
+    os.environ["PGOPTIONS"] = f"-c rec.as_of={as_of.replace(' ', 'T')}"
+    return as_of
+
+
+def pool_ab_arguments(description: str) -> tuple[argparse.Namespace, str]:
+    """The arguments of an A/B run on the pools benchmarks/serving.py built (dataset size,
+    sampled users, interleaved rounds), and the dataset's URL, with the clock set to replay at
+    its last event (:func:`replay_at_last_event`)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--items", type=int, default=20_000)
+    parser.add_argument("--users", type=int, default=10_000)
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--sample", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=6)
+    args = parser.parse_args()
+    url = bench_url(args.items, args.users, args.events)
+    replay_at_last_event(url)
+    return args, url
 
 
 def catch_up(conn: psycopg.Connection) -> None:

@@ -12,12 +12,10 @@ leaves it as the installation sets it.
 
 from __future__ import annotations
 
-import argparse
 import os
-import time
 
 from app.db import connect
-from benchmarks.common import bench_url, percentiles, print_table
+from benchmarks.common import call_latencies, percentiles, pool_ab_arguments, print_table
 from benchmarks.serving import active_users
 
 FUNCTION = "rec._pooled_feed(text, text, integer, integer)"
@@ -26,17 +24,7 @@ MODES = {"generic (one node)": f"ALTER FUNCTION {FUNCTION} SET plan_cache_mode =
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--items", type=int, default=20_000)
-    parser.add_argument("--users", type=int, default=10_000)
-    parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--sample", type=int, default=200)
-    parser.add_argument("--rounds", type=int, default=6)
-    args = parser.parse_args()
-    url = bench_url(args.items, args.users, args.events)
-    with connect(url) as conn:
-        as_of = conn.execute("SELECT max(occurred_at)::text FROM pgrec.events").fetchone()[0]
-    os.environ["PGOPTIONS"] = f"-c rec.as_of={as_of.replace(' ', 'T')}"  # the clock the pools were built for
+    args, url = pool_ab_arguments(__doc__.splitlines()[0])
     with connect(url) as admin, connect(url) as conn:
         original = admin.execute("SELECT proconfig FROM pg_proc WHERE oid = %s::regprocedure", (FUNCTION,)).fetchone()[0]
         users = active_users(conn, args.sample)
@@ -50,12 +38,7 @@ def main() -> int:
                 for mode in (list(MODES) if n % 2 == 0 else list(MODES)[::-1]):
                     admin.execute(MODES[mode])
                     conn.execute("DISCARD PLANS")
-                    for user in users[:20]:  # warm the plans
-                        conn.execute("SELECT count(*) FROM rec.feed(%s, 20)", (user,)).fetchall()
-                    for user in users:
-                        started = time.perf_counter()
-                        conn.execute("SELECT count(*) FROM rec.feed(%s, 20)", (user,)).fetchall()
-                        samples[mode].append((time.perf_counter() - started) * 1000)
+                    samples[mode] += call_latencies(conn, "SELECT count(*) FROM rec.feed(%s, 20)", [(u,) for u in users])
         finally:
             admin.execute(MODES["generic (one node)"] if original and any("plan_cache_mode" in c for c in original)
                           else MODES["custom (Citus)"])

@@ -11,29 +11,17 @@ inside a transaction that is rolled back, so the pools are left as they were.
 
 from __future__ import annotations
 
-import argparse
 import os
-import time
 
 from app.db import connect
-from benchmarks.common import bench_url, percentiles, print_table
+from benchmarks.common import call_latencies, percentiles, pool_ab_arguments, print_table
 from benchmarks.serving import active_users
 
 MODES = ("stored page", "diversified at the call")
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--items", type=int, default=20_000)
-    parser.add_argument("--users", type=int, default=10_000)
-    parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--sample", type=int, default=200)
-    parser.add_argument("--rounds", type=int, default=6)
-    args = parser.parse_args()
-    url = bench_url(args.items, args.users, args.events)
-    with connect(url) as conn:
-        as_of = conn.execute("SELECT max(occurred_at)::text FROM pgrec.events").fetchone()[0]
-    os.environ["PGOPTIONS"] = f"-c rec.as_of={as_of.replace(' ', 'T')}"  # the clock the pools were built for
+    args, url = pool_ab_arguments(__doc__.splitlines()[0])
     with connect(url, autocommit=True) as conn:
         users = active_users(conn, args.sample)
         stored = conn.execute(
@@ -47,12 +35,7 @@ def main() -> int:
                     if mode == "diversified at the call":
                         conn.execute("UPDATE pgrec.feed_pools AS p SET page_ids = '{}', page_scores = '{}', page_reasons = '{}' "
                                      "FROM pgrec.users AS u WHERE u.id = p.user_id AND u.external_id = ANY (%s)", (users,))
-                    for user in users[:20]:  # warm the plans
-                        conn.execute("SELECT count(*) FROM rec.feed(%s, 20)", (user,)).fetchall()
-                    for user in users:
-                        started = time.perf_counter()
-                        conn.execute("SELECT count(*) FROM rec.feed(%s, 20)", (user,)).fetchall()
-                        samples[mode].append((time.perf_counter() - started) * 1000)
+                    samples[mode] += call_latencies(conn, "SELECT count(*) FROM rec.feed(%s, 20)", [(u,) for u in users])
     print(f"{len(users)} active users, {stored} with a valid pool and a stored page; {args.rounds} rounds; "
           f"load {os.getloadavg()[0]:.2f}")
     rows = [{"page": mode, **percentiles(xs)} for mode, xs in samples.items()]

@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from app.db import connect
-from benchmarks.common import bench_url, catch_up, log, percentiles, print_table
+from benchmarks.common import bench_url, call_latencies, catch_up, log, percentiles, print_table, replay_at_last_event
 from benchmarks.seed_pattern import seeds_pattern
 
 STRATEGIES = (None, "default", "explore", "marketplace", "cold_start", "popular")
@@ -54,15 +54,7 @@ def active_users(conn, n: int) -> list[str]:
 
 def timed(conn, sql: str, params: list[tuple], repeat: int = 2) -> dict[str, float]:
     """Latency in ms of each call, the first pass untimed (warm caches and plans)."""
-    for p in params:
-        conn.execute(sql, p).fetchall()
-    samples = []
-    for _ in range(repeat - 1):
-        for p in params:
-            started = time.perf_counter()
-            conn.execute(sql, p).fetchall()
-            samples.append((time.perf_counter() - started) * 1000)
-    return percentiles(samples)
+    return percentiles(call_latencies(conn, sql, params * (repeat - 1), warmup=len(params)))
 
 
 def feed_vs_probe(conn, users: list[str]) -> list[dict]:
@@ -132,10 +124,7 @@ def main() -> int:
     parser.add_argument("--skip-sql", action="store_true", help="only the HTTP sweep (pools are still brought up to date)")
     args = parser.parse_args()
     url = bench_url(args.items, args.users, args.events)
-    with connect(url) as conn:
-        as_of = conn.execute("SELECT max(occurred_at)::text FROM pgrec.events").fetchone()[0]
-    # The API and every connection below replay at the dataset's last event.
-    os.environ["PGOPTIONS"] = f"-c rec.as_of={as_of.replace(' ', 'T')}"
+    as_of = replay_at_last_event(url)  # the API and every connection below
     with connect(url) as conn:
         catch_up(conn)  # before the pools: a first tune changes the strategy they are built for
         # As a DBA whose application asks for these strategies by name would.
