@@ -361,6 +361,22 @@ def test_partitions_and_retention_on_the_cluster(cluster: citus.CitusCluster, pg
         assert conn.execute("SELECT count(*) FROM pgrec.events_p2025_11").fetchone()[0] == total - kept
 
 
+def test_forgetting_a_creator_with_their_items_takes_the_items_neighbour_rows(cluster: citus.CitusCluster,
+                                                                              pgrec_cluster) -> None:
+    # pgrec.item_neighbors has no foreign keys, and Citus no trigger on reference tables:
+    # rec.forget_user deletes the rows itself. (Last of the comparisons with one node: it
+    # changes the cluster's data.)
+    with replay(cluster.url()) as conn:
+        creator, items = conn.execute(
+            "SELECT i.creator_id, array_agg(i.id) FROM pgrec.items i JOIN pgrec.users u ON u.external_id = i.creator_id "
+            "WHERE EXISTS (SELECT FROM pgrec.item_neighbors n WHERE n.neighbor_id = i.id) "
+            "GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1").fetchone()
+        conn.execute("SELECT rec.forget_user(%s, 'delete')", (creator,))
+        assert conn.execute("SELECT count(*) FROM pgrec.items WHERE id = ANY (%s)", (items,)).fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM pgrec.item_neighbors WHERE item_id = ANY (%s) OR neighbor_id = ANY (%s)",
+                            (items, items)).fetchone()[0] == 0
+
+
 def test_the_cluster_stops_by_pid_and_restarts_from_its_folders(cluster: citus.CitusCluster) -> None:
     query(cluster.url(), "CREATE TABLE kept (user_id bigint)")
     query(cluster.url(), "SELECT create_distributed_table('kept', 'user_id')")
