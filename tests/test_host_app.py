@@ -63,7 +63,10 @@ def test_json_is_the_feed_in_pgrecs_order(demo_url: str, host: TestClient) -> No
     response = host.get("/api/listings", params={"user": "u1", "n": 10})
     assert response.status_code == 200, response.text
     listings = response.json()
-    assert [x["id"] for x in listings] == [i for i, _ in feed(demo_url, "u1", 10)]
+    expected = [i for i, _ in feed(demo_url, "u1", 10)]
+    with psycopg.connect(demo_url) as conn:  # the listing taken down (u2's first) may be in u1's feed too
+        listed = {r[0] for r in conn.execute("SELECT id FROM public.listings WHERE id = ANY (%s)", (expected,))}
+    assert [x["id"] for x in listings] == [i for i in expected if i in listed] and len(listed) >= 9
     assert all(x["why"] and isinstance(x["score"], float) and x["title"] for x in listings)
 
 
