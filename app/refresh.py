@@ -16,6 +16,7 @@ from typing import Callable
 
 import psycopg
 
+from app.db import configure
 from app.settings import Settings, get_settings
 
 log = logging.getLogger("pgrec.refresh")
@@ -106,6 +107,8 @@ def run_step(conn: psycopg.Connection, step: str, runner: str, settings: Setting
     if not conn.execute("SELECT rec.lock_step(%s)", (step,)).fetchone()[0]:
         return _record(conn, step, started, clock, "skipped", None, "another process is running this step")
     try:
+        # The caller's connection may be a plain one: the model steps write vectors.
+        configure(conn)
         rows, detail = work(conn, settings or get_settings(), should_stop)
     except Exception as exc:  # noqa: BLE001 — a failing step is reported and recorded, never fatal
         from app.embeddings import EmbeddingError

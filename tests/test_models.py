@@ -217,6 +217,18 @@ def test_als_stores_factors_and_ranks_each_taste_first(conn) -> None:
     assert set(top) <= set(GROUP_B[2:]) | {"p"} and len(set(top) & set(GROUP_B)) >= 2  # p: everyone's
 
 
+def test_a_model_step_writes_its_vectors_through_a_plain_connection(fresh_db) -> None:
+    """A caller of app.refresh may hand it a connection without pgvector's adapter (a script's
+    psycopg.connect): the step registers it itself rather than failing on its first vector."""
+    import psycopg
+
+    with psycopg.connect(fresh_db, autocommit=True) as plain:
+        taste_world(plain, users=20)
+        (run,) = run_steps(plain, "als")
+        assert run.outcome == "ok", run.detail
+        assert query(plain, "SELECT count(*) > 0 FROM pgrec.item_factors") == [(True,)]
+
+
 def test_model_fits_are_reproducible(conn) -> None:
     taste_world(conn)
     fit(conn, "als")
