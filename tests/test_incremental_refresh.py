@@ -23,8 +23,10 @@ TABLES = {
     "tag_top_items": "SELECT * FROM pgrec.tag_top_items ORDER BY tag_id, rank",
     "monthly_top_items": "SELECT * FROM pgrec.monthly_top_items ORDER BY month",
     "item_transitions": "SELECT * FROM pgrec.item_transitions ORDER BY item_id, next_item_id",
+    "user_transitions": "SELECT * FROM pgrec.user_transitions ORDER BY user_id, item_id, next_item_id",
     "itemknn": "SELECT item_id, neighbor_id, score FROM pgrec.item_neighbors WHERE source = 'itemknn' "
                "ORDER BY item_id, neighbor_id",
+    "itemknn_interactions": "SELECT * FROM pgrec.itemknn_interactions ORDER BY user_id, item_id",
     "user_vectors": "SELECT user_id, embedding::text, items, last_event_at FROM pgrec.user_vectors ORDER BY user_id",
 }
 

@@ -150,12 +150,31 @@ BEGIN
         DELETE FROM pgrec.itemknn_rows;
     ELSE
         v_must := ARRAY(SELECT DISTINCT c.item_id FROM rec._changes_since(v_run, 'events') AS c ORDER BY 1);
-        DELETE FROM pgrec.itemknn_interactions AS x WHERE x.user_id = ANY (v_users);
-        -- The user filter reaches the events scan (the partition key of rec._interactions'
-        -- windows), so this reads only these users' events.
+        -- Their strengths now against those stored, and only the difference written: a changed
+        -- strength is updated in place (the row and its key stay; deleting and inserting every
+        -- row of a changed user, each checked against pgrec.users again, cost most of the run).
+        -- Only these users' events are read (rec._interactions filters its events scan); both
+        -- sides are compared in temporary tables (on Citus the stored rows come from the shards).
+        DROP TABLE IF EXISTS pg_temp.itemknn_now, pg_temp.itemknn_stored, pg_temp.itemknn_diff;
+        CREATE TEMPORARY TABLE pg_temp.itemknn_now ON COMMIT DROP AS
+        SELECT r.user_id, r.item_id, r.strength FROM rec._interactions(v_model.parameters, v_run.as_of, v_users) AS r;
+        CREATE TEMPORARY TABLE pg_temp.itemknn_stored ON COMMIT DROP AS
+        SELECT x.user_id, x.item_id, x.strength FROM pgrec.itemknn_interactions AS x WHERE x.user_id = ANY (v_users);
+        ANALYZE pg_temp.itemknn_now, pg_temp.itemknn_stored;
+        CREATE TEMPORARY TABLE pg_temp.itemknn_diff ON COMMIT DROP AS
+        SELECT coalesce(n.user_id, o.user_id) AS user_id, coalesce(n.item_id, o.item_id) AS item_id, n.strength,
+               CASE WHEN n.user_id IS NULL THEN 'gone' WHEN o.user_id IS NULL THEN 'new' ELSE 'changed' END AS change
+        FROM pg_temp.itemknn_now AS n
+        FULL JOIN pg_temp.itemknn_stored AS o ON o.user_id = n.user_id AND o.item_id = n.item_id
+        WHERE n.user_id IS NULL OR o.user_id IS NULL OR n.strength <> o.strength;
+        DELETE FROM pgrec.itemknn_interactions AS x
+        WHERE x.user_id = ANY (v_users)
+          AND (x.user_id, x.item_id) IN (SELECT d.user_id, d.item_id FROM pg_temp.itemknn_diff AS d WHERE d.change = 'gone');
+        UPDATE pgrec.itemknn_interactions AS x SET strength = d.strength
+        FROM pg_temp.itemknn_diff AS d
+        WHERE d.change = 'changed' AND x.user_id = d.user_id AND x.item_id = d.item_id AND x.user_id = ANY (v_users);
         INSERT INTO pgrec.itemknn_interactions (user_id, item_id, strength)
-        SELECT r.user_id, r.item_id, r.strength FROM rec._interactions(v_model.parameters, v_run.as_of) AS r
-        WHERE r.user_id = ANY (v_users)
+        SELECT d.user_id, d.item_id, d.strength FROM pg_temp.itemknn_diff AS d WHERE d.change = 'new'
         ORDER BY 1, 2;
     END IF;
 

@@ -35,7 +35,8 @@ COMMENT ON FUNCTION rec._user_transitions(timestamptz, bigint[]) IS
 -- Incremental and exact: a user's transitions depend only on their own events, so a run
 -- recomputes the transitions (pgrec.user_transitions) of the users whose events changed since the
 -- last run — new, deleted or updated events, and events that left the 180-day window since —
--- and then the rows of the items those transitions start from, from the stored transitions.
+-- writes those that appeared or went, and then the rows of the items they start from, from
+-- the stored transitions.
 -- Everyone else's paths are as they were. A full rebuild sorts 180 days of events by (user,
 -- time). Readers keep the previous rows until this transaction commits.
 CREATE FUNCTION rec._refresh_transitions(p_full boolean) RETURNS bigint
@@ -64,21 +65,34 @@ BEGIN
                        AND e.polarity >= 0) AS u'
         INTO v_users USING v_run, v_run.as_of, v_run.prev_as_of;
         v_users := coalesce(v_users, '{}');
-        DROP TABLE IF EXISTS pg_temp.transition_sources;
-        CREATE TEMPORARY TABLE pg_temp.transition_sources (item_id bigint) ON COMMIT DROP;
-        WITH gone AS (
-            DELETE FROM pgrec.user_transitions AS t WHERE t.user_id = ANY (v_users) RETURNING t.item_id
-        )
-        INSERT INTO pg_temp.transition_sources SELECT g.item_id FROM gone AS g;
-        WITH added AS (
-            INSERT INTO pgrec.user_transitions (item_id, next_item_id, user_id)
-            SELECT t.item_id, t.next_item_id, t.user_id FROM rec._user_transitions(v_run.as_of, v_users) AS t
-            ORDER BY 1, 2, 3
-            RETURNING item_id
-        )
-        INSERT INTO pg_temp.transition_sources SELECT a.item_id FROM added AS a;
-        v_sources := ARRAY(SELECT DISTINCT s.item_id FROM pg_temp.transition_sources AS s ORDER BY 1);
-        v_detail := cardinality(v_users) || ' users recomputed, ' || cardinality(v_sources) || ' items';
+        -- Their transitions now against those stored, and only the difference written: most of
+        -- a changed user's paths are as they were (a new event adds one step at the end), and
+        -- rewriting them all cost most of a full rebuild. Both sides are read into temporary
+        -- tables and compared there (on Citus the stored rows come from the users' shards).
+        DROP TABLE IF EXISTS pg_temp.transitions_now, pg_temp.transitions_stored, pg_temp.transitions_diff;
+        CREATE TEMPORARY TABLE pg_temp.transitions_now ON COMMIT DROP AS
+        SELECT t.item_id, t.next_item_id, t.user_id FROM rec._user_transitions(v_run.as_of, v_users) AS t;
+        CREATE TEMPORARY TABLE pg_temp.transitions_stored ON COMMIT DROP AS
+        SELECT t.item_id, t.next_item_id, t.user_id FROM pgrec.user_transitions AS t WHERE t.user_id = ANY (v_users);
+        ANALYZE pg_temp.transitions_now, pg_temp.transitions_stored;
+        CREATE TEMPORARY TABLE pg_temp.transitions_diff ON COMMIT DROP AS
+        SELECT coalesce(n.item_id, o.item_id) AS item_id, coalesce(n.next_item_id, o.next_item_id) AS next_item_id,
+               coalesce(n.user_id, o.user_id) AS user_id, n.user_id IS NULL AS gone
+        FROM pg_temp.transitions_now AS n
+        FULL JOIN pg_temp.transitions_stored AS o
+          ON o.item_id = n.item_id AND o.next_item_id = n.next_item_id AND o.user_id = n.user_id
+        WHERE n.user_id IS NULL OR o.user_id IS NULL;
+        DELETE FROM pgrec.user_transitions AS t
+        WHERE t.user_id = ANY (v_users)
+          AND (t.item_id, t.next_item_id, t.user_id) IN (SELECT d.item_id, d.next_item_id, d.user_id
+                                                         FROM pg_temp.transitions_diff AS d WHERE d.gone);
+        INSERT INTO pgrec.user_transitions (item_id, next_item_id, user_id)
+        SELECT d.item_id, d.next_item_id, d.user_id FROM pg_temp.transitions_diff AS d WHERE NOT d.gone
+        ORDER BY 1, 2, 3;
+        v_sources := ARRAY(SELECT DISTINCT d.item_id FROM pg_temp.transitions_diff AS d ORDER BY 1);
+        v_detail := cardinality(v_users) || ' users recomputed, '
+                    || (SELECT count(*) FROM pg_temp.transitions_diff) || ' transitions added or gone, '
+                    || cardinality(v_sources) || ' items';
         DELETE FROM pgrec.item_transitions AS t WHERE t.item_id = ANY (v_sources);
     END IF;
 
