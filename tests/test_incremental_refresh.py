@@ -176,6 +176,31 @@ def test_itemknn_within_a_small_budget_recomputes_the_most_changed_rows_and_coun
     assert stale > 0
 
 
+def test_itemknn_spends_its_budget_in_walks_counted_not_estimated(world) -> None:
+    """incremental_walks buys the rows whose pair counting costs that many user-item-item
+    walks. An item's walks are its users' item counts: with many one-item users the mean
+    history is short, and an estimate of users times the mean would buy rows of items whose
+    users have long histories for a fraction of what they cost."""
+    conn, _ = world
+    clock(conn, NOW - timedelta(days=1))
+    track(conn, [{"user_id": f"light{u}", "item_id": "i29", "type": "like", "at": iso(NOW - timedelta(days=9))}
+                 for u in range(300)])
+    refresh_steps(conn)
+    budget = 300
+    conn.execute("SELECT rec.set_model_parameters('itemknn', %s::jsonb)",
+                 (f'{{"incremental_walks": {budget}, "incremental_min_change": 0}}',))
+    clock(conn, NOW)
+    track(conn, [{"user_id": "newcomer", "item_id": f"i{k}", "type": "like", "at": iso(NOW - timedelta(hours=k))}
+                 for k in range(10)])
+    detail = refresh_steps(conn)["itemknn"]
+    walks = dict(query(conn, "SELECT x.item_id, sum(u.items) FROM pgrec.itemknn_interactions x JOIN "
+                             "(SELECT user_id, count(*) AS items FROM pgrec.itemknn_interactions GROUP BY user_id) u "
+                             "USING (user_id) GROUP BY x.item_id"))
+    redone = [i for (i,) in query(conn, "SELECT item_id FROM pgrec.itemknn_rows WHERE computed_at = %s", (NOW,))]
+    assert "(0 with deleted events)" in detail and not detail.endswith(" 0 rows with a changed degree left as they were")
+    assert sum(walks[i] for i in redone) <= budget, (redone, [walks[i] for i in redone], detail)
+
+
 def test_a_forgotten_user_stops_counting_at_the_next_incremental_run(world) -> None:
     conn, _ = world
     conn.execute("SELECT rec.set_model_parameters('itemknn', '{\"incremental_walks\": 1}')")

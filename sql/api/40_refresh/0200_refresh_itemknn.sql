@@ -85,7 +85,7 @@ COMMENT ON FUNCTION rec._itemknn_rows(bigint[], double precision, integer, integ
 --     items without a row yet (new items reaching min_support users), and then of the items
 --     whose degree moved most since their row was computed (relative change at least
 --     incremental_min_change, default 1 %), biggest change first, until about
---     incremental_walks walks (default 2 million) have been spent;
+--     incremental_walks walks (default 2 million; an item costs its users' item counts) have been spent;
 --   * leaves every other row as it was last computed.
 -- So each row is either exactly a full rebuild's now or its own earlier computation, and the
 -- run log says how many rows were left stale; full_every (daily) bounds how stale they get.
@@ -109,7 +109,6 @@ DECLARE
     v_stale   bigint;
     v_rows    bigint := 0;
     v_detail  text;
-    v_mean    double precision;
     v_events  bigint;
     v_fitted_users bigint;
     v_items   bigint;
@@ -179,9 +178,14 @@ BEGIN
     END IF;
 
     DROP TABLE IF EXISTS pg_temp.itemknn_degrees, pg_temp.itemknn_energies;
+    -- Per item its degree, its users, and its walks (the sum of its users' item counts: what
+    -- counting its pairs costs).
     CREATE TEMPORARY TABLE pg_temp.itemknn_degrees ON COMMIT DROP AS
-    SELECT x.item_id, sum(x.strength) AS degree, count(*) AS users
-    FROM pgrec.itemknn_interactions AS x GROUP BY x.item_id;
+    SELECT x.item_id, sum(x.strength) AS degree, count(*) AS users, sum(u.items) AS walks
+    FROM pgrec.itemknn_interactions AS x
+    JOIN (SELECT y.user_id, count(*) AS items FROM pgrec.itemknn_interactions AS y GROUP BY y.user_id) AS u
+      ON u.user_id = x.user_id
+    GROUP BY x.item_id;
     ALTER TABLE pg_temp.itemknn_degrees ADD PRIMARY KEY (item_id);
     ANALYZE pg_temp.itemknn_degrees;
 
@@ -191,15 +195,12 @@ BEGIN
         FROM pgrec.itemknn_interactions AS x GROUP BY x.user_id;
         ALTER TABLE pg_temp.itemknn_energies ADD PRIMARY KEY (user_id);
         ANALYZE pg_temp.itemknn_energies;
-        -- Chunks of about 6 million walks: an item's walks are its users' item counts.
+        -- Chunks of about 6 million walks.
         FOR v_chunk IN
             SELECT array_agg(c.item_id ORDER BY c.item_id)
-            FROM (SELECT w.item_id, floor(sum(w.walks) OVER (ORDER BY w.item_id) / 6e6) AS chunk
-                  FROM (SELECT x.item_id, sum(en.items) AS walks
-                        FROM pgrec.itemknn_interactions AS x
-                        JOIN pg_temp.itemknn_energies AS en ON en.user_id = x.user_id
-                        GROUP BY x.item_id
-                        HAVING count(*) >= v_min) AS w) AS c
+            FROM (SELECT d.item_id, floor(sum(d.walks) OVER (ORDER BY d.item_id) / 6e6) AS chunk
+                  FROM pg_temp.itemknn_degrees AS d
+                  WHERE d.users >= v_min) AS c
             GROUP BY c.chunk
             ORDER BY c.chunk
         LOOP
@@ -208,14 +209,12 @@ BEGIN
         v_detail := (SELECT count(*) FROM pgrec.itemknn_rows) || ' rows';
     ELSE
         -- Rows to recompute: the deleted events' items whatever they cost, then items without a
-        -- row, then the most changed degrees, within the walk budget (an item's walks estimated
-        -- as its users times the mean user's items).
-        SELECT count(*)::float8 / nullif(count(DISTINCT x.user_id), 0) INTO v_mean FROM pgrec.itemknn_interactions AS x;
+        -- row, then the most changed degrees, within the walk budget.
         v_todo := ARRAY(
             SELECT c.item_id
             FROM (SELECT c.item_id, c.priority,
-                         sum(c.users * coalesce(v_mean, 0)) OVER (ORDER BY c.priority DESC, c.item_id) AS spent
-                  FROM (SELECT coalesce(d.item_id, k.item_id) AS item_id, coalesce(d.users, 0) AS users,
+                         sum(c.walks) OVER (ORDER BY c.priority DESC, c.item_id) AS spent
+                  FROM (SELECT coalesce(d.item_id, k.item_id) AS item_id, coalesce(d.walks, 0) AS walks,
                                CASE WHEN coalesce(d.item_id, k.item_id) = ANY (v_must) THEN 'Infinity'::float8
                                     WHEN k.item_id IS NULL THEN 1e300
                                     WHEN d.item_id IS NULL THEN 1e300   -- lost every user: the row goes
