@@ -214,7 +214,8 @@ def cmd_embed(args: argparse.Namespace) -> int:
                 result = embed_pending(conn, provider, batch_size=args.batch_size or settings.embedding_batch_size,
                                        limit=args.limit, on_batch=lambda n: progress.advance(task, n),
                                        bulk_min=settings.embedding_bulk_min,
-                                       index_memory=settings.embedding_index_memory)
+                                       index_memory=settings.embedding_index_memory,
+                                       workers=settings.embedding_workers)
         except EmbeddingError as exc:
             err.print(f"[red]embedding failed[/red]: {exc}")
             return 1

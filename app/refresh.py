@@ -44,7 +44,8 @@ def _embeddings(conn: psycopg.Connection, settings: Settings, should_stop: StopC
 
     provider = _provider(settings, database_dim(conn))
     result = embed_pending(conn, provider, batch_size=settings.embedding_batch_size, should_stop=should_stop,
-                           bulk_min=settings.embedding_bulk_min, index_memory=settings.embedding_index_memory)
+                           bulk_min=settings.embedding_bulk_min, index_memory=settings.embedding_index_memory,
+                           workers=settings.embedding_workers)
     detail = f"{result.claimed} items claimed in {result.batches} batches with {provider.name}"
     if result.bulk:
         detail += f", bulk load (HNSW index built in {result.index_seconds:.1f} s)"

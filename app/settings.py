@@ -201,6 +201,10 @@ class Settings:
     embedding_batch_size: int = field(default_factory=lambda: int(_env("PGREC_EMBEDDING_BATCH_SIZE", "128")))
     """Items per embedding request and per claimed batch of the embed job."""
 
+    embedding_workers: int = field(default_factory=lambda: int(_env("PGREC_EMBEDDING_WORKERS", "2")))
+    """Batches the embed job claims, embeds and stores at once, each on its own connection: the
+    provider's work overlaps the database's (and a remote provider gets concurrent requests)."""
+
     embedding_bulk_min: int = field(default_factory=lambda: int(_env("PGREC_EMBEDDING_BULK_MIN", "10000")))
     """Queued items (and at least half the catalogue) from which the embed job loads in bulk:
     vectors are stored without the HNSW index, which is built once at the end. 0: never."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 
 import numpy as np
 import psycopg
@@ -368,3 +369,44 @@ def test_worker_functions_are_for_the_admin_role_only(fresh_db: str) -> None:
             for role in ("pgrec_test_app", "pgrec_test_admin"):
                 conn.execute(f"DROP OWNED BY {role}")
                 conn.execute(f"DROP ROLE {role}")
+
+
+def test_concurrent_workers_embed_every_item_exactly_once(fresh_db: str) -> None:
+    """Two workers (conn and one more connection) drain one queue: disjoint batches, every item
+    once, the limit kept across both, the bulk load's index built once at the end."""
+    with connect(fresh_db) as conn:
+        definition = conn.execute(HNSW_INDEX).fetchone()[0]
+        call(conn, "upsert_items", [{"id": f"w{i}", "title": f"Worker item {i}"} for i in range(60)])
+        threads = set()
+        # A provider call takes a moment, as a real one does: the second worker has time to join.
+        provider = Counting(on_embed=lambda: (threads.add(threading.get_ident()), time.sleep(0.01)))
+        first = embed_pending(conn, provider, batch_size=4, limit=10, workers=2)
+        assert (first.claimed, first.embedded) == (10, 10) and status(conn)["pending"] == 50
+        result = embed_pending(conn, provider, batch_size=4, bulk_min=20, workers=2)
+        assert result.bulk and (result.claimed, result.embedded) == (50, 50)
+        assert len(threads) == 2  # both workers embedded batches
+        assert sorted(provider.titles()) == sorted(f"Worker item {i}" for i in range(60))  # each text once
+        assert status(conn)["pending"] == 0 and conn.execute(HNSW_INDEX).fetchone()[0] == definition
+        assert conn.execute("SELECT count(*) FROM pgrec.items WHERE embedded_hash = content_hash").fetchone()[0] == 60
+
+
+def test_a_failing_worker_stops_the_others_and_its_batch_backs_off(fresh_db: str) -> None:
+    with connect(fresh_db) as conn:
+        call(conn, "upsert_items", [{"id": f"f{i}", "title": f"Fails {i}"} for i in range(40)])
+        calls = []
+
+        class FailsOnThird(Counting):
+            def embed(self, texts):
+                calls.append(len(texts))
+                if len(calls) == 3:
+                    raise RuntimeError("provider down")
+                return super().embed(texts)
+
+        with pytest.raises(RuntimeError, match="provider down"):
+            embed_pending(conn, FailsOnThird(), batch_size=2, workers=2)
+        # The other worker stopped after at most its batch in flight: most items stay queued,
+        # the failed batch with its error and a back-off.
+        assert len(calls) <= 4
+        state = status(conn)
+        assert state["pending"] == 40 - 2 * (len(calls) - 1) and state["failing"] == 2
+        assert "provider down" in state["last_error"]

@@ -15,12 +15,14 @@ by making sure the index exists, so a run that died mid-load is repaired by the 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from typing import Callable
 
 import psycopg
 
+from app.db import configure
 from app.embeddings import EmbeddingDimensionError, Provider, embed_array
 
 __all__ = ["EmbedResult", "database_dim", "embed_pending", "status", "requeue"]
@@ -69,6 +71,7 @@ def embed_pending(
     should_stop: Callable[[], bool] | None = None,
     bulk_min: int = 10_000,
     index_memory: str = "1GB",
+    workers: int = 1,
 ) -> EmbedResult:
     """Embed queued items until the queue has nothing claimable (or ``limit`` items were claimed).
 
@@ -78,46 +81,39 @@ def embed_pending(
     provider error backs the batch off in the queue (``rec.embed_fail``) and is re-raised.
     ``bulk_min`` (0: never) and ``index_memory`` (maintenance_work_mem of the index build) govern
     bulk loads.
+
+    ``workers`` > 1 claims batches on that many connections at once (``conn`` and new ones with
+    its connection parameters, not its session settings, closed at the end): while one worker waits for the provider, another
+    stores its vectors, so the provider's work and the database's overlap (two cores busy
+    instead of one taking turns; concurrent requests to a remote provider). The queue's
+    ``SKIP LOCKED`` claims keep their batches disjoint. The first error stops every worker and
+    is re-raised once they have finished their batch.
     """
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1, got {workers}")
     dim = database_dim(conn)
     if provider.dim != dim:
         raise EmbeddingDimensionError(
             f"the {provider.name} provider produces {provider.dim}-dimensional vectors but this database stores {dim}")
     result = EmbedResult()
+    run = _Run(batch_size, limit, on_batch, should_stop, result)
     started = time.perf_counter()
     if bulk_min > 0 and (limit is None or limit >= bulk_min):
         result.bulk = conn.execute("SELECT rec.embed_bulk_begin(%s)", (bulk_min,)).fetchone()[0]
     try:
-        while limit is None or result.claimed < limit:
-            if should_stop is not None and should_stop():
-                break
-            size = batch_size if limit is None else min(batch_size, limit - result.claimed)
-            failure: tuple[list[int], Exception] | None = None
-            with conn.transaction():
-                rows = conn.execute("SELECT id, content_hash, body FROM rec.embed_claim(%s)", (size,)).fetchall()
-                if not rows:
-                    break
-                ids = [r[0] for r in rows]
-                try:
-                    vectors = embed_array(provider, [r[2] for r in rows])
-                except Exception as exc:  # any provider failure: roll back, back off, report
-                    failure = (ids, exc)
-                    raise _RollBack() from exc
-                # %b: vectors travel in pgvector's binary format, about 4x smaller than text.
-                stored = conn.execute(
-                    "SELECT rec.embed_store(%s, %s, %b)", (ids, [r[1] for r in rows], list(vectors))
-                ).fetchone()[0]
-            result.claimed += len(rows)
-            result.embedded += stored
-            result.batches += 1
-            if on_batch is not None:
-                on_batch(len(rows))
-    except _RollBack:
-        assert failure is not None
-        ids, exc = failure
-        conn.execute("SELECT rec.embed_fail(%s, %s)", (ids, f"{type(exc).__name__}: {exc}"))
-        log.warning("embedding a batch of %d items failed: %s", len(ids), exc)
-        raise exc
+        helpers = [threading.Thread(target=run.drain_on_new_connection, args=(conn, provider), daemon=True)
+                   for _ in range(workers - 1)]
+        for thread in helpers:
+            thread.start()
+        try:
+            run.drain(conn, provider)
+        except BaseException as exc:
+            run.fail(exc)
+        finally:
+            for thread in helpers:
+                thread.join()
+        if run.error is not None:
+            raise run.error
     finally:
         indexing = time.perf_counter()
         try:
@@ -127,6 +123,80 @@ def embed_pending(
             log.warning("could not check the embedding index after embedding: %s", exc)
         result.seconds = time.perf_counter() - started
     return result
+
+
+class _Run:
+    """What the workers of one ``embed_pending`` call share: the claim budget, the totals and
+    the first error (after which no worker claims again)."""
+
+    def __init__(self, batch_size: int, limit: int | None, on_batch: Callable[[int], None] | None,
+                 should_stop: Callable[[], bool] | None, result: EmbedResult) -> None:
+        self.batch_size, self.limit, self.on_batch, self.should_stop = batch_size, limit, on_batch, should_stop
+        self.result = result
+        self.error: BaseException | None = None
+        self._lock = threading.Lock()
+        self._reserved = 0  # items the workers may claim so far (the limit's budget)
+
+    def fail(self, exc: BaseException) -> None:
+        with self._lock:
+            if self.error is None:
+                self.error = exc
+
+    def _reserve(self) -> int:
+        """How many items the next claim may take (0: stop)."""
+        if self.error is not None or (self.should_stop is not None and self.should_stop()):
+            return 0
+        with self._lock:
+            size = self.batch_size if self.limit is None else min(self.batch_size, self.limit - self._reserved)
+            self._reserved += max(size, 0)
+            return max(size, 0)
+
+    def _done(self, reserved: int, claimed: int, stored: int) -> None:
+        with self._lock:
+            self._reserved -= reserved - claimed
+            if not claimed:
+                return
+            self.result.claimed += claimed
+            self.result.embedded += stored
+            self.result.batches += 1
+        if self.on_batch is not None:
+            self.on_batch(claimed)
+
+    def drain_on_new_connection(self, like: psycopg.Connection, provider: Provider) -> None:
+        try:
+            with psycopg.connect(like.info.dsn, password=like.info.password, autocommit=True) as conn:
+                configure(conn)
+                self.drain(conn, provider)
+        except BaseException as exc:
+            self.fail(exc)
+
+    def drain(self, conn: psycopg.Connection, provider: Provider) -> None:
+        """Claim, embed and store batches on ``conn`` until the queue or the budget is empty."""
+        while size := self._reserve():
+            failure: tuple[list[int], Exception] | None = None
+            try:
+                with conn.transaction():
+                    rows = conn.execute("SELECT id, content_hash, body FROM rec.embed_claim(%s)", (size,)).fetchall()
+                    if not rows:
+                        self._done(size, 0, 0)
+                        return
+                    ids = [r[0] for r in rows]
+                    try:
+                        vectors = embed_array(provider, [r[2] for r in rows])
+                    except Exception as exc:  # any provider failure: roll back, back off, report
+                        failure = (ids, exc)
+                        raise _RollBack() from exc
+                    # %b: vectors travel in pgvector's binary format, about 4x smaller than text.
+                    stored = conn.execute(
+                        "SELECT rec.embed_store(%s, %s, %b)", (ids, [r[1] for r in rows], list(vectors))
+                    ).fetchone()[0]
+            except _RollBack:
+                assert failure is not None
+                ids, exc = failure
+                conn.execute("SELECT rec.embed_fail(%s, %s)", (ids, f"{type(exc).__name__}: {exc}"))
+                log.warning("embedding a batch of %d items failed: %s", len(ids), exc)
+                raise exc
+            self._done(size, len(rows), stored)
 
 
 class _RollBack(Exception):
