@@ -410,3 +410,18 @@ def test_a_failing_worker_stops_the_others_and_its_batch_backs_off(fresh_db: str
         state = status(conn)
         assert state["pending"] == 40 - 2 * (len(calls) - 1) and state["failing"] == 2
         assert "provider down" in state["last_error"]
+
+
+def test_a_worker_that_cannot_connect_leaves_the_work_to_the_others(fresh_db: str, monkeypatch) -> None:
+    """A second connection refused (max_connections, pg_hba) is no reason to stop embedding."""
+    import app.embeddings.worker as worker
+
+    def refuse(*args, **kwargs):
+        raise psycopg.OperationalError("too many connections")
+
+    with connect(fresh_db) as conn:
+        call(conn, "upsert_items", [{"id": f"c{i}", "title": f"Connect {i}"} for i in range(12)])
+        monkeypatch.setattr(worker.psycopg, "connect", refuse)
+        result = embed_pending(conn, Counting(), batch_size=5, workers=3)
+        assert (result.claimed, result.embedded, result.batches) == (12, 12, 3)
+        assert status(conn)["pending"] == 0

@@ -164,7 +164,12 @@ class _Run:
 
     def drain_on_new_connection(self, like: psycopg.Connection, provider: Provider) -> None:
         try:
-            with psycopg.connect(like.info.dsn, password=like.info.password, autocommit=True) as conn:
+            conn = psycopg.connect(like.info.dsn, password=like.info.password, autocommit=True)
+        except psycopg.OperationalError as exc:  # e.g. max_connections: the others do the work
+            log.warning("an extra embedding worker could not connect, continuing without it: %s", exc)
+            return
+        try:
+            with conn:
                 configure(conn)
                 self.drain(conn, provider)
         except BaseException as exc:
