@@ -136,8 +136,10 @@ BEGIN
         v_users := coalesce(v_users, '{}');
         -- When most users changed (a small installation, or a backlog), recomputing them and
         -- their rows costs what a full rebuild does, which is exact.
+        -- (The users the last run fitted, from its model row: counting them again would read
+        -- every stored strength.)
         IF cardinality(v_users) > greatest(100, (SELECT count(*) FROM pgrec.itemknn_rows) / 2,
-                                           (SELECT count(DISTINCT x.user_id) FROM pgrec.itemknn_interactions AS x) / 2) THEN
+                                           coalesce(v_model.users, 0) / 2) THEN
             v_run := rec._refresh_in_full(v_run, cardinality(v_users) || ' users changed, most of them');
         END IF;
     END IF;
@@ -177,14 +179,16 @@ BEGIN
         ORDER BY 1, 2;
     END IF;
 
-    DROP TABLE IF EXISTS pg_temp.itemknn_degrees, pg_temp.itemknn_energies;
-    -- Per item its degree, its users, and its walks (the sum of its users' item counts: what
-    -- counting its pairs costs).
+    DROP TABLE IF EXISTS pg_temp.itemknn_degrees, pg_temp.itemknn_energies, pg_temp.itemknn_user_items;
+    -- Per user their item count (kept for the model row's totals below, so no run reads every
+    -- strength once more to count them); per item its degree, its users, and its walks (the
+    -- sum of its users' item counts: what counting its pairs costs).
+    CREATE TEMPORARY TABLE pg_temp.itemknn_user_items ON COMMIT DROP AS
+    SELECT y.user_id, count(*) AS items FROM pgrec.itemknn_interactions AS y GROUP BY y.user_id;
     CREATE TEMPORARY TABLE pg_temp.itemknn_degrees ON COMMIT DROP AS
     SELECT x.item_id, sum(x.strength) AS degree, count(*) AS users, sum(u.items) AS walks
     FROM pgrec.itemknn_interactions AS x
-    JOIN (SELECT y.user_id, count(*) AS items FROM pgrec.itemknn_interactions AS y GROUP BY y.user_id) AS u
-      ON u.user_id = x.user_id
+    JOIN pg_temp.itemknn_user_items AS u ON u.user_id = x.user_id
     GROUP BY x.item_id;
     ALTER TABLE pg_temp.itemknn_degrees ADD PRIMARY KEY (item_id);
     ANALYZE pg_temp.itemknn_degrees;
@@ -245,7 +249,7 @@ BEGIN
 
     -- Counted first and written as values: Citus runs no subquery or volatile function
     -- (clock_timestamp) inside an UPDATE of a replicated table.
-    SELECT count(*), count(DISTINCT x.user_id) INTO v_events, v_fitted_users FROM pgrec.itemknn_interactions AS x;
+    SELECT coalesce(sum(u.items), 0), count(*) INTO v_events, v_fitted_users FROM pg_temp.itemknn_user_items AS u;
     SELECT count(DISTINCT n.item_id), count(*) INTO v_items, v_pairs FROM pgrec.item_neighbors AS n WHERE n.source = 'itemknn';
     v_secs := extract(epoch FROM clock_timestamp() - v_start);
     UPDATE pgrec.models AS m
