@@ -252,6 +252,8 @@ class Settings:
             raise ValueError(f"PGREC_API_IMPRESSIONS_FLUSH_MS must be >= 0, got {self.api_impressions_flush_ms}")
         if self.api_impressions_queue < 1:
             raise ValueError(f"PGREC_API_IMPRESSIONS_QUEUE must be at least 1, got {self.api_impressions_queue}")
+        if self.embedding_workers < 1:
+            raise ValueError(f"PGREC_EMBEDDING_WORKERS must be at least 1, got {self.embedding_workers}")
         if self.api_max_json_depth < 2:
             raise ValueError(f"PGREC_API_MAX_JSON_DEPTH must be at least 2, got {self.api_max_json_depth}")
         if self.embedding_provider not in {"auto", "openai", "offline", "sentence-transformers"}:

@@ -425,3 +425,13 @@ def test_a_worker_that_cannot_connect_leaves_the_work_to_the_others(fresh_db: st
         result = embed_pending(conn, Counting(), batch_size=5, workers=3)
         assert (result.claimed, result.embedded, result.batches) == (12, 12, 3)
         assert status(conn)["pending"] == 0
+
+
+def test_zero_workers_is_refused_clearly(conn: psycopg.Connection, monkeypatch) -> None:
+    from app.settings import Settings
+
+    monkeypatch.setenv("PGREC_EMBEDDING_WORKERS", "0")
+    with pytest.raises(ValueError, match="PGREC_EMBEDDING_WORKERS must be at least 1, got 0"):
+        Settings()
+    with pytest.raises(ValueError, match="workers must be at least 1"):
+        embed_pending(conn, Counting(), workers=0)
