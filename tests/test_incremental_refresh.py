@@ -27,6 +27,9 @@ TABLES = {
     "itemknn": "SELECT item_id, neighbor_id, score FROM pgrec.item_neighbors WHERE source = 'itemknn' "
                "ORDER BY item_id, neighbor_id",
     "itemknn_interactions": "SELECT * FROM pgrec.itemknn_interactions ORDER BY user_id, item_id",
+    # The model row's totals (an incremental run derives them from its per-user counts).
+    "itemknn_model": "SELECT training_events, users, items_covered, metrics ->> 'pairs' FROM pgrec.models "
+                     "WHERE name = 'itemknn'",
     "user_vectors": "SELECT user_id, embedding::text, items, last_event_at FROM pgrec.user_vectors ORDER BY user_id",
 }
 
@@ -174,6 +177,9 @@ def test_itemknn_within_a_small_budget_recomputes_the_most_changed_rows_and_coun
     assert detail.startswith("incremental: ") and " 0 rows recomputed (0 with deleted events)" in detail, detail
     stale = int(detail.split(", ")[-1].split(" ")[0])
     assert stale > 0
+    # The model row counts every stored strength and user, not only those of the rows it redid.
+    assert query(conn, "SELECT training_events, users FROM pgrec.models WHERE name = 'itemknn'") == query(
+        conn, "SELECT count(*), count(DISTINCT user_id) FROM pgrec.itemknn_interactions")
 
 
 def test_itemknn_spends_its_budget_in_walks_counted_not_estimated(world) -> None:
