@@ -83,11 +83,11 @@ def embed_pending(
     bulk loads.
 
     ``workers`` > 1 claims batches on that many connections at once (``conn`` and new ones with
-    its connection parameters, not its session settings, closed at the end): while one worker waits for the provider, another
-    stores its vectors, so the provider's work and the database's overlap (two cores busy
-    instead of one taking turns; concurrent requests to a remote provider). The queue's
-    ``SKIP LOCKED`` claims keep their batches disjoint. The first error stops every worker and
-    is re-raised once they have finished their batch.
+    its connection parameters, not its session settings, closed at the end): while one worker
+    waits for the provider, another stores its vectors, so the provider's work and the
+    database's overlap (two cores busy instead of one taking turns; concurrent requests to a
+    remote provider). The queue's ``SKIP LOCKED`` claims keep their batches disjoint. The first
+    error stops every worker and is re-raised once they have finished their batch.
     """
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
