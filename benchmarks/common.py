@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import statistics
+import subprocess
 import sys
 import time
 from datetime import datetime, timezone
@@ -39,6 +40,13 @@ def server_url() -> str:
     if external:
         return with_database(external, "postgres")
     return start_embedded(BENCH_DATA_DIR)
+
+
+def load_average() -> str:
+    """``uptime``'s 1/5/15-minute load averages ("0.36, 0.14, 0.05"): figures are reported with
+    the load they were measured under, the machine being shared."""
+    out = subprocess.run(["uptime"], capture_output=True, text=True).stdout
+    return out.split("load average:")[-1].strip()
 
 
 def log(message: str) -> None:

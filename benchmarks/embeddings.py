@@ -18,7 +18,6 @@ server (change tracking queues every one of them), then prints:
 from __future__ import annotations
 
 import argparse
-import subprocess
 import time
 from datetime import datetime, timezone
 
@@ -27,7 +26,7 @@ from app.demo import DemoSize, generate
 from app.embeddings.offline import OfflineProvider
 from app.embeddings.worker import embed_pending, status
 from app.loader import batched, call_batches
-from benchmarks.common import fresh_database, log, print_table
+from benchmarks.common import fresh_database, load_average, log, print_table
 
 
 def measure(url: str, items: int, batch_size: int = 500, workers: int = 2, bulk_min: int = 10_000) -> list[dict]:
@@ -81,12 +80,12 @@ def main() -> None:
     parser.add_argument("--no-bulk", action="store_true",
                         help="embed the backfill the steady-state way (HNSW index maintained per row), for comparison")
     args = parser.parse_args()
-    before = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    before = load_average()
     rows = measure(fresh_database("bench_embeddings"), args.items, args.batch_size, args.workers,
                    bulk_min=0 if args.no_bulk else 10_000)
-    after = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    after = load_average()
     print_table(f"embeddings, {args.items} items", rows, ["what", "items", "seconds", "items/s"])
-    print(f"load before: {before.split('load average:')[-1].strip()}; after: {after.split('load average:')[-1].strip()}")
+    print(f"load before: {before}; after: {after}")
 
 
 if __name__ == "__main__":

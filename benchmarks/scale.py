@@ -49,7 +49,7 @@ from app.loader import batched, call_batches
 from app.refresh import run_step
 from app.schema import as_owner, migrate, run_file, set_embedding_dim
 from app.settings import Settings, get_settings
-from benchmarks.common import log, percentiles, print_table, server_url
+from benchmarks.common import load_average, log, percentiles, print_table, server_url
 
 LAYOUTS = ("partitioned", "unpartitioned", "citus")
 #: The last commit whose rec API served the unpartitioned layout (revision 0006, before events
@@ -57,10 +57,6 @@ LAYOUTS = ("partitioned", "unpartitioned", "citus")
 UNPARTITIONED_API = "f287bb0cdc9d251b4e70cb1431023c78bb82cdf8"
 UNPARTITIONED_REVISION = "0006"
 TRACK_BATCH = 5000
-
-
-def uptime() -> str:
-    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
 
 def connect(url: str) -> psycopg.Connection:
@@ -269,8 +265,8 @@ def main() -> None:
                     days=args.days)
     rows = []
     for layout in args.layout or LAYOUTS:
-        before = uptime()
-        log(f"{layout}: {before}")
+        before = load_average()
+        log(f"{layout}: load {before}")
         url, cluster = install(layout, args.events, args.baseline_ref)
         try:
             ds = generate(size, now=DEFAULT_NOW)
@@ -281,7 +277,7 @@ def main() -> None:
             added_s = add_events(url, ds, args.added)
             incremental = refresh_steps(url, full=False)
             reads = latencies(url, args.feed_users)
-            after = uptime()
+            after = load_average()
             print_table(f"{layout}: refresh steps (each in its own transaction) at {figures['events']} events, "
                         f"in full, then after {args.added} new events", [
                             {"step": f["step"], "full s": f["seconds"], "full rows": f["rows"],
@@ -299,8 +295,8 @@ def main() -> None:
                 "feed p50": reads["feed"]["p50"], "feed p99": reads["feed"]["p99"],
                 "pooled p50": reads["pooled"]["p50"], "pooled p99": reads["pooled"]["p99"],
                 "trend p50": reads["trending"]["p50"], "trend p99": reads["trending"]["p99"],
-                "load before": before.split("load average:")[-1].strip(),
-                "load after": after.split("load average:")[-1].strip(),
+                "load before": before,
+                "load after": after,
             })
         finally:
             if cluster is not None:
