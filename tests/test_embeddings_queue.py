@@ -412,6 +412,38 @@ def test_a_failing_worker_stops_the_others_and_its_batch_backs_off(fresh_db: str
         assert "provider down" in state["last_error"]
 
 
+def test_a_failed_batch_is_backed_off_before_another_worker_can_claim_it(fresh_db: str) -> None:
+    """The back-off commits with the claim: no moment where the failed rows are unlocked but not
+    yet backed off (another worker claiming them then fails them a second time)."""
+    seen: list[tuple] = []
+
+    with connect(fresh_db) as conn:
+        call(conn, "upsert_items", [{"id": "r1", "title": "Race"}])
+
+        def wait_for_the_row() -> None:  # another session, blocked on the claimed row
+            with connect(fresh_db) as other:
+                seen.append(other.execute(
+                    "SELECT attempts, not_before IS NOT NULL FROM pgrec.embedding_queue FOR UPDATE").fetchone())
+
+        waiter = threading.Thread(target=wait_for_the_row)
+
+        class FailsWhileAnotherWaits(Counting):
+            def embed(self, texts):
+                waiter.start()
+                with connect(fresh_db) as probe:
+                    deadline = time.monotonic() + 10
+                    while not probe.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                                            "AND query LIKE '%%embedding_queue FOR UPDATE%%'").fetchone()[0]:
+                        assert time.monotonic() < deadline, "the other session never waited for the row"
+                        time.sleep(0.01)
+                raise RuntimeError("provider down")
+
+        with pytest.raises(RuntimeError, match="provider down"):
+            embed_pending(conn, FailsWhileAnotherWaits())
+        waiter.join(10)
+        assert seen == [(1, True)]
+
+
 def test_a_worker_that_cannot_connect_leaves_the_work_to_the_others(fresh_db: str, monkeypatch) -> None:
     """A second connection refused (max_connections, pg_hba) is no reason to stop embedding."""
     import app.embeddings.worker as worker

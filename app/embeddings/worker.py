@@ -178,31 +178,27 @@ class _Run:
     def drain(self, conn: psycopg.Connection, provider: Provider) -> None:
         """Claim, embed and store batches on ``conn`` until the queue or the budget is empty."""
         while size := self._reserve():
-            failure: tuple[list[int], Exception] | None = None
-            try:
-                with conn.transaction():
-                    rows = conn.execute("SELECT id, content_hash, body FROM rec.embed_claim(%s)", (size,)).fetchall()
-                    if not rows:
-                        self._done(size, 0, 0)
-                        return
-                    ids = [r[0] for r in rows]
-                    try:
-                        vectors = embed_array(provider, [r[2] for r in rows])
-                    except Exception as exc:  # any provider failure: roll back, back off, report
-                        failure = (ids, exc)
-                        raise _RollBack() from exc
+            failure: Exception | None = None
+            with conn.transaction():
+                rows = conn.execute("SELECT id, content_hash, body FROM rec.embed_claim(%s)", (size,)).fetchall()
+                if not rows:
+                    self._done(size, 0, 0)
+                    return
+                ids = [r[0] for r in rows]
+                try:
+                    vectors = embed_array(provider, [r[2] for r in rows])
+                except Exception as exc:  # any provider failure: back the batch off, report
+                    failure = exc
+                if failure is None:
                     # %b: vectors travel in pgvector's binary format, about 4x smaller than text.
                     stored = conn.execute(
                         "SELECT rec.embed_store(%s, %s, %b)", (ids, [r[1] for r in rows], list(vectors))
                     ).fetchone()[0]
-            except _RollBack:
-                assert failure is not None
-                ids, exc = failure
-                conn.execute("SELECT rec.embed_fail(%s, %s)", (ids, f"{type(exc).__name__}: {exc}"))
-                log.warning("embedding a batch of %d items failed: %s", len(ids), exc)
-                raise exc
+                else:
+                    # Still inside the claim's transaction: the rows stay locked until the back-off
+                    # commits, so another worker cannot claim (and fail) the same batch in between.
+                    conn.execute("SELECT rec.embed_fail(%s, %s)", (ids, f"{type(failure).__name__}: {failure}"))
+            if failure is not None:
+                log.warning("embedding a batch of %d items failed: %s", len(ids), failure)
+                raise failure
             self._done(size, len(rows), stored)
-
-
-class _RollBack(Exception):
-    """Raised inside a batch transaction to roll it back after a provider error."""
