@@ -81,6 +81,28 @@ COMMENT ON TABLE pgrec.itemknn_interactions IS 'Interaction strengths behind the
 -- A row of the model reads the users of its item.
 CREATE INDEX itemknn_interactions_item ON pgrec.itemknn_interactions (item_id);
 
+-- What the item-item model sums over those strengths, kept beside them so an incremental run
+-- moves the sums of what changed instead of summing every strength again: per user the item
+-- count and energy (summed strength), per item its degree (summed strength), users and walks
+-- (the sum of its users' item counts: what counting its pairs costs). The degree is numeric so
+-- the differences an incremental run adds are exact: it equals a full rebuild's sum, in any
+-- order the rows (or, on Citus, the shards) come in.
+CREATE TABLE pgrec.itemknn_users (
+    user_id bigint PRIMARY KEY REFERENCES pgrec.users (id) ON DELETE CASCADE,
+    items   bigint NOT NULL CHECK (items > 0),
+    energy  double precision NOT NULL
+);
+COMMENT ON TABLE pgrec.itemknn_users IS 'Per user: item count and summed strength of pgrec.itemknn_interactions (refresh step: itemknn).';
+-- No foreign key to pgrec.items: a deleted item's events are deleted with it, and the next run
+-- recomputes the items of deleted events from the strengths.
+CREATE TABLE pgrec.itemknn_items (
+    item_id bigint PRIMARY KEY,
+    degree  numeric NOT NULL,
+    users   bigint NOT NULL CHECK (users > 0),
+    walks   bigint NOT NULL
+);
+COMMENT ON TABLE pgrec.itemknn_items IS 'Per item: degree (summed strength), users and walks of pgrec.itemknn_interactions (refresh step: itemknn).';
+
 -- When each item's itemknn row (its neighbours in pgrec.item_neighbors) was last computed, and
 -- the item's degree (summed strength) then: an incremental run recomputes first the rows whose
 -- degree moved the most since.

@@ -4,7 +4,7 @@
 --   distributed by user, co-located with pgrec.users: the per-user tables, so one user's
 --     events, event ids, tag preferences, vectors, model candidates and factors, feed pools,
 --     impressions, onboarding answers, follows, consents, profile, achievement claims and the
---     strengths and transitions incremental refresh keeps per user are on one worker and a
+--     strengths, totals and transitions incremental refresh keeps per user are on one worker and a
 --     feed reads them there (a router query), and foreign keys between them hold;
 --   distributed by the client's user id: pgrec.user_keys, the one table where that id is
 --     unique (a unique index must contain the distribution column);
@@ -40,6 +40,7 @@ LANGUAGE sql IMMUTABLE AS $$
         ('pgrec.profile_history',      'distributed', 'user_id',     'pgrec.users'),
         ('pgrec.achievement_claims',   'distributed', 'user_id',     'pgrec.users'),
         ('pgrec.itemknn_interactions', 'distributed', 'user_id',     'pgrec.users'),
+        ('pgrec.itemknn_users',        'distributed', 'user_id',     'pgrec.users'),
         ('pgrec.user_transitions',     'distributed', 'user_id',     'pgrec.users'),
         ('pgrec.user_keys',            'distributed', 'external_id', 'none'),
         ('pgrec.meta',                 'reference',   NULL, NULL),
@@ -70,6 +71,7 @@ LANGUAGE sql IMMUTABLE AS $$
         ('pgrec.item_event_totals',    'reference',   NULL, NULL),
         ('pgrec.item_month_users',     'reference',   NULL, NULL),
         ('pgrec.itemknn_rows',         'reference',   NULL, NULL),
+        ('pgrec.itemknn_items',        'reference',   NULL, NULL),
         ('pgrec.consent_purposes',     'reference',   NULL, NULL),
         ('pgrec.profile_settings',     'reference',   NULL, NULL),
         ('pgrec.feedback_rules',       'reference',   NULL, NULL),

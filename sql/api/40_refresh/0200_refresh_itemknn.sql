@@ -79,7 +79,9 @@ COMMENT ON FUNCTION rec._itemknn_rows(bigint[], double precision, integer, integ
 -- items are in nearly every history: at 1M events, the items of 10,000 new events carry 60 %
 -- of all walks). So a run
 --   * recomputes the strengths of the users with new, deleted or updated events (exact: a
---     user's strengths depend only on their own events), then every item's degree;
+--     user's strengths depend only on their own events), and moves the kept sums
+--     (pgrec.itemknn_users, pgrec.itemknn_items) by their difference — exact, so no run sums
+--     every stored strength again;
 --   * recomputes, exactly as a full rebuild would now, the rows of items whose events were
 --     deleted (a forgotten user's items: the user's co-occurrences stop counting at once), of
 --     items without a row yet (new items reaching min_support users), and then of the items
@@ -104,6 +106,7 @@ DECLARE
     v_last    bigint;
     v_users   bigint[];
     v_must    bigint[];
+    v_moved   bigint[];
     v_todo    bigint[];
     v_chunk   bigint[];
     v_stale   bigint;
@@ -149,6 +152,16 @@ BEGIN
         SELECT r.user_id, r.item_id, r.strength FROM rec._interactions(v_model.parameters, v_run.as_of) AS r;
         DELETE FROM pgrec.item_neighbors AS n WHERE n.source = 'itemknn';
         DELETE FROM pgrec.itemknn_rows;
+        DELETE FROM pgrec.itemknn_users;
+        INSERT INTO pgrec.itemknn_users (user_id, items, energy)
+        SELECT x.user_id, count(*), sum(x.strength) FROM pgrec.itemknn_interactions AS x GROUP BY x.user_id ORDER BY 1;
+        DELETE FROM pgrec.itemknn_items;
+        INSERT INTO pgrec.itemknn_items (item_id, degree, users, walks)
+        SELECT x.item_id, sum(x.strength::numeric), count(*), sum(u.items)
+        FROM pgrec.itemknn_interactions AS x
+        JOIN pgrec.itemknn_users AS u ON u.user_id = x.user_id
+        GROUP BY x.item_id
+        ORDER BY 1;
     ELSE
         v_must := ARRAY(SELECT DISTINCT c.item_id FROM rec._changes_since(v_run, 'events') AS c ORDER BY 1);
         -- Their strengths now against those stored, and only the difference written: a changed
@@ -177,26 +190,64 @@ BEGIN
         INSERT INTO pgrec.itemknn_interactions (user_id, item_id, strength)
         SELECT d.user_id, d.item_id, d.strength FROM pg_temp.itemknn_diff AS d WHERE d.change = 'new'
         ORDER BY 1, 2;
+
+        -- The kept sums move by what these users changed: their own totals are recomputed; each
+        -- of their rows moves its item's degree by the strength it gained or lost, its users by
+        -- one when the row is new or gone, and its walks by the user's item count now (a row
+        -- they have) less before (a row they had).
+        DROP TABLE IF EXISTS pg_temp.itemknn_users_now, pg_temp.itemknn_users_stored, pg_temp.itemknn_items_moved,
+                             pg_temp.itemknn_items_stored, pg_temp.itemknn_items_now;
+        CREATE TEMPORARY TABLE pg_temp.itemknn_users_now ON COMMIT DROP AS
+        SELECT n.user_id, count(*) AS items, sum(n.strength) AS energy FROM pg_temp.itemknn_now AS n GROUP BY n.user_id;
+        CREATE TEMPORARY TABLE pg_temp.itemknn_users_stored ON COMMIT DROP AS
+        SELECT u.user_id, u.items FROM pgrec.itemknn_users AS u WHERE u.user_id = ANY (v_users);
+        CREATE TEMPORARY TABLE pg_temp.itemknn_items_moved ON COMMIT DROP AS
+        SELECT m.item_id, sum(m.degree) AS degree, sum(m.users) AS users, sum(m.walks) AS walks
+        FROM (SELECT coalesce(n.item_id, o.item_id) AS item_id,
+                     coalesce(n.strength::numeric, 0) - coalesce(o.strength::numeric, 0) AS degree,
+                     (n.user_id IS NOT NULL)::integer - (o.user_id IS NOT NULL)::integer AS users,
+                     CASE WHEN n.user_id IS NOT NULL THEN un.items ELSE 0 END
+                     - CASE WHEN o.user_id IS NOT NULL THEN uo.items ELSE 0 END AS walks
+              FROM pg_temp.itemknn_now AS n
+              FULL JOIN pg_temp.itemknn_stored AS o ON o.user_id = n.user_id AND o.item_id = n.item_id
+              LEFT JOIN pg_temp.itemknn_users_now AS un ON un.user_id = coalesce(n.user_id, o.user_id)
+              LEFT JOIN pg_temp.itemknn_users_stored AS uo ON uo.user_id = coalesce(n.user_id, o.user_id)) AS m
+        WHERE m.degree <> 0 OR m.users <> 0 OR m.walks <> 0
+        GROUP BY m.item_id;
+        DELETE FROM pgrec.itemknn_users AS u WHERE u.user_id = ANY (v_users);
+        INSERT INTO pgrec.itemknn_users (user_id, items, energy)
+        SELECT n.user_id, n.items, n.energy FROM pg_temp.itemknn_users_now AS n ORDER BY 1;
+        -- The items of deleted events are summed again from their strengths: a forgotten user's
+        -- strengths went with the user (the foreign key), so what they took away is in no difference.
+        v_moved := ARRAY(SELECT m.item_id FROM pg_temp.itemknn_items_moved AS m UNION SELECT unnest(v_must) ORDER BY 1);
+        CREATE TEMPORARY TABLE pg_temp.itemknn_items_stored ON COMMIT DROP AS
+        SELECT k.item_id, k.degree, k.users, k.walks FROM pgrec.itemknn_items AS k WHERE k.item_id = ANY (v_moved);
+        CREATE TEMPORARY TABLE pg_temp.itemknn_items_now ON COMMIT DROP AS
+        SELECT x.item_id, sum(x.strength::numeric) AS degree, count(*) AS users, sum(u.items) AS walks
+        FROM pgrec.itemknn_interactions AS x
+        JOIN pgrec.itemknn_users AS u ON u.user_id = x.user_id
+        WHERE x.item_id = ANY (v_must)
+        GROUP BY x.item_id;
+        INSERT INTO pg_temp.itemknn_items_now (item_id, degree, users, walks)
+        SELECT m.item_id, coalesce(k.degree, 0) + m.degree, coalesce(k.users, 0) + m.users, coalesce(k.walks, 0) + m.walks
+        FROM pg_temp.itemknn_items_moved AS m
+        LEFT JOIN pg_temp.itemknn_items_stored AS k ON k.item_id = m.item_id
+        WHERE m.item_id <> ALL (v_must);
+        DELETE FROM pgrec.itemknn_items AS k WHERE k.item_id = ANY (v_moved);
+        INSERT INTO pgrec.itemknn_items (item_id, degree, users, walks)
+        SELECT n.item_id, n.degree, n.users, n.walks FROM pg_temp.itemknn_items_now AS n WHERE n.users > 0 ORDER BY 1;
     END IF;
 
-    DROP TABLE IF EXISTS pg_temp.itemknn_degrees, pg_temp.itemknn_energies, pg_temp.itemknn_user_items;
-    -- Per user their item count (kept for the model row's totals below, so no run reads every
-    -- strength once more to count them); per item its degree, its users, and its walks (the
-    -- sum of its users' item counts: what counting its pairs costs).
-    CREATE TEMPORARY TABLE pg_temp.itemknn_user_items ON COMMIT DROP AS
-    SELECT y.user_id, count(*) AS items FROM pgrec.itemknn_interactions AS y GROUP BY y.user_id;
+    -- Every item's degree, users and walks, for rec._itemknn_rows and the choice of rows below.
+    DROP TABLE IF EXISTS pg_temp.itemknn_degrees, pg_temp.itemknn_energies;
     CREATE TEMPORARY TABLE pg_temp.itemknn_degrees ON COMMIT DROP AS
-    SELECT x.item_id, sum(x.strength) AS degree, count(*) AS users, sum(u.items) AS walks
-    FROM pgrec.itemknn_interactions AS x
-    JOIN pg_temp.itemknn_user_items AS u ON u.user_id = x.user_id
-    GROUP BY x.item_id;
+    SELECT k.item_id, k.degree::double precision AS degree, k.users, k.walks FROM pgrec.itemknn_items AS k;
     ALTER TABLE pg_temp.itemknn_degrees ADD PRIMARY KEY (item_id);
     ANALYZE pg_temp.itemknn_degrees;
 
     IF NOT v_run.incremental THEN
         CREATE TEMPORARY TABLE pg_temp.itemknn_energies ON COMMIT DROP AS
-        SELECT x.user_id, sum(x.strength) AS energy, count(*) AS items
-        FROM pgrec.itemknn_interactions AS x GROUP BY x.user_id;
+        SELECT u.user_id, u.energy, u.items FROM pgrec.itemknn_users AS u;
         ALTER TABLE pg_temp.itemknn_energies ADD PRIMARY KEY (user_id);
         ANALYZE pg_temp.itemknn_energies;
         -- Chunks of about 6 million walks.
@@ -236,10 +287,9 @@ BEGIN
         -- partial sums arrive in any order).
         WHERE abs(d.degree - k.degree) > 1e-9 * abs(k.degree) AND d.item_id <> ALL (v_todo);
         CREATE TEMPORARY TABLE pg_temp.itemknn_energies ON COMMIT DROP AS
-        SELECT x.user_id, sum(x.strength) AS energy, count(*) AS items
-        FROM pgrec.itemknn_interactions AS x
-        WHERE x.user_id IN (SELECT y.user_id FROM pgrec.itemknn_interactions AS y WHERE y.item_id = ANY (v_todo))
-        GROUP BY x.user_id;
+        SELECT u.user_id, u.energy, u.items
+        FROM pgrec.itemknn_users AS u
+        WHERE u.user_id IN (SELECT y.user_id FROM pgrec.itemknn_interactions AS y WHERE y.item_id = ANY (v_todo));
         ALTER TABLE pg_temp.itemknn_energies ADD PRIMARY KEY (user_id);
         ANALYZE pg_temp.itemknn_energies;
         v_rows := rec._itemknn_rows(v_todo, v_beta, v_min, v_k);
@@ -249,7 +299,7 @@ BEGIN
 
     -- Counted first and written as values: Citus runs no subquery or volatile function
     -- (clock_timestamp) inside an UPDATE of a replicated table.
-    SELECT coalesce(sum(u.items), 0), count(*) INTO v_events, v_fitted_users FROM pg_temp.itemknn_user_items AS u;
+    SELECT coalesce(sum(u.items), 0), count(*) INTO v_events, v_fitted_users FROM pgrec.itemknn_users AS u;
     SELECT count(DISTINCT n.item_id), count(*) INTO v_items, v_pairs FROM pgrec.item_neighbors AS n WHERE n.source = 'itemknn';
     v_secs := extract(epoch FROM clock_timestamp() - v_start);
     UPDATE pgrec.models AS m
