@@ -256,3 +256,20 @@ def test_an_upgraded_installation_fills_the_kept_sums_with_a_full_run(world, fre
         assert detail[0][0].startswith("full (no earlier run"), detail
         assert query(conn, "SELECT count(*), sum(users) FROM pgrec.itemknn_items") == query(
             conn, "SELECT count(DISTINCT item_id), count(*) FROM pgrec.itemknn_interactions")
+
+
+def test_a_forgotten_users_transitions_stop_counting_at_the_next_incremental_run(world) -> None:
+    """Their paths go with the user (the foreign key), so no difference shows them: the items
+    their events started from are recounted all the same."""
+    conn, _ = world
+    paths = query(conn, "SELECT t.item_id, t.next_item_id FROM pgrec.user_transitions t "
+                        "JOIN pgrec.users u ON u.id = t.user_id WHERE u.external_id = 'u4'")
+    before = dict(((i, j), n) for i, j, n in query(conn, "SELECT item_id, next_item_id, users FROM pgrec.item_transitions"))
+    counted = [p for p in paths if p in before]
+    conn.execute("SELECT rec.forget_user('u4')")
+    assert refresh_steps(conn)["transitions"].startswith("incremental")
+    after = dict(((i, j), n) for i, j, n in query(conn, "SELECT item_id, next_item_id, users FROM pgrec.item_transitions"))
+    assert counted and all(after.get(p, 1) == before[p] - 1 for p in counted), [(p, before[p], after.get(p)) for p in counted]
+    incremental = derived(conn)["item_transitions"]
+    refresh_steps(conn, full=True)
+    assert derived(conn)["item_transitions"] == incremental

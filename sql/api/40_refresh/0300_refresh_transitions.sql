@@ -35,8 +35,9 @@ COMMENT ON FUNCTION rec._user_transitions(timestamptz, bigint[]) IS
 -- Incremental and exact: a user's transitions depend only on their own events, so a run
 -- recomputes the transitions (pgrec.user_transitions) of the users whose events changed since the
 -- last run — new, deleted or updated events, and events that left the 180-day window since —
--- writes those that appeared or went, and then the rows of the items they start from, from
--- the stored transitions.
+-- writes those that appeared or went, and then the rows of the items they start from (and
+-- of the items of deleted events: a forgotten user's paths stop counting at once), from the
+-- stored transitions.
 -- Everyone else's paths are as they were. A full rebuild sorts 180 days of events by (user,
 -- time). Readers keep the previous rows until this transaction commits.
 CREATE FUNCTION rec._refresh_transitions(p_full boolean) RETURNS bigint
@@ -89,7 +90,13 @@ BEGIN
         INSERT INTO pgrec.user_transitions (item_id, next_item_id, user_id)
         SELECT d.item_id, d.next_item_id, d.user_id FROM pg_temp.transitions_diff AS d WHERE NOT d.gone
         ORDER BY 1, 2, 3;
-        v_sources := ARRAY(SELECT DISTINCT d.item_id FROM pg_temp.transitions_diff AS d ORDER BY 1);
+        -- The items of deleted events too: a forgotten user's transitions went with the user
+        -- (the foreign key), so no difference shows them, and the rows they counted in start
+        -- from the items of their events.
+        v_sources := ARRAY(SELECT d.item_id FROM pg_temp.transitions_diff AS d
+                           UNION
+                           SELECT c.item_id FROM rec._changes_since(v_run, 'events') AS c
+                           ORDER BY 1);
         v_detail := cardinality(v_users) || ' users recomputed, '
                     || (SELECT count(*) FROM pg_temp.transitions_diff) || ' transitions added or gone, '
                     || cardinality(v_sources) || ' items';
