@@ -30,7 +30,8 @@ TABLES = {
     # The model row's totals (an incremental run derives them from its per-user counts).
     "itemknn_model": "SELECT training_events, users, items_covered, metrics ->> 'pairs' FROM pgrec.models "
                      "WHERE name = 'itemknn'",
-    # The sums itemknn keeps (an incremental run moves them by what changed).
+    # The sums itemknn and transitions keep (an incremental run moves them by what changed).
+    "transition_pairs": "SELECT * FROM pgrec.transition_pairs ORDER BY item_id, next_item_id",
     "itemknn_users": "SELECT * FROM pgrec.itemknn_users ORDER BY user_id",
     "itemknn_items": "SELECT item_id, degree::float8, users, walks FROM pgrec.itemknn_items ORDER BY item_id",
     "user_vectors": "SELECT user_id, embedding::text, items, last_event_at FROM pgrec.user_vectors ORDER BY user_id",
@@ -129,6 +130,8 @@ def test_incremental_runs_equal_a_full_rebuild_after_every_kind_of_change(world)
         SELECT x.item_id, sum(x.strength::numeric), count(*), sum(u.items)::bigint FROM pgrec.itemknn_interactions x
         JOIN (SELECT user_id, count(*) AS items FROM pgrec.itemknn_interactions GROUP BY 1) u USING (user_id)
         GROUP BY 1 ORDER BY 1""")
+    assert query(conn, "SELECT * FROM pgrec.transition_pairs ORDER BY 1, 2") == query(
+        conn, "SELECT item_id, next_item_id, count(*) FROM pgrec.user_transitions GROUP BY 1, 2 ORDER BY 1, 2")
     details = refresh_steps(conn, full=True)
     assert all(d.startswith("full (requested)") for d in details.values()), details
     assert derived(conn) == incremental
@@ -236,26 +239,31 @@ def test_a_forgotten_user_stops_counting_at_the_next_incremental_run(world) -> N
 
 
 def test_an_upgraded_installation_fills_the_kept_sums_with_a_full_run(world, fresh_db: str) -> None:
-    """Revision 0012 adds itemknn's kept sums empty: its next run must be full, not move
-    empty sums by a difference."""
+    """Revision 0012 adds the kept sums empty: the next itemknn and transitions runs must be
+    full, not move empty sums by a difference."""
     from app.schema import downgrade, migrate
 
     conn, rng = world
-    state = query(conn, "SELECT * FROM pgrec.refresh_state WHERE step = 'itemknn'")
+    states = query(conn, "SELECT * FROM pgrec.refresh_state WHERE step IN ('itemknn', 'transitions')")
     conn.close()
     downgrade(fresh_db, "0011")
-    with connect(fresh_db) as conn:  # as revision 0011 left it: itemknn's strengths and state
-        conn.execute("INSERT INTO pgrec.refresh_state VALUES (%s)" % ", ".join(["%s"] * len(state[0])), state[0])
+    with connect(fresh_db) as conn:  # as revision 0011 left it: the steps' kept rows and state
+        for state in states:
+            conn.execute("INSERT INTO pgrec.refresh_state VALUES (%s)" % ", ".join(["%s"] * len(state)), state)
     migrate(fresh_db)
     with connect(fresh_db) as conn:
         assert query(conn, "SELECT count(*) FROM pgrec.itemknn_items") == [(0,)]
+        assert query(conn, "SELECT count(*) FROM pgrec.transition_pairs") == [(0,)]
         clock(conn, NOW)
         track(conn, events(rng, range(40), range(30), NOW - timedelta(days=1), 1, 50))
-        assert query(conn, "SELECT outcome FROM rec.refresh('itemknn')") == [("ok",)]
-        detail = query(conn, "SELECT detail FROM pgrec.refresh_runs WHERE step = 'itemknn' ORDER BY id DESC LIMIT 1")
-        assert detail[0][0].startswith("full (no earlier run"), detail
+        for step in ("itemknn", "transitions"):
+            assert query(conn, "SELECT outcome FROM rec.refresh(%s)", (step,)) == [("ok",)]
+            detail = query(conn, "SELECT detail FROM pgrec.refresh_runs WHERE step = %s ORDER BY id DESC LIMIT 1", (step,))
+            assert detail[0][0].startswith("full (no earlier run"), (step, detail)
         assert query(conn, "SELECT count(*), sum(users) FROM pgrec.itemknn_items") == query(
             conn, "SELECT count(DISTINCT item_id), count(*) FROM pgrec.itemknn_interactions")
+        assert query(conn, "SELECT sum(users) FROM pgrec.transition_pairs") == query(
+            conn, "SELECT count(*) FROM pgrec.user_transitions")
 
 
 def test_a_forgotten_users_transitions_stop_counting_at_the_next_incremental_run(world) -> None:

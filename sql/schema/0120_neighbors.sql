@@ -66,6 +66,17 @@ COMMENT ON TABLE pgrec.user_transitions IS 'Per user: the distinct item -> next 
 -- Replacing one user's transitions, and the foreign key's cascade.
 CREATE INDEX user_transitions_user ON pgrec.user_transitions (user_id);
 
+-- users(A -> B) for every pair in pgrec.user_transitions (the rows per pair there), kept so an
+-- incremental run moves the counts of the pairs that changed and ranks an item's next items
+-- from its pairs instead of from every user's transitions.
+CREATE TABLE pgrec.transition_pairs (
+    item_id      bigint NOT NULL,
+    next_item_id bigint NOT NULL,
+    users        bigint NOT NULL CHECK (users > 0),
+    PRIMARY KEY (item_id, next_item_id)
+);
+COMMENT ON TABLE pgrec.transition_pairs IS 'Per item -> next item pair: the users in pgrec.user_transitions who made it (refresh step: transitions).';
+
 -- The interaction strengths the SQL item-item model (refresh step itemknn) learnt from, one row
 -- per user and item (rec._interactions with the model's parameters, after its per-user cap), as
 -- of each user's last recomputation. Kept so an incremental run recomputes only the users whose

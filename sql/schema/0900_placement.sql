@@ -63,6 +63,7 @@ LANGUAGE sql IMMUTABLE AS $$
         ('pgrec.trending',             'reference',   NULL, NULL),
         ('pgrec.item_neighbors',       'reference',   NULL, NULL),
         ('pgrec.item_transitions',     'reference',   NULL, NULL),
+        ('pgrec.transition_pairs',     'reference',   NULL, NULL),
         ('pgrec.monthly_top_items',    'reference',   NULL, NULL),
         ('pgrec.models',               'reference',   NULL, NULL),
         ('pgrec.item_factors',         'reference',   NULL, NULL),

@@ -35,9 +35,10 @@ COMMENT ON FUNCTION rec._user_transitions(timestamptz, bigint[]) IS
 -- Incremental and exact: a user's transitions depend only on their own events, so a run
 -- recomputes the transitions (pgrec.user_transitions) of the users whose events changed since the
 -- last run — new, deleted or updated events, and events that left the 180-day window since —
--- writes those that appeared or went, and then the rows of the items they start from (and
--- of the items of deleted events: a forgotten user's paths stop counting at once), from the
--- stored transitions.
+-- writes those that appeared or went, moves the users of their pairs (pgrec.transition_pairs)
+-- by that difference, and then ranks again the items they start from (and the items of
+-- deleted events, whose pairs are recounted: a forgotten user's paths stop counting at once)
+-- from those pairs.
 -- Everyone else's paths are as they were. A full rebuild sorts 180 days of events by (user,
 -- time). Readers keep the previous rows until this transaction commits.
 CREATE FUNCTION rec._refresh_transitions(p_full boolean) RETURNS bigint
@@ -46,6 +47,9 @@ DECLARE
     v_run     rec.refresh_run;
     v_users   bigint[];
     v_sources bigint[];
+    v_recount bigint[];
+    v_moved_items bigint[];
+    v_moved_next  bigint[];
     v_detail  text;
     v_rows    bigint;
 BEGIN
@@ -56,6 +60,12 @@ BEGIN
         SELECT t.item_id, t.next_item_id, t.user_id FROM rec._user_transitions(v_run.as_of) AS t;
         GET DIAGNOSTICS v_rows = ROW_COUNT;
         v_detail := v_rows || ' user transitions';
+        DROP TABLE IF EXISTS pg_temp.transition_pairs_now;
+        CREATE TEMPORARY TABLE pg_temp.transition_pairs_now ON COMMIT DROP AS
+        SELECT t.item_id, t.next_item_id, count(*) AS users FROM pgrec.user_transitions AS t GROUP BY 1, 2;
+        DELETE FROM pgrec.transition_pairs;
+        INSERT INTO pgrec.transition_pairs (item_id, next_item_id, users)
+        SELECT n.item_id, n.next_item_id, n.users FROM pg_temp.transition_pairs_now AS n ORDER BY 1, 2;
         DELETE FROM pgrec.item_transitions;
     ELSE
         EXECUTE 'SELECT array_agg(DISTINCT u.user_id ORDER BY u.user_id) FROM (
@@ -90,43 +100,74 @@ BEGIN
         INSERT INTO pgrec.user_transitions (item_id, next_item_id, user_id)
         SELECT d.item_id, d.next_item_id, d.user_id FROM pg_temp.transitions_diff AS d WHERE NOT d.gone
         ORDER BY 1, 2, 3;
-        -- The items of deleted events too: a forgotten user's transitions went with the user
-        -- (the foreign key), so no difference shows them, and the rows they counted in start
-        -- from the items of their events.
-        v_sources := ARRAY(SELECT d.item_id FROM pg_temp.transitions_diff AS d
-                           UNION
-                           SELECT c.item_id FROM rec._changes_since(v_run, 'events') AS c
-                           ORDER BY 1);
+        -- The pairs they start from move by the difference, except the items of deleted
+        -- events, whose pairs are recounted: a forgotten user's transitions went with the user
+        -- (the foreign key), so no difference shows them, and they start from the items of
+        -- that user's events. Every pair of these sources now goes to pg_temp for the ranking below;
+        -- only the pairs that changed are written.
+        v_recount := ARRAY(SELECT DISTINCT c.item_id FROM rec._changes_since(v_run, 'events') AS c ORDER BY 1);
+        v_sources := ARRAY(SELECT d.item_id FROM pg_temp.transitions_diff AS d UNION SELECT unnest(v_recount) ORDER BY 1);
+        DROP TABLE IF EXISTS pg_temp.transition_pairs_moved, pg_temp.transition_pairs_stored, pg_temp.transition_pairs_now;
+        CREATE TEMPORARY TABLE pg_temp.transition_pairs_moved ON COMMIT DROP AS
+        SELECT d.item_id, d.next_item_id, sum(CASE WHEN d.gone THEN -1 ELSE 1 END) AS users
+        FROM pg_temp.transitions_diff AS d
+        WHERE d.item_id <> ALL (v_recount)
+        GROUP BY d.item_id, d.next_item_id;
+        CREATE TEMPORARY TABLE pg_temp.transition_pairs_stored ON COMMIT DROP AS
+        SELECT p.item_id, p.next_item_id, p.users FROM pgrec.transition_pairs AS p
+        WHERE p.item_id = ANY (v_sources) AND p.item_id <> ALL (v_recount);
+        CREATE TEMPORARY TABLE pg_temp.transition_pairs_now ON COMMIT DROP AS
+        SELECT t.item_id, t.next_item_id, count(*) AS users
+        FROM pgrec.user_transitions AS t
+        WHERE t.item_id = ANY (v_recount)
+        GROUP BY t.item_id, t.next_item_id;
+        INSERT INTO pg_temp.transition_pairs_now (item_id, next_item_id, users)
+        SELECT coalesce(o.item_id, m.item_id), coalesce(o.next_item_id, m.next_item_id),
+               coalesce(o.users, 0) + coalesce(m.users, 0)
+        FROM pg_temp.transition_pairs_stored AS o
+        FULL JOIN pg_temp.transition_pairs_moved AS m ON m.item_id = o.item_id AND m.next_item_id = o.next_item_id;
+        -- (The moved pairs as arrays, and the rows written from pg_temp alone: Citus writes a
+        -- reference table from no query that joins a temporary table.)
+        SELECT coalesce(array_agg(m.item_id ORDER BY m.item_id, m.next_item_id), '{}'),
+               coalesce(array_agg(m.next_item_id ORDER BY m.item_id, m.next_item_id), '{}')
+        INTO v_moved_items, v_moved_next
+        FROM pg_temp.transition_pairs_moved AS m;
+        DELETE FROM pgrec.transition_pairs AS p
+        WHERE p.item_id = ANY (v_sources)
+          AND (p.item_id = ANY (v_recount)
+               OR (p.item_id, p.next_item_id) IN (SELECT * FROM unnest(v_moved_items, v_moved_next)));
+        DROP TABLE IF EXISTS pg_temp.transition_pairs_written;
+        CREATE TEMPORARY TABLE pg_temp.transition_pairs_written ON COMMIT DROP AS
+        SELECT n.item_id, n.next_item_id, n.users
+        FROM pg_temp.transition_pairs_now AS n
+        WHERE n.users > 0
+          AND (n.item_id = ANY (v_recount)
+               OR (n.item_id, n.next_item_id) IN (SELECT m.item_id, m.next_item_id FROM pg_temp.transition_pairs_moved AS m));
+        INSERT INTO pgrec.transition_pairs (item_id, next_item_id, users)
+        SELECT w.item_id, w.next_item_id, w.users FROM pg_temp.transition_pairs_written AS w ORDER BY 1, 2;
         v_detail := cardinality(v_users) || ' users recomputed, '
                     || (SELECT count(*) FROM pg_temp.transitions_diff) || ' transitions added or gone, '
                     || cardinality(v_sources) || ' items';
         DELETE FROM pgrec.item_transitions AS t WHERE t.item_id = ANY (v_sources);
     END IF;
 
-    -- EXECUTE: the incremental run reads only its sources' rows (the primary key leads with
-    -- item_id), the full one everything; one statement text for both would get one plan.
-    EXECUTE format($sql$
-        WITH pairs AS (
-            SELECT t.item_id, t.next_item_id, count(*) AS users
-            FROM pgrec.user_transitions AS t
-            %s
-            GROUP BY t.item_id, t.next_item_id
-        ),
-        ranked AS (
-            SELECT p.item_id, p.next_item_id, p.users,
-                   p.users::double precision / sum(p.users) OVER (PARTITION BY p.item_id) AS score,
-                   row_number() OVER (PARTITION BY p.item_id ORDER BY p.users DESC, p.next_item_id) AS rn
-            FROM pairs AS p
-        )
-        -- The item checks drop transitions to or from items deleted since the users' rows were
-        -- computed (their events went with them; those users are recomputed at the next run).
-        INSERT INTO pgrec.item_transitions (item_id, next_item_id, users, score)
-        SELECT r.item_id, r.next_item_id, r.users, r.score
-        FROM ranked AS r
-        WHERE r.rn <= 50 AND r.users >= 2
-          AND EXISTS (SELECT FROM pgrec.items AS i WHERE i.id = r.item_id)
-          AND EXISTS (SELECT FROM pgrec.items AS i WHERE i.id = r.next_item_id)
-    $sql$, CASE WHEN NOT v_run.incremental THEN '' ELSE 'WHERE t.item_id = ANY ($1)' END) USING v_sources;
+    -- The rows of the sources from their pairs now (every item's in full). The item checks drop
+    -- transitions to or from items deleted since the users' rows were computed (their events
+    -- went with them; those users are recomputed at the next run). Ranked into pg_temp first:
+    -- Citus cannot write a reference table from a query joining a temporary table with one.
+    DROP TABLE IF EXISTS pg_temp.transition_rows;
+    CREATE TEMPORARY TABLE pg_temp.transition_rows ON COMMIT DROP AS
+    SELECT r.item_id, r.next_item_id, r.users, r.score
+    FROM (SELECT p.item_id, p.next_item_id, p.users,
+                 p.users::double precision / sum(p.users) OVER (PARTITION BY p.item_id) AS score,
+                 row_number() OVER (PARTITION BY p.item_id ORDER BY p.users DESC, p.next_item_id) AS rn
+          FROM pg_temp.transition_pairs_now AS p
+          WHERE p.users > 0) AS r
+    WHERE r.rn <= 50 AND r.users >= 2
+      AND EXISTS (SELECT FROM pgrec.items AS i WHERE i.id = r.item_id)
+      AND EXISTS (SELECT FROM pgrec.items AS i WHERE i.id = r.next_item_id);
+    INSERT INTO pgrec.item_transitions (item_id, next_item_id, users, score)
+    SELECT r.item_id, r.next_item_id, r.users, r.score FROM pg_temp.transition_rows AS r ORDER BY 1, 2;
     GET DIAGNOSTICS v_rows = ROW_COUNT;
     RETURN rec._refresh_save(v_run, v_detail, v_rows);
 END;

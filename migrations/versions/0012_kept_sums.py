@@ -1,5 +1,5 @@
-"""itemknn_totals: the item-item model's per-user and per-item sums are kept beside its
-strengths (0012_itemknn_totals.sql).
+"""kept_sums: the sums incremental refresh moves instead of recounting — itemknn's per-user and
+per-item sums, the users per transition pair (0012_kept_sums.sql).
 
 Revision ID: 0012
 Revises: 0011
@@ -25,7 +25,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # The API of the revision before does not know these tables; its next itemknn run is full.
+    # The API of the revision before does not know these tables; the next itemknn and transitions runs are full.
     for statement in ("DROP TABLE pgrec.itemknn_users", "DROP TABLE pgrec.itemknn_items",
-                      "DELETE FROM pgrec.refresh_state WHERE step = 'itemknn'"):
+                      "DROP TABLE pgrec.transition_pairs",
+                      "DELETE FROM pgrec.refresh_state WHERE step IN ('itemknn', 'transitions')"):
         run_sql(op.get_bind(), statement)

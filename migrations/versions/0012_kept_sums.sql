@@ -1,9 +1,9 @@
--- itemknn keeps its sums: per user the item count and energy, per item the degree, users and
--- walks of the stored strengths (pgrec.itemknn_users, pgrec.itemknn_items), so an incremental
--- run moves the sums of what changed instead of reading every strength. The next itemknn run
--- is a full rebuild (its state is dropped), which fills them.
+-- The sums incremental refresh moves instead of recounting: itemknn's per-user item counts and
+-- energies and per-item degrees, users and walks (pgrec.itemknn_users, pgrec.itemknn_items),
+-- and the users per transition pair (pgrec.transition_pairs). Both steps' next run is a full
+-- rebuild (their state is dropped), which fills them.
 -- Frozen once released: later changes are new revisions.
--- The item-item model's sums over pgrec.itemknn_interactions, kept beside them so an incremental run
+-- What the item-item model sums over those strengths, kept beside them so an incremental run
 -- moves the sums of what changed instead of summing every strength again: per user the item
 -- count and energy (summed strength), per item its degree (summed strength), users and walks
 -- (the sum of its users' item counts: what counting its pairs costs). The degree is numeric so
@@ -24,6 +24,17 @@ CREATE TABLE pgrec.itemknn_items (
     walks   bigint NOT NULL
 );
 COMMENT ON TABLE pgrec.itemknn_items IS 'Per item: degree (summed strength), users and walks of pgrec.itemknn_interactions (refresh step: itemknn).';
+
+-- users(A -> B) for every pair in pgrec.user_transitions (the rows per pair there), kept so an
+-- incremental run moves the counts of the pairs that changed and ranks an item's next items
+-- from its pairs instead of from every user's transitions.
+CREATE TABLE pgrec.transition_pairs (
+    item_id      bigint NOT NULL,
+    next_item_id bigint NOT NULL,
+    users        bigint NOT NULL CHECK (users > 0),
+    PRIMARY KEY (item_id, next_item_id)
+);
+COMMENT ON TABLE pgrec.transition_pairs IS 'Per item -> next item pair: the users in pgrec.user_transitions who made it (refresh step: transitions).';
 
 CREATE OR REPLACE FUNCTION pgrec.table_placements()
 RETURNS TABLE (table_name text, placement text, distribution_column text, colocate_with text)
@@ -69,6 +80,7 @@ LANGUAGE sql IMMUTABLE AS $$
         ('pgrec.trending',             'reference',   NULL, NULL),
         ('pgrec.item_neighbors',       'reference',   NULL, NULL),
         ('pgrec.item_transitions',     'reference',   NULL, NULL),
+        ('pgrec.transition_pairs',     'reference',   NULL, NULL),
         ('pgrec.monthly_top_items',    'reference',   NULL, NULL),
         ('pgrec.models',               'reference',   NULL, NULL),
         ('pgrec.item_factors',         'reference',   NULL, NULL),
@@ -103,4 +115,4 @@ $$;
 SELECT pgrec.place_tables();
 ALTER TABLE pgrec.itemknn_users ADD CONSTRAINT itemknn_users_user_id_fkey
     FOREIGN KEY (user_id) REFERENCES pgrec.users (id) ON DELETE CASCADE;
-DELETE FROM pgrec.refresh_state WHERE step = 'itemknn';
+DELETE FROM pgrec.refresh_state WHERE step IN ('itemknn', 'transitions');
