@@ -152,10 +152,11 @@ BEGIN
         SELECT r.user_id, r.item_id, r.strength FROM rec._interactions(v_model.parameters, v_run.as_of) AS r;
         DELETE FROM pgrec.item_neighbors AS n WHERE n.source = 'itemknn';
         DELETE FROM pgrec.itemknn_rows;
-        DELETE FROM pgrec.itemknn_users;
+        -- TRUNCATE, not DELETE: only this step reads the sums (under its step lock), and a
+        -- rebuild's DELETE of every row writes each one to the WAL and leaves it for vacuum.
+        TRUNCATE pgrec.itemknn_users, pgrec.itemknn_items;
         INSERT INTO pgrec.itemknn_users (user_id, items, energy)
         SELECT x.user_id, count(*), sum(x.strength) FROM pgrec.itemknn_interactions AS x GROUP BY x.user_id ORDER BY 1;
-        DELETE FROM pgrec.itemknn_items;
         INSERT INTO pgrec.itemknn_items (item_id, degree, users, walks)
         SELECT x.item_id, sum(x.strength::numeric), count(*), sum(u.items)
         FROM pgrec.itemknn_interactions AS x

@@ -63,7 +63,9 @@ BEGIN
         DROP TABLE IF EXISTS pg_temp.transition_pairs_now;
         CREATE TEMPORARY TABLE pg_temp.transition_pairs_now ON COMMIT DROP AS
         SELECT t.item_id, t.next_item_id, count(*) AS users FROM pgrec.user_transitions AS t GROUP BY 1, 2;
-        DELETE FROM pgrec.transition_pairs;
+        -- TRUNCATE, not DELETE: only this step reads the pairs (under its step lock), and a
+        -- rebuild's DELETE of every row writes each one to the WAL and leaves it for vacuum.
+        TRUNCATE pgrec.transition_pairs;
         INSERT INTO pgrec.transition_pairs (item_id, next_item_id, users)
         SELECT n.item_id, n.next_item_id, n.users FROM pg_temp.transition_pairs_now AS n ORDER BY 1, 2;
         DELETE FROM pgrec.item_transitions;
