@@ -60,14 +60,11 @@ BEGIN
         SELECT t.item_id, t.next_item_id, t.user_id FROM rec._user_transitions(v_run.as_of) AS t;
         GET DIAGNOSTICS v_rows = ROW_COUNT;
         v_detail := v_rows || ' user transitions';
-        DROP TABLE IF EXISTS pg_temp.transition_pairs_now;
-        CREATE TEMPORARY TABLE pg_temp.transition_pairs_now ON COMMIT DROP AS
-        SELECT t.item_id, t.next_item_id, count(*) AS users FROM pgrec.user_transitions AS t GROUP BY 1, 2;
         -- TRUNCATE, not DELETE: only this step reads the pairs (under its step lock), and a
         -- rebuild's DELETE of every row writes each one to the WAL and leaves it for vacuum.
         TRUNCATE pgrec.transition_pairs;
         INSERT INTO pgrec.transition_pairs (item_id, next_item_id, users)
-        SELECT n.item_id, n.next_item_id, n.users FROM pg_temp.transition_pairs_now AS n ORDER BY 1, 2;
+        SELECT t.item_id, t.next_item_id, count(*) FROM pgrec.user_transitions AS t GROUP BY 1, 2 ORDER BY 1, 2;
         DELETE FROM pgrec.item_transitions;
     ELSE
         EXECUTE 'SELECT array_agg(DISTINCT u.user_id ORDER BY u.user_id) FROM (
@@ -104,70 +101,71 @@ BEGIN
         ORDER BY 1, 2, 3;
         -- The pairs they start from move by the difference, except the items of deleted
         -- events, whose pairs are recounted: a forgotten user's transitions went with the user
-        -- (the foreign key), so no difference shows them, and they start from the items of
-        -- that user's events. Every pair of these sources now goes to pg_temp for the ranking below;
-        -- only the pairs that changed are written.
+        -- (the foreign key), so no difference shows them, and they start from the items of that
+        -- user's events. Only the pairs that changed are read and written. (The moved pairs
+        -- cross as arrays, and rows are written from pg_temp alone: Citus writes a reference
+        -- table from no query that joins a temporary table.)
         v_recount := ARRAY(SELECT DISTINCT c.item_id FROM rec._changes_since(v_run, 'events') AS c ORDER BY 1);
         v_sources := ARRAY(SELECT d.item_id FROM pg_temp.transitions_diff AS d UNION SELECT unnest(v_recount) ORDER BY 1);
-        DROP TABLE IF EXISTS pg_temp.transition_pairs_moved, pg_temp.transition_pairs_stored, pg_temp.transition_pairs_now;
+        DROP TABLE IF EXISTS pg_temp.transition_pairs_moved, pg_temp.transition_pairs_stored,
+                             pg_temp.transition_pairs_written;
         CREATE TEMPORARY TABLE pg_temp.transition_pairs_moved ON COMMIT DROP AS
         SELECT d.item_id, d.next_item_id, sum(CASE WHEN d.gone THEN -1 ELSE 1 END) AS users
         FROM pg_temp.transitions_diff AS d
         WHERE d.item_id <> ALL (v_recount)
         GROUP BY d.item_id, d.next_item_id;
-        CREATE TEMPORARY TABLE pg_temp.transition_pairs_stored ON COMMIT DROP AS
-        SELECT p.item_id, p.next_item_id, p.users FROM pgrec.transition_pairs AS p
-        WHERE p.item_id = ANY (v_sources) AND p.item_id <> ALL (v_recount);
-        CREATE TEMPORARY TABLE pg_temp.transition_pairs_now ON COMMIT DROP AS
-        SELECT t.item_id, t.next_item_id, count(*) AS users
-        FROM pgrec.user_transitions AS t
-        WHERE t.item_id = ANY (v_recount)
-        GROUP BY t.item_id, t.next_item_id;
-        INSERT INTO pg_temp.transition_pairs_now (item_id, next_item_id, users)
-        SELECT coalesce(o.item_id, m.item_id), coalesce(o.next_item_id, m.next_item_id),
-               coalesce(o.users, 0) + coalesce(m.users, 0)
-        FROM pg_temp.transition_pairs_stored AS o
-        FULL JOIN pg_temp.transition_pairs_moved AS m ON m.item_id = o.item_id AND m.next_item_id = o.next_item_id;
-        -- (The moved pairs as arrays, and the rows written from pg_temp alone: Citus writes a
-        -- reference table from no query that joins a temporary table.)
         SELECT coalesce(array_agg(m.item_id ORDER BY m.item_id, m.next_item_id), '{}'),
                coalesce(array_agg(m.next_item_id ORDER BY m.item_id, m.next_item_id), '{}')
         INTO v_moved_items, v_moved_next
         FROM pg_temp.transition_pairs_moved AS m;
-        DELETE FROM pgrec.transition_pairs AS p
-        WHERE p.item_id = ANY (v_sources)
-          AND (p.item_id = ANY (v_recount)
-               OR (p.item_id, p.next_item_id) IN (SELECT * FROM unnest(v_moved_items, v_moved_next)));
-        DROP TABLE IF EXISTS pg_temp.transition_pairs_written;
+        CREATE TEMPORARY TABLE pg_temp.transition_pairs_stored ON COMMIT DROP AS
+        SELECT p.item_id, p.next_item_id, p.users
+        FROM unnest(v_moved_items, v_moved_next) AS m(item_id, next_item_id)
+        JOIN pgrec.transition_pairs AS p ON p.item_id = m.item_id AND p.next_item_id = m.next_item_id;
         CREATE TEMPORARY TABLE pg_temp.transition_pairs_written ON COMMIT DROP AS
-        SELECT n.item_id, n.next_item_id, n.users
-        FROM pg_temp.transition_pairs_now AS n
-        WHERE n.users > 0
-          AND (n.item_id = ANY (v_recount)
-               OR (n.item_id, n.next_item_id) IN (SELECT m.item_id, m.next_item_id FROM pg_temp.transition_pairs_moved AS m));
+        SELECT t.item_id, t.next_item_id, count(*) AS users
+        FROM pgrec.user_transitions AS t
+        WHERE t.item_id = ANY (v_recount)
+        GROUP BY t.item_id, t.next_item_id;
+        INSERT INTO pg_temp.transition_pairs_written (item_id, next_item_id, users)
+        SELECT m.item_id, m.next_item_id, coalesce(o.users, 0) + m.users
+        FROM pg_temp.transition_pairs_moved AS m
+        LEFT JOIN pg_temp.transition_pairs_stored AS o ON o.item_id = m.item_id AND o.next_item_id = m.next_item_id;
+        DELETE FROM pgrec.transition_pairs AS p WHERE p.item_id = ANY (v_recount);
+        DELETE FROM pgrec.transition_pairs AS p
+        USING unnest(v_moved_items, v_moved_next) AS m(item_id, next_item_id)
+        WHERE p.item_id = m.item_id AND p.next_item_id = m.next_item_id;
         INSERT INTO pgrec.transition_pairs (item_id, next_item_id, users)
-        SELECT w.item_id, w.next_item_id, w.users FROM pg_temp.transition_pairs_written AS w ORDER BY 1, 2;
+        SELECT w.item_id, w.next_item_id, w.users FROM pg_temp.transition_pairs_written AS w WHERE w.users > 0
+        ORDER BY 1, 2;
         v_detail := cardinality(v_users) || ' users recomputed, '
                     || (SELECT count(*) FROM pg_temp.transitions_diff) || ' transitions added or gone, '
                     || cardinality(v_sources) || ' items';
         DELETE FROM pgrec.item_transitions AS t WHERE t.item_id = ANY (v_sources);
     END IF;
 
-    -- The rows of the sources from their pairs now (every item's in full). The item checks drop
-    -- transitions to or from items deleted since the users' rows were computed (their events
-    -- went with them; those users are recomputed at the next run). Ranked into pg_temp first:
-    -- Citus cannot write a reference table from a query joining a temporary table with one.
+    -- The rows of the sources (every item in full) from their pairs: users(A -> anything) by a
+    -- sum, and only pairs of two users or more ranked (the others are never kept). The item
+    -- checks drop transitions to or from items deleted since the users' rows were computed
+    -- (their events went with them; those users are recomputed at the next run). Ranked into
+    -- pg_temp first: Citus writes no reference table from a query over reference tables
+    -- inside a function. EXECUTE: the incremental run reads its sources' pairs (the primary
+    -- key leads with item_id), the full one all; one statement text would get one plan.
     DROP TABLE IF EXISTS pg_temp.transition_rows;
-    CREATE TEMPORARY TABLE pg_temp.transition_rows ON COMMIT DROP AS
-    SELECT r.item_id, r.next_item_id, r.users, r.score
-    FROM (SELECT p.item_id, p.next_item_id, p.users,
-                 p.users::double precision / sum(p.users) OVER (PARTITION BY p.item_id) AS score,
-                 row_number() OVER (PARTITION BY p.item_id ORDER BY p.users DESC, p.next_item_id) AS rn
-          FROM pg_temp.transition_pairs_now AS p
-          WHERE p.users > 0) AS r
-    WHERE r.rn <= 50 AND r.users >= 2
-      AND EXISTS (SELECT FROM pgrec.items AS i WHERE i.id = r.item_id)
-      AND EXISTS (SELECT FROM pgrec.items AS i WHERE i.id = r.next_item_id);
+    EXECUTE format($sql$
+        CREATE TEMPORARY TABLE pg_temp.transition_rows ON COMMIT DROP AS
+        SELECT r.item_id, r.next_item_id, r.users, r.score
+        FROM (SELECT p.item_id, p.next_item_id, p.users, p.users::double precision / t.users AS score,
+                     row_number() OVER (PARTITION BY p.item_id ORDER BY p.users DESC, p.next_item_id) AS rn
+              FROM pgrec.transition_pairs AS p
+              JOIN (SELECT x.item_id, sum(x.users) AS users FROM pgrec.transition_pairs AS x %1$s GROUP BY x.item_id) AS t
+                ON t.item_id = p.item_id
+              WHERE p.users >= 2 %2$s) AS r
+        WHERE r.rn <= 50
+          AND EXISTS (SELECT FROM pgrec.items AS i WHERE i.id = r.item_id)
+          AND EXISTS (SELECT FROM pgrec.items AS i WHERE i.id = r.next_item_id)
+    $sql$, CASE WHEN v_run.incremental THEN 'WHERE x.item_id = ANY ($1)' ELSE '' END,
+           CASE WHEN v_run.incremental THEN 'AND p.item_id = ANY ($1)' ELSE '' END) USING v_sources;
     INSERT INTO pgrec.item_transitions (item_id, next_item_id, users, score)
     SELECT r.item_id, r.next_item_id, r.users, r.score FROM pg_temp.transition_rows AS r ORDER BY 1, 2;
     GET DIAGNOSTICS v_rows = ROW_COUNT;
