@@ -192,29 +192,26 @@ BEGIN
         SELECT d.user_id, d.item_id, d.strength FROM pg_temp.itemknn_diff AS d WHERE d.change = 'new'
         ORDER BY 1, 2;
 
-        -- The kept sums move by what these users changed: their own totals are recomputed; each
-        -- of their rows moves its item's degree by the strength it gained or lost, its users by
-        -- one when the row is new or gone, and its walks by the user's item count now (a row
-        -- they have) less before (a row they had).
+        -- The kept sums move by what these users changed: their own totals are recomputed, and
+        -- each item's sums move by their rows now less their rows before — its degree by their
+        -- strengths (numeric: what did not change cancels exactly), its users by their count,
+        -- its walks by their item counts (now for a row they have, before for a row they had).
         DROP TABLE IF EXISTS pg_temp.itemknn_users_now, pg_temp.itemknn_users_stored, pg_temp.itemknn_items_moved,
                              pg_temp.itemknn_items_stored, pg_temp.itemknn_items_now;
         CREATE TEMPORARY TABLE pg_temp.itemknn_users_now ON COMMIT DROP AS
         SELECT n.user_id, count(*) AS items, sum(n.strength) AS energy FROM pg_temp.itemknn_now AS n GROUP BY n.user_id;
         CREATE TEMPORARY TABLE pg_temp.itemknn_users_stored ON COMMIT DROP AS
         SELECT u.user_id, u.items FROM pgrec.itemknn_users AS u WHERE u.user_id = ANY (v_users);
+        ANALYZE pg_temp.itemknn_users_now, pg_temp.itemknn_users_stored;
         CREATE TEMPORARY TABLE pg_temp.itemknn_items_moved ON COMMIT DROP AS
         SELECT m.item_id, sum(m.degree) AS degree, sum(m.users) AS users, sum(m.walks) AS walks
-        FROM (SELECT coalesce(n.item_id, o.item_id) AS item_id,
-                     coalesce(n.strength::numeric, 0) - coalesce(o.strength::numeric, 0) AS degree,
-                     (n.user_id IS NOT NULL)::integer - (o.user_id IS NOT NULL)::integer AS users,
-                     CASE WHEN n.user_id IS NOT NULL THEN un.items ELSE 0 END
-                     - CASE WHEN o.user_id IS NOT NULL THEN uo.items ELSE 0 END AS walks
-              FROM pg_temp.itemknn_now AS n
-              FULL JOIN pg_temp.itemknn_stored AS o ON o.user_id = n.user_id AND o.item_id = n.item_id
-              LEFT JOIN pg_temp.itemknn_users_now AS un ON un.user_id = coalesce(n.user_id, o.user_id)
-              LEFT JOIN pg_temp.itemknn_users_stored AS uo ON uo.user_id = coalesce(n.user_id, o.user_id)) AS m
-        WHERE m.degree <> 0 OR m.users <> 0 OR m.walks <> 0
-        GROUP BY m.item_id;
+        FROM (SELECT n.item_id, n.strength::numeric AS degree, 1 AS users, un.items AS walks
+              FROM pg_temp.itemknn_now AS n JOIN pg_temp.itemknn_users_now AS un ON un.user_id = n.user_id
+              UNION ALL
+              SELECT o.item_id, -o.strength::numeric, -1, -uo.items
+              FROM pg_temp.itemknn_stored AS o JOIN pg_temp.itemknn_users_stored AS uo ON uo.user_id = o.user_id) AS m
+        GROUP BY m.item_id
+        HAVING sum(m.degree) <> 0 OR sum(m.users) <> 0 OR sum(m.walks) <> 0;
         DELETE FROM pgrec.itemknn_users AS u WHERE u.user_id = ANY (v_users);
         INSERT INTO pgrec.itemknn_users (user_id, items, energy)
         SELECT n.user_id, n.items, n.energy FROM pg_temp.itemknn_users_now AS n ORDER BY 1;
