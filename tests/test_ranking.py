@@ -102,6 +102,12 @@ def test_the_weight_check_knows_exactly_the_signal_vocabulary(conn) -> None:
     assert set(signals) == set(fields)
     every = "{" + ", ".join(f'"{s}": 1' for s in signals) + "}"
     assert conn.execute("SELECT pgrec.strategy_weights_are_valid(%s::jsonb)", (every,)).fetchone()[0] is True
+    # The reasons unpivot the values field by field: every field, under its own name.
+    ordered = [r[0] for r in conn.execute("SELECT attname FROM pg_attribute WHERE attrelid = 'rec.signals'::regclass "
+                                          "AND attnum > 0 ORDER BY attnum")]
+    row = "ROW(" + ", ".join(str(k + 1) for k in range(len(ordered))) + ")::rec.signals"
+    unpivoted = conn.execute(f"SELECT signal, value FROM rec._signal_values({row})").fetchall()
+    assert unpivoted == [(name, k + 1) for k, name in enumerate(ordered)]
 
 
 def test_unknown_and_null_strategies(conn) -> None:

@@ -43,6 +43,34 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 $$;
 COMMENT ON FUNCTION rec._weighted_sum(rec.signals, rec.signals) IS 'Internal: sum over the signal vocabulary of weight x value.';
 
+-- The same values as (signal, value) rows, for the terms of the reasons: a plain SQL function
+-- over the fields, inlined, so a page's rows are unpivoted without going through jsonb (a
+-- text key looked up and a number parsed back per term).
+CREATE FUNCTION rec._signal_values(p_values rec.signals) RETURNS TABLE (signal text, value double precision)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT v.signal, v.value FROM (VALUES
+    ('vector', p_values.vector),
+    ('explicit', p_values.explicit),
+    ('tags', p_values.tags),
+    ('behavioral', p_values.behavioral),
+    ('collaborative', p_values.collaborative),
+    ('ease', p_values.ease),
+    ('als', p_values.als),
+    ('sequence', p_values.sequence),
+    ('keyword', p_values.keyword),
+    ('engagement', p_values.engagement),
+    ('popularity', p_values.popularity),
+    ('contemporary', p_values.contemporary),
+    ('velocity', p_values.velocity),
+    ('trending', p_values.trending),
+    ('recency', p_values.recency),
+    ('location', p_values.location),
+    ('creator', p_values.creator),
+    ('price', p_values.price),
+    ('difficulty', p_values.difficulty)) AS v(signal, value);
+$$;
+COMMENT ON FUNCTION rec._signal_values(rec.signals) IS 'Internal: the signal vocabulary''s values as (signal, value) rows.';
+
 -- What every list returns, one row per item, best first: the client's item id, the score, and
 -- {"terms": {signal: weighted value, ...}, "reasons": [human-readable reasons], ...}.
 CREATE TYPE rec.ranked_item AS (

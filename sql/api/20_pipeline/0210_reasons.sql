@@ -25,17 +25,19 @@ BEGIN
                c."window" AS "window"
     ),
     r AS MATERIALIZED (
-        SELECT x.*, x.ordinality AS n, coalesce(p_diversity[x.ordinality], 0) AS diversity,
-               to_jsonb(x.signals) AS values
+        SELECT x.*, x.ordinality AS n, coalesce(p_diversity[x.ordinality], 0) AS diversity
         FROM unnest(p_rows) WITH ORDINALITY AS x
+    ),
+    -- The signals weighing in this call, read from the weights once.
+    weights AS MATERIALIZED (
+        SELECT w.key AS signal, w.value::float8 AS weight FROM ctx CROSS JOIN jsonb_each_text(ctx.weights) AS w
     ),
     terms AS MATERIALIZED (
         SELECT t.*, t.term = max(t.term) OVER (PARTITION BY t.n) AS largest
-        FROM (SELECT r.n, w.key AS signal, w.value::float8 * (r.values ->> w.key)::float8 AS term,
-                     (r.values ->> w.key)::float8 AS value
+        FROM (SELECT r.n, v.signal, w.weight * v.value AS term, v.value
               FROM r
-              CROSS JOIN ctx
-              CROSS JOIN jsonb_each_text(ctx.weights) AS w) AS t
+              CROSS JOIN LATERAL rec._signal_values(r.signals) AS v
+              JOIN weights AS w ON w.signal = v.signal) AS t
     ),
     -- The phrase of each signal for this list: its own, else the '*' one.
     phrase_for AS MATERIALIZED (
@@ -57,11 +59,11 @@ BEGIN
     ),
     details AS MATERIALIZED (
         SELECT r.n, jsonb_strip_nulls(jsonb_build_object(
-                   'because', (SELECT coalesce(nullif(b.title, ''), b.external_id) FROM pgrec.items AS b WHERE b.id = r.because),
+                   'because', coalesce(nullif(b.title, ''), b.external_id),
                    'anchor', x.anchor_title,
-                   'pref_tag', (SELECT t.value FROM pgrec.tags AS t WHERE t.id = r.pref_tag),
-                   'interest_tag', (SELECT t.value FROM pgrec.tags AS t WHERE t.id = r.interest_tag),
-                   'category', (SELECT t.value FROM pgrec.tags AS t WHERE t.id = r.category),
+                   'pref_tag', pt.value,
+                   'interest_tag', it.value,
+                   'category', ct.value,
                    'km', CASE WHEN r.distance_km < 1 THEN round(r.distance_km * 1000) || ' m'
                               WHEN r.distance_km IS NOT NULL THEN round(r.distance_km::numeric, 1) || ' km' END,
                    'age', CASE WHEN r.age_days * 24 < 1 THEN 'added just now'
@@ -81,6 +83,11 @@ BEGIN
                )) AS d
         FROM r
         CROSS JOIN ctx AS x
+        -- Joined, not looked up per row: the tags are hashed once for the page.
+        LEFT JOIN pgrec.items AS b ON b.id = r.because
+        LEFT JOIN pgrec.tags AS pt ON pt.id = r.pref_tag
+        LEFT JOIN pgrec.tags AS it ON it.id = r.interest_tag
+        LEFT JOIN pgrec.tags AS ct ON ct.id = r.category
     ),
     phrases AS (
         SELECT k.n, k.term AS strength, coalesce(rec._fill_phrase(k.phrase, d.d), k.fallback) AS phrase
