@@ -22,8 +22,20 @@ CALLS = {
 }
 
 
+def table(conn) -> None:
+    conn.execute("CREATE TEMPORARY TABLE v (t text, j jsonb, at timestamptz, x float8, n bigint, s rec.signals)")
+
+
 @pytest.mark.parametrize("name", sorted(CALLS))
 def test_the_helper_is_inlined(conn, name: str) -> None:
-    conn.execute("CREATE TEMPORARY TABLE v (t text, j jsonb, at timestamptz, x float8, n bigint, s rec.signals)")
+    table(conn)
     plan = "\n".join(row[0] for row in conn.execute(f"EXPLAIN (VERBOSE, COSTS OFF) SELECT {CALLS[name]} FROM v"))
     assert name not in plan, plan
+
+
+def test_the_signal_unpivot_is_inlined(conn) -> None:
+    # A set-returning helper in FROM: inlined, it is a scan of its VALUES, not a function scan.
+    table(conn)
+    plan = "\n".join(row[0] for row in conn.execute(
+        "EXPLAIN (VERBOSE, COSTS OFF) SELECT x.signal, x.value FROM v CROSS JOIN LATERAL rec._signal_values(v.s) AS x"))
+    assert "_signal_values" not in plan and "Values Scan" in plan, plan
