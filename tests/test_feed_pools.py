@@ -299,3 +299,45 @@ def test_the_pooled_path_is_planned_once_on_one_node(conn) -> None:
     world(conn)
     for _ in range(3):  # the generic plan serves repeated calls the same page as the pipeline
         assert served_from_pool(conn, "u4") and page(conn, "u4") == page(conn, "u4", pools=False)
+
+
+def test_a_user_shown_feeds_without_acting_gets_a_pool(conn) -> None:
+    world(conn)
+    # u30 acted only ten days ago: not active, so no pool, and the pipeline serves the feed.
+    track(conn, [{"user_id": "u30", "item_id": f"i{n}", "type": "like", "at": iso(NOW - timedelta(days=10, hours=n))}
+                 for n in range(6)])
+    refresh(conn, "feed_pools")
+    pooled = "SELECT count(*) FROM pgrec.feed_pools p JOIN pgrec.users u ON u.id = p.user_id WHERE u.external_id = 'u30'"
+    assert query(conn, pooled) == [(0,)]
+    # A page logged for them (what the HTTP API does for every feed it serves) makes them active.
+    shown = [r[0] for r in page(conn, "u30", pools=False)]
+    assert conn.execute("SELECT rec.log_impressions('req-1', 'u30', %s)", (shown,)).fetchone()[0] == len(shown)
+    assert query(conn, "SELECT last_served_at FROM pgrec.users WHERE external_id = 'u30'") == [(NOW,)]
+    refresh(conn, "feed_pools")
+    assert query(conn, pooled) == [(1,)]
+    assert served_from_pool(conn, "u30")
+    assert page(conn, "u30") == page(conn, "u30", pools=False)
+    # Kept to the hour: another page within it writes nothing to the user's row; one after it does.
+    at(conn, NOW + timedelta(minutes=30))
+    conn.execute("SELECT rec.log_impressions('req-2', 'u30', %s)", (shown[:5],))
+    assert query(conn, "SELECT last_served_at FROM pgrec.users WHERE external_id = 'u30'") == [(NOW,)]
+    at(conn, NOW + timedelta(minutes=61))
+    conn.execute("SELECT rec.log_impressions('req-3', 'u30', %s)", (shown[:5],))
+    assert query(conn, "SELECT last_served_at FROM pgrec.users WHERE external_id = 'u30'") == \
+        [(NOW + timedelta(minutes=61),)]
+
+
+def test_logging_a_page_never_waits_for_the_user_s_row(fresh_db: str) -> None:
+    # Another transaction holds the user's row (a writer logging its own batch of pages): the
+    # page is logged without waiting, and the mark is left to the holder.
+    with connect(fresh_db) as conn:
+        upsert_items(conn, [{"id": "i1"}, {"id": "i2"}])
+        track(conn, [{"user_id": "u4", "item_id": "i1", "type": "view"}])
+        with connect(fresh_db, autocommit=False) as holder:
+            holder.execute("SELECT 1 FROM pgrec.users WHERE external_id = 'u4' FOR NO KEY UPDATE")
+            conn.execute("SET lock_timeout = '2s'")
+            assert conn.execute("SELECT rec.log_impressions('req-w', 'u4', ARRAY['i1', 'i2'])").fetchone()[0] == 2
+            assert query(conn, "SELECT last_served_at FROM pgrec.users WHERE external_id = 'u4'") == [(None,)]
+            holder.rollback()
+        assert conn.execute("SELECT rec.log_impressions('req-x', 'u4', ARRAY['i1'])").fetchone()[0] == 1
+        assert query(conn, "SELECT last_served_at IS NOT NULL FROM pgrec.users WHERE external_id = 'u4'") == [(True,)]

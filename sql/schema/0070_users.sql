@@ -20,6 +20,9 @@ CREATE TABLE pgrec.users (
     price_max       numeric CHECK (price_max BETWEEN 0 AND 1e12),
     personalization boolean NOT NULL DEFAULT true,
     updated_at      timestamptz NOT NULL DEFAULT now(),
+    -- rec.now() of the latest feed page logged for the user (rec.log_impressions), kept to the
+    -- hour: a user who is shown feeds without acting gets a precomputed pool (feed_pools) too.
+    last_served_at  timestamptz,
     CHECK ((lat IS NULL) = (lon IS NULL)),
     CHECK (price_min IS NULL OR price_max IS NULL OR price_min <= price_max)
 );

@@ -1,12 +1,14 @@
 -- Refresh step "feed_pools": precompute the feeds of active users (pgrec.feed_pools) with the
 -- full pipeline, for the strategy a feed without one serves (rec._served_feed_strategy) and
 -- every feed strategy marked precomputed.
--- Active: an event in the last 7 days (by rec.now()). Built, most recently active first and at
--- most 1000 per run (the step runs every minute): users without a pool, then pools that can
--- no longer answer — an event it did not see (rec._pool_missed), another version (strategy,
--- rules, models, preferences, follows), new work of a followed creator, another replay clock,
--- or older than 30 minutes (rec._pooled_feed stops using them at an hour). Pools of users gone quiet for a day, and of
--- strategies no longer served or precomputed, are dropped.
+-- Active: an event in the last 7 days (by rec.now()), or a feed page logged for the user in
+-- them (users.last_served_at, kept by rec.log_impressions: users shown feeds without acting).
+-- Built, most recently active first and at most 1000 per run (the step runs every minute):
+-- users without a pool, then pools that can no longer answer — an event it did not see
+-- (rec._pool_missed), another version (strategy, rules, models, preferences, follows), new work
+-- of a followed creator, another replay clock, or older than 30 minutes (rec._pooled_feed stops
+-- using them at an hour). Pools of users gone quiet for a day, and of strategies no longer
+-- served or precomputed, are dropped.
 -- Each pool keeps the best 100 eligible candidates of a call sized by the strategy's
 -- candidate_limit, exactly what a first page sees, with their reasons.
 CREATE FUNCTION rec._refresh_feed_pools() RETURNS bigint
@@ -22,6 +24,7 @@ DECLARE
     v_kept    constant text[] := ARRAY(SELECT s.name FROM pgrec.strategies AS s
                                        WHERE s.list = 'feed' AND (s.precomputed OR s.name = v_served) ORDER BY s.name);
     v_user    record;
+    v_last_event bigint;
     c         rec.list_context;
     v_rows    rec.scored_item[];
     v_out     rec.scored_item[];
@@ -59,7 +62,16 @@ BEGIN
         FROM (SELECT e.user_id, max(e.id) AS last_event_id, max(e.xact_id) AS last_xact, max(e.occurred_at) AS last_at
               FROM pgrec.events AS e
               WHERE e.occurred_at > v_now - interval '7 days' AND e.occurred_at <= v_now
-              GROUP BY e.user_id) AS a
+              GROUP BY e.user_id
+              UNION ALL
+              -- Shown feeds in the window without acting: no event of theirs in it (0: their
+              -- newest event is read in the loop, for the few built).
+              SELECT s.id, 0, 0, s.last_served_at
+              FROM pgrec.users AS s
+              WHERE s.last_served_at > v_now - interval '7 days' AND s.last_served_at <= v_now
+                AND NOT EXISTS (SELECT FROM pgrec.events AS e
+                                WHERE e.user_id = s.id AND e.occurred_at > v_now - interval '7 days'
+                                  AND e.occurred_at <= v_now)) AS a
         JOIN pgrec.users AS u ON u.id = a.user_id
         CROSS JOIN unnest(v_kept, v_shared_parts) AS k(strategy, shared)
         LEFT JOIN (SELECT t.user_id, rec._feed_pool_tags(array_agg(t.tag_id), array_agg(t.weight), array_agg(t.blocked)) AS tags
@@ -84,6 +96,11 @@ BEGIN
         ORDER BY p.user_id IS NULL DESC, a.last_at DESC, a.user_id, k.strategy = v_served DESC, k.strategy
         LIMIT 1000
     LOOP
+        v_last_event := v_user.last_event_id;
+        IF v_last_event = 0 THEN
+            SELECT coalesce(max(e.id), 0) INTO v_last_event FROM pgrec.events AS e
+            WHERE e.user_id = v_user.user_id AND e.occurred_at <= v_now;
+        END IF;
         c := rec._list_context('feed', v_user.strategy, NULL, v_user.external_id, 1, 0);
         SELECT coalesce(array_agg(s ORDER BY s.score DESC, (s.signals).engagement DESC, s.external_id), '{}'),
                count(*)
@@ -130,7 +147,7 @@ BEGIN
                                            latest_at, items, cutoff_categories, cutoff_scores, external_ids, scores,
                                            engagement, categories, reasons, page_ids, page_scores, page_reasons)
         VALUES (v_user.user_id, v_user.strategy, now(), v_now, v_version, c.cold_start, v_params.exclusion_policy,
-                v_snapshot, v_xact, v_user.last_event_id,
+                v_snapshot, v_xact, v_last_event,
                 (c.u).latest_at,
                 v_items,
                 v_out_cats, v_out_scores,

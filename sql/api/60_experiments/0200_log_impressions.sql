@@ -17,7 +17,9 @@
 -- 22004, a malformed or repeated one 22023, an unknown item or experiment P0002, each naming
 -- the element (items[3]). Unknown users are created, as rec.track creates them, so that a
 -- visitor's first page counts in an experiment like anyone's; users erased with
--- rec.forget_user are refused (22023), as rec.track refuses them. Returns the rows written.
+-- rec.forget_user are refused (22023), as rec.track refuses them. The user's last_served_at
+-- moves to the page's time (hourly), which makes them active for the precomputed feeds
+-- (refresh step feed_pools) whether or not they act. Returns the rows written.
 CREATE FUNCTION rec.log_impressions(request_id text, user_id text, items text[], experiment text DEFAULT NULL,
                                     variant text DEFAULT NULL, strategy text DEFAULT NULL)
 RETURNS integer
@@ -110,6 +112,16 @@ BEGIN
         INSERT INTO pgrec.users (id, external_id, created_at) OVERRIDING SYSTEM VALUE
         SELECT c.user_id, c.external_id, v_now FROM rec._claim_user_ids(ARRAY[log_impressions.user_id]) AS c;
         v_user := rec._user_id(log_impressions.user_id);
+    END IF;
+    -- A user shown feeds gets a precomputed pool like one who acts (refresh step feed_pools):
+    -- the page's time is kept on the user, at most once an hour, and never by waiting for a
+    -- row another transaction holds (a page logged there marks it; the API logs pages in
+    -- batches, and waiting on each other's users could deadlock two of them).
+    PERFORM FROM pgrec.users AS u
+    WHERE u.id = v_user AND (u.last_served_at IS NULL OR u.last_served_at < v_now - interval '1 hour')
+    FOR NO KEY UPDATE SKIP LOCKED;
+    IF FOUND THEN
+        UPDATE pgrec.users AS u SET last_served_at = v_now WHERE u.id = v_user;
     END IF;
 
     INSERT INTO pgrec.impressions (request_id, experiment, variant, user_id, item_id, position, strategy, served_at)
