@@ -59,19 +59,18 @@ BEGIN
                                    WHERE p.purpose = 'personalization'), true);
     FOR v_user IN
         SELECT a.user_id, u.external_id, a.last_event_id, k.strategy
-        FROM (SELECT e.user_id, max(e.id) AS last_event_id, max(e.xact_id) AS last_xact, max(e.occurred_at) AS last_at
-              FROM pgrec.events AS e
-              WHERE e.occurred_at > v_now - interval '7 days' AND e.occurred_at <= v_now
-              GROUP BY e.user_id
-              UNION ALL
-              -- Shown feeds in the window without acting: no event of theirs in it (0: their
-              -- newest event is read in the loop, for the few built).
-              SELECT s.id, 0, 0, s.last_served_at
+        -- The users with events in the window, and those shown feeds in it (for a user shown
+        -- feeds without acting the newest event is read in the loop, for the few built): one
+        -- join of users with the window's events, which Citus runs on each worker for its
+        -- own users' shards.
+        FROM (SELECT s.id AS user_id, coalesce(max(e.id), 0) AS last_event_id, coalesce(max(e.xact_id), 0) AS last_xact,
+                     greatest(max(e.occurred_at), max(s.last_served_at) FILTER (WHERE s.last_served_at <= v_now)) AS last_at
               FROM pgrec.users AS s
-              WHERE s.last_served_at > v_now - interval '7 days' AND s.last_served_at <= v_now
-                AND NOT EXISTS (SELECT FROM pgrec.events AS e
-                                WHERE e.user_id = s.id AND e.occurred_at > v_now - interval '7 days'
-                                  AND e.occurred_at <= v_now)) AS a
+              LEFT JOIN pgrec.events AS e
+                ON e.user_id = s.id AND e.occurred_at > v_now - interval '7 days' AND e.occurred_at <= v_now
+              WHERE e.user_id IS NOT NULL
+                 OR s.last_served_at > v_now - interval '7 days' AND s.last_served_at <= v_now
+              GROUP BY s.id) AS a
         JOIN pgrec.users AS u ON u.id = a.user_id
         CROSS JOIN unnest(v_kept, v_shared_parts) AS k(strategy, shared)
         LEFT JOIN (SELECT t.user_id, rec._feed_pool_tags(array_agg(t.tag_id), array_agg(t.weight), array_agg(t.blocked)) AS tags
