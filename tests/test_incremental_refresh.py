@@ -125,6 +125,10 @@ def test_incremental_runs_equal_a_full_rebuild_after_every_kind_of_change(world)
     assert all(d.startswith("incremental") for d in details.values()), details
     incremental = derived(conn)
     assert all(incremental[name] for name in TABLES), {n: len(r) for n, r in incremental.items()}
+    # The newest event the model read: not the one dated ahead of the clock, which it did not.
+    newest = "SELECT max(id) FROM pgrec.events WHERE occurred_at <= rec.now()"
+    assert query(conn, "SELECT last_event_id FROM pgrec.models WHERE name = 'itemknn'") == query(conn, newest)
+    assert query(conn, newest) < query(conn, "SELECT max(id) FROM pgrec.events")
     # The kept sums are exactly the stored strengths' (numeric degrees: no rounding drift).
     assert query(conn, "SELECT item_id, degree, users, walks FROM pgrec.itemknn_items ORDER BY 1") == query(conn, """
         SELECT x.item_id, sum(x.strength::numeric), count(*), sum(u.items)::bigint FROM pgrec.itemknn_interactions x
@@ -141,6 +145,7 @@ def test_incremental_runs_equal_a_full_rebuild_after_every_kind_of_change(world)
     track(conn, events(rng, [u for u in range(60) if u != 5], [i for i in range(34) if i != 7], NOW, 0.5, 100))
     clock(conn, NOW + timedelta(hours=12))
     assert all(d.startswith("incremental") for d in refresh_steps(conn).values())
+    assert query(conn, "SELECT last_event_id FROM pgrec.models WHERE name = 'itemknn'") == query(conn, newest)
     incremental = derived(conn)
     refresh_steps(conn, full=True)
     assert derived(conn) == incremental

@@ -120,7 +120,6 @@ DECLARE
 BEGIN
     -- Reads the events' shards, then writes reference tables (item_neighbors, models).
     PERFORM rec._citus_sequential();
-    SELECT coalesce(max(e.id), 0) INTO v_last FROM pgrec.events AS e;
     SELECT * INTO v_model FROM pgrec.models AS m WHERE m.name = 'itemknn';
     v_beta := coalesce((v_model.parameters ->> 'beta')::double precision, 0.5);
     v_min := coalesce((v_model.parameters ->> 'min_support')::integer, 2);
@@ -145,6 +144,15 @@ BEGIN
                                            coalesce(v_model.users, 0) / 2) THEN
             v_run := rec._refresh_in_full(v_run, cardinality(v_users) || ' users changed, most of them');
         END IF;
+    END IF;
+    -- The newest event the fit reads (pgrec.models.last_event_id): an incremental run's is its
+    -- last run's or a newer one among the events it adds (max over every event reads them all:
+    -- 2.3 s at 20M events).
+    IF v_run.incremental THEN
+        SELECT greatest(coalesce(v_model.last_event_id, 0), coalesce(max(e.id), 0)) INTO v_last
+        FROM rec._new_events(v_run) AS e;
+    ELSE
+        SELECT coalesce(max(e.id), 0) INTO v_last FROM pgrec.events AS e;
     END IF;
     IF NOT v_run.incremental THEN
         DELETE FROM pgrec.itemknn_interactions;
