@@ -11,7 +11,10 @@ request rates, and the design pgrec replaces (the seeds' pattern), on one datase
    probe a vector-only recommender would issue (``ORDER BY embedding <=> user_vector LIMIT 200``,
    ``hnsw.ef_search = 200``) measured in the same run.
 2. **HTTP.** ``GET /v1/users/{id}/feed`` through one ``pgrec serve`` process at open-loop rates
-   (benchmarks/http_load.py): achieved rate, p50/p99, errors.
+   (benchmarks/http_load.py): achieved rate, p50/p99, errors. ``--http-users`` chooses whose
+   feeds: active users (default), any users with history (those without a recent event have no
+   pool), or those after each was shown a feed once and feed_pools caught up (steady state:
+   a user who reads without acting has a pool too).
 3. **The seeds' pattern.** What an application without pgrec does: fetch the 1,000 nearest
    candidates with their fields (embedding distance, tags, engagement, age) and score them in
    Python with the same kind of weights, against one ``rec.feed`` call; the ratio of medians and
@@ -76,12 +79,40 @@ def feed_vs_probe(conn, users: list[str]) -> list[dict]:
     return rows
 
 
-def http_sweep(url: str, rates: list[float], seconds: float, client: str = "keepalive") -> list[dict]:
+def shown_feeds(conn, users: list[str]) -> int:
+    """Every user shown a page once (rec.log_impressions, as the API logs what it serves), then
+    feed_pools until it has nothing left to build: the pools a served user has in steady state."""
+    for n, user in enumerate(users):
+        conn.execute("SELECT rec.log_impressions(%s, %s, ARRAY(SELECT item_id FROM rec.feed(%s, 20)))",
+                     (f"bench-shown-{n}", user, user))
+    return build_pools(conn)
+
+
+def build_pools(conn) -> int:
+    built = 0
+    while True:
+        (step, outcome, rows, _), = conn.execute("SELECT * FROM rec.refresh('feed_pools')").fetchall()
+        built += rows or 0
+        if not rows or outcome != "ok":
+            return built
+
+
+def http_sweep(url: str, rates: list[float], seconds: float, client: str = "keepalive",
+               who: str = "active") -> list[dict]:
     from benchmarks.http_load import prepare, run, start_api
 
-    key_name, secret, _ = prepare(url)
+    key_name, secret, everyone = prepare(url)
     with connect(url) as conn:
-        users = active_users(conn, 2000)
+        if who == "active":
+            users = active_users(conn, 2000)
+        else:
+            users = everyone
+            if who == "shown":
+                started = time.perf_counter()
+                built = shown_feeds(conn, users)
+                log(f"{len(users)} users shown a feed once; feed_pools built {built} pools "
+                    f"in {time.perf_counter() - started:.1f}s")
+        log(f"HTTP users: {who} ({len(users)})")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -122,6 +153,10 @@ def main() -> int:
     parser.add_argument("--client", choices=("keepalive", "httpx"), default="keepalive",
                         help="the load generator's HTTP client (benchmarks/http_load.py)")
     parser.add_argument("--skip-sql", action="store_true", help="only the HTTP sweep (pools are still brought up to date)")
+    parser.add_argument("--http-users", choices=("active", "all", "shown"), default="active",
+                        help="whose feeds the sweep asks for: 2,000 active users (an event in the last 7 days), "
+                             "2,000 users with any history, or those same users after each was shown a feed once "
+                             "and feed_pools caught up (users who read without acting get pools)")
     args = parser.parse_args()
     url = bench_url(args.items, args.users, args.events)
     as_of = replay_at_last_event(url)  # the API and every connection below
@@ -133,13 +168,8 @@ def main() -> int:
         users = active_users(conn, args.sample)
         log(f"{len(users)} active users; building their feed pools")
         started = time.perf_counter()
-        built = 0
-        while True:
-            (step, outcome, rows, _), = conn.execute("SELECT * FROM rec.refresh('feed_pools')").fetchall()
-            built += rows or 0
-            if not rows or outcome != "ok":
-                break
-        log(f"feed_pools: {built} pools in {time.perf_counter() - started:.1f}s ({outcome})")
+        built = build_pools(conn)
+        log(f"feed_pools: {built} pools in {time.perf_counter() - started:.1f}s")
         size = conn.execute("SELECT (SELECT count(*) FROM pgrec.items), (SELECT count(*) FROM pgrec.users), "
                             "(SELECT count(*) FROM pgrec.events)").fetchone()
         print(f"dataset: {size[0]} items, {size[1]} users, {size[2]} events; clock {as_of}; "
@@ -153,7 +183,7 @@ def main() -> int:
                          "top-20 overlap"])
     if not args.skip_http:
         print_table("HTTP GET /v1/users/{id}/feed, open loop", http_sweep(url, [float(r) for r in args.rates.split(",")],
-                                                                         args.seconds, args.client),
+                                                                         args.seconds, args.client, args.http_users),
                     ["target_rps", "achieved_rps", "requests", "errors", "p50_ms", "p99_ms", "max_ms", "load"])
     print(f"load after: {os.getloadavg()[0]:.2f}")
     return 0
