@@ -8,6 +8,7 @@ API, scheduler, tests — shares one instance per data folder.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import warnings
@@ -15,9 +16,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+import msgspec
 import psycopg
 import psycopg.sql
 from pgvector.psycopg import register_vector
+from psycopg.types.json import set_json_loads
 from psycopg_pool import ConnectionPool
 
 from app.settings import Settings, get_settings
@@ -192,8 +195,20 @@ def sqlalchemy_url(url: str) -> str:
     ).render_as_string(hide_password=False)
 
 
+def json_loads(data: bytes | str) -> object:
+    """jsonb as Python values: msgspec's decoder (a pooled feed page's reasons in about a
+    quarter of json.loads' time, which was a quarter of the call seen from Python), and
+    json.loads for the one thing msgspec refuses: a number beyond a float's range with a
+    fraction, which numeric stores and json.loads reads as inf."""
+    try:
+        return msgspec.json.decode(data)
+    except msgspec.DecodeError:
+        return json.loads(data)
+
+
 def configure(conn: psycopg.Connection) -> None:
     """Per-connection set-up shared by the pool and one-off connections."""
+    set_json_loads(json_loads, conn)
     try:
         register_vector(conn)
     except psycopg.ProgrammingError:
