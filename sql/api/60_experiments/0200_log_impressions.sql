@@ -135,4 +135,4 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION rec.log_impressions(text, text, text[], text, text, text) IS
-'Record the items of one served page (positions in array order) for a request, user, and optionally the experiment, variant and strategy that served it; validated whole; unknown users are created, erased ones refused; a retried request adds nothing. Returns rows written.';
+'Record the items of one served page (positions in array order) for a request, user, and optionally the experiment, variant and strategy that served it; validated whole; unknown users are created, erased ones refused; a retried request adds nothing; the user''s last_served_at moves to the page''s time (hourly: active for precomputed feeds). Returns rows written.';
